@@ -1,0 +1,132 @@
+//! Headline KPIs (三、主要目标): targets, and actuals where the monthly facts supply them.
+
+use serde::Serialize;
+
+use crate::progress::{CellIndex, Pick};
+use crate::{ALL, Month, Plan};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Comparison {
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = ">")]
+    MoreThan,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KpiPeriod {
+    /// A target to meet every plan year.
+    Annual,
+    /// A target to meet by the given year.
+    Year(i32),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiMeasure {
+    /// The last twelve months of the 1+2+3 industries as a multiple of the baseline year.
+    MultipleOfBaseline,
+    /// This year's total so far, in the plan's target unit.
+    AnnualSum,
+    /// How many industries reached the threshold (万元) over the last twelve months.
+    IndustriesAtLeast { threshold: f64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiSource {
+    Facts { indicator: String, measure: KpiMeasure },
+    /// Supplied by a later module (M3 projects, M4 investment, M5 enterprises, M8 tasks).
+    Module(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Kpi {
+    pub code: String,
+    pub name: String,
+    pub target: f64,
+    pub comparison: Comparison,
+    pub unit: String,
+    pub period: KpiPeriod,
+    pub actual: KpiSource,
+}
+
+/// A KPI's actual at a month, with the basis a reader needs to trust it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiActual {
+    pub value: f64,
+    pub met: bool,
+    pub basis: String,
+}
+
+impl Kpi {
+    pub fn is_met(&self, value: f64) -> bool {
+        match self.comparison {
+            Comparison::AtLeast => value >= self.target,
+            Comparison::MoreThan => value > self.target,
+        }
+    }
+
+    /// The actual at `month` from an index over the KPI's indicator; None for module KPIs or
+    /// when the facts needed are missing.
+    pub fn actual_from_facts(&self, plan: &Plan, index: &CellIndex, month: Month) -> Option<KpiActual> {
+        let KpiSource::Facts { measure, .. } = &self.actual else { return None };
+        let (all_i, all_z) = index.pick(ALL, ALL);
+        let (value, basis) = match measure {
+            KpiMeasure::MultipleOfBaseline => {
+                let base = index.period(all_i, all_z, Month::new(plan.baseline_year, 1)?, Month::new(plan.baseline_year, 12)?)?;
+                let last12 = index.trailing_year(all_i, all_z, month)?;
+                if base <= 0.0 {
+                    return None;
+                }
+                (
+                    last12 / base,
+                    format!("截至{}近12个月合计 ÷ {}年全年(1+2+3产业)", month.zh(), plan.baseline_year),
+                )
+            }
+            KpiMeasure::AnnualSum => (
+                index.period(all_i, all_z, month.year_start(), month)? / plan.target_unit_wan,
+                format!("{}年1-{}月累计(1+2+3产业)", month.year(), month.month()),
+            ),
+            KpiMeasure::IndustriesAtLeast { threshold } => {
+                let n = index
+                    .all_industries
+                    .iter()
+                    .filter(|i| index.trailing_year(Pick::One(i), all_z, month).is_some_and(|v| v >= *threshold))
+                    .count();
+                (n as f64, format!("截至{}近12个月达到门槛的产业数", month.zh()))
+            }
+        };
+        Some(KpiActual { value, met: self.is_met(value), basis })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::CellMonth;
+
+    #[test]
+    fn doubling_and_thousand_billion_industry_from_facts() {
+        let plan = Plan::default_plan();
+        let rev = plan.indicator("revenue").unwrap();
+        let m = |y, mo| Month::new(y, mo).unwrap();
+        let mut cells = Vec::new();
+        for mo in 1..=12 {
+            // 2020: 50亿/month in optoelectronics; 2023: 100亿/month.
+            cells.push(CellMonth { industry: "optoelectronics".into(), zone: "etdz".into(), month: m(2020, mo), sum: 500_000 * 10_000 });
+            cells.push(CellMonth { industry: "optoelectronics".into(), zone: "etdz".into(), month: m(2023, mo), sum: 1_000_000 * 10_000 });
+        }
+        let idx = CellIndex::new(&plan, rev, &cells);
+        let kpi = |c: &str| plan.kpis.iter().find(|k| k.code == c).unwrap();
+        let doubling = kpi("industrial_revenue_doubling").actual_from_facts(&plan, &idx, m(2023, 12)).unwrap();
+        assert!((doubling.value - 2.0).abs() < 1e-9);
+        assert!(doubling.met);
+        let thousand = kpi("hundred_billion_industry").actual_from_facts(&plan, &idx, m(2023, 12)).unwrap();
+        assert_eq!(thousand.value, 1.0);
+        let not_yet = kpi("hundred_billion_industry").actual_from_facts(&plan, &idx, m(2023, 9)).unwrap(); // 9 × 100亿
+        assert_eq!(not_yet.value, 0.0);
+        assert!(kpi("high_tech_enterprises").actual_from_facts(&plan, &idx, m(2023, 12)).is_none());
+    }
+}

@@ -1,0 +1,19 @@
+//! The rules of Leapfrog and nothing else: the plan model and its validation, codes, amounts,
+//! months and the progress arithmetic. No I/O, no async, no database types.
+
+pub mod amount;
+pub mod calendar;
+pub mod kpi;
+pub mod month;
+pub mod plan;
+pub mod progress;
+pub mod uscc;
+
+pub use amount::Amount;
+pub use month::Month;
+pub use plan::{Indicator, IndicatorKind, Industry, Plan, PlanProblem, Tier, Zone};
+pub use progress::{ProgressRow, Status};
+pub use uscc::Uscc;
+
+/// The code used in place of an industry or zone for a total row.
+pub const ALL: &str = "all";

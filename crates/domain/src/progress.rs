@@ -1,0 +1,368 @@
+//! Progress arithmetic (M2): 本月, 累计, 同比, 完成率, 序时进度, 进度差 and status, over the monthly
+//! sums the store keeps per industry × zone × month.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::plan::{Indicator, IndicatorKind, Plan};
+use crate::{ALL, Month};
+
+/// One stored aggregate: the month's sum of an indicator over the enterprises of an industry in a
+/// zone (a leaf of the zone tree), in the indicator's smallest kept unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellMonth {
+    pub industry: String,
+    pub zone: String,
+    pub month: Month,
+    pub sum: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ahead,
+    SlightlyBehind,
+    Behind,
+}
+
+impl Status {
+    pub fn from_gap(gap_pp: f64, slightly_behind_pp: f64) -> Status {
+        if gap_pp >= 0.0 {
+            Status::Ahead
+        } else if gap_pp >= slightly_behind_pp {
+            Status::SlightlyBehind
+        } else {
+            Status::Behind
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Ahead => "ahead",
+            Status::SlightlyBehind => "slightly_behind",
+            Status::Behind => "behind",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Status::Ahead => "超序时",
+            Status::SlightlyBehind => "略滞后",
+            Status::Behind => "滞后",
+        }
+    }
+}
+
+/// A row of the progress table; field names and meanings are a published contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProgressRow {
+    pub industry: String,
+    pub zone: String,
+    pub month: String,
+    pub value: Option<f64>,
+    pub ytd: Option<f64>,
+    pub ytd_prev: Option<f64>,
+    pub yoy_pct: Option<f64>,
+    pub target: Option<f64>,
+    pub attainment_pct: Option<f64>,
+    pub time_progress_pct: f64,
+    pub gap_pp: Option<f64>,
+    pub status: Option<Status>,
+}
+
+/// The annual target of a year on the way to a final target: the final target in the final year;
+/// before it, the geometric path from the baseline year's actual, base × (final/base)^(k/n).
+pub fn annual_target(final_target: f64, baseline: Option<f64>, baseline_year: i32, final_year: i32, year: i32) -> Option<f64> {
+    if year == final_year {
+        return Some(final_target);
+    }
+    let base = baseline.filter(|b| *b > 0.0)?;
+    if year <= baseline_year || year > final_year || final_target <= 0.0 {
+        return None;
+    }
+    let k = f64::from(year - baseline_year);
+    let n = f64::from(final_year - baseline_year);
+    Some(base * (final_target / base).powf(k / n))
+}
+
+/// Which industries or zones a cell covers: one code, or every one of a set (`all`).
+#[derive(Debug, Clone, Copy)]
+pub enum Pick<'a> {
+    One(&'a str),
+    Any(&'a [String]),
+}
+
+impl Pick<'_> {
+    fn matches(&self, code: &str) -> bool {
+        match self {
+            Pick::One(c) => *c == code,
+            Pick::Any(set) => set.iter().any(|s| s == code),
+        }
+    }
+}
+
+/// Monthly sums indexed by (industry, top-level zone, month), for one indicator.
+pub struct CellIndex<'p> {
+    plan: &'p Plan,
+    indicator: &'p Indicator,
+    sums: HashMap<(String, String, i32), i64>,
+    industries_with_data: BTreeSet<String>,
+    zones_with_data: BTreeSet<String>,
+    /// Industries an `all` industry total covers, and every top-level zone.
+    pub all_industries: Vec<String>,
+    pub all_zones: Vec<String>,
+}
+
+impl<'p> CellIndex<'p> {
+    pub fn new(plan: &'p Plan, indicator: &'p Indicator, cells: &[CellMonth]) -> Self {
+        let mut sums = HashMap::new();
+        let mut industries_with_data = BTreeSet::new();
+        let mut zones_with_data = BTreeSet::new();
+        for c in cells {
+            let top = plan.top_zone(&c.zone).to_string();
+            industries_with_data.insert(c.industry.clone());
+            zones_with_data.insert(top.clone());
+            *sums.entry((c.industry.clone(), top, c.month.yyyymm())).or_insert(0) += c.sum;
+        }
+        CellIndex {
+            plan,
+            indicator,
+            sums,
+            industries_with_data,
+            zones_with_data,
+            all_industries: plan.target_industries().into_iter().map(String::from).collect(),
+            all_zones: plan.top_zones().map(|z| z.code.clone()).collect(),
+        }
+    }
+
+    pub fn pick<'a>(&'a self, industry: &'a str, zone: &'a str) -> (Pick<'a>, Pick<'a>) {
+        let i = if industry == ALL { Pick::Any(&self.all_industries) } else { Pick::One(industry) };
+        let z = if zone == ALL { Pick::Any(&self.all_zones) } else { Pick::One(zone) };
+        (i, z)
+    }
+
+    /// The month's sum over a cell, None when nobody in it reported that month.
+    pub fn month_sum(&self, industry: Pick, zone: Pick, month: Month) -> Option<i64> {
+        let mut out = None;
+        for ((i, z, m), v) in &self.sums {
+            if *m == month.yyyymm() && industry.matches(i) && zone.matches(z) {
+                *out.get_or_insert(0) += v;
+            }
+        }
+        out
+    }
+
+    /// A period's value over months `from..=to`: the sum for a flow, the mean of the months with
+    /// data for a stock.
+    pub fn period(&self, industry: Pick, zone: Pick, from: Month, to: Month) -> Option<f64> {
+        let (mut total, mut months) = (0i64, 0u32);
+        let mut m = from;
+        while m <= to {
+            if let Some(v) = self.month_sum(industry, zone, m) {
+                total += v;
+                months += 1;
+            }
+            m = m.next();
+        }
+        if months == 0 {
+            return None;
+        }
+        let unit = crate::amount::scale(self.indicator.decimals) as f64;
+        Some(match self.indicator.kind {
+            IndicatorKind::Flow => total as f64 / unit,
+            IndicatorKind::Stock => total as f64 / unit / f64::from(months),
+        })
+    }
+
+    /// The twelve months ending with `month`.
+    pub fn trailing_year(&self, industry: Pick, zone: Pick, month: Month) -> Option<f64> {
+        let from = month.year_before().next();
+        self.period(industry, zone, from, month)
+    }
+
+    fn year_total(&self, industry: Pick, zone: Pick, year: i32) -> Option<f64> {
+        self.period(industry, zone, Month::new(year, 1)?, Month::new(year, 12)?)
+    }
+
+    /// The progress row of one cell (`all` allowed for either code).
+    pub fn row(&self, industry: &str, zone: &str, month: Month) -> ProgressRow {
+        let (pi, pz) = self.pick(industry, zone);
+        let unit = crate::amount::scale(self.indicator.decimals) as f64;
+        let value = self.month_sum(pi, pz, month).map(|v| v as f64 / unit);
+        let ytd = self.period(pi, pz, month.year_start(), month);
+        let ytd_prev = self.period(pi, pz, month.year_before().year_start(), month.year_before());
+        let yoy_pct = match (ytd, ytd_prev) {
+            (Some(a), Some(b)) if b != 0.0 => Some((a / b - 1.0) * 100.0),
+            _ => None,
+        };
+        let target = if self.indicator.code == self.plan.target_indicator {
+            self.plan.final_target(industry, zone).and_then(|fin| {
+                let base = self.year_total(pi, pz, self.plan.baseline_year);
+                annual_target(fin, base, self.plan.baseline_year, self.plan.final_year(), month.year())
+            })
+        } else {
+            None
+        };
+        let attainment_pct = match (ytd, target) {
+            (Some(y), Some(t)) if t > 0.0 => Some(y / t * 100.0),
+            _ => None,
+        };
+        let time_progress_pct = f64::from(month.month()) / 12.0 * 100.0;
+        let gap_pp = attainment_pct.map(|a| a - time_progress_pct);
+        ProgressRow {
+            industry: industry.to_string(),
+            zone: zone.to_string(),
+            month: month.to_string(),
+            value,
+            ytd,
+            ytd_prev,
+            yoy_pct,
+            target,
+            attainment_pct,
+            time_progress_pct,
+            gap_pp,
+            status: gap_pp.map(|g| Status::from_gap(g, self.plan.slightly_behind_pp)),
+        }
+    }
+
+    /// Industries to show: those with data or a target, in plan order.
+    pub fn industries_shown(&self) -> Vec<&'p str> {
+        let targets = self.plan.target_industries();
+        self.plan
+            .industries
+            .iter()
+            .map(|i| i.code.as_str())
+            .filter(|c| self.industries_with_data.contains(*c) || targets.contains(c))
+            .collect()
+    }
+
+    /// Top-level zones to show: those with data or a target, in plan order.
+    pub fn zones_shown(&self) -> Vec<&'p str> {
+        self.plan
+            .top_zones()
+            .map(|z| z.code.as_str())
+            .filter(|z| self.zones_with_data.contains(*z) || self.plan.targets.iter().any(|t| t.zones.iter().any(|(c, _)| c == z)))
+            .collect()
+    }
+
+    /// The whole table: every shown industry × shown zone, each industry's `all` zone, then the
+    /// `all` industry row for each zone and the grand total.
+    pub fn table(&self, month: Month) -> Vec<ProgressRow> {
+        let zones = self.zones_shown();
+        let mut rows = Vec::new();
+        for industry in self.industries_shown().into_iter().chain([ALL]) {
+            for zone in zones.iter().copied().chain([ALL]) {
+                rows.push(self.row(industry, zone, month));
+            }
+        }
+        rows
+    }
+}
+
+/// The months of facts a progress table for `month` needs: from January of the baseline year (or
+/// of the previous year, if earlier) up to `month`.
+pub fn months_needed(plan: &Plan, month: Month) -> (Month, Month) {
+    let first_year = plan.baseline_year.min(month.year() - 1);
+    (Month::new(first_year, 1).expect("valid year"), month)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(y: i32, mo: u32) -> Month {
+        Month::new(y, mo).unwrap()
+    }
+
+    /// Revenue in 万元 (4 decimals kept, so 1 万元 is 10_000 raw).
+    fn cell(industry: &str, zone: &str, month: Month, wan: i64) -> CellMonth {
+        CellMonth { industry: industry.into(), zone: zone.into(), month, sum: wan * 10_000 }
+    }
+
+    #[test]
+    fn geometric_path_between_baseline_and_final_target() {
+        let t = annual_target(800.0, Some(100.0), 2020, 2023, 2021).unwrap();
+        assert!((t - 200.0).abs() < 1e-9);
+        assert!((annual_target(800.0, Some(100.0), 2020, 2023, 2022).unwrap() - 400.0).abs() < 1e-9);
+        assert_eq!(annual_target(800.0, Some(100.0), 2020, 2023, 2023), Some(800.0));
+        assert_eq!(annual_target(800.0, None, 2020, 2023, 2023), Some(800.0));
+        assert_eq!(annual_target(800.0, None, 2020, 2023, 2022), None);
+        assert_eq!(annual_target(800.0, Some(0.0), 2020, 2023, 2022), None);
+        assert_eq!(annual_target(800.0, Some(100.0), 2020, 2023, 2024), None);
+    }
+
+    #[test]
+    fn status_follows_the_gap_and_threshold() {
+        assert_eq!(Status::from_gap(0.0, -5.0), Status::Ahead);
+        assert_eq!(Status::from_gap(-0.01, -5.0), Status::SlightlyBehind);
+        assert_eq!(Status::from_gap(-5.0, -5.0), Status::SlightlyBehind);
+        assert_eq!(Status::from_gap(-5.01, -5.0), Status::Behind);
+    }
+
+    #[test]
+    fn pre_final_years_follow_the_geometric_path_from_the_cell_baseline() {
+        let plan = Plan::default_plan();
+        let ind = plan.indicator("revenue").unwrap();
+        let mut cells: Vec<CellMonth> = (1..=12).map(|mo| cell("silicone", "yongxiu", m(2020, mo), 10_000)).collect();
+        cells.push(cell("silicone", "yongxiu", m(2021, 6), 70_000));
+        let idx = CellIndex::new(&plan, ind, &cells);
+        let r = idx.row("silicone", "yongxiu", m(2021, 6));
+        // baseline 120,000 万元, final 4,000,000 万元 in 2023: 2021 = 120000 × (4e6/1.2e5)^(1/3).
+        let expect = 120_000.0 * (4_000_000.0f64 / 120_000.0).powf(1.0 / 3.0);
+        assert!((r.target.unwrap() - expect).abs() < 1e-6);
+        let rows = idx.table(m(2021, 6));
+        // 6 target industries + all, × 4 zones with targets + all.
+        assert_eq!(rows.len(), 7 * 5);
+        assert_eq!(rows.last().map(|r| (r.industry.as_str(), r.zone.as_str())), Some(("all", "all")));
+    }
+
+    #[test]
+    fn stocks_average_over_months() {
+        let plan = Plan::default_plan();
+        let ind = plan.indicator("employees").unwrap();
+        let cells = vec![
+            CellMonth { industry: "silicone".into(), zone: "yongxiu".into(), month: m(2022, 1), sum: 100 },
+            CellMonth { industry: "silicone".into(), zone: "yongxiu".into(), month: m(2022, 2), sum: 200 },
+        ];
+        let r = CellIndex::new(&plan, ind, &cells).row("silicone", "yongxiu", m(2022, 2));
+        assert_eq!(r.ytd, Some(150.0));
+        assert_eq!(r.target, None);
+    }
+
+    #[test]
+    fn a_cell_by_hand() {
+        let plan = Plan::default_plan();
+        let ind = plan.indicator("revenue").unwrap();
+        // 2023: optoelectronics in etdz (target 850亿 = 8,500,000 万元); linkong rolls into etdz.
+        let cells = vec![
+            cell("optoelectronics", "etdz", m(2023, 1), 600_000),
+            cell("optoelectronics", "linkong", m(2023, 1), 100_000),
+            cell("optoelectronics", "etdz", m(2023, 2), 800_000),
+            cell("optoelectronics", "etdz", m(2022, 1), 500_000),
+            cell("optoelectronics", "etdz", m(2022, 2), 500_000),
+            cell("optoelectronics", "etdz", m(2022, 3), 999_999),
+            cell("silicone", "yongxiu", m(2023, 2), 300_000),
+        ];
+        let idx = CellIndex::new(&plan, ind, &cells);
+        let r = idx.row("optoelectronics", "etdz", m(2023, 2));
+        assert_eq!(r.value, Some(800_000.0));
+        assert_eq!(r.ytd, Some(1_500_000.0));
+        assert_eq!(r.ytd_prev, Some(1_000_000.0));
+        assert!((r.yoy_pct.unwrap() - 50.0).abs() < 1e-9);
+        assert_eq!(r.target, Some(8_500_000.0));
+        let att = 1_500_000.0 / 8_500_000.0 * 100.0;
+        assert!((r.attainment_pct.unwrap() - att).abs() < 1e-9);
+        assert!((r.time_progress_pct - 200.0 / 12.0).abs() < 1e-9);
+        assert!((r.gap_pp.unwrap() - (att - 200.0 / 12.0)).abs() < 1e-9);
+        assert_eq!(r.status, Some(Status::Ahead));
+        // No data at all in a target cell: figures are null, the target still shows.
+        let r = idx.row("textiles", "gongqing", m(2023, 2));
+        assert_eq!((r.value, r.ytd, r.attainment_pct, r.status), (None, None, None, None));
+        assert_eq!(r.target, Some(3_600_000.0));
+        // Industry `all` sums only target industries; zone `all` sums every zone.
+        let r = idx.row("all", "all", m(2023, 2));
+        assert_eq!(r.ytd, Some(1_800_000.0));
+        assert_eq!(r.target, Some(31_000_000.0));
+    }
+}
