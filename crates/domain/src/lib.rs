@@ -3,6 +3,7 @@
 
 pub mod amount;
 pub mod calendar;
+pub mod enterprise;
 pub mod kpi;
 pub mod month;
 pub mod plan;
@@ -10,6 +11,7 @@ pub mod progress;
 pub mod uscc;
 
 pub use amount::Amount;
+pub use enterprise::Enterprise;
 pub use month::Month;
 pub use plan::{Indicator, IndicatorKind, Industry, Plan, PlanProblem, Tier, Zone};
 pub use progress::{ProgressRow, Status};

@@ -1,1 +1,114 @@
+//! The only place with SQL. One code path serves SQLite and PostgreSQL through sqlx's `Any`
+//! driver: every column is an integer or text, months are yyyymm integers and amounts are integer
+//! counts of their smallest kept unit, and placeholders are `$n`, which both engines accept.
 
+mod enterprises;
+mod facts;
+mod migrate;
+mod plan;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow};
+pub use facts::{CellEnterprise, FactRow, FactsImport, MonthFacts};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库地址“{0}”不受支持,应为 sqlite://文件 或 postgres://… / unsupported database URL")]
+    UnsupportedUrl(String),
+    #[error("数据库错误 / database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of_url(url: &str) -> Result<Engine> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// A connection pool to one Leapfrog database.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+impl Store {
+    /// Connects, creating an SQLite file if it does not exist, and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let engine = Engine::of_url(url)?;
+        let url = match engine {
+            Engine::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
+        let pool = AnyPoolOptions::new()
+            .max_connections(match engine {
+                Engine::Sqlite => 4,
+                Engine::Postgres => 8,
+            })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        // One writer at a time; readers never block it; waits instead of "database is locked".
+                        conn.execute(
+                            "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; \
+                             PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let store = Store { pool, engine };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The storage column of an indicator in the facts table.
+pub(crate) fn fact_column(indicator: &str) -> String {
+    debug_assert!(indicator.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+    format!("v_{indicator}")
+}
