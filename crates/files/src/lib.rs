@@ -1,1 +1,15 @@
+//! Office files in and out: CSV (UTF-8 with or without BOM, GB18030/GBK) and XLSX tables read
+//! into typed rows with errors that name the file, row, column and value; XLSX templates and
+//! exports written back.
 
+mod enterprises;
+mod error;
+mod facts;
+mod table;
+mod xlsx;
+
+pub use enterprises::EnterpriseColumns;
+pub use error::{FileError, RowError};
+pub use facts::{FactColumns, FactLine};
+pub use table::{Cell, Table};
+pub use xlsx::{Sheet, SheetColumn, XCell, template, write_xlsx};

@@ -1,1 +1,246 @@
-fn main() {}
+//! `leapfrog`: the command line of the industrial-development dispatch platform.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use domain::{Month, Plan};
+use indicatif::{ProgressBar, ProgressStyle};
+use service::{App, DemoSpec, ServiceError};
+
+#[derive(Parser)]
+#[command(name = "leapfrog", version, about = "产业跨越发展调度平台 / Leapfrog: run a regional industrial-development plan")]
+struct Cli {
+    /// Database: sqlite://FILE or postgres://USER@HOST/DB
+    #[arg(long, global = true, env = "LEAPFROG_DATABASE_URL", default_value = "sqlite://leapfrog.db")]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check or show a plan file
+    Plan {
+        #[command(subcommand)]
+        action: PlanAction,
+    },
+    /// Load a plan file into the database (a new database gets the built-in Ganjiang plan)
+    Init {
+        #[arg(long)]
+        plan: PathBuf,
+    },
+    /// Import the enterprise registry or monthly facts from CSV or XLSX
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Write an empty XLSX import template
+    Template {
+        /// enterprises or facts
+        kind: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Progress of one indicator in one month, by industry and zone
+    Progress {
+        #[arg(long, default_value = "revenue")]
+        indicator: String,
+        /// 2022-06, 2022/6 or 2022年6月; default the latest month with data
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the web pages and the JSON API
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Build a demo region (or reuse one) and serve it
+    Demo {
+        #[arg(long, default_value_t = 1500)]
+        enterprises: usize,
+        /// Years of monthly facts from 2020
+        #[arg(long, default_value_t = 4)]
+        years: i32,
+        #[arg(long, default_value_t = 20210407)]
+        seed: u64,
+        /// Build the database and exit
+        #[arg(long)]
+        no_serve: bool,
+        /// Also write the generated registry and facts as import files into DIR
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanAction {
+    /// Validate a plan file and list every problem with its line
+    Check { file: PathBuf },
+    /// Print the plan the database runs on (or FILE)
+    Show {
+        file: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// 企业名录: 统一社会信用代码, 企业名称, 组团, 产业, 用地面积(亩), 规上, 成立日期, 标签
+    Enterprises { file: PathBuf },
+    /// 月度数据: 统一社会信用代码, 月份, then one column per indicator
+    Facts {
+        file: PathBuf,
+        /// Values are year-to-date totals (本年累计)
+        #[arg(long)]
+        cumulative: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LEAPFROG_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report(e: &anyhow::Error) {
+    if let Some(ServiceError::Rows(errors)) = e.downcast_ref::<ServiceError>() {
+        for r in errors {
+            eprintln!("{r}");
+        }
+    }
+    eprintln!("错误 / error: {e}");
+}
+
+fn bar(label: &str) -> ProgressBar {
+    let pb = ProgressBar::new(0);
+    pb.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {percent}% {elapsed}").expect("a valid template").progress_chars("=> "));
+    pb.set_message(label.to_string());
+    pb
+}
+
+fn read_plan(path: &PathBuf) -> anyhow::Result<(String, Plan)> {
+    let src = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: 无法读取 / cannot read: {e}", path.display()))?;
+    let plan = Plan::from_toml(&src).map_err(|problems| {
+        anyhow::anyhow!(
+            "{} 有 {} 处问题 / has {} problems:\n{}",
+            path.display(),
+            problems.len(),
+            problems.len(),
+            problems.iter().map(|p| format!("  {}:{p}", path.display())).collect::<Vec<_>>().join("\n")
+        )
+    })?;
+    Ok((src, plan))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Plan { action: PlanAction::Check { file } } => {
+            let (_, plan) = read_plan(&file)?;
+            println!(
+                "{}: 计划有效 / plan is valid — {} 个产业, {} 个组团, {} 个指标, {} 行目标, {} 项 KPI",
+                file.display(),
+                plan.industries.len(),
+                plan.zones.len(),
+                plan.indicators.len(),
+                plan.targets.len(),
+                plan.kpis.len()
+            );
+        }
+        Command::Plan { action: PlanAction::Show { file, json } } => {
+            let plan = match file {
+                Some(f) => read_plan(&f)?.1,
+                None => (*App::open(&cli.database).await?.plan).clone(),
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&plan)?);
+            } else {
+                print!("{}", cli_text::plan(&plan));
+            }
+        }
+        Command::Init { plan } => {
+            let (src, _) = read_plan(&plan)?;
+            let app = App::init(&cli.database, &src).await?;
+            println!("已载入计划 / plan loaded: {} ({})", app.plan.name, app.plan.code);
+        }
+        Command::Import { what } => {
+            let app = App::open(&cli.database).await?;
+            let pb = bar("导入 / importing");
+            let progress = |done: u64, total: u64| {
+                pb.set_length(total);
+                pb.set_position(done);
+            };
+            let summary = match what {
+                ImportWhat::Enterprises { file } => app.import_enterprises(&file, &progress).await,
+                ImportWhat::Facts { file, cumulative } => app.import_facts(&file, cumulative, &progress).await,
+            };
+            pb.finish_and_clear();
+            let summary = summary?;
+            for c in &summary.ignored_columns {
+                eprintln!("提示 / note: 列“{c}”不是计划中的指标,已忽略 / column not in the plan, ignored");
+            }
+            println!("导入成功 / imported: {} 行 rows ({} 新增 new, {} 更新 updated)", summary.rows, summary.inserted, summary.updated);
+        }
+        Command::Template { kind, out } => {
+            let app = App::open(&cli.database).await?;
+            files::template(&kind, &app.plan, &out)?;
+            println!("已写出模板 / template written: {}", out.display());
+        }
+        Command::Progress { indicator, month, json } => {
+            let app = App::open(&cli.database).await?;
+            let month = match month {
+                Some(m) => Month::parse(&m)?,
+                None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
+            };
+            let rows = app.progress(&indicator, month).await?;
+            if json {
+                println!("{}", serde_json::to_string(&rows)?);
+            } else {
+                let ind = app.plan.indicator(&indicator).expect("checked by progress");
+                print!("{}", cli_text::progress(&app.plan, ind, month, &rows));
+            }
+        }
+        Command::Serve { addr } => {
+            let app = App::open(&cli.database).await?;
+            web::serve(app, &addr).await?;
+        }
+        Command::Demo { enterprises, years, seed, no_serve, csv, addr } => {
+            let app = App::open(&cli.database).await?;
+            if app.latest_month().await?.is_some() && csv.is_none() {
+                println!("复用已有演示数据库 / reusing the demo database at {}", cli.database);
+            } else {
+                let pb = bar("生成演示数据 / generating demo data");
+                let spec = DemoSpec { enterprises, first_year: app.plan.baseline_year, years, seed };
+                let (n, facts) = app
+                    .generate_demo(&spec, csv.as_deref(), &|d, t| {
+                        pb.set_length(t);
+                        pb.set_position(d);
+                    })
+                    .await?;
+                pb.finish_and_clear();
+                println!("演示数据 / demo data: {n} 家企业 enterprises, {facts} 条月度数据 fact rows");
+            }
+            if !no_serve {
+                web::serve(app, &addr).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+mod cli_text;

@@ -1,1 +1,63 @@
+//! The web front: server-rendered Chinese pages (askama), the JSON API under `/api/v1/`, its
+//! OpenAPI document, and the embedded static assets. Handlers are thin: they parse the request,
+//! call service, and render.
 
+mod api;
+mod assets;
+mod error;
+mod format;
+mod pages;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::get;
+use service::App;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use error::WebError;
+
+/// The whole application as a router, for `serve` and for tests.
+pub fn router(app: App) -> Router {
+    let security = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ];
+    let mut router = Router::new()
+        .route("/", get(pages::cockpit))
+        .route("/targets", get(pages::targets))
+        .route("/enterprises", get(pages::enterprises))
+        .route("/enterprises/{uscc}", get(pages::enterprise))
+        .route("/drill", get(pages::drill))
+        .route("/export/progress.xlsx", get(pages::export_progress))
+        .route("/healthz", get(api::healthz))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/plan", get(api::plan))
+        .route("/api/v1/progress", get(api::progress))
+        .route("/api/v1/cockpit", get(api::cockpit))
+        .route("/api/v1/drill", get(api::drill))
+        .route("/api/v1/enterprises", get(api::enterprises))
+        .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
+        .route("/static/{*path}", get(assets::serve))
+        .with_state(app);
+    for (name, value) in security {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(HeaderName::from(name), HeaderValue::from_static(value)));
+    }
+    router.layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Serves until Ctrl-C.
+pub async fn serve(app: App, addr: &str) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    println!("Leapfrog 已启动 / serving at http://{local}/  (Ctrl-C 停止 / to stop)");
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,176 @@
+//! The enterprise file (PRODUCT.md §5): 统一社会信用代码, 企业名称, 组团, 产业, 用地面积(亩), 规上,
+//! 成立日期, 标签.
+
+use domain::calendar::Date;
+use domain::{Amount, Enterprise, Plan, Uscc};
+
+use crate::table::{Cell, Table};
+use crate::{FileError, RowError};
+
+/// A column of an import file: its English code and its Chinese name (unit in brackets optional).
+pub(crate) struct Column {
+    pub code: &'static str,
+    pub zh: &'static str,
+    pub required: bool,
+}
+
+pub(crate) const ENTERPRISE_COLUMNS: &[Column] = &[
+    Column { code: "uscc", zh: "统一社会信用代码", required: true },
+    Column { code: "name", zh: "企业名称", required: true },
+    Column { code: "zone", zh: "组团", required: true },
+    Column { code: "industry", zh: "产业", required: true },
+    Column { code: "land_mu", zh: "用地面积(亩)", required: false },
+    Column { code: "above_scale", zh: "规上", required: false },
+    Column { code: "established", zh: "成立日期", required: false },
+    Column { code: "tags", zh: "标签", required: false },
+];
+
+/// A header without its bracketed unit: 营业收入(万元) → 营业收入.
+pub(crate) fn bare(header: &str) -> &str {
+    header.split(['(', '(']).next().unwrap_or(header).trim()
+}
+
+pub(crate) fn matches(header: &str, col: &Column) -> bool {
+    let h = header.trim();
+    h.eq_ignore_ascii_case(col.code) || h == col.zh || bare(h) == bare(col.zh)
+}
+
+/// Finds each known column in a header row; a required column missing is a file error.
+pub(crate) fn map_columns(table: &Table, columns: &[Column]) -> Result<Vec<Option<usize>>, FileError> {
+    let mut found = vec![None; columns.len()];
+    for (i, h) in table.headers.iter().enumerate() {
+        if let Some(k) = columns.iter().position(|c| matches(h, c)) {
+            if found[k].is_some() {
+                return Err(FileError::DuplicateColumn { file: table.file.clone(), column: h.clone() });
+            }
+            found[k] = Some(i);
+        }
+    }
+    let missing: Vec<String> =
+        columns.iter().zip(&found).filter(|(c, f)| c.required && f.is_none()).map(|(c, _)| format!("{}({})", c.zh, c.code)).collect();
+    if !missing.is_empty() {
+        return Err(FileError::MissingColumns {
+            file: table.file.clone(),
+            missing: missing.join("、"),
+            accepted: columns.iter().map(|c| format!("{}/{}", c.zh, c.code)).collect::<Vec<_>>().join("、"),
+        });
+    }
+    Ok(found)
+}
+
+/// Collects the errors of one row.
+pub(crate) struct RowCheck<'a> {
+    pub file: &'a str,
+    pub row: usize,
+    pub errors: Vec<RowError>,
+}
+
+impl RowCheck<'_> {
+    pub fn fail(&mut self, column: &str, cell: &Cell, reason: impl Into<String>) {
+        self.errors.push(RowError {
+            file: self.file.to_string(),
+            row: self.row,
+            column: Some(column.to_string()),
+            value: cell.shown(),
+            reason: reason.into(),
+        });
+    }
+}
+
+pub(crate) fn text(cell: &Cell) -> String {
+    match cell {
+        Cell::Number(n) if n.fract() == 0.0 => format!("{}", *n as i64),
+        other => other.shown(),
+    }
+}
+
+/// Where each enterprise column is in a file.
+pub struct EnterpriseColumns {
+    at: Vec<Option<usize>>,
+}
+
+impl EnterpriseColumns {
+    pub fn map(table: &Table) -> Result<Self, FileError> {
+        Ok(EnterpriseColumns { at: map_columns(table, ENTERPRISE_COLUMNS)? })
+    }
+
+    /// Reads one row into an enterprise, or every problem the row has.
+    pub fn parse(&self, plan: &Plan, file: &str, row: usize, cells: &[Cell]) -> Result<Enterprise, Vec<RowError>> {
+        let empty = Cell::Empty;
+        let get = |k: usize| self.at[k].and_then(|i| cells.get(i)).unwrap_or(&empty);
+        let header = |k: usize| ENTERPRISE_COLUMNS[k].zh;
+        let mut check = RowCheck { file, row, errors: Vec::new() };
+
+        let uscc = match Uscc::parse(&text(get(0))) {
+            Ok(u) => u.to_string(),
+            Err(e) => {
+                check.fail(header(0), get(0), e.to_string());
+                String::new()
+            }
+        };
+        let name = text(get(1));
+        if name.is_empty() {
+            check.fail(header(1), get(1), "企业名称不能为空 / the name is required");
+        }
+        let zone = match plan.resolve_zone(&text(get(2))) {
+            Some(z) => z.code.clone(),
+            None => {
+                let known: Vec<&str> = plan.zones.iter().map(|z| z.name.as_str()).collect();
+                check.fail(header(2), get(2), format!("未知组团,应为 {} 或其代码 / unknown zone", known.join("、")));
+                String::new()
+            }
+        };
+        let industry = match plan.resolve_industry(&text(get(3))) {
+            Some(i) => i.code.clone(),
+            None => {
+                check.fail(header(3), get(3), "未知产业,应为计划中的产业名称或代码 / unknown industry");
+                String::new()
+            }
+        };
+        let land = get(4);
+        let land_mu_milli = if land.is_empty() {
+            None
+        } else {
+            let parsed = match land {
+                Cell::Number(n) => Amount::from_f64(*n, 3),
+                other => Amount::parse(&other.shown(), 3),
+            };
+            match parsed {
+                Ok(a) => Some(a.raw),
+                Err(e) => {
+                    check.fail(header(4), land, e.to_string());
+                    None
+                }
+            }
+        };
+        let scale = text(get(5));
+        let above_scale = match scale.as_str() {
+            "是" | "Y" | "y" | "yes" | "true" | "1" | "规上" => true,
+            "否" | "N" | "n" | "no" | "false" | "0" | "规下" | "" => false,
+            _ => {
+                check.fail(header(5), get(5), "应为“是”或“否” / must be 是 or 否");
+                false
+            }
+        };
+        let est = get(6);
+        let established = match est {
+            Cell::Empty => None,
+            Cell::Date(d) => Some(d.to_string()),
+            Cell::Number(n) => Some(Date::from_days(*n as i64 - 25_569).to_string()),
+            Cell::Text(t) if t.trim().is_empty() => None,
+            Cell::Text(t) => match Date::parse(t) {
+                Some(d) => Some(d.to_string()),
+                None => {
+                    check.fail(header(6), est, "日期应写作 YYYY-MM-DD / dates are written YYYY-MM-DD");
+                    None
+                }
+            },
+        };
+        let tags = text(get(7)).split(['、', ';', ';']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect();
+        if check.errors.is_empty() {
+            Ok(Enterprise { uscc, name, zone, industry, land_mu_milli, above_scale, established, tags })
+        } else {
+            Err(check.errors)
+        }
+    }
+}

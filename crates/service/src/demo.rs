@@ -1,0 +1,334 @@
+//! A synthetic but plausible region for demonstrations and benchmarks: enterprises spread over
+//! the zones and industries as the plan's target table decomposes them, monthly facts with
+//! seasonality, and growth that leaves some cells ahead and some behind. Deterministic for a seed.
+
+use std::io::Write;
+use std::path::Path;
+
+use domain::{Enterprise, Month, Plan, Uscc};
+use store::FactRow;
+
+use crate::{App, Progress, Result, ServiceError};
+
+/// splitmix64: small, fast and good enough for synthetic data; no dependency needed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// Spring Festival makes February the low month; December closes the year high.
+const SEASON: [f64; 12] = [0.072, 0.055, 0.080, 0.081, 0.083, 0.088, 0.082, 0.084, 0.088, 0.089, 0.091, 0.107];
+
+#[derive(Debug, Clone)]
+pub struct DemoSpec {
+    pub enterprises: usize,
+    pub first_year: i32,
+    pub years: i32,
+    pub seed: u64,
+}
+
+/// One (industry, zone) cell of the demo region with its 2nd-year-on growth.
+struct DemoCell {
+    industry: String,
+    zones: Vec<String>,
+    /// Revenue of the cell in the first year, 万元.
+    base_wan: f64,
+    growth: f64,
+    weight: f64,
+}
+
+fn demo_cells(plan: &Plan, rng: &mut Rng) -> Vec<DemoCell> {
+    let sub_zones = |top: &str| -> Vec<String> {
+        plan.zones.iter().filter(|z| plan.top_zone(&z.code) == top).map(|z| z.code.clone()).collect()
+    };
+    let n_years = f64::from(plan.final_year() - plan.baseline_year);
+    let mut cells = Vec::new();
+    for t in plan.targets.iter().filter(|t| t.year == plan.final_year()) {
+        for (zone, target) in &t.zones {
+            // Each cell starts somewhere between a third and a half of its final target, and
+            // grows at a pace from clearly short of the path to comfortably ahead of it.
+            let base = target * rng.range(0.33, 0.5);
+            let needed = (target / base).powf(1.0 / n_years);
+            let growth = needed * rng.range(0.88, 1.10);
+            cells.push(DemoCell { industry: t.industry.clone(), zones: sub_zones(zone), base_wan: base, growth, weight: *target });
+        }
+    }
+    // Services and other industries: smaller, no targets, spread over every zone.
+    let targeted = plan.target_industries();
+    let total_target: f64 = cells.iter().map(|c| c.weight).sum();
+    let others: Vec<&str> = plan.industries.iter().map(|i| i.code.as_str()).filter(|c| !targeted.contains(c)).collect();
+    for industry in &others {
+        for top in plan.top_zones() {
+            let weight = total_target * 0.15 / (others.len() * plan.top_zones().count()).max(1) as f64;
+            cells.push(DemoCell {
+                industry: industry.to_string(),
+                zones: sub_zones(&top.code),
+                base_wan: weight * rng.range(0.4, 0.6),
+                growth: rng.range(1.05, 1.25),
+                weight,
+            });
+        }
+    }
+    cells
+}
+
+const NAME_HEADS: [&str; 24] = [
+    "鸿", "瑞", "晟", "嘉", "博", "泰", "宏", "航", "卓", "恒", "盛", "远", "澜", "清", "启", "景", "拓", "凯", "锦", "润", "昇", "弘",
+    "翔", "睿",
+];
+
+fn industry_word(code: &str) -> &'static str {
+    match code {
+        "optoelectronics" => "光电科技",
+        "smart-manufacturing" => "智能装备",
+        "new-materials" => "新材料",
+        "biomedicine" => "医药",
+        "silicone" => "硅业",
+        "textiles" => "服饰",
+        "digital-economy" => "数字科技",
+        "aviation-logistics" => "航空物流",
+        "green-finance" => "融资租赁",
+        "headquarters" => "实业控股",
+        "cultural-creative" => "文化传媒",
+        "health" => "健康管理",
+        _ => "实业",
+    }
+}
+
+struct Generated {
+    enterprises: Vec<Enterprise>,
+    /// Per enterprise: index of its cell and its share of the cell.
+    shares: Vec<(usize, f64)>,
+    cells: Vec<DemoCell>,
+}
+
+fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
+    let cells = demo_cells(plan, rng);
+    let total_weight: f64 = cells.iter().map(|c| c.weight).sum();
+    let mut enterprises = Vec::with_capacity(spec.enterprises);
+    let mut raw_shares = Vec::with_capacity(spec.enterprises);
+    let mut cell_size = vec![0.0f64; cells.len()];
+    // Cumulative weights to draw a cell per enterprise, so each cell gets enterprises in proportion.
+    let mut cum = Vec::with_capacity(cells.len());
+    let mut acc = 0.0;
+    for c in &cells {
+        acc += c.weight / total_weight;
+        cum.push(acc);
+    }
+    for n in 0..spec.enterprises {
+        let u = rng.unit();
+        let cell_i = if n < cells.len() { n } else { cum.iter().position(|c| u < *c).unwrap_or(cells.len() - 1) };
+        let cell = &cells[cell_i];
+        let zone = rng.pick(&cell.zones).clone();
+        // Sizes are heavy-tailed: a few large enterprises carry most of a cell.
+        let size = (-rng.unit().max(1e-9).ln()).powf(2.2) + 0.02;
+        cell_size[cell_i] += size;
+        raw_shares.push((cell_i, size));
+        let body = format!("91361200MA{:07}", n + 1);
+        let uscc = Uscc::complete(&body).expect("a demo body is well formed").to_string();
+        let name = format!("江西{}{}{}有限公司", rng.pick(&NAME_HEADS), rng.pick(&NAME_HEADS), industry_word(&cell.industry));
+        let year = spec.first_year - 1 - (rng.next() % 20) as i32;
+        let established = format!("{year}-{:02}-{:02}", 1 + rng.next() % 12, 1 + rng.next() % 28);
+        let land = if plan.industry(&cell.industry).is_some_and(|i| i.tier.is_industrial()) {
+            Some((rng.range(5.0, 200.0) * size.sqrt().max(0.3) * 1000.0).round() as i64)
+        } else {
+            None
+        };
+        let mut tags = Vec::new();
+        if size > 2.0 {
+            tags.push("规上工业".to_string());
+        }
+        if rng.unit() < 0.08 {
+            tags.push("专精特新".to_string());
+        }
+        if rng.unit() < 0.2 {
+            tags.push("高新技术企业".to_string());
+        }
+        enterprises.push(Enterprise {
+            uscc,
+            name,
+            zone,
+            industry: cell.industry.clone(),
+            land_mu_milli: land,
+            above_scale: size > 0.5,
+            established: Some(established),
+            tags,
+        });
+    }
+    let shares = raw_shares.into_iter().map(|(c, s)| (c, s / cell_size[c].max(1e-9))).collect();
+    Generated { enterprises, shares, cells }
+}
+
+/// The demo's monthly values of every plan indicator for one enterprise-month, in raw units.
+fn month_values(plan: &Plan, revenue_wan: f64, rng: &mut Rng) -> Vec<Option<i64>> {
+    plan.indicators
+        .iter()
+        .map(|ind| {
+            let noise = rng.range(0.9, 1.1);
+            let v = match ind.code.as_str() {
+                "revenue" => revenue_wan,
+                "value_added" => revenue_wan * 0.26 * noise,
+                "tax" => revenue_wan * 0.045 * noise,
+                "investment" => {
+                    if rng.unit() < 0.3 {
+                        revenue_wan * rng.range(0.05, 0.6)
+                    } else {
+                        0.0
+                    }
+                }
+                "energy" => revenue_wan * 0.08 * noise,
+                "emissions" => revenue_wan * 0.0009 * noise,
+                "rd" => revenue_wan * 0.028 * noise,
+                "employees" => (revenue_wan * 12.0 / 120.0 * noise).max(3.0).round(),
+                _ => revenue_wan * 0.1 * noise,
+            };
+            // Two decimals, as statistics offices report.
+            let cents = (v * 100.0).round() as i64;
+            let scale = domain::amount::scale(ind.decimals);
+            Some(if ind.decimals >= 2 { cents * (scale / 100) } else { (v.round() as i64) * scale })
+        })
+        .collect()
+}
+
+impl App {
+    /// Fills the database with a demo region; returns (enterprises, fact rows).
+    pub async fn generate_demo(&self, spec: &DemoSpec, csv_dir: Option<&Path>, progress: Progress<'_>) -> Result<(usize, usize)> {
+        let plan = &self.plan;
+        let mut rng = Rng(spec.seed);
+        let generated = generate_registry(plan, spec, &mut rng);
+        let codes: Vec<String> = plan.indicators.iter().map(|i| i.code.clone()).collect();
+        self.store.upsert_enterprises(&generated.enterprises, &codes).await?;
+        let keys = self.store.enterprise_keys().await?;
+        let mut csv = match csv_dir {
+            Some(dir) => Some(DemoCsv::create(dir, plan, &generated.enterprises)?),
+            None => None,
+        };
+        let mut import = self.store.begin_facts_import(codes, keys.cells.clone()).await?;
+        let months: Vec<Month> = (0..spec.years)
+            .flat_map(|y| (1..=12).filter_map(move |m| Month::new(spec.first_year + y, m)))
+            .collect();
+        let total = (generated.enterprises.len() * months.len()) as u64;
+        let mut done = 0u64;
+        let mut batch_keys = Vec::new();
+        let mut batch_values: Vec<Vec<Option<i64>>> = Vec::new();
+        for (e, (cell_i, share)) in generated.enterprises.iter().zip(&generated.shares) {
+            let key = keys.by_uscc[&e.uscc];
+            let cell = &generated.cells[*cell_i];
+            let own_growth = rng.range(0.96, 1.04);
+            for m in &months {
+                let years = f64::from(m.year() - spec.first_year);
+                let annual = cell.base_wan * share * (cell.growth * own_growth).powf(years);
+                let revenue = annual * SEASON[(m.month() - 1) as usize] * rng.range(0.92, 1.08);
+                let values = month_values(plan, revenue, &mut rng);
+                if let Some(c) = csv.as_mut() {
+                    c.fact(&e.uscc, *m, &values, plan)?;
+                }
+                batch_keys.push((key, *m));
+                batch_values.push(values);
+            }
+            if batch_keys.len() >= 20_000 {
+                flush(&mut import, &mut batch_keys, &mut batch_values).await?;
+                done += 20_000.min(total);
+                progress(done.min(total), total);
+            }
+        }
+        flush(&mut import, &mut batch_keys, &mut batch_values).await?;
+        import.finish().await?;
+        if let Some(c) = csv {
+            c.finish()?;
+        }
+        progress(total, total);
+        Ok((generated.enterprises.len(), total as usize))
+    }
+}
+
+async fn flush(
+    import: &mut store::FactsImport,
+    keys: &mut Vec<(store::EnterpriseKey, Month)>,
+    values: &mut Vec<Vec<Option<i64>>>,
+) -> Result<()> {
+    let rows: Vec<FactRow> =
+        keys.iter().zip(values.iter()).map(|((k, m), v)| FactRow { enterprise: *k, month: *m, values: v }).collect();
+    import.write(&rows).await?;
+    keys.clear();
+    values.clear();
+    Ok(())
+}
+
+/// The demo registry and facts as import files (UTF-8 CSV with Chinese headers).
+struct DemoCsv {
+    facts: std::io::BufWriter<std::fs::File>,
+    line: String,
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> ServiceError + '_ {
+    move |e| ServiceError::BadRequest(format!("无法写入 {} / cannot write: {e}", path.display()))
+}
+
+impl DemoCsv {
+    fn create(dir: &Path, plan: &Plan, enterprises: &[Enterprise]) -> Result<DemoCsv> {
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let path = dir.join("enterprises.csv");
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io_err(&path))?);
+        let mut out = String::from("统一社会信用代码,企业名称,组团,产业,用地面积(亩),规上,成立日期,标签\n");
+        for e in enterprises {
+            let land = e.land_mu_milli.map(|v| domain::Amount { raw: v, decimals: 3 }.to_string()).unwrap_or_default();
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                e.uscc,
+                e.name,
+                e.zone,
+                e.industry,
+                land,
+                if e.above_scale { "是" } else { "否" },
+                e.established.as_deref().unwrap_or(""),
+                e.tags.join("、")
+            ));
+        }
+        w.write_all(out.as_bytes()).map_err(io_err(&path))?;
+        w.flush().map_err(io_err(&path))?;
+        let path = dir.join("facts.csv");
+        let mut facts = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).map_err(io_err(&path))?);
+        let header: Vec<String> = ["统一社会信用代码".to_string(), "月份".to_string()]
+            .into_iter()
+            .chain(plan.indicators.iter().map(|i| format!("{}({})", i.name, i.unit)))
+            .collect();
+        writeln!(facts, "{}", header.join(",")).map_err(io_err(&path))?;
+        Ok(DemoCsv { facts, line: String::with_capacity(256) })
+    }
+
+    fn fact(&mut self, uscc: &str, month: Month, values: &[Option<i64>], plan: &Plan) -> Result<()> {
+        use std::fmt::Write as _;
+        self.line.clear();
+        let _ = write!(self.line, "{uscc},{month}");
+        for (v, ind) in values.iter().zip(&plan.indicators) {
+            self.line.push(',');
+            if let Some(v) = v {
+                let _ = write!(self.line, "{}", domain::Amount { raw: *v, decimals: ind.decimals });
+            }
+        }
+        self.line.push('\n');
+        self.facts.write_all(self.line.as_bytes()).map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.facts.flush().map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
+    }
+}

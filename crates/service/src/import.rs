@@ -1,0 +1,197 @@
+//! Imports of the enterprise registry and of monthly facts: validated whole, written in one
+//! transaction, nothing changed when any row is wrong.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use domain::enterprise::{CumulativeError, monthly_from_cumulative};
+use files::{EnterpriseColumns, FactColumns, FactLine, RowError, Table};
+use store::FactRow;
+
+use crate::{App, Result, ServiceError};
+
+/// Called as reading advances: (done, total) in bytes or rows.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub rows: usize,
+    pub inserted: usize,
+    pub updated: usize,
+    /// Headers that were not understood and so not read.
+    pub ignored_columns: Vec<String>,
+}
+
+const BATCH: usize = 5_000;
+
+impl App {
+    pub async fn import_enterprises(&self, path: &Path, progress: Progress<'_>) -> Result<ImportSummary> {
+        let mut table = Table::open(path)?;
+        let cols = EnterpriseColumns::map(&table)?;
+        let mut errors = Vec::new();
+        let mut records = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        while let Some(next) = table.next_row() {
+            match next {
+                Err(e) => errors.push(e),
+                Ok((row, cells)) => match cols.parse(&self.plan, &table.file, row, &cells) {
+                    Err(mut e) => errors.append(&mut e),
+                    Ok(ent) => {
+                        if let Some(first) = seen.insert(ent.uscc.clone(), row) {
+                            errors.push(RowError {
+                                file: table.file.clone(),
+                                row,
+                                column: Some("统一社会信用代码".into()),
+                                value: ent.uscc.clone(),
+                                reason: format!("与第{first}行重复 / duplicates row {first}"),
+                            });
+                        }
+                        records.push(ent);
+                    }
+                },
+            }
+            if records.len() % 1000 == 0 {
+                let (d, t) = table.progress();
+                progress(d, t);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Rows(errors));
+        }
+        let indicators: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
+        let (inserted, updated) = self.store.upsert_enterprises(&records, &indicators).await?;
+        let (d, t) = table.progress();
+        progress(d, t);
+        Ok(ImportSummary { rows: records.len(), inserted, updated, ignored_columns: Vec::new() })
+    }
+
+    /// Imports a monthly facts file. With `cumulative`, values are year-to-date totals and are
+    /// turned into the months' own amounts. Re-importing an enterprise-month replaces the values
+    /// of the indicators the file has.
+    pub async fn import_facts(&self, path: &Path, cumulative: bool, progress: Progress<'_>) -> Result<ImportSummary> {
+        let keys = self.store.enterprise_keys().await?;
+        let mut table = Table::open(path)?;
+        let cols = FactColumns::map(&table, &self.plan)?;
+        let ignored_columns: Vec<String> = cols.ignored(&table).into_iter().map(String::from).collect();
+        let codes: Vec<String> = cols.indicators.iter().map(|(_, i)| i.code.clone()).collect();
+        let mut import = self.store.begin_facts_import(codes, keys.cells.clone()).await?;
+        let mut errors: Vec<RowError> = Vec::new();
+        let mut seen: HashSet<(i64, i32)> = HashSet::new();
+        let mut batch: Vec<(store::EnterpriseKey, FactLine)> = Vec::with_capacity(BATCH);
+        let mut held: Vec<(store::EnterpriseKey, FactLine)> = Vec::new();
+        let mut rows = 0usize;
+        while let Some(next) = table.next_row() {
+            let line = match next.map(|(row, cells)| cols.parse(&table.file, row, &cells)) {
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+                Ok(Err(mut e)) => {
+                    errors.append(&mut e);
+                    continue;
+                }
+                Ok(Ok(line)) => line,
+            };
+            rows += 1;
+            let Some(key) = keys.by_uscc.get(&line.uscc).copied() else {
+                errors.push(RowError {
+                    file: table.file.clone(),
+                    row: line.row,
+                    column: Some("统一社会信用代码".into()),
+                    value: line.uscc.clone(),
+                    reason: "企业不在名录中,请先导入企业 / unknown enterprise: import it into the registry first".into(),
+                });
+                continue;
+            };
+            if !seen.insert((key.id, line.month.yyyymm())) {
+                errors.push(RowError {
+                    file: table.file.clone(),
+                    row: line.row,
+                    column: Some("月份".into()),
+                    value: format!("{} {}", line.uscc, line.month),
+                    reason: "同一企业同一月份在文件中出现多次 / the same enterprise and month appear more than once".into(),
+                });
+                continue;
+            }
+            if cumulative {
+                held.push((key, line));
+                continue;
+            }
+            if errors.is_empty() {
+                batch.push((key, line));
+                if batch.len() == BATCH {
+                    write(&mut import, &batch).await?;
+                    batch.clear();
+                    let (d, t) = table.progress();
+                    progress(d, t);
+                }
+            }
+        }
+        if cumulative && errors.is_empty() {
+            batch = decumulate(&table.file, held, &mut errors);
+        }
+        if !errors.is_empty() {
+            // Dropping the import rolls the transaction back.
+            drop(import);
+            errors.sort_by_key(|e| e.row);
+            return Err(ServiceError::Rows(errors));
+        }
+        for chunk in batch.chunks(BATCH) {
+            write(&mut import, chunk).await?;
+        }
+        import.finish().await?;
+        let (d, t) = table.progress();
+        progress(d, t);
+        Ok(ImportSummary { rows, inserted: rows, updated: 0, ignored_columns })
+    }
+}
+
+async fn write(import: &mut store::FactsImport, lines: &[(store::EnterpriseKey, FactLine)]) -> Result<()> {
+    let rows: Vec<FactRow> =
+        lines.iter().map(|(k, l)| FactRow { enterprise: *k, month: l.month, values: &l.values }).collect();
+    import.write(&rows).await?;
+    Ok(())
+}
+
+/// Groups year-to-date rows per enterprise and indicator and turns them into monthly amounts.
+fn decumulate(
+    file: &str,
+    mut held: Vec<(store::EnterpriseKey, FactLine)>,
+    errors: &mut Vec<RowError>,
+) -> Vec<(store::EnterpriseKey, FactLine)> {
+    held.sort_by_key(|(k, l)| (k.id, l.month));
+    let n_ind = held.first().map(|(_, l)| l.values.len()).unwrap_or(0);
+    let mut start = 0;
+    while start < held.len() {
+        let id = held[start].0.id;
+        let end = held[start..].iter().position(|(k, _)| k.id != id).map_or(held.len(), |p| start + p);
+        for ind in 0..n_ind {
+            let series: Vec<_> = held[start..end].iter().map(|(_, l)| (l.month, l.values[ind])).collect();
+            match monthly_from_cumulative(&series) {
+                Ok(monthly) => {
+                    for (i, v) in monthly.into_iter().enumerate() {
+                        held[start + i].1.values[ind] = v;
+                    }
+                }
+                Err((i, why)) => {
+                    let line = &held[start + i].1;
+                    errors.push(RowError {
+                        file: file.to_string(),
+                        row: line.row,
+                        column: Some("月份".into()),
+                        value: format!("{} {}", line.uscc, line.month),
+                        reason: match why {
+                            CumulativeError::MissingPrevious => {
+                                "累计数需要同一文件中该企业上月的累计数 / a year-to-date total needs the previous month's in the same file"
+                            }
+                            CumulativeError::Decreasing => "累计数小于上月累计数 / the year-to-date total is below the previous month's",
+                        }
+                        .into(),
+                    });
+                }
+            }
+        }
+        start = end;
+    }
+    held
+}

@@ -1,0 +1,61 @@
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use service::ServiceError;
+
+/// What a handler returns on failure: the status and a message a user can act on. Internal
+/// causes are logged, never shown.
+#[derive(Debug)]
+pub struct WebError {
+    pub status: StatusCode,
+    pub message: String,
+    pub json: bool,
+}
+
+impl WebError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        WebError { status: StatusCode::BAD_REQUEST, message: message.into(), json: false }
+    }
+
+    pub fn for_api(mut self) -> Self {
+        self.json = true;
+        self
+    }
+}
+
+impl From<ServiceError> for WebError {
+    fn from(e: ServiceError) -> Self {
+        let status = match &e {
+            ServiceError::BadRequest(_) | ServiceError::Rows(_) | ServiceError::File(_) | ServiceError::Plan(_) => StatusCode::BAD_REQUEST,
+            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %e, "request failed");
+            "服务器内部错误,已记录,请稍后再试 / internal error, logged".to_string()
+        } else {
+            e.to_string()
+        };
+        WebError { status, message, json: false }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if self.json {
+            return (self.status, Json(serde_json::json!({ "error": self.message }))).into_response();
+        }
+        let body = format!(
+            "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>出错了</title>\
+             <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body class=\"error-page\"><main><h1>{}</h1><p>{}</p>\
+             <p><a href=\"/\">返回驾驶舱</a></p></main></body></html>",
+            self.status.as_u16(),
+            askama_escape(&self.message)
+        );
+        (self.status, Html(body)).into_response()
+    }
+}
+
+fn askama_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

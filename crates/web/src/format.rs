@@ -1,0 +1,39 @@
+//! Numbers as the pages show them: 亿元 with two decimals in summaries, 万元 in detail tables,
+//! percentages with one decimal, months as 2022年6月.
+
+use domain::amount::{wan_yuan, yi_yuan};
+use domain::{ALL, Plan, Status};
+
+pub fn yi(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), yi_yuan)
+}
+
+pub fn wan(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), wan_yuan)
+}
+
+pub fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}%"))
+}
+
+pub fn pp(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{v:+.1}"))
+}
+
+/// The CSS class and word of a status light; grey "无数据" when there is nothing to judge.
+pub fn light(status: Option<Status>) -> (&'static str, &'static str) {
+    match status {
+        Some(Status::Ahead) => ("green", "超序时"),
+        Some(Status::SlightlyBehind) => ("yellow", "略滞后"),
+        Some(Status::Behind) => ("red", "滞后"),
+        None => ("grey", "无数据"),
+    }
+}
+
+pub fn industry_name(plan: &Plan, code: &str) -> String {
+    if code == ALL { "1+2+3 合计".into() } else { plan.industry(code).map_or(code.to_string(), |i| i.name.clone()) }
+}
+
+pub fn zone_name(plan: &Plan, code: &str) -> String {
+    if code == ALL { "全区".into() } else { plan.zone(code).map_or(code.to_string(), |z| z.name.clone()) }
+}

@@ -1,0 +1,549 @@
+//! Server-rendered pages.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use domain::{ALL, Month};
+use serde::Deserialize;
+use service::App;
+use store::EnterpriseFilter;
+
+use crate::WebError;
+use crate::format::{industry_name, light, pct, pp, wan, yi, zone_name};
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    pub month: Option<String>,
+    pub indicator: Option<String>,
+}
+
+/// The month asked for, or the latest month with data.
+pub async fn chosen_month(app: &App, month: Option<&str>) -> Result<Option<Month>, WebError> {
+    match month.filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m).map(Some).map_err(|e| WebError::bad_request(e.to_string())),
+        None => Ok(app.latest_month().await?),
+    }
+}
+
+pub struct Nav {
+    pub active: &'static str,
+    pub region: String,
+}
+
+fn nav(app: &App, active: &'static str) -> Nav {
+    Nav { active, region: app.plan.region.clone() }
+}
+
+pub struct MatrixCell {
+    pub ytd: String,
+    pub attainment: String,
+    pub gap: String,
+    pub light: &'static str,
+    pub word: &'static str,
+    pub reason: String,
+    pub href: String,
+}
+
+pub struct MatrixRow {
+    pub name: String,
+    pub tier: String,
+    pub total: bool,
+    pub cells: Vec<MatrixCell>,
+}
+
+pub struct KpiView {
+    pub name: String,
+    pub target: String,
+    pub actual: String,
+    pub basis: String,
+    pub light: &'static str,
+    pub word: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cockpit.html")]
+pub struct CockpitPage {
+    pub nav: Nav,
+    pub plan_name: String,
+    pub month: Option<String>,
+    pub month_zh: String,
+    pub months: Vec<(String, String)>,
+    pub time_progress: String,
+    pub zones: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+    pub kpis: Vec<KpiView>,
+    pub indicator: String,
+    pub indicator_name: String,
+    pub export_href: String,
+}
+
+fn month_options(app: &App, latest: Option<Month>) -> Vec<(String, String)> {
+    let Some(latest) = latest else { return Vec::new() };
+    let mut m = Month::new(app.plan.baseline_year, 1).expect("valid year");
+    let mut out = Vec::new();
+    while m <= latest {
+        out.push((m.to_string(), m.zh()));
+        m = m.next();
+    }
+    out.reverse();
+    out
+}
+
+pub async fn cockpit(State(app): State<App>, Query(q): Query<MonthQuery>) -> Result<CockpitPage, WebError> {
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let ind = app.plan.indicator(&indicator).ok_or_else(|| WebError::bad_request(format!("未知指标“{indicator}”")))?.clone();
+    let latest = app.latest_month().await?;
+    let month = chosen_month(&app, q.month.as_deref()).await?;
+    let mut page = CockpitPage {
+        nav: nav(&app, "cockpit"),
+        plan_name: app.plan.name.clone(),
+        month: month.map(|m| m.to_string()),
+        month_zh: month.map(|m| m.zh()).unwrap_or_default(),
+        months: month_options(&app, latest),
+        time_progress: month.map(|m| format!("{:.1}%", f64::from(m.month()) / 12.0 * 100.0)).unwrap_or_default(),
+        zones: Vec::new(),
+        rows: Vec::new(),
+        kpis: Vec::new(),
+        indicator: indicator.clone(),
+        indicator_name: ind.name.clone(),
+        export_href: String::new(),
+    };
+    let Some(month) = month else { return Ok(page) };
+    let cockpit = app.cockpit(&indicator, month).await?;
+    let mut zones: Vec<String> = Vec::new();
+    for r in &cockpit.rows {
+        if !zones.contains(&r.zone) {
+            zones.push(r.zone.clone());
+        }
+    }
+    page.zones = zones.iter().map(|z| zone_name(&app.plan, z)).collect();
+    let mut current: Option<MatrixRow> = None;
+    for r in &cockpit.rows {
+        if current.as_ref().is_none_or(|c| c.name != industry_name(&app.plan, &r.industry)) {
+            if let Some(done) = current.take() {
+                page.rows.push(done);
+            }
+            current = Some(MatrixRow {
+                name: industry_name(&app.plan, &r.industry),
+                tier: app.plan.industry(&r.industry).map_or("", |i| i.tier.label()).to_string(),
+                total: r.industry == ALL,
+                cells: Vec::new(),
+            });
+        }
+        let (light, word) = light(r.status);
+        let reason = match (r.attainment_pct, r.target) {
+            (Some(a), Some(_)) => format!("完成率 {a:.1}%,序时进度 {:.1}%,进度差 {:+.1} 个百分点", r.time_progress_pct, a - r.time_progress_pct),
+            (None, None) => "该单元格没有目标".to_string(),
+            _ => "尚无数据".to_string(),
+        };
+        current.as_mut().expect("set above").cells.push(MatrixCell {
+            ytd: yi(r.ytd),
+            attainment: pct(r.attainment_pct),
+            gap: pp(r.gap_pp),
+            light,
+            word,
+            reason,
+            href: format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}", r.industry, r.zone),
+        });
+    }
+    page.rows.extend(current);
+    page.kpis = cockpit
+        .kpis
+        .iter()
+        .map(|k| {
+            let (light, word) = match (&k.actual, &k.supplied_by) {
+                (Some(a), _) if a.met => ("green", "已达成"),
+                (Some(_), _) => ("yellow", "未达成"),
+                (None, _) => ("grey", "待接入"),
+            };
+            let cmp = match k.comparison {
+                domain::kpi::Comparison::AtLeast => "≥",
+                domain::kpi::Comparison::MoreThan => ">",
+            };
+            let period = match k.period {
+                domain::kpi::KpiPeriod::Annual => "每年".to_string(),
+                domain::kpi::KpiPeriod::Year(y) => format!("{y}年"),
+            };
+            KpiView {
+                name: k.name.clone(),
+                target: format!("{period} {cmp} {} {}", k.target, k.unit),
+                actual: k.actual.as_ref().map_or_else(|| "—".to_string(), |a| format!("{:.2}", a.value)),
+                basis: match (&k.actual, &k.supplied_by) {
+                    (Some(a), _) => a.basis.clone(),
+                    (None, Some(m)) => format!("由 {} 模块提供(建设中)", module_name(m)),
+                    (None, None) => "数据不足".to_string(),
+                },
+                light,
+                word,
+            }
+        })
+        .collect();
+    page.export_href = format!("/export/progress.xlsx?indicator={indicator}&month={month}");
+    Ok(page)
+}
+
+fn module_name(code: &str) -> String {
+    match code {
+        "M3" => "M3 项目调度".into(),
+        "M4" => "M4 招商引资".into(),
+        "M5" => "M5 企业培育".into(),
+        "M8" => "M8 目标任务".into(),
+        other => other.into(),
+    }
+}
+
+pub struct TargetRowView {
+    pub index: usize,
+    pub industry: String,
+    pub tier: String,
+    pub total: String,
+    pub cells: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "targets.html")]
+pub struct TargetsPage {
+    pub nav: Nav,
+    pub plan_name: String,
+    pub year: i32,
+    pub unit: String,
+    pub zones: Vec<String>,
+    pub rows: Vec<TargetRowView>,
+}
+
+pub async fn targets(State(app): State<App>) -> TargetsPage {
+    let plan = &app.plan;
+    let tops: Vec<&domain::Zone> = plan.top_zones().collect();
+    let fmt = |v: f64| format!("{}", v / plan.target_unit_wan);
+    let rows = plan
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| TargetRowView {
+            index: i + 1,
+            industry: industry_name(plan, &t.industry),
+            tier: plan.industry(&t.industry).map_or("", |x| x.tier.label()).to_string(),
+            total: fmt(t.total_wan),
+            cells: tops.iter().map(|z| t.zones.iter().find(|(c, _)| *c == z.code).map_or("-".to_string(), |(_, v)| fmt(*v))).collect(),
+        })
+        .collect();
+    TargetsPage {
+        nav: nav(&app, "targets"),
+        plan_name: plan.name.clone(),
+        year: plan.final_year(),
+        unit: plan.target_unit.clone(),
+        zones: tops.iter().map(|z| z.name.clone()).collect(),
+        rows,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct EnterpriseQuery {
+    pub q: Option<String>,
+    pub zone: Option<String>,
+    pub industry: Option<String>,
+    pub page: Option<i64>,
+}
+
+pub struct EnterpriseView {
+    pub index: i64,
+    pub uscc: String,
+    pub name: String,
+    pub zone: String,
+    pub industry: String,
+    pub land: String,
+    pub above_scale: &'static str,
+    pub tags: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "enterprises.html")]
+pub struct EnterprisesPage {
+    pub nav: Nav,
+    pub q: String,
+    pub zone: String,
+    pub industry: String,
+    pub zones: Vec<(String, String)>,
+    pub industries: Vec<(String, String)>,
+    pub rows: Vec<EnterpriseView>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+pub fn enterprise_filter(app: &App, q: &EnterpriseQuery) -> EnterpriseFilter {
+    let zones = match q.zone.as_deref().filter(|z| !z.is_empty()) {
+        Some(z) => app.plan.zones.iter().filter(|x| x.code == z || app.plan.top_zone(&x.code) == z).map(|x| x.code.clone()).collect(),
+        None => Vec::new(),
+    };
+    EnterpriseFilter {
+        search: q.q.clone(),
+        zones,
+        industry: q.industry.clone().filter(|i| !i.is_empty()),
+        offset: (q.page.unwrap_or(1).max(1) - 1) * PAGE_SIZE,
+        limit: PAGE_SIZE,
+    }
+}
+
+pub async fn enterprises(State(app): State<App>, Query(q): Query<EnterpriseQuery>) -> Result<EnterprisesPage, WebError> {
+    let filter = enterprise_filter(&app, &q);
+    let (list, total) = app.store.enterprises(&filter).await.map_err(service::ServiceError::from)?;
+    let page = q.page.unwrap_or(1).max(1);
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let href = |p: i64| {
+        format!(
+            "/enterprises?q={}&zone={}&industry={}&page={p}",
+            urlencode(q.q.as_deref().unwrap_or("")),
+            q.zone.as_deref().unwrap_or(""),
+            q.industry.as_deref().unwrap_or("")
+        )
+    };
+    Ok(EnterprisesPage {
+        nav: nav(&app, "enterprises"),
+        q: q.q.clone().unwrap_or_default(),
+        zone: q.zone.clone().unwrap_or_default(),
+        industry: q.industry.clone().unwrap_or_default(),
+        zones: app.plan.zones.iter().map(|z| (z.code.clone(), z.name.clone())).collect(),
+        industries: app.plan.industries.iter().map(|i| (i.code.clone(), i.name.clone())).collect(),
+        rows: list
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| EnterpriseView {
+                index: filter.offset + i as i64 + 1,
+                zone: zone_name(&app.plan, &e.zone),
+                industry: industry_name(&app.plan, &e.industry),
+                land: e.land_mu.map_or("—".into(), |v| format!("{v:.1}")),
+                above_scale: if e.above_scale { "是" } else { "否" },
+                tags: e.tags.join("、"),
+                uscc: e.uscc,
+                name: e.name,
+            })
+            .collect(),
+        total,
+        page,
+        pages,
+        prev_href: (page > 1).then(|| href(page - 1)),
+        next_href: (page < pages).then(|| href(page + 1)),
+    })
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub struct MonthView {
+    pub month: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "enterprise.html")]
+pub struct EnterprisePage {
+    pub nav: Nav,
+    pub e: store::EnterpriseRow,
+    pub zone: String,
+    pub industry: String,
+    pub headers: Vec<String>,
+    pub months: Vec<MonthView>,
+}
+
+pub async fn enterprise(State(app): State<App>, Path(uscc): Path<String>) -> Result<EnterprisePage, WebError> {
+    let e = app
+        .store
+        .enterprise(&uscc)
+        .await
+        .map_err(service::ServiceError::from)?
+        .ok_or_else(|| WebError::from(service::ServiceError::NotFound(format!("没有统一社会信用代码为 {uscc} 的企业"))))?;
+    let codes: Vec<String> = app.plan.indicators.iter().map(|i| i.code.clone()).collect();
+    let rows = app.store.enterprise_months(&uscc, &codes).await.map_err(service::ServiceError::from)?;
+    let months = rows
+        .into_iter()
+        .map(|r| MonthView {
+            month: r.month.zh(),
+            values: r
+                .values
+                .iter()
+                .zip(&app.plan.indicators)
+                .map(|(v, ind)| {
+                    v.map_or("—".to_string(), |v| {
+                        let x = domain::Amount { raw: v, decimals: ind.decimals }.as_f64();
+                        if ind.unit == "万元" { wan(Some(x)) } else { domain::amount::group_thousands(&format!("{x:.0}")) }
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(EnterprisePage {
+        nav: nav(&app, "enterprises"),
+        zone: zone_name(&app.plan, &e.zone),
+        industry: industry_name(&app.plan, &e.industry),
+        headers: app.plan.indicators.iter().map(|i| format!("{}({})", i.name, i.unit)).collect(),
+        e,
+        months,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DrillQuery {
+    pub indicator: Option<String>,
+    pub industry: String,
+    pub zone: String,
+    pub month: Option<String>,
+    pub page: Option<i64>,
+}
+
+pub struct DrillView {
+    pub index: i64,
+    pub uscc: String,
+    pub name: String,
+    pub zone: String,
+    pub industry: String,
+    pub value: String,
+    pub ytd: String,
+    pub ytd_prev: String,
+    pub yoy: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "drill.html")]
+pub struct DrillPage {
+    pub nav: Nav,
+    pub title: String,
+    pub month_zh: String,
+    pub indicator_name: String,
+    pub value: String,
+    pub ytd: String,
+    pub ytd_prev: String,
+    pub yoy: String,
+    pub target: String,
+    pub attainment: String,
+    pub gap: String,
+    pub light: &'static str,
+    pub word: &'static str,
+    pub total: i64,
+    pub rows: Vec<DrillView>,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub back_href: String,
+}
+
+pub async fn drill(State(app): State<App>, Query(q): Query<DrillQuery>) -> Result<DrillPage, WebError> {
+    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
+    let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
+    let page = q.page.unwrap_or(1).max(1);
+    let d = app.drill_down(&indicator, &q.industry, &q.zone, month, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let ind = app.plan.indicator(&indicator).expect("checked by drill_down");
+    let (light, word) = light(d.row.status);
+    let href = |p: i64| format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}&page={p}", q.industry, q.zone);
+    let pages = ((d.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    Ok(DrillPage {
+        nav: nav(&app, "cockpit"),
+        title: format!("{} · {}", industry_name(&app.plan, &q.industry), zone_name(&app.plan, &q.zone)),
+        month_zh: month.zh(),
+        indicator_name: format!("{}({})", ind.name, ind.unit),
+        value: wan(d.row.value),
+        ytd: wan(d.row.ytd),
+        ytd_prev: wan(d.row.ytd_prev),
+        yoy: pct(d.row.yoy_pct),
+        target: wan(d.row.target),
+        attainment: pct(d.row.attainment_pct),
+        gap: pp(d.row.gap_pp),
+        light,
+        word,
+        total: d.total,
+        rows: d
+            .enterprises
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| DrillView {
+                index: d.offset + i as i64 + 1,
+                zone: zone_name(&app.plan, &e.zone),
+                industry: industry_name(&app.plan, &e.industry),
+                value: wan(e.value),
+                ytd: wan(e.ytd),
+                ytd_prev: wan(e.ytd_prev),
+                yoy: pct(match (e.ytd, e.ytd_prev) {
+                    (Some(a), Some(b)) if b != 0.0 => Some((a / b - 1.0) * 100.0),
+                    _ => None,
+                }),
+                uscc: e.uscc,
+                name: e.name,
+            })
+            .collect(),
+        prev_href: (page > 1).then(|| href(page - 1)),
+        next_href: (page < pages).then(|| href(page + 1)),
+        back_href: format!("/?indicator={indicator}&month={month}"),
+    })
+}
+
+/// The progress table as on screen, as XLSX.
+pub async fn export_progress(State(app): State<App>, Query(q): Query<MonthQuery>) -> Result<impl IntoResponse, WebError> {
+    use files::{Sheet, SheetColumn, XCell};
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
+    let rows = app.progress(&indicator, month).await?;
+    let ind = app.plan.indicator(&indicator).expect("checked by progress");
+    let col = |h: &str, d: Option<u32>| SheetColumn { header: h.to_string(), decimals: d, width: if d.is_some() { 14.0 } else { 24.0 } };
+    let unit = format!("({})", ind.unit);
+    let columns = vec![
+        col("序号", Some(0)),
+        col("产业", None),
+        col("组团", None),
+        col(&format!("本月{unit}"), Some(2)),
+        col(&format!("累计{unit}"), Some(2)),
+        col(&format!("上年同期{unit}"), Some(2)),
+        col("同比(%)", Some(1)),
+        col(&format!("年度目标{unit}"), Some(2)),
+        col("完成率(%)", Some(1)),
+        col("序时进度(%)", Some(1)),
+        col("进度差(百分点)", Some(1)),
+        col("状态", None),
+    ];
+    let n = |v: Option<f64>| v.map_or(XCell::Empty, XCell::Number);
+    let data = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            vec![
+                XCell::Number((i + 1) as f64),
+                XCell::Text(industry_name(&app.plan, &r.industry)),
+                XCell::Text(zone_name(&app.plan, &r.zone)),
+                n(r.value),
+                n(r.ytd),
+                n(r.ytd_prev),
+                n(r.yoy_pct),
+                n(r.target),
+                n(r.attainment_pct),
+                XCell::Number(r.time_progress_pct),
+                n(r.gap_pp),
+                XCell::Text(light(r.status).1.to_string()),
+            ]
+        })
+        .collect();
+    let sheet = Sheet {
+        name: "产业进度".into(),
+        title: Some(format!("{} {} 进度(数据截至{})", app.plan.region, ind.name, month.zh())),
+        columns,
+        rows: data,
+    };
+    let bytes = files::write_xlsx(&[sheet]).map_err(|e| WebError::bad_request(e.to_string()))?;
+    let filename = format!("attachment; filename=\"progress-{indicator}-{month}.xlsx\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, filename),
+        ],
+        bytes,
+    ))
+}

@@ -1,0 +1,67 @@
+// Leapfrog pages: month picker and the cockpit charts. No inline scripts (CSP).
+(function () {
+  "use strict";
+  // One colour per industry, the same on every chart.
+  var INDUSTRY_COLOURS = {
+    "optoelectronics": "#1d5fb8", "smart-manufacturing": "#d9730d", "new-materials": "#2e8540",
+    "biomedicine": "#b42318", "silicone": "#6f42c1", "textiles": "#0f7c90", "all": "#444c56"
+  };
+
+  function onReady(fn) { if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn); }
+
+  function yi(wan) { return wan == null ? null : Math.round(wan / 100) / 100; }
+
+  onReady(function () {
+    var month = document.getElementById("month");
+    if (month) month.addEventListener("change", function () { month.form.submit(); });
+
+    var host = document.getElementById("chart-attainment");
+    if (!host || !window.echarts) return;
+    fetch(host.getAttribute("data-src"), { headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) { draw(data); });
+
+    function draw(data) {
+      var rows = data.rows.filter(function (r) { return r.zone === "all" && r.target != null; });
+      var names = rows.map(function (r) { return r.industry_name || r.industry; });
+      fetch("/api/v1/plan").then(function (r) { return r.json(); }).then(function (plan) {
+        var nameOf = {}; plan.industries.forEach(function (i) { nameOf[i.code] = i.name; }); nameOf.all = "1+2+3合计";
+        names = rows.map(function (r) { return nameOf[r.industry] || r.industry; });
+        var bar = echarts.init(host, null, { locale: "ZH" });
+        bar.setOption({
+          title: { text: "完成率与序时进度", left: 8, top: 6, textStyle: { fontSize: 14 } },
+          tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(1) + "%"; } },
+          legend: { top: 6, right: 8 },
+          grid: { left: 48, right: 16, top: 44, bottom: 64 },
+          xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: 30 } },
+          yAxis: { type: "value", name: "%" },
+          series: [
+            { name: "完成率", type: "bar", data: rows.map(function (r) {
+                return { value: r.attainment_pct, itemStyle: { color: INDUSTRY_COLOURS[r.industry] || "#888" } }; }) },
+            { name: "序时进度", type: "line", symbol: "none", lineStyle: { type: "dashed", color: "#b42318" },
+              data: rows.map(function (r) { return r.time_progress_pct; }) }
+          ]
+        });
+        var trendHost = document.getElementById("chart-trend");
+        var trend = echarts.init(trendHost, null, { locale: "ZH" });
+        trend.setOption({
+          title: { text: "月度走势(亿元)与同比", left: 8, top: 6, textStyle: { fontSize: 14 } },
+          tooltip: { trigger: "axis" },
+          legend: { top: 6, right: 8 },
+          grid: { left: 56, right: 48, top: 44, bottom: 32 },
+          xAxis: { type: "category", data: data.trend.map(function (t) { return Number(t.month.slice(5)) + "月"; }) },
+          yAxis: [{ type: "value", name: "亿元" }, { type: "value", name: "同比%", splitLine: { show: false } }],
+          series: [
+            { name: "本年", type: "bar", data: data.trend.map(function (t) { return yi(t.value); }), itemStyle: { color: "#1d5fb8" },
+              tooltip: { valueFormatter: function (v) { return v == null ? "—" : v.toFixed(2) + " 亿元"; } } },
+            { name: "上年", type: "bar", data: data.trend.map(function (t) { return yi(t.value_prev_year); }), itemStyle: { color: "#9db7dc" },
+              tooltip: { valueFormatter: function (v) { return v == null ? "—" : v.toFixed(2) + " 亿元"; } } },
+            { name: "同比", type: "line", yAxisIndex: 1, data: data.trend.map(function (t) { return t.yoy_pct == null ? null : Math.round(t.yoy_pct * 10) / 10; }),
+              itemStyle: { color: "#d9730d" }, tooltip: { valueFormatter: function (v) { return v == null ? "—" : v.toFixed(1) + "%"; } } }
+          ]
+        });
+        window.addEventListener("resize", function () { bar.resize(); trend.resize(); });
+      });
+    }
+  });
+})();
