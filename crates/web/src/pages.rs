@@ -132,10 +132,10 @@ pub async fn cockpit(State(app): State<App>, Query(q): Query<MonthQuery>) -> Res
                 cells: Vec::new(),
             });
         }
-        let (light, word) = light(r.status);
+        let (light, word) = if r.status.is_none() && r.ytd.is_some() && r.target.is_none() { ("grey", "无目标") } else { light(r.status) };
         let reason = match (r.attainment_pct, r.target) {
             (Some(a), Some(_)) => format!("完成率 {a:.1}%,序时进度 {:.1}%,进度差 {:+.1} 个百分点", r.time_progress_pct, a - r.time_progress_pct),
-            (None, None) => "该单元格没有目标".to_string(),
+            (_, None) => "该单元格没有目标,只跟踪规模与增长".to_string(),
             _ => "尚无数据".to_string(),
         };
         current.as_mut().expect("set above").cells.push(MatrixCell {

@@ -1,0 +1,60 @@
+// The cockpit as a user meets it: open it, change the month, click through a matrix cell to the
+// enterprises behind it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const base = process.env.BASE_URL;
+
+test("cockpit: month picker and drill-down to enterprises", async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+
+    await page.goto(base + "/");
+    await page.getByRole("heading", { name: /驾驶舱/ }).waitFor();
+    assert.match(await page.locator(".cutoff").innerText(), /数据截至 2023年12月/);
+    // Charts are drawn (ECharts puts a canvas in each box).
+    await page.locator("#chart-attainment canvas").first().waitFor();
+    await page.locator("#chart-trend canvas").first().waitFor();
+    if (process.env.SHOTS) await page.screenshot({ path: process.env.SHOTS + "/cockpit.png", fullPage: true });
+
+    // The page itself does not scroll sideways at 1366 wide.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page scrolls horizontally by ${overflow}px`);
+
+    // Change the month: the page reloads for 2022年6月.
+    await Promise.all([page.waitForURL(/month=2022-06/), page.selectOption("#month", "2022-06")]);
+    assert.match(await page.locator(".cutoff").innerText(), /数据截至 2022年6月/);
+    const lights = await page.locator("#matrix td.cell .light").allInnerTexts();
+    assert.ok(lights.includes("超序时") && lights.includes("滞后"), "the demo shows cells ahead and behind: " + lights.join(","));
+
+    // Click the optoelectronics × 经开组团 cell.
+    const row = page.locator("#matrix tbody tr", { hasText: "光电信息" });
+    const cell = row.locator("td").nth(1);
+    const ytdInCell = (await cell.locator(".num").innerText()).trim();
+    await Promise.all([page.waitForURL(/\/drill\?/), cell.locator("a").click()]);
+    await page.getByRole("heading", { name: /光电信息 · 经开组团/ }).waitFor();
+    const count = await page.locator("#drill-list tbody tr").count();
+    assert.ok(count > 0, "enterprises are listed behind the cell");
+    // The cell's 累计 in 亿元 equals the drill-down's 累计 in 万元.
+    const ytdWan = await page.locator("#cell-summary div", { hasText: "累计(万元)" }).locator("dd").innerText();
+    const asYi = (Number(ytdWan.replace(/,/g, "")) / 10000).toFixed(2);
+    assert.equal(asYi, ytdInCell.replace(/,/g, ""));
+    if (process.env.SHOTS) await page.screenshot({ path: process.env.SHOTS + "/drill.png", fullPage: true });
+
+    // And on to one enterprise's months.
+    await Promise.all([page.waitForURL(/\/enterprises\//), page.locator("#drill-list tbody tr a").first().click()]);
+    await page.getByRole("heading", { name: "月度数据" }).waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
