@@ -31,35 +31,42 @@ impl Amount {
     /// surrounding spaces are accepted; more decimals than the indicator keeps is an error rather
     /// than a silent rounding.
     pub fn parse(text: &str, decimals: u32) -> Result<Self, AmountError> {
-        let cleaned: String = text.trim().chars().filter(|c| !matches!(c, ',' | '\u{ff0c}' | ' ')).collect();
-        let orig = || text.trim().to_string();
-        if cleaned.starts_with('-') {
-            let rest = &cleaned[1..];
-            if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-                return Err(AmountError::Negative(orig()));
+        // Byte by byte without allocating: this runs for every cell of multi-million-row files.
+        let t = text.trim();
+        let orig = || t.to_string();
+        let (negative, body) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        let (mut raw, mut digits, mut frac, mut in_frac) = (0i64, 0usize, 0u32, false);
+        for ch in body.chars() {
+            match ch {
+                '0'..='9' => {
+                    digits += 1;
+                    let d = i64::from(ch as u8 - b'0');
+                    if in_frac {
+                        if frac >= decimals {
+                            if d != 0 {
+                                return Err(AmountError::TooPrecise { value: orig(), decimals });
+                            }
+                            continue;
+                        }
+                        frac += 1;
+                    }
+                    raw = raw.checked_mul(10).and_then(|r| r.checked_add(d)).ok_or_else(|| AmountError::TooLarge(orig()))?;
+                }
+                '.' if !in_frac => in_frac = true,
+                ',' | '\u{ff0c}' | ' ' if !in_frac && digits > 0 => {}
+                _ => return Err(AmountError::NotANumber(orig())),
             }
+        }
+        if digits == 0 {
             return Err(AmountError::NotANumber(orig()));
         }
-        let s = cleaned.strip_prefix('+').unwrap_or(&cleaned);
-        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-        if (int.is_empty() && frac.is_empty())
-            || !int.bytes().all(|b| b.is_ascii_digit())
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
-            return Err(AmountError::NotANumber(orig()));
+        if negative {
+            return Err(AmountError::Negative(orig()));
         }
-        let frac_trim = frac.trim_end_matches('0');
-        if frac_trim.len() > decimals as usize {
-            return Err(AmountError::TooPrecise { value: orig(), decimals });
-        }
-        let mut digits = String::with_capacity(int.len() + decimals as usize);
-        digits.push_str(int);
-        digits.push_str(frac_trim);
-        for _ in frac_trim.len()..decimals as usize {
-            digits.push('0');
-        }
-        let digits = digits.trim_start_matches('0');
-        let raw = if digits.is_empty() { 0 } else { digits.parse::<i64>().map_err(|_| AmountError::TooLarge(orig()))? };
+        let raw = raw.checked_mul(scale(decimals - frac)).ok_or_else(|| AmountError::TooLarge(orig()))?;
         Ok(Amount { raw, decimals })
     }
 

@@ -1,7 +1,7 @@
 //! Progress arithmetic (M2): 本月, 累计, 同比, 完成率, 序时进度, 进度差 and status, over the monthly
 //! sums the store keeps per industry × zone × month.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -102,11 +102,11 @@ impl Pick<'_> {
     }
 }
 
-/// Monthly sums indexed by (industry, top-level zone, month), for one indicator.
+/// Monthly sums of one indicator, per (industry, top-level zone) cell and month.
 pub struct CellIndex<'p> {
     plan: &'p Plan,
     indicator: &'p Indicator,
-    sums: HashMap<(String, String, i32), i64>,
+    sums: HashMap<(String, String), BTreeMap<i32, i64>>,
     industries_with_data: BTreeSet<String>,
     zones_with_data: BTreeSet<String>,
     /// Industries an `all` industry total covers, and every top-level zone.
@@ -123,7 +123,7 @@ impl<'p> CellIndex<'p> {
             let top = plan.top_zone(&c.zone).to_string();
             industries_with_data.insert(c.industry.clone());
             zones_with_data.insert(top.clone());
-            *sums.entry((c.industry.clone(), top, c.month.yyyymm())).or_insert(0) += c.sum;
+            *sums.entry((c.industry.clone(), top)).or_insert_with(BTreeMap::new).entry(c.month.yyyymm()).or_insert(0) += c.sum;
         }
         CellIndex {
             plan,
@@ -142,29 +142,29 @@ impl<'p> CellIndex<'p> {
         (i, z)
     }
 
-    /// The month's sum over a cell, None when nobody in it reported that month.
-    pub fn month_sum(&self, industry: Pick, zone: Pick, month: Month) -> Option<i64> {
-        let mut out = None;
-        for ((i, z, m), v) in &self.sums {
-            if *m == month.yyyymm() && industry.matches(i) && zone.matches(z) {
-                *out.get_or_insert(0) += v;
+    /// Sums per month over the cells a pick covers, for months `from..=to`.
+    fn monthly(&self, industry: Pick, zone: Pick, from: Month, to: Month) -> BTreeMap<i32, i64> {
+        let mut out = BTreeMap::new();
+        for ((i, z), months) in &self.sums {
+            if industry.matches(i) && zone.matches(z) {
+                for (m, v) in months.range(from.yyyymm()..=to.yyyymm()) {
+                    *out.entry(*m).or_insert(0) += v;
+                }
             }
         }
         out
     }
 
+    /// The month's sum over a cell, None when nobody in it reported that month.
+    pub fn month_sum(&self, industry: Pick, zone: Pick, month: Month) -> Option<i64> {
+        self.monthly(industry, zone, month, month).into_values().next()
+    }
+
     /// A period's value over months `from..=to`: the sum for a flow, the mean of the months with
     /// data for a stock.
     pub fn period(&self, industry: Pick, zone: Pick, from: Month, to: Month) -> Option<f64> {
-        let (mut total, mut months) = (0i64, 0u32);
-        let mut m = from;
-        while m <= to {
-            if let Some(v) = self.month_sum(industry, zone, m) {
-                total += v;
-                months += 1;
-            }
-            m = m.next();
-        }
+        let monthly = self.monthly(industry, zone, from, to);
+        let (total, months) = (monthly.values().sum::<i64>(), monthly.len() as u32);
         if months == 0 {
             return None;
         }

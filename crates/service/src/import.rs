@@ -1,12 +1,15 @@
 //! Imports of the enterprise registry and of monthly facts: validated whole, written in one
 //! transaction, nothing changed when any row is wrong.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rustc_hash::FxHashSet;
 use std::path::Path;
 
 use domain::enterprise::{CumulativeError, monthly_from_cumulative};
 use files::{EnterpriseColumns, FactColumns, FactLine, RowError, Table};
-use store::FactRow;
+use store::{EnterpriseKey, EnterpriseKeys, FactRow};
 
 use crate::{App, Result, ServiceError};
 
@@ -68,85 +71,134 @@ impl App {
     /// Imports a monthly facts file. With `cumulative`, values are year-to-date totals and are
     /// turned into the months' own amounts. Re-importing an enterprise-month replaces the values
     /// of the indicators the file has.
+    ///
+    /// Reading and checking run on their own thread and hand over batches while the database
+    /// writes the previous one, so a large file keeps both cores busy.
     pub async fn import_facts(&self, path: &Path, cumulative: bool, progress: Progress<'_>) -> Result<ImportSummary> {
-        let keys = self.store.enterprise_keys().await?;
-        let mut table = Table::open(path)?;
-        let cols = FactColumns::map(&table, &self.plan)?;
-        let ignored_columns: Vec<String> = cols.ignored(&table).into_iter().map(String::from).collect();
-        let codes: Vec<String> = cols.indicators.iter().map(|(_, i)| i.code.clone()).collect();
-        let mut import = self.store.begin_facts_import(codes, keys.cells.clone()).await?;
-        let mut errors: Vec<RowError> = Vec::new();
-        let mut seen: HashSet<(i64, i32)> = HashSet::new();
-        let mut batch: Vec<(store::EnterpriseKey, FactLine)> = Vec::with_capacity(BATCH);
-        let mut held: Vec<(store::EnterpriseKey, FactLine)> = Vec::new();
-        let mut rows = 0usize;
-        while let Some(next) = table.next_row() {
-            let line = match next.map(|(row, cells)| cols.parse(&table.file, row, &cells)) {
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-                Ok(Err(mut e)) => {
-                    errors.append(&mut e);
-                    continue;
-                }
-                Ok(Ok(line)) => line,
-            };
-            rows += 1;
-            let Some(key) = keys.by_uscc.get(&line.uscc).copied() else {
-                errors.push(RowError {
-                    file: table.file.clone(),
-                    row: line.row,
-                    column: Some("统一社会信用代码".into()),
-                    value: line.uscc.clone(),
-                    reason: "企业不在名录中,请先导入企业 / unknown enterprise: import it into the registry first".into(),
-                });
-                continue;
-            };
-            if !seen.insert((key.id, line.month.yyyymm())) {
-                errors.push(RowError {
-                    file: table.file.clone(),
-                    row: line.row,
-                    column: Some("月份".into()),
-                    value: format!("{} {}", line.uscc, line.month),
-                    reason: "同一企业同一月份在文件中出现多次 / the same enterprise and month appear more than once".into(),
-                });
-                continue;
-            }
-            if cumulative {
-                held.push((key, line));
-                continue;
-            }
-            if errors.is_empty() {
-                batch.push((key, line));
-                if batch.len() == BATCH {
-                    write(&mut import, &batch).await?;
-                    batch.clear();
-                    let (d, t) = table.progress();
-                    progress(d, t);
-                }
+        let keys = Arc::new(self.store.enterprise_keys().await?);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(4);
+        let reader = {
+            let (plan, keys, path) = (self.plan.clone(), keys.clone(), path.to_owned());
+            tokio::task::spawn_blocking(move || read_facts(&plan, &keys, &path, cumulative, &tx))
+        };
+        let Some(Parsed::Header { indicators, ignored_columns }) = rx.recv().await else {
+            // The file could not be read as a facts table at all; the reader says why.
+            let outcome = reader.await.map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+            return Err(outcome.err().unwrap_or_else(|| ServiceError::BadRequest("empty facts file".into())));
+        };
+        let mut import = self.store.begin_facts_import(indicators, keys.cells.clone()).await?;
+        while let Some(msg) = rx.recv().await {
+            if let Parsed::Batch { lines, done, total } = msg {
+                write(&mut import, &lines).await?;
+                progress(done, total);
             }
         }
-        if cumulative && errors.is_empty() {
-            batch = decumulate(&table.file, held, &mut errors);
-        }
-        if !errors.is_empty() {
+        let outcome = reader.await.map_err(|e| ServiceError::BadRequest(e.to_string()))??;
+        if !outcome.errors.is_empty() {
             // Dropping the import rolls the transaction back.
             drop(import);
-            errors.sort_by_key(|e| e.row);
-            return Err(ServiceError::Rows(errors));
+            return Err(ServiceError::Rows(outcome.errors));
         }
-        for chunk in batch.chunks(BATCH) {
+        for chunk in outcome.held.chunks(BATCH) {
             write(&mut import, chunk).await?;
         }
         import.finish().await?;
-        let (d, t) = table.progress();
-        progress(d, t);
-        Ok(ImportSummary { rows, inserted: rows, updated: 0, ignored_columns })
+        progress(outcome.total, outcome.total);
+        Ok(ImportSummary { rows: outcome.rows, inserted: outcome.rows, updated: 0, ignored_columns })
     }
 }
 
-async fn write(import: &mut store::FactsImport, lines: &[(store::EnterpriseKey, FactLine)]) -> Result<()> {
+/// What the reading thread hands to the writer.
+enum Parsed {
+    Header { indicators: Vec<String>, ignored_columns: Vec<String> },
+    Batch { lines: Vec<(EnterpriseKey, FactLine)>, done: u64, total: u64 },
+}
+
+struct ReadOutcome {
+    rows: usize,
+    total: u64,
+    errors: Vec<RowError>,
+    /// Lines not yet handed over: all of them for a cumulative file, after differencing.
+    held: Vec<(EnterpriseKey, FactLine)>,
+}
+
+fn read_facts(
+    plan: &domain::Plan,
+    keys: &EnterpriseKeys,
+    path: &Path,
+    cumulative: bool,
+    tx: &tokio::sync::mpsc::Sender<Parsed>,
+) -> Result<ReadOutcome> {
+    let mut table = Table::open(path)?;
+    let cols = FactColumns::map(&table, plan)?;
+    let header = Parsed::Header {
+        indicators: cols.indicators.iter().map(|(_, i)| i.code.clone()).collect(),
+        ignored_columns: cols.ignored(&table).into_iter().map(String::from).collect(),
+    };
+    if tx.blocking_send(header).is_err() {
+        return Err(ServiceError::BadRequest("导入已取消 / import cancelled".into()));
+    }
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut seen: FxHashSet<(i64, i32)> = FxHashSet::default();
+    let mut batch: Vec<(EnterpriseKey, FactLine)> = Vec::with_capacity(BATCH);
+    let mut held = Vec::new();
+    let mut rows = 0usize;
+    while let Some(next) = table.next_row() {
+        let line = match next.map(|(row, cells)| cols.parse(&table.file, row, &cells)) {
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+            Ok(Err(mut e)) => {
+                errors.append(&mut e);
+                continue;
+            }
+            Ok(Ok(line)) => line,
+        };
+        rows += 1;
+        let Some(key) = keys.by_uscc.get(&line.uscc).copied() else {
+            errors.push(RowError {
+                file: table.file.clone(),
+                row: line.row,
+                column: Some("统一社会信用代码".into()),
+                value: line.uscc.clone(),
+                reason: "企业不在名录中,请先导入企业 / unknown enterprise: import it into the registry first".into(),
+            });
+            continue;
+        };
+        if !seen.insert((key.id, line.month.yyyymm())) {
+            errors.push(RowError {
+                file: table.file.clone(),
+                row: line.row,
+                column: Some("月份".into()),
+                value: format!("{} {}", line.uscc, line.month),
+                reason: "同一企业同一月份在文件中出现多次 / the same enterprise and month appear more than once".into(),
+            });
+            continue;
+        }
+        if cumulative {
+            held.push((key, line));
+        } else if errors.is_empty() {
+            batch.push((key, line));
+            if batch.len() == BATCH {
+                let (done, total) = table.progress();
+                let lines = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if tx.blocking_send(Parsed::Batch { lines, done, total }).is_err() {
+                    return Err(ServiceError::BadRequest("导入已取消 / import cancelled".into()));
+                }
+            }
+        }
+    }
+    if cumulative && errors.is_empty() {
+        held = decumulate(&table.file, held, &mut errors);
+    } else if !cumulative {
+        held = batch;
+    }
+    errors.sort_by_key(|e| e.row);
+    Ok(ReadOutcome { rows, total: table.progress().1, errors, held })
+}
+
+async fn write(import: &mut store::FactsImport, lines: &[(EnterpriseKey, FactLine)]) -> Result<()> {
     let rows: Vec<FactRow> =
         lines.iter().map(|(k, l)| FactRow { enterprise: *k, month: l.month, values: &l.values }).collect();
     import.write(&rows).await?;

@@ -47,16 +47,19 @@ fn v1(engine: Engine) -> Vec<&'static str> {
             }
         },
         // month × industry × zone sums, kept up to date in the transaction that changes facts.
-        "CREATE TABLE cell_months (
-            indicator TEXT NOT NULL,
-            industry TEXT NOT NULL,
-            zone TEXT NOT NULL,
-            month BIGINT NOT NULL,
-            total BIGINT NOT NULL,
-            reporters BIGINT NOT NULL,
-            PRIMARY KEY (indicator, industry, zone, month)
-        )",
-        "CREATE INDEX cell_months_by_month ON cell_months (month)",
+        // Keyed so that one indicator's months are one contiguous range: what progress reads.
+        match engine {
+            Engine::Sqlite => {
+                "CREATE TABLE cell_months (indicator TEXT NOT NULL, month BIGINT NOT NULL, industry TEXT NOT NULL,
+                 zone TEXT NOT NULL, total BIGINT NOT NULL, reporters BIGINT NOT NULL,
+                 PRIMARY KEY (indicator, month, industry, zone)) WITHOUT ROWID"
+            }
+            Engine::Postgres => {
+                "CREATE TABLE cell_months (indicator TEXT NOT NULL, month BIGINT NOT NULL, industry TEXT NOT NULL,
+                 zone TEXT NOT NULL, total BIGINT NOT NULL, reporters BIGINT NOT NULL,
+                 PRIMARY KEY (indicator, month, industry, zone))"
+            }
+        },
     ]
 }
 
