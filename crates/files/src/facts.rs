@@ -83,6 +83,7 @@ impl<'p> FactColumns<'p> {
             let parsed = match cell {
                 c if c.is_empty() => Ok(None),
                 Cell::Number(n) => Amount::from_f64(*n, ind.decimals).map(|a| Some(a.raw)),
+                Cell::Text(t) => Amount::parse(t, ind.decimals).map(|a| Some(a.raw)),
                 other => Amount::parse(&other.shown(), ind.decimals).map(|a| Some(a.raw)),
             };
             match parsed {

@@ -9,16 +9,37 @@ use domain::calendar::Date;
 
 use crate::FileError;
 
-/// A cell as read: text from CSV, typed values from XLSX.
+/// A cell as read: text from CSV, typed values from XLSX. It borrows from the table's current
+/// row, so reading a file allocates per row, not per cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Empty,
+    Text(&'a str),
+    Number(f64),
+    Date(Date),
+}
+
+/// A spreadsheet cell kept for the rows not yet read.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+enum Owned {
     Empty,
     Text(String),
     Number(f64),
     Date(Date),
 }
 
-impl Cell {
+impl Owned {
+    fn cell(&self) -> Cell<'_> {
+        match self {
+            Owned::Empty => Cell::Empty,
+            Owned::Text(t) => Cell::Text(t),
+            Owned::Number(n) => Cell::Number(*n),
+            Owned::Date(d) => Cell::Date(*d),
+        }
+    }
+}
+
+impl Cell<'_> {
     pub fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
@@ -40,7 +61,7 @@ impl Cell {
 
 enum Rows {
     Csv { reader: csv::Reader<Box<dyn Read>>, record: csv::StringRecord },
-    Sheet { rows: std::vec::IntoIter<Vec<Cell>> },
+    Sheet { rows: Vec<Vec<Owned>>, next: usize },
 }
 
 /// A readable table with its header.
@@ -110,24 +131,32 @@ impl Table {
         let first = wb.sheet_names().first().cloned().ok_or_else(|| FileError::Empty { file: file.clone() })?;
         let range = wb.worksheet_range(&first).map_err(fmt)?;
         // Rows are numbered from the sheet's first row, so an offset table still reports real rows.
-        let mut rows = range.rows().map(|r| r.iter().map(cell_of).collect::<Vec<Cell>>());
+        let mut rows = range.rows().map(|r| r.iter().map(cell_of).collect::<Vec<Owned>>());
         let header = rows.next().ok_or_else(|| FileError::Empty { file: file.clone() })?;
-        let headers = header.iter().map(|c| c.shown()).collect();
-        let data: Vec<Vec<Cell>> = rows.collect();
+        let headers = header.iter().map(|c| c.cell().shown()).collect();
+        let data: Vec<Vec<Owned>> = rows.collect();
         let total = data.len() as u64;
         let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-        Ok(Table { file, headers, rows: Rows::Sheet { rows: data.into_iter() }, row: 1 + first_row, total, bytes_read: 0 })
+        Ok(Table { file, headers, rows: Rows::Sheet { rows: data, next: 0 }, row: 1 + first_row, total, bytes_read: 0 })
     }
 
     /// The next data row and its spreadsheet row number; fully blank rows are skipped.
-    pub fn next_row(&mut self) -> Option<Result<(usize, Vec<Cell>), crate::RowError>> {
+    pub fn next_row(&mut self) -> Option<Result<(usize, Vec<Cell<'_>>), crate::RowError>> {
+        match self.advance()? {
+            Err(e) => Some(Err(e)),
+            Ok(row) => Some(Ok((row, self.current()))),
+        }
+    }
+
+    /// Moves to the next row that is not blank.
+    fn advance(&mut self) -> Option<Result<usize, crate::RowError>> {
         loop {
-            let cells = match &mut self.rows {
+            let blank = match &mut self.rows {
                 Rows::Csv { reader, record } => match reader.read_record(record) {
                     Ok(false) => return None,
                     Ok(true) => {
                         self.bytes_read = reader.position().byte();
-                        record.iter().map(|v| if v.is_empty() { Cell::Empty } else { Cell::Text(v.to_string()) }).collect()
+                        record.iter().all(|v| v.trim().is_empty())
                     }
                     Err(e) => {
                         self.row += 1;
@@ -140,17 +169,24 @@ impl Table {
                         }));
                     }
                 },
-                Rows::Sheet { rows } => {
-                    let r = rows.next()?;
+                Rows::Sheet { rows, next } => {
+                    let r = rows.get(*next)?;
+                    *next += 1;
                     self.bytes_read += 1;
-                    r
+                    r.iter().all(|c| c.cell().is_empty())
                 }
             };
             self.row += 1;
-            if cells.iter().all(Cell::is_empty) {
-                continue;
+            if !blank {
+                return Some(Ok(self.row));
             }
-            return Some(Ok((self.row, cells)));
+        }
+    }
+
+    fn current(&self) -> Vec<Cell<'_>> {
+        match &self.rows {
+            Rows::Csv { record, .. } => record.iter().map(|v| if v.is_empty() { Cell::Empty } else { Cell::Text(v) }).collect(),
+            Rows::Sheet { rows, next } => rows[*next - 1].iter().map(Owned::cell).collect(),
         }
     }
 
@@ -171,15 +207,15 @@ fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-fn cell_of(d: &Data) -> Cell {
+fn cell_of(d: &Data) -> Owned {
     match d {
-        Data::Empty => Cell::Empty,
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.into()),
+        Data::Empty => Owned::Empty,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Owned::Text(s.clone()),
+        Data::Float(f) => Owned::Number(*f),
+        Data::Int(i) => Owned::Number(*i as f64),
+        Data::Bool(b) => Owned::Text(if *b { "是" } else { "否" }.into()),
         // Excel's day 0 is 1899-12-30 in the 1900 date system.
-        Data::DateTime(dt) => Cell::Date(Date::from_days(dt.as_f64().floor() as i64 - 25_569)),
-        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+        Data::DateTime(dt) => Owned::Date(Date::from_days(dt.as_f64().floor() as i64 - 25_569)),
+        Data::Error(e) => Owned::Text(format!("#{e:?}")),
     }
 }

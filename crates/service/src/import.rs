@@ -34,15 +34,16 @@ impl App {
         let mut errors = Vec::new();
         let mut records = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
+        let file = table.file.clone();
         while let Some(next) = table.next_row() {
             match next {
                 Err(e) => errors.push(e),
-                Ok((row, cells)) => match cols.parse(&self.plan, &table.file, row, &cells) {
+                Ok((row, cells)) => match cols.parse(&self.plan, &file, row, &cells) {
                     Err(mut e) => errors.append(&mut e),
                     Ok(ent) => {
                         if let Some(first) = seen.insert(ent.uscc.clone(), row) {
                             errors.push(RowError {
-                                file: table.file.clone(),
+                                file: file.clone(),
                                 row,
                                 column: Some("统一社会信用代码".into()),
                                 value: ent.uscc.clone(),
@@ -139,12 +140,15 @@ fn read_facts(
         return Err(ServiceError::BadRequest("导入已取消 / import cancelled".into()));
     }
     let mut errors: Vec<RowError> = Vec::new();
-    let mut seen: FxHashSet<(i64, i32)> = FxHashSet::default();
+    // Enterprise-months already read; sized from the file so it does not rehash as it grows.
+    let mut seen: FxHashSet<u64> = FxHashSet::default();
+    seen.reserve((table.progress().1 / 48).min(50_000_000) as usize);
     let mut batch: Vec<(EnterpriseKey, FactLine)> = Vec::with_capacity(BATCH);
     let mut held = Vec::new();
     let mut rows = 0usize;
+    let file = table.file.clone();
     while let Some(next) = table.next_row() {
-        let line = match next.map(|(row, cells)| cols.parse(&table.file, row, &cells)) {
+        let line = match next.map(|(row, cells)| cols.parse(&file, row, &cells)) {
             Err(e) => {
                 errors.push(e);
                 continue;
@@ -158,7 +162,7 @@ fn read_facts(
         rows += 1;
         let Some(key) = keys.by_uscc.get(&line.uscc).copied() else {
             errors.push(RowError {
-                file: table.file.clone(),
+                file: file.clone(),
                 row: line.row,
                 column: Some("统一社会信用代码".into()),
                 value: line.uscc.clone(),
@@ -166,9 +170,9 @@ fn read_facts(
             });
             continue;
         };
-        if !seen.insert((key.id, line.month.yyyymm())) {
+        if !seen.insert(((key.id as u64) << 32) | line.month.yyyymm() as u64) {
             errors.push(RowError {
-                file: table.file.clone(),
+                file: file.clone(),
                 row: line.row,
                 column: Some("月份".into()),
                 value: format!("{} {}", line.uscc, line.month),

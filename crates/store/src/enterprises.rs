@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use sqlx::{Any, Row, Transaction};
 
 use domain::Enterprise;
+use rustc_hash::FxHashMap;
 
 use crate::{Engine, Result, Store, fact_column};
 
@@ -19,7 +20,7 @@ pub struct EnterpriseKey {
 /// Every enterprise's key by USCC, and the (industry, zone) cells they fall in.
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseKeys {
-    pub by_uscc: HashMap<String, EnterpriseKey>,
+    pub by_uscc: FxHashMap<String, EnterpriseKey>,
     pub cells: Vec<(String, String)>,
 }
 
