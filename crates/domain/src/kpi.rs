@@ -36,7 +36,10 @@ pub enum KpiMeasure {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KpiSource {
-    Facts { indicator: String, measure: KpiMeasure },
+    Facts {
+        indicator: String,
+        measure: KpiMeasure,
+    },
     /// Supplied by a later module (M3 projects, M4 investment, M5 enterprises, M8 tasks).
     Module(String),
 }
@@ -70,19 +73,35 @@ impl Kpi {
 
     /// The actual at `month` from an index over the KPI's indicator; None for module KPIs or
     /// when the facts needed are missing.
-    pub fn actual_from_facts(&self, plan: &Plan, index: &CellIndex, month: Month) -> Option<KpiActual> {
-        let KpiSource::Facts { measure, .. } = &self.actual else { return None };
+    pub fn actual_from_facts(
+        &self,
+        plan: &Plan,
+        index: &CellIndex,
+        month: Month,
+    ) -> Option<KpiActual> {
+        let KpiSource::Facts { measure, .. } = &self.actual else {
+            return None;
+        };
         let (all_i, all_z) = index.pick(ALL, ALL);
         let (value, basis) = match measure {
             KpiMeasure::MultipleOfBaseline => {
-                let base = index.period(all_i, all_z, Month::new(plan.baseline_year, 1)?, Month::new(plan.baseline_year, 12)?)?;
+                let base = index.period(
+                    all_i,
+                    all_z,
+                    Month::new(plan.baseline_year, 1)?,
+                    Month::new(plan.baseline_year, 12)?,
+                )?;
                 let last12 = index.trailing_year(all_i, all_z, month)?;
                 if base <= 0.0 {
                     return None;
                 }
                 (
                     last12 / base,
-                    format!("截至{}近12个月合计 ÷ {}年全年(1+2+3产业)", month.zh(), plan.baseline_year),
+                    format!(
+                        "截至{}近12个月合计 ÷ {}年全年(1+2+3产业)",
+                        month.zh(),
+                        plan.baseline_year
+                    ),
                 )
             }
             KpiMeasure::AnnualSum => (
@@ -93,12 +112,23 @@ impl Kpi {
                 let n = index
                     .all_industries
                     .iter()
-                    .filter(|i| index.trailing_year(Pick::One(i), all_z, month).is_some_and(|v| v >= *threshold))
+                    .filter(|i| {
+                        index
+                            .trailing_year(Pick::One(i), all_z, month)
+                            .is_some_and(|v| v >= *threshold)
+                    })
                     .count();
-                (n as f64, format!("截至{}近12个月达到门槛的产业数", month.zh()))
+                (
+                    n as f64,
+                    format!("截至{}近12个月达到门槛的产业数", month.zh()),
+                )
             }
         };
-        Some(KpiActual { value, met: self.is_met(value), basis })
+        Some(KpiActual {
+            value,
+            met: self.is_met(value),
+            basis,
+        })
     }
 }
 
@@ -115,18 +145,38 @@ mod tests {
         let mut cells = Vec::new();
         for mo in 1..=12 {
             // 2020: 50亿/month in optoelectronics; 2023: 100亿/month.
-            cells.push(CellMonth { industry: "optoelectronics".into(), zone: "etdz".into(), month: m(2020, mo), sum: 500_000 * 10_000 });
-            cells.push(CellMonth { industry: "optoelectronics".into(), zone: "etdz".into(), month: m(2023, mo), sum: 1_000_000 * 10_000 });
+            cells.push(CellMonth {
+                industry: "optoelectronics".into(),
+                zone: "etdz".into(),
+                month: m(2020, mo),
+                sum: 500_000 * 10_000,
+            });
+            cells.push(CellMonth {
+                industry: "optoelectronics".into(),
+                zone: "etdz".into(),
+                month: m(2023, mo),
+                sum: 1_000_000 * 10_000,
+            });
         }
         let idx = CellIndex::new(&plan, rev, &cells);
         let kpi = |c: &str| plan.kpis.iter().find(|k| k.code == c).unwrap();
-        let doubling = kpi("industrial_revenue_doubling").actual_from_facts(&plan, &idx, m(2023, 12)).unwrap();
+        let doubling = kpi("industrial_revenue_doubling")
+            .actual_from_facts(&plan, &idx, m(2023, 12))
+            .unwrap();
         assert!((doubling.value - 2.0).abs() < 1e-9);
         assert!(doubling.met);
-        let thousand = kpi("hundred_billion_industry").actual_from_facts(&plan, &idx, m(2023, 12)).unwrap();
+        let thousand = kpi("hundred_billion_industry")
+            .actual_from_facts(&plan, &idx, m(2023, 12))
+            .unwrap();
         assert_eq!(thousand.value, 1.0);
-        let not_yet = kpi("hundred_billion_industry").actual_from_facts(&plan, &idx, m(2023, 9)).unwrap(); // 9 × 100亿
+        let not_yet = kpi("hundred_billion_industry")
+            .actual_from_facts(&plan, &idx, m(2023, 9))
+            .unwrap(); // 9 × 100亿
         assert_eq!(not_yet.value, 0.0);
-        assert!(kpi("high_tech_enterprises").actual_from_facts(&plan, &idx, m(2023, 12)).is_none());
+        assert!(
+            kpi("high_tech_enterprises")
+                .actual_from_facts(&plan, &idx, m(2023, 12))
+                .is_none()
+        );
     }
 }

@@ -9,11 +9,16 @@ use indicatif::{ProgressBar, ProgressStyle};
 use service::{App, DemoSpec, ServiceError};
 
 #[derive(Parser)]
-#[command(name = "leapfrog", version, about = "产业跨越发展调度平台 / Leapfrog: run a regional industrial-development plan")]
+#[command(
+    name = "leapfrog",
+    version,
+    about = "产业跨越发展调度平台 / Leapfrog: run a regional industrial-development plan"
+)]
 struct Cli {
-    /// Database: sqlite://FILE or postgres://USER@HOST/DB
-    #[arg(long, global = true, env = "LEAPFROG_DATABASE_URL", default_value = "sqlite://leapfrog.db")]
-    database: String,
+    /// Database: sqlite://FILE or postgres://USER@HOST/DB [default: sqlite://leapfrog.db;
+    /// for `demo`, sqlite://leapfrog-demo.db]
+    #[arg(long, global = true, env = "LEAPFROG_DATABASE_URL")]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -104,11 +109,17 @@ enum ImportWhat {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LEAPFROG_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LEAPFROG_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -129,28 +140,53 @@ fn report(e: &anyhow::Error) {
 
 fn bar(label: &str) -> ProgressBar {
     let pb = ProgressBar::new(0);
-    pb.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {percent}% {elapsed}").expect("a valid template").progress_chars("=> "));
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {percent}% {elapsed}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
     pb.set_message(label.to_string());
     pb
 }
 
 fn read_plan(path: &PathBuf) -> anyhow::Result<(String, Plan)> {
-    let src = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: 无法读取 / cannot read: {e}", path.display()))?;
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("{}: 无法读取 / cannot read: {e}", path.display()))?;
     let plan = Plan::from_toml(&src).map_err(|problems| {
         anyhow::anyhow!(
             "{} 有 {} 处问题 / has {} problems:\n{}",
             path.display(),
             problems.len(),
             problems.len(),
-            problems.iter().map(|p| format!("  {}:{p}", path.display())).collect::<Vec<_>>().join("\n")
+            problems
+                .iter()
+                .map(|p| format!("  {}:{p}", path.display()))
+                .collect::<Vec<_>>()
+                .join("\n")
         )
     })?;
     Ok((src, plan))
 }
 
+/// The database a command works on: the one given, or the default (the demo keeps its own file so
+/// that it never fills a real database with invented figures).
+fn database(cli: &Cli) -> String {
+    cli.database.clone().unwrap_or_else(|| {
+        if matches!(cli.command, Command::Demo { .. }) {
+            "sqlite://leapfrog-demo.db"
+        } else {
+            "sqlite://leapfrog.db"
+        }
+        .to_string()
+    })
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = database(&cli);
     match cli.command {
-        Command::Plan { action: PlanAction::Check { file } } => {
+        Command::Plan {
+            action: PlanAction::Check { file },
+        } => {
             let (_, plan) = read_plan(&file)?;
             println!(
                 "{}: 计划有效 / plan is valid — {} 个产业, {} 个组团, {} 个指标, {} 行目标, {} 项 KPI",
@@ -162,10 +198,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 plan.kpis.len()
             );
         }
-        Command::Plan { action: PlanAction::Show { file, json } } => {
+        Command::Plan {
+            action: PlanAction::Show { file, json },
+        } => {
             let plan = match file {
                 Some(f) => read_plan(&f)?.1,
-                None => (*App::open(&cli.database).await?.plan).clone(),
+                None => (*App::open(&db).await?.plan).clone(),
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&plan)?);
@@ -175,11 +213,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Init { plan } => {
             let (src, _) = read_plan(&plan)?;
-            let app = App::init(&cli.database, &src).await?;
-            println!("已载入计划 / plan loaded: {} ({})", app.plan.name, app.plan.code);
+            let app = App::init(&db, &src).await?;
+            println!(
+                "已载入计划 / plan loaded: {} ({})",
+                app.plan.name, app.plan.code
+            );
         }
         Command::Import { what } => {
-            let app = App::open(&cli.database).await?;
+            let app = App::open(&db).await?;
             let pb = bar("导入 / importing");
             let progress = |done: u64, total: u64| {
                 pb.set_length(total);
@@ -187,25 +228,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let summary = match what {
                 ImportWhat::Enterprises { file } => app.import_enterprises(&file, &progress).await,
-                ImportWhat::Facts { file, cumulative } => app.import_facts(&file, cumulative, &progress).await,
+                ImportWhat::Facts { file, cumulative } => {
+                    app.import_facts(&file, cumulative, &progress).await
+                }
             };
             pb.finish_and_clear();
             let summary = summary?;
             for c in &summary.ignored_columns {
-                eprintln!("提示 / note: 列“{c}”不是计划中的指标,已忽略 / column not in the plan, ignored");
+                eprintln!(
+                    "提示 / note: 列“{c}”不是计划中的指标,已忽略 / column not in the plan, ignored"
+                );
             }
-            println!("导入成功 / imported: {} 行 rows ({} 新增 new, {} 更新 updated)", summary.rows, summary.inserted, summary.updated);
+            match &summary.months {
+                Some((first, last)) => println!(
+                    "导入成功 / imported: {} 行 rows, {first} … {last}",
+                    summary.rows
+                ),
+                None => println!(
+                    "导入成功 / imported: {} 行 rows ({} 新增 new, {} 更新 updated)",
+                    summary.rows, summary.inserted, summary.updated
+                ),
+            }
+            app.store.close().await;
         }
         Command::Template { kind, out } => {
-            let app = App::open(&cli.database).await?;
+            let app = App::open(&db).await?;
             files::template(&kind, &app.plan, &out)?;
             println!("已写出模板 / template written: {}", out.display());
         }
-        Command::Progress { indicator, month, json } => {
-            let app = App::open(&cli.database).await?;
+        Command::Progress {
+            indicator,
+            month,
+            json,
+        } => {
+            let app = App::open(&db).await?;
             let month = match month {
                 Some(m) => Month::parse(&m)?,
-                None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
+                None => app
+                    .latest_month()
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
             };
             let rows = app.progress(&indicator, month).await?;
             if json {
@@ -216,16 +278,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Serve { addr } => {
-            let app = App::open(&cli.database).await?;
-            web::serve(app, &addr).await?;
+            let app = App::open(&db).await?;
+            web::serve(app.clone(), &addr).await?;
+            app.store.close().await;
         }
-        Command::Demo { enterprises, years, seed, no_serve, csv, addr } => {
-            let app = App::open(&cli.database).await?;
+        Command::Demo {
+            enterprises,
+            years,
+            seed,
+            no_serve,
+            csv,
+            addr,
+        } => {
+            let app = App::open(&db).await?;
             if app.latest_month().await?.is_some() && csv.is_none() {
-                println!("复用已有演示数据库 / reusing the demo database at {}", cli.database);
+                println!(
+                    "复用已有演示数据库 / reusing the demo database at {db} (删除该文件可重新生成 / delete it to regenerate)"
+                );
             } else {
                 let pb = bar("生成演示数据 / generating demo data");
-                let spec = DemoSpec { enterprises, first_year: app.plan.baseline_year, years, seed };
+                let spec = DemoSpec {
+                    enterprises,
+                    first_year: app.plan.baseline_year,
+                    years,
+                    seed,
+                };
                 let (n, facts) = app
                     .generate_demo(&spec, csv.as_deref(), &|d, t| {
                         pb.set_length(t);
@@ -233,11 +310,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     })
                     .await?;
                 pb.finish_and_clear();
-                println!("演示数据 / demo data: {n} 家企业 enterprises, {facts} 条月度数据 fact rows");
+                println!(
+                    "演示数据 / demo data: {n} 家企业 enterprises, {facts} 条月度数据 fact rows"
+                );
             }
             if !no_serve {
-                web::serve(app, &addr).await?;
+                web::serve(app.clone(), &addr).await?;
             }
+            app.store.close().await;
         }
     }
     Ok(())

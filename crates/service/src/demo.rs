@@ -34,7 +34,9 @@ impl Rng {
 }
 
 /// Spring Festival makes February the low month; December closes the year high.
-const SEASON: [f64; 12] = [0.072, 0.055, 0.080, 0.081, 0.083, 0.088, 0.082, 0.084, 0.088, 0.089, 0.091, 0.107];
+const SEASON: [f64; 12] = [
+    0.072, 0.055, 0.080, 0.081, 0.083, 0.088, 0.082, 0.084, 0.088, 0.089, 0.091, 0.107,
+];
 
 #[derive(Debug, Clone)]
 pub struct DemoSpec {
@@ -56,7 +58,11 @@ struct DemoCell {
 
 fn demo_cells(plan: &Plan, rng: &mut Rng) -> Vec<DemoCell> {
     let sub_zones = |top: &str| -> Vec<String> {
-        plan.zones.iter().filter(|z| plan.top_zone(&z.code) == top).map(|z| z.code.clone()).collect()
+        plan.zones
+            .iter()
+            .filter(|z| plan.top_zone(&z.code) == top)
+            .map(|z| z.code.clone())
+            .collect()
     };
     let n_years = f64::from(plan.final_year() - plan.baseline_year);
     let mut cells = Vec::new();
@@ -67,16 +73,28 @@ fn demo_cells(plan: &Plan, rng: &mut Rng) -> Vec<DemoCell> {
             let base = target * rng.range(0.33, 0.5);
             let needed = (target / base).powf(1.0 / n_years);
             let growth = needed * rng.range(0.88, 1.10);
-            cells.push(DemoCell { industry: t.industry.clone(), zones: sub_zones(zone), base_wan: base, growth, weight: *target });
+            cells.push(DemoCell {
+                industry: t.industry.clone(),
+                zones: sub_zones(zone),
+                base_wan: base,
+                growth,
+                weight: *target,
+            });
         }
     }
     // Services and other industries: smaller, no targets, spread over every zone.
     let targeted = plan.target_industries();
     let total_target: f64 = cells.iter().map(|c| c.weight).sum();
-    let others: Vec<&str> = plan.industries.iter().map(|i| i.code.as_str()).filter(|c| !targeted.contains(c)).collect();
+    let others: Vec<&str> = plan
+        .industries
+        .iter()
+        .map(|i| i.code.as_str())
+        .filter(|c| !targeted.contains(c))
+        .collect();
     for industry in &others {
         for top in plan.top_zones() {
-            let weight = total_target * 0.15 / (others.len() * plan.top_zones().count()).max(1) as f64;
+            let weight =
+                total_target * 0.15 / (others.len() * plan.top_zones().count()).max(1) as f64;
             cells.push(DemoCell {
                 industry: industry.to_string(),
                 zones: sub_zones(&top.code),
@@ -90,8 +108,8 @@ fn demo_cells(plan: &Plan, rng: &mut Rng) -> Vec<DemoCell> {
 }
 
 const NAME_HEADS: [&str; 24] = [
-    "鸿", "瑞", "晟", "嘉", "博", "泰", "宏", "航", "卓", "恒", "盛", "远", "澜", "清", "启", "景", "拓", "凯", "锦", "润", "昇", "弘",
-    "翔", "睿",
+    "鸿", "瑞", "晟", "嘉", "博", "泰", "宏", "航", "卓", "恒", "盛", "远", "澜", "清", "启", "景",
+    "拓", "凯", "锦", "润", "昇", "弘", "翔", "睿",
 ];
 
 fn industry_word(code: &str) -> &'static str {
@@ -134,7 +152,11 @@ fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
     }
     for n in 0..spec.enterprises {
         let u = rng.unit();
-        let cell_i = if n < cells.len() { n } else { cum.iter().position(|c| u < *c).unwrap_or(cells.len() - 1) };
+        let cell_i = if n < cells.len() {
+            n
+        } else {
+            cum.iter().position(|c| u < *c).unwrap_or(cells.len() - 1)
+        };
         let cell = &cells[cell_i];
         let zone = rng.pick(&cell.zones).clone();
         // Sizes are heavy-tailed: a few large enterprises carry most of a cell.
@@ -142,11 +164,25 @@ fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
         cell_size[cell_i] += size;
         raw_shares.push((cell_i, size));
         let body = format!("91361200MA{:07}", n + 1);
-        let uscc = Uscc::complete(&body).expect("a demo body is well formed").to_string();
-        let name = format!("江西{}{}{}有限公司", rng.pick(&NAME_HEADS), rng.pick(&NAME_HEADS), industry_word(&cell.industry));
+        let uscc = Uscc::complete(&body)
+            .expect("a demo body is well formed")
+            .to_string();
+        let name = format!(
+            "江西{}{}{}有限公司",
+            rng.pick(&NAME_HEADS),
+            rng.pick(&NAME_HEADS),
+            industry_word(&cell.industry)
+        );
         let year = spec.first_year - 1 - (rng.next() % 20) as i32;
-        let established = format!("{year}-{:02}-{:02}", 1 + rng.next() % 12, 1 + rng.next() % 28);
-        let land = if plan.industry(&cell.industry).is_some_and(|i| i.tier.is_industrial()) {
+        let established = format!(
+            "{year}-{:02}-{:02}",
+            1 + rng.next() % 12,
+            1 + rng.next() % 28
+        );
+        let land = if plan
+            .industry(&cell.industry)
+            .is_some_and(|i| i.tier.is_industrial())
+        {
             Some((rng.range(5.0, 200.0) * size.sqrt().max(0.3) * 1000.0).round() as i64)
         } else {
             None
@@ -172,8 +208,15 @@ fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
             tags,
         });
     }
-    let shares = raw_shares.into_iter().map(|(c, s)| (c, s / cell_size[c].max(1e-9))).collect();
-    Generated { enterprises, shares, cells }
+    let shares = raw_shares
+        .into_iter()
+        .map(|(c, s)| (c, s / cell_size[c].max(1e-9)))
+        .collect();
+    Generated {
+        enterprises,
+        shares,
+        cells,
+    }
 }
 
 /// The demo's monthly values of every plan indicator for one enterprise-month, in raw units.
@@ -202,25 +245,39 @@ fn month_values(plan: &Plan, revenue_wan: f64, rng: &mut Rng) -> Vec<Option<i64>
             // Two decimals, as statistics offices report.
             let cents = (v * 100.0).round() as i64;
             let scale = domain::amount::scale(ind.decimals);
-            Some(if ind.decimals >= 2 { cents * (scale / 100) } else { (v.round() as i64) * scale })
+            Some(if ind.decimals >= 2 {
+                cents * (scale / 100)
+            } else {
+                (v.round() as i64) * scale
+            })
         })
         .collect()
 }
 
 impl App {
     /// Fills the database with a demo region; returns (enterprises, fact rows).
-    pub async fn generate_demo(&self, spec: &DemoSpec, csv_dir: Option<&Path>, progress: Progress<'_>) -> Result<(usize, usize)> {
+    pub async fn generate_demo(
+        &self,
+        spec: &DemoSpec,
+        csv_dir: Option<&Path>,
+        progress: Progress<'_>,
+    ) -> Result<(usize, usize)> {
         let plan = &self.plan;
         let mut rng = Rng(spec.seed);
         let generated = generate_registry(plan, spec, &mut rng);
         let codes: Vec<String> = plan.indicators.iter().map(|i| i.code.clone()).collect();
-        self.store.upsert_enterprises(&generated.enterprises, &codes).await?;
+        self.store
+            .upsert_enterprises(&generated.enterprises, &codes)
+            .await?;
         let keys = self.store.enterprise_keys().await?;
         let mut csv = match csv_dir {
             Some(dir) => Some(DemoCsv::create(dir, plan, &generated.enterprises)?),
             None => None,
         };
-        let mut import = self.store.begin_facts_import(codes, keys.cells.clone()).await?;
+        let mut import = self
+            .store
+            .begin_facts_import(codes, keys.cells.clone())
+            .await?;
         let months: Vec<Month> = (0..spec.years)
             .flat_map(|y| (1..=12).filter_map(move |m| Month::new(spec.first_year + y, m)))
             .collect();
@@ -264,8 +321,15 @@ async fn flush(
     keys: &mut Vec<(store::EnterpriseKey, Month)>,
     values: &mut Vec<Vec<Option<i64>>>,
 ) -> Result<()> {
-    let rows: Vec<FactRow> =
-        keys.iter().zip(values.iter()).map(|((k, m), v)| FactRow { enterprise: *k, month: *m, values: v }).collect();
+    let rows: Vec<FactRow> = keys
+        .iter()
+        .zip(values.iter())
+        .map(|((k, m), v)| FactRow {
+            enterprise: *k,
+            month: *m,
+            values: v,
+        })
+        .collect();
     import.write(&rows).await?;
     keys.clear();
     values.clear();
@@ -287,9 +351,19 @@ impl DemoCsv {
         std::fs::create_dir_all(dir).map_err(io_err(dir))?;
         let path = dir.join("enterprises.csv");
         let mut w = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io_err(&path))?);
-        let mut out = String::from("统一社会信用代码,企业名称,组团,产业,用地面积(亩),规上,成立日期,标签\n");
+        let mut out =
+            String::from("统一社会信用代码,企业名称,组团,产业,用地面积(亩),规上,成立日期,标签\n");
         for e in enterprises {
-            let land = e.land_mu_milli.map(|v| domain::Amount { raw: v, decimals: 3 }.to_string()).unwrap_or_default();
+            let land = e
+                .land_mu_milli
+                .map(|v| {
+                    domain::Amount {
+                        raw: v,
+                        decimals: 3,
+                    }
+                    .to_string()
+                })
+                .unwrap_or_default();
             out.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
                 e.uscc,
@@ -305,30 +379,57 @@ impl DemoCsv {
         w.write_all(out.as_bytes()).map_err(io_err(&path))?;
         w.flush().map_err(io_err(&path))?;
         let path = dir.join("facts.csv");
-        let mut facts = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).map_err(io_err(&path))?);
+        let mut facts = std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(&path).map_err(io_err(&path))?,
+        );
         let header: Vec<String> = ["统一社会信用代码".to_string(), "月份".to_string()]
             .into_iter()
-            .chain(plan.indicators.iter().map(|i| format!("{}({})", i.name, i.unit)))
+            .chain(
+                plan.indicators
+                    .iter()
+                    .map(|i| format!("{}({})", i.name, i.unit)),
+            )
             .collect();
         writeln!(facts, "{}", header.join(",")).map_err(io_err(&path))?;
-        Ok(DemoCsv { facts, line: String::with_capacity(256) })
+        Ok(DemoCsv {
+            facts,
+            line: String::with_capacity(256),
+        })
     }
 
-    fn fact(&mut self, uscc: &str, month: Month, values: &[Option<i64>], plan: &Plan) -> Result<()> {
+    fn fact(
+        &mut self,
+        uscc: &str,
+        month: Month,
+        values: &[Option<i64>],
+        plan: &Plan,
+    ) -> Result<()> {
         use std::fmt::Write as _;
         self.line.clear();
         let _ = write!(self.line, "{uscc},{month}");
         for (v, ind) in values.iter().zip(&plan.indicators) {
             self.line.push(',');
             if let Some(v) = v {
-                let _ = write!(self.line, "{}", domain::Amount { raw: *v, decimals: ind.decimals });
+                let _ = write!(
+                    self.line,
+                    "{}",
+                    domain::Amount {
+                        raw: *v,
+                        decimals: ind.decimals
+                    }
+                );
             }
         }
         self.line.push('\n');
-        self.facts.write_all(self.line.as_bytes()).map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
+        self.facts
+            .write_all(self.line.as_bytes())
+            .map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
     }
 
     fn finish(mut self) -> Result<()> {
-        self.facts.flush().map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
+        self.facts
+            .flush()
+            .map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
     }
 }

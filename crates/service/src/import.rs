@@ -19,8 +19,11 @@ pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ImportSummary {
     pub rows: usize,
+    /// Enterprises added and updated (registry imports).
     pub inserted: usize,
     pub updated: usize,
+    /// The first and last month of a facts file.
+    pub months: Option<(String, String)>,
     /// Headers that were not understood and so not read.
     pub ignored_columns: Vec<String>,
 }
@@ -28,7 +31,11 @@ pub struct ImportSummary {
 const BATCH: usize = 5_000;
 
 impl App {
-    pub async fn import_enterprises(&self, path: &Path, progress: Progress<'_>) -> Result<ImportSummary> {
+    pub async fn import_enterprises(
+        &self,
+        path: &Path,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
         let mut table = Table::open(path)?;
         let cols = EnterpriseColumns::map(&table)?;
         let mut errors = Vec::new();
@@ -62,11 +69,22 @@ impl App {
         if !errors.is_empty() {
             return Err(ServiceError::Rows(errors));
         }
-        let indicators: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
+        let indicators: Vec<String> = self
+            .plan
+            .indicators
+            .iter()
+            .map(|i| i.code.clone())
+            .collect();
         let (inserted, updated) = self.store.upsert_enterprises(&records, &indicators).await?;
         let (d, t) = table.progress();
         progress(d, t);
-        Ok(ImportSummary { rows: records.len(), inserted, updated, ignored_columns: Vec::new() })
+        Ok(ImportSummary {
+            rows: records.len(),
+            inserted,
+            updated,
+            months: None,
+            ignored_columns: Vec::new(),
+        })
     }
 
     /// Imports a monthly facts file. With `cumulative`, values are year-to-date totals and are
@@ -75,26 +93,44 @@ impl App {
     ///
     /// Reading and checking run on their own thread and hand over batches while the database
     /// writes the previous one, so a large file keeps both cores busy.
-    pub async fn import_facts(&self, path: &Path, cumulative: bool, progress: Progress<'_>) -> Result<ImportSummary> {
+    pub async fn import_facts(
+        &self,
+        path: &Path,
+        cumulative: bool,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
         let keys = Arc::new(self.store.enterprise_keys().await?);
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(4);
         let reader = {
             let (plan, keys, path) = (self.plan.clone(), keys.clone(), path.to_owned());
             tokio::task::spawn_blocking(move || read_facts(&plan, &keys, &path, cumulative, &tx))
         };
-        let Some(Parsed::Header { indicators, ignored_columns }) = rx.recv().await else {
+        let Some(Parsed::Header {
+            indicators,
+            ignored_columns,
+        }) = rx.recv().await
+        else {
             // The file could not be read as a facts table at all; the reader says why.
-            let outcome = reader.await.map_err(|e| ServiceError::BadRequest(e.to_string()))?;
-            return Err(outcome.err().unwrap_or_else(|| ServiceError::BadRequest("empty facts file".into())));
+            let outcome = reader
+                .await
+                .map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+            return Err(outcome
+                .err()
+                .unwrap_or_else(|| ServiceError::BadRequest("empty facts file".into())));
         };
-        let mut import = self.store.begin_facts_import(indicators, keys.cells.clone()).await?;
+        let mut import = self
+            .store
+            .begin_facts_import(indicators, keys.cells.clone())
+            .await?;
         while let Some(msg) = rx.recv().await {
             if let Parsed::Batch { lines, done, total } = msg {
                 write(&mut import, &lines).await?;
                 progress(done, total);
             }
         }
-        let outcome = reader.await.map_err(|e| ServiceError::BadRequest(e.to_string()))??;
+        let outcome = reader
+            .await
+            .map_err(|e| ServiceError::BadRequest(e.to_string()))??;
         if !outcome.errors.is_empty() {
             // Dropping the import rolls the transaction back.
             drop(import);
@@ -105,18 +141,33 @@ impl App {
         }
         import.finish().await?;
         progress(outcome.total, outcome.total);
-        Ok(ImportSummary { rows: outcome.rows, inserted: outcome.rows, updated: 0, ignored_columns })
+        let months = outcome.months.map(|(a, b)| (a.to_string(), b.to_string()));
+        Ok(ImportSummary {
+            rows: outcome.rows,
+            inserted: 0,
+            updated: 0,
+            months,
+            ignored_columns,
+        })
     }
 }
 
 /// What the reading thread hands to the writer.
 enum Parsed {
-    Header { indicators: Vec<String>, ignored_columns: Vec<String> },
-    Batch { lines: Vec<(EnterpriseKey, FactLine)>, done: u64, total: u64 },
+    Header {
+        indicators: Vec<String>,
+        ignored_columns: Vec<String>,
+    },
+    Batch {
+        lines: Vec<(EnterpriseKey, FactLine)>,
+        done: u64,
+        total: u64,
+    },
 }
 
 struct ReadOutcome {
     rows: usize,
+    months: Option<(domain::Month, domain::Month)>,
     total: u64,
     errors: Vec<RowError>,
     /// Lines not yet handed over: all of them for a cumulative file, after differencing.
@@ -133,11 +184,17 @@ fn read_facts(
     let mut table = Table::open(path)?;
     let cols = FactColumns::map(&table, plan)?;
     let header = Parsed::Header {
-        indicators: cols.indicators.iter().map(|(_, i)| i.code.clone()).collect(),
+        indicators: cols
+            .indicators
+            .iter()
+            .map(|(_, i)| i.code.clone())
+            .collect(),
         ignored_columns: cols.ignored(&table).into_iter().map(String::from).collect(),
     };
     if tx.blocking_send(header).is_err() {
-        return Err(ServiceError::BadRequest("导入已取消 / import cancelled".into()));
+        return Err(ServiceError::BadRequest(
+            "导入已取消 / import cancelled".into(),
+        ));
     }
     let mut errors: Vec<RowError> = Vec::new();
     // Enterprise-months already read; sized from the file so it does not rehash as it grows.
@@ -146,6 +203,7 @@ fn read_facts(
     let mut batch: Vec<(EnterpriseKey, FactLine)> = Vec::with_capacity(BATCH);
     let mut held = Vec::new();
     let mut rows = 0usize;
+    let mut months: Option<(domain::Month, domain::Month)> = None;
     let file = table.file.clone();
     while let Some(next) = table.next_row() {
         let line = match next.map(|(row, cells)| cols.parse(&file, row, &cells)) {
@@ -160,6 +218,9 @@ fn read_facts(
             Ok(Ok(line)) => line,
         };
         rows += 1;
+        months = Some(months.map_or((line.month, line.month), |(a, b)| {
+            (a.min(line.month), b.max(line.month))
+        }));
         let Some(key) = keys.by_uscc.get(&line.uscc).copied() else {
             errors.push(RowError {
                 file: file.clone(),
@@ -187,8 +248,13 @@ fn read_facts(
             if batch.len() == BATCH {
                 let (done, total) = table.progress();
                 let lines = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                if tx.blocking_send(Parsed::Batch { lines, done, total }).is_err() {
-                    return Err(ServiceError::BadRequest("导入已取消 / import cancelled".into()));
+                if tx
+                    .blocking_send(Parsed::Batch { lines, done, total })
+                    .is_err()
+                {
+                    return Err(ServiceError::BadRequest(
+                        "导入已取消 / import cancelled".into(),
+                    ));
                 }
             }
         }
@@ -199,12 +265,24 @@ fn read_facts(
         held = batch;
     }
     errors.sort_by_key(|e| e.row);
-    Ok(ReadOutcome { rows, total: table.progress().1, errors, held })
+    Ok(ReadOutcome {
+        rows,
+        months,
+        total: table.progress().1,
+        errors,
+        held,
+    })
 }
 
 async fn write(import: &mut store::FactsImport, lines: &[(EnterpriseKey, FactLine)]) -> Result<()> {
-    let rows: Vec<FactRow> =
-        lines.iter().map(|(k, l)| FactRow { enterprise: *k, month: l.month, values: &l.values }).collect();
+    let rows: Vec<FactRow> = lines
+        .iter()
+        .map(|(k, l)| FactRow {
+            enterprise: *k,
+            month: l.month,
+            values: &l.values,
+        })
+        .collect();
     import.write(&rows).await?;
     Ok(())
 }
@@ -220,9 +298,15 @@ fn decumulate(
     let mut start = 0;
     while start < held.len() {
         let id = held[start].0.id;
-        let end = held[start..].iter().position(|(k, _)| k.id != id).map_or(held.len(), |p| start + p);
+        let end = held[start..]
+            .iter()
+            .position(|(k, _)| k.id != id)
+            .map_or(held.len(), |p| start + p);
         for ind in 0..n_ind {
-            let series: Vec<_> = held[start..end].iter().map(|(_, l)| (l.month, l.values[ind])).collect();
+            let series: Vec<_> = held[start..end]
+                .iter()
+                .map(|(_, l)| (l.month, l.values[ind]))
+                .collect();
             match monthly_from_cumulative(&series) {
                 Ok(monthly) => {
                     for (i, v) in monthly.into_iter().enumerate() {

@@ -47,11 +47,16 @@ impl App {
             Some(src) => Plan::from_toml(&src).map_err(ServiceError::Plan)?,
             None => {
                 let plan = Plan::default_plan();
-                store.save_plan(domain::plan::DEFAULT_PLAN_TOML, &plan).await?;
+                store
+                    .save_plan(domain::plan::DEFAULT_PLAN_TOML, &plan)
+                    .await?;
                 plan
             }
         };
-        Ok(App { store, plan: Arc::new(plan) })
+        Ok(App {
+            store,
+            plan: Arc::new(plan),
+        })
     }
 
     /// Loads a plan file into a database, replacing the plan it ran on.
@@ -59,14 +64,22 @@ impl App {
         let plan = Plan::from_toml(plan_source).map_err(ServiceError::Plan)?;
         let store = Store::open(url).await?;
         store.save_plan(plan_source, &plan).await?;
-        Ok(App { store, plan: Arc::new(plan) })
+        Ok(App {
+            store,
+            plan: Arc::new(plan),
+        })
     }
 
     pub(crate) fn indicator(&self, code: &str) -> Result<&domain::Indicator> {
         self.plan.indicator(code).ok_or_else(|| {
             ServiceError::BadRequest(format!(
                 "未知指标“{code}”,可用 / unknown indicator, use one of: {}",
-                self.plan.indicators.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join(", ")
+                self.plan
+                    .indicators
+                    .iter()
+                    .map(|i| i.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })
     }

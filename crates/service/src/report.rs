@@ -1,7 +1,7 @@
 //! Progress tables, the cockpit and drill-downs, all computed from the stored aggregates.
 
 use domain::kpi::KpiActual;
-use domain::progress::{CellIndex, months_needed};
+use domain::progress::{CellIndex, months_needed, yoy_pct as yoy};
 use domain::{ALL, Month, ProgressRow};
 use serde::Serialize;
 
@@ -52,6 +52,8 @@ pub struct DrillRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct DrillDown {
     pub row: ProgressRow,
+    /// The cell month by month this year, with last year's months.
+    pub months: Vec<TrendPoint>,
     pub total: i64,
     pub offset: i64,
     pub enterprises: Vec<DrillRow>,
@@ -88,10 +90,7 @@ impl App {
                     month: m.to_string(),
                     value: if m <= month { value } else { None },
                     value_prev_year: prev,
-                    yoy_pct: match (value, prev) {
-                        (Some(a), Some(b)) if b != 0.0 && m <= month => Some((a / b - 1.0) * 100.0),
-                        _ => None,
-                    },
+                    yoy_pct: if m <= month { yoy(value, prev) } else { None },
                 }
             })
             .collect();
@@ -121,22 +120,43 @@ impl App {
                 supplied_by,
             });
         }
-        Ok(Cockpit { month: month.to_string(), indicator: indicator.to_string(), rows, kpis, trend })
+        Ok(Cockpit {
+            month: month.to_string(),
+            indicator: indicator.to_string(),
+            rows,
+            kpis,
+            trend,
+        })
     }
 
     /// The enterprises behind one cell of the progress table, largest year-to-date first.
-    pub async fn drill_down(&self, indicator: &str, industry: &str, zone: &str, month: Month, offset: i64, limit: i64) -> Result<DrillDown> {
+    pub async fn drill_down(
+        &self,
+        indicator: &str,
+        industry: &str,
+        zone: &str,
+        month: Month,
+        offset: i64,
+        limit: i64,
+    ) -> Result<DrillDown> {
         let ind = self.indicator(indicator)?;
         if industry != ALL && self.plan.industry(industry).is_none() {
-            return Err(ServiceError::NotFound(format!("未知产业“{industry}” / unknown industry")));
+            return Err(ServiceError::NotFound(format!(
+                "未知产业“{industry}” / unknown industry"
+            )));
         }
         if zone != ALL && self.plan.zone(zone).is_none() {
-            return Err(ServiceError::NotFound(format!("未知组团“{zone}” / unknown zone")));
+            return Err(ServiceError::NotFound(format!(
+                "未知组团“{zone}” / unknown zone"
+            )));
         }
         let index = self.index(indicator, month).await?;
         let row = index.row(industry, zone, month);
-        let industries: Vec<String> =
-            if industry == ALL { index.all_industries.clone() } else { vec![industry.to_string()] };
+        let industries: Vec<String> = if industry == ALL {
+            index.all_industries.clone()
+        } else {
+            vec![industry.to_string()]
+        };
         let zones: Vec<String> = self
             .plan
             .zones
@@ -144,13 +164,52 @@ impl App {
             .filter(|z| zone == ALL || self.plan.top_zone(&z.code) == zone)
             .map(|z| z.code.clone())
             .collect();
-        let (list, total) = self.store.cell_enterprises(indicator, &industries, &zones, month, offset, limit).await?;
+        let (list, total) = self
+            .store
+            .cell_enterprises(indicator, &industries, &zones, month, offset, limit)
+            .await?;
         let unit = domain::amount::scale(ind.decimals) as f64;
-        let f = |v: Option<i64>| v.map(|v| v as f64 / unit);
+        // A stock (headcount) over several months is their mean, as in the progress table.
+        let per = |n: i64| {
+            if ind.kind == domain::IndicatorKind::Stock {
+                n.max(1) as f64
+            } else {
+                1.0
+            }
+        };
+        let f = |v: Option<i64>, n: i64| v.map(|v| v as f64 / unit / per(n));
         let enterprises = list
             .into_iter()
-            .map(|e| DrillRow { uscc: e.uscc, name: e.name, industry: e.industry, zone: e.zone, value: f(e.value), ytd: f(e.ytd), ytd_prev: f(e.ytd_prev) })
+            .map(|e| DrillRow {
+                value: f(e.value, 1),
+                ytd: f(e.ytd, e.ytd_months),
+                ytd_prev: f(e.ytd_prev, e.prev_months),
+                uscc: e.uscc,
+                name: e.name,
+                industry: e.industry,
+                zone: e.zone,
+            })
             .collect();
-        Ok(DrillDown { row, total, offset, enterprises })
+        let (pi, pz) = index.pick(industry, zone);
+        let months = (1..=month.month())
+            .filter_map(|m| Month::new(month.year(), m))
+            .map(|m| {
+                let value = index.period(pi, pz, m, m);
+                let prev = index.period(pi, pz, m.year_before(), m.year_before());
+                TrendPoint {
+                    month: m.to_string(),
+                    value,
+                    value_prev_year: prev,
+                    yoy_pct: yoy(value, prev),
+                }
+            })
+            .collect();
+        Ok(DrillDown {
+            row,
+            months,
+            total,
+            offset,
+            enterprises,
+        })
     }
 }

@@ -79,13 +79,18 @@ pub(crate) fn value_rows(engine: Engine, rows: usize, cols: usize) -> String {
 }
 
 pub(crate) fn placeholders(n: usize, first: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 impl Store {
     /// Every enterprise's key, by USCC.
     pub async fn enterprise_keys(&self) -> Result<EnterpriseKeys> {
-        let rows = sqlx::query("SELECT uscc, id, industry, zone FROM enterprises").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT uscc, id, industry, zone FROM enterprises")
+            .fetch_all(&self.pool)
+            .await?;
         let mut keys = EnterpriseKeys::default();
         let mut interned: HashMap<(String, String), u32> = HashMap::new();
         for r in &rows {
@@ -95,18 +100,26 @@ impl Store {
                 keys.cells.push(cell_key);
                 next
             });
-            keys.by_uscc.insert(r.get(0), EnterpriseKey { id: r.get(1), cell });
+            keys.by_uscc
+                .insert(r.get(0), EnterpriseKey { id: r.get(1), cell });
         }
         Ok(keys)
     }
 
     /// Inserts new enterprises and updates known ones, in one transaction. An enterprise that
     /// moves to another zone or industry takes its facts with it in the aggregates.
-    pub async fn upsert_enterprises(&self, records: &[Enterprise], indicators: &[String]) -> Result<(usize, usize)> {
+    pub async fn upsert_enterprises(
+        &self,
+        records: &[Enterprise],
+        indicators: &[String],
+    ) -> Result<(usize, usize)> {
         let keys = self.enterprise_keys().await?;
         let cell_of = |k: &EnterpriseKey| &keys.cells[k.cell as usize];
         let mut tx = self.pool.begin().await?;
-        let mut next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM enterprises").fetch_one(&mut *tx).await?.get(0);
+        let mut next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM enterprises")
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
         let (mut inserted, mut updated) = (0, 0);
         let mut moved = Vec::new();
         let mut new_rows = Vec::new();
@@ -176,10 +189,16 @@ impl Store {
         let mut args: Vec<String> = Vec::new();
         if let Some(s) = f.search.as_ref().filter(|s| !s.trim().is_empty()) {
             args.push(format!("%{}%", s.trim().replace(['%', '_'], "")));
-            cond.push_str(&format!(" AND (name LIKE ${n} OR uscc LIKE ${n})", n = args.len()));
+            cond.push_str(&format!(
+                " AND (name LIKE ${n} OR uscc LIKE ${n})",
+                n = args.len()
+            ));
         }
         if !f.zones.is_empty() {
-            cond.push_str(&format!(" AND zone IN ({})", placeholders(f.zones.len(), args.len() + 1)));
+            cond.push_str(&format!(
+                " AND zone IN ({})",
+                placeholders(f.zones.len(), args.len() + 1)
+            ));
             args.extend(f.zones.iter().cloned());
         }
         if let Some(i) = &f.industry {
@@ -227,13 +246,22 @@ fn enterprise_row(r: &sqlx::any::AnyRow) -> EnterpriseRow {
         land_mu: r.get::<Option<i64>, _>(4).map(|v| v as f64 / 1000.0),
         above_scale: r.get::<i64, _>(5) != 0,
         established: r.get(6),
-        tags: tags.split(TAG_SEPARATOR).filter(|t| !t.is_empty()).map(String::from).collect(),
+        tags: tags
+            .split(TAG_SEPARATOR)
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect(),
     }
 }
 
 /// Adds (sign 1) or removes (sign −1) the facts of some enterprises to or from the aggregates of
 /// the cells they are in now.
-async fn move_cells(tx: &mut Transaction<'static, Any>, ids: &[i64], indicators: &[String], sign: i64) -> Result<()> {
+async fn move_cells(
+    tx: &mut Transaction<'static, Any>,
+    ids: &[i64],
+    indicators: &[String],
+    sign: i64,
+) -> Result<()> {
     for chunk in ids.chunks(500) {
         for ind in indicators {
             let col = fact_column(ind);
@@ -246,7 +274,9 @@ async fn move_cells(tx: &mut Transaction<'static, Any>, ids: &[i64], indicators:
                  total = cell_months.total + excluded.total, reporters = cell_months.reporters + excluded.reporters",
                 placeholders(chunk.len(), 3)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ind.clone()).bind(sign);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(ind.clone())
+                .bind(sign);
             for id in chunk {
                 q = q.bind(*id);
             }
@@ -254,7 +284,9 @@ async fn move_cells(tx: &mut Transaction<'static, Any>, ids: &[i64], indicators:
         }
     }
     if !ids.is_empty() {
-        sqlx::query("DELETE FROM cell_months WHERE reporters = 0").execute(&mut **tx).await?;
+        sqlx::query("DELETE FROM cell_months WHERE reporters = 0")
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

@@ -18,7 +18,9 @@ pub use facts::{CellEnterprise, FactRow, FactsImport, MonthFacts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("数据库地址“{0}”不受支持,应为 sqlite://文件 或 postgres://… / unsupported database URL")]
+    #[error(
+        "数据库地址“{0}”不受支持,应为 sqlite://文件 或 postgres://… / unsupported database URL"
+    )]
     UnsupportedUrl(String),
     #[error("数据库错误 / database error: {0}")]
     Db(#[from] sqlx::Error),
@@ -71,7 +73,8 @@ impl Store {
             }
             _ => url.to_string(),
         };
-        let options = AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
+        let options =
+            AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
         let pool = AnyPoolOptions::new()
             .max_connections(match engine {
                 Engine::Sqlite => 4,
@@ -109,6 +112,10 @@ impl Store {
 
 /// The storage column of an indicator in the facts table.
 pub(crate) fn fact_column(indicator: &str) -> String {
-    debug_assert!(indicator.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+    debug_assert!(
+        indicator
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    );
     format!("v_{indicator}")
 }

@@ -11,7 +11,11 @@ struct Migration {
     sql: fn(Engine) -> Vec<&'static str>,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration { version: 1, name: "plan, enterprises, facts, cell aggregates", sql: v1 }];
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "plan, enterprises, facts, cell aggregates",
+    sql: v1,
+}];
 
 fn v1(engine: Engine) -> Vec<&'static str> {
     vec![
@@ -89,12 +93,14 @@ async fn apply(engine: Engine, conn: &mut sqlx::AnyConnection) -> Result<()> {
         for stmt in (m.sql)(engine) {
             tx.execute(stmt).await?;
         }
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.version)
-            .bind(m.name)
-            .bind(now_text())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         tracing::info!(version = m.version, name = m.name, "migration applied");
     }
@@ -103,6 +109,9 @@ async fn apply(engine: Engine, conn: &mut sqlx::AnyConnection) -> Result<()> {
 
 /// Seconds since the epoch as text; storage stays free of engine-specific time types.
 pub(crate) fn now_text() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     secs.to_string()
 }

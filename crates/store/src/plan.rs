@@ -8,21 +8,39 @@ use crate::{Result, Store, fact_column, migrate::now_text};
 impl Store {
     /// The source of the plan this database runs on, if one was loaded.
     pub async fn plan_source(&self) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT source FROM plan_file WHERE id = 1").fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT source FROM plan_file WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|r| r.get::<String, _>(0)))
     }
 
     /// Stores a validated plan and adds a facts column for each indicator it introduces.
     pub async fn save_plan(&self, source: &str, plan: &Plan) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let existing: Vec<String> =
-            sqlx::query("SELECT code FROM indicator_columns").fetch_all(&mut *tx).await?.iter().map(|r| r.get(0)).collect();
-        for ind in plan.indicators.iter().filter(|i| !existing.contains(&i.code)) {
-            let sql = format!("ALTER TABLE facts ADD COLUMN {} BIGINT", fact_column(&ind.code));
+        let existing: Vec<String> = sqlx::query("SELECT code FROM indicator_columns")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        for ind in plan
+            .indicators
+            .iter()
+            .filter(|i| !existing.contains(&i.code))
+        {
+            let sql = format!(
+                "ALTER TABLE facts ADD COLUMN {} BIGINT",
+                fact_column(&ind.code)
+            );
             tx.execute(sqlx::AssertSqlSafe(sql)).await?;
-            sqlx::query("INSERT INTO indicator_columns (code) VALUES ($1)").bind(&ind.code).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO indicator_columns (code) VALUES ($1)")
+                .bind(&ind.code)
+                .execute(&mut *tx)
+                .await?;
         }
-        sqlx::query("DELETE FROM plan_file").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM plan_file")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO plan_file (id, code, source, loaded_at) VALUES (1, $1, $2, $3)")
             .bind(&plan.code)
             .bind(source)

@@ -14,7 +14,11 @@ pub struct WebError {
 
 impl WebError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        WebError { status: StatusCode::BAD_REQUEST, message: message.into(), json: false }
+        WebError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+            json: false,
+        }
     }
 
     pub fn for_api(mut self) -> Self {
@@ -26,7 +30,10 @@ impl WebError {
 impl From<ServiceError> for WebError {
     fn from(e: ServiceError) -> Self {
         let status = match &e {
-            ServiceError::BadRequest(_) | ServiceError::Rows(_) | ServiceError::File(_) | ServiceError::Plan(_) => StatusCode::BAD_REQUEST,
+            ServiceError::BadRequest(_)
+            | ServiceError::Rows(_)
+            | ServiceError::File(_)
+            | ServiceError::Plan(_) => StatusCode::BAD_REQUEST,
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
             ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -36,14 +43,22 @@ impl From<ServiceError> for WebError {
         } else {
             e.to_string()
         };
-        WebError { status, message, json: false }
+        WebError {
+            status,
+            message,
+            json: false,
+        }
     }
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         if self.json {
-            return (self.status, Json(serde_json::json!({ "error": self.message }))).into_response();
+            return (
+                self.status,
+                Json(serde_json::json!({ "error": self.message })),
+            )
+                .into_response();
         }
         let body = format!(
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>出错了</title>\
@@ -57,5 +72,8 @@ impl IntoResponse for WebError {
 }
 
 fn askama_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

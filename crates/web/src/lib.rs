@@ -9,7 +9,7 @@ mod format;
 mod pages;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use service::App;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -45,7 +45,10 @@ pub fn router(app: App) -> Router {
         .route("/static/{*path}", get(assets::serve))
         .with_state(app);
     for (name, value) in security {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(HeaderName::from(name), HeaderValue::from_static(value)));
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
     }
     router.layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -22,7 +22,9 @@ pub struct MonthQuery {
 /// The month asked for, or the latest month with data.
 pub async fn chosen_month(app: &App, month: Option<&str>) -> Result<Option<Month>, WebError> {
     match month.filter(|m| !m.is_empty()) {
-        Some(m) => Month::parse(m).map(Some).map_err(|e| WebError::bad_request(e.to_string())),
+        Some(m) => Month::parse(m)
+            .map(Some)
+            .map_err(|e| WebError::bad_request(e.to_string())),
         None => Ok(app.latest_month().await?),
     }
 }
@@ -33,7 +35,10 @@ pub struct Nav {
 }
 
 fn nav(app: &App, active: &'static str) -> Nav {
-    Nav { active, region: app.plan.region.clone() }
+    Nav {
+        active,
+        region: app.plan.region.clone(),
+    }
 }
 
 pub struct MatrixCell {
@@ -80,7 +85,9 @@ pub struct CockpitPage {
 }
 
 fn month_options(app: &App, latest: Option<Month>) -> Vec<(String, String)> {
-    let Some(latest) = latest else { return Vec::new() };
+    let Some(latest) = latest else {
+        return Vec::new();
+    };
     let mut m = Month::new(app.plan.baseline_year, 1).expect("valid year");
     let mut out = Vec::new();
     while m <= latest {
@@ -91,9 +98,18 @@ fn month_options(app: &App, latest: Option<Month>) -> Vec<(String, String)> {
     out
 }
 
-pub async fn cockpit(State(app): State<App>, Query(q): Query<MonthQuery>) -> Result<CockpitPage, WebError> {
-    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
-    let ind = app.plan.indicator(&indicator).ok_or_else(|| WebError::bad_request(format!("未知指标“{indicator}”")))?.clone();
+pub async fn cockpit(
+    State(app): State<App>,
+    Query(q): Query<MonthQuery>,
+) -> Result<CockpitPage, WebError> {
+    let indicator = q
+        .indicator
+        .unwrap_or_else(|| app.plan.target_indicator.clone());
+    let ind = app
+        .plan
+        .indicator(&indicator)
+        .ok_or_else(|| WebError::bad_request(format!("未知指标“{indicator}”")))?
+        .clone();
     let latest = app.latest_month().await?;
     let month = chosen_month(&app, q.month.as_deref()).await?;
     let mut page = CockpitPage {
@@ -102,7 +118,9 @@ pub async fn cockpit(State(app): State<App>, Query(q): Query<MonthQuery>) -> Res
         month: month.map(|m| m.to_string()),
         month_zh: month.map(|m| m.zh()).unwrap_or_default(),
         months: month_options(&app, latest),
-        time_progress: month.map(|m| format!("{:.1}%", f64::from(m.month()) / 12.0 * 100.0)).unwrap_or_default(),
+        time_progress: month
+            .map(|m| format!("{:.1}%", f64::from(m.month()) / 12.0 * 100.0))
+            .unwrap_or_default(),
         zones: Vec::new(),
         rows: Vec::new(),
         kpis: Vec::new(),
@@ -121,20 +139,35 @@ pub async fn cockpit(State(app): State<App>, Query(q): Query<MonthQuery>) -> Res
     page.zones = zones.iter().map(|z| zone_name(&app.plan, z)).collect();
     let mut current: Option<MatrixRow> = None;
     for r in &cockpit.rows {
-        if current.as_ref().is_none_or(|c| c.name != industry_name(&app.plan, &r.industry)) {
+        if current
+            .as_ref()
+            .is_none_or(|c| c.name != industry_name(&app.plan, &r.industry))
+        {
             if let Some(done) = current.take() {
                 page.rows.push(done);
             }
             current = Some(MatrixRow {
                 name: industry_name(&app.plan, &r.industry),
-                tier: app.plan.industry(&r.industry).map_or("", |i| i.tier.label()).to_string(),
+                tier: app
+                    .plan
+                    .industry(&r.industry)
+                    .map_or("", |i| i.tier.label())
+                    .to_string(),
                 total: r.industry == ALL,
                 cells: Vec::new(),
             });
         }
-        let (light, word) = if r.status.is_none() && r.ytd.is_some() && r.target.is_none() { ("grey", "无目标") } else { light(r.status) };
+        let (light, word) = if r.status.is_none() && r.ytd.is_some() && r.target.is_none() {
+            ("grey", "无目标")
+        } else {
+            light(r.status)
+        };
         let reason = match (r.attainment_pct, r.target) {
-            (Some(a), Some(_)) => format!("完成率 {a:.1}%,序时进度 {:.1}%,进度差 {:+.1} 个百分点", r.time_progress_pct, a - r.time_progress_pct),
+            (Some(a), Some(_)) => format!(
+                "完成率 {a:.1}%,序时进度 {:.1}%,进度差 {:+.1} 个百分点",
+                r.time_progress_pct,
+                a - r.time_progress_pct
+            ),
             (_, None) => "该单元格没有目标,只跟踪规模与增长".to_string(),
             _ => "尚无数据".to_string(),
         };
@@ -145,7 +178,10 @@ pub async fn cockpit(State(app): State<App>, Query(q): Query<MonthQuery>) -> Res
             light,
             word,
             reason,
-            href: format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}", r.industry, r.zone),
+            href: format!(
+                "/drill?indicator={indicator}&industry={}&zone={}&month={month}",
+                r.industry, r.zone
+            ),
         });
     }
     page.rows.extend(current);
@@ -169,7 +205,10 @@ pub async fn cockpit(State(app): State<App>, Query(q): Query<MonthQuery>) -> Res
             KpiView {
                 name: k.name.clone(),
                 target: format!("{period} {cmp} {} {}", k.target, k.unit),
-                actual: k.actual.as_ref().map_or_else(|| "—".to_string(), |a| format!("{:.2}", a.value)),
+                actual: k
+                    .actual
+                    .as_ref()
+                    .map_or_else(|| "—".to_string(), |a| format!("{:.2}", a.value)),
                 basis: match (&k.actual, &k.supplied_by) {
                     (Some(a), _) => a.basis.clone(),
                     (None, Some(m)) => format!("由 {} 模块提供(建设中)", module_name(m)),
@@ -224,9 +263,20 @@ pub async fn targets(State(app): State<App>) -> TargetsPage {
         .map(|(i, t)| TargetRowView {
             index: i + 1,
             industry: industry_name(plan, &t.industry),
-            tier: plan.industry(&t.industry).map_or("", |x| x.tier.label()).to_string(),
+            tier: plan
+                .industry(&t.industry)
+                .map_or("", |x| x.tier.label())
+                .to_string(),
             total: fmt(t.total_wan),
-            cells: tops.iter().map(|z| t.zones.iter().find(|(c, _)| *c == z.code).map_or("-".to_string(), |(_, v)| fmt(*v))).collect(),
+            cells: tops
+                .iter()
+                .map(|z| {
+                    t.zones
+                        .iter()
+                        .find(|(c, _)| *c == z.code)
+                        .map_or("-".to_string(), |(_, v)| fmt(*v))
+                })
+                .collect(),
         })
         .collect();
     TargetsPage {
@@ -279,7 +329,13 @@ pub const PAGE_SIZE: i64 = 50;
 
 pub fn enterprise_filter(app: &App, q: &EnterpriseQuery) -> EnterpriseFilter {
     let zones = match q.zone.as_deref().filter(|z| !z.is_empty()) {
-        Some(z) => app.plan.zones.iter().filter(|x| x.code == z || app.plan.top_zone(&x.code) == z).map(|x| x.code.clone()).collect(),
+        Some(z) => app
+            .plan
+            .zones
+            .iter()
+            .filter(|x| x.code == z || app.plan.top_zone(&x.code) == z)
+            .map(|x| x.code.clone())
+            .collect(),
         None => Vec::new(),
     };
     EnterpriseFilter {
@@ -291,9 +347,16 @@ pub fn enterprise_filter(app: &App, q: &EnterpriseQuery) -> EnterpriseFilter {
     }
 }
 
-pub async fn enterprises(State(app): State<App>, Query(q): Query<EnterpriseQuery>) -> Result<EnterprisesPage, WebError> {
+pub async fn enterprises(
+    State(app): State<App>,
+    Query(q): Query<EnterpriseQuery>,
+) -> Result<EnterprisesPage, WebError> {
     let filter = enterprise_filter(&app, &q);
-    let (list, total) = app.store.enterprises(&filter).await.map_err(service::ServiceError::from)?;
+    let (list, total) = app
+        .store
+        .enterprises(&filter)
+        .await
+        .map_err(service::ServiceError::from)?;
     let page = q.page.unwrap_or(1).max(1);
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let href = |p: i64| {
@@ -309,8 +372,18 @@ pub async fn enterprises(State(app): State<App>, Query(q): Query<EnterpriseQuery
         q: q.q.clone().unwrap_or_default(),
         zone: q.zone.clone().unwrap_or_default(),
         industry: q.industry.clone().unwrap_or_default(),
-        zones: app.plan.zones.iter().map(|z| (z.code.clone(), z.name.clone())).collect(),
-        industries: app.plan.industries.iter().map(|i| (i.code.clone(), i.name.clone())).collect(),
+        zones: app
+            .plan
+            .zones
+            .iter()
+            .map(|z| (z.code.clone(), z.name.clone()))
+            .collect(),
+        industries: app
+            .plan
+            .industries
+            .iter()
+            .map(|i| (i.code.clone(), i.name.clone()))
+            .collect(),
         rows: list
             .into_iter()
             .enumerate()
@@ -358,15 +431,26 @@ pub struct EnterprisePage {
     pub months: Vec<MonthView>,
 }
 
-pub async fn enterprise(State(app): State<App>, Path(uscc): Path<String>) -> Result<EnterprisePage, WebError> {
+pub async fn enterprise(
+    State(app): State<App>,
+    Path(uscc): Path<String>,
+) -> Result<EnterprisePage, WebError> {
     let e = app
         .store
         .enterprise(&uscc)
         .await
         .map_err(service::ServiceError::from)?
-        .ok_or_else(|| WebError::from(service::ServiceError::NotFound(format!("没有统一社会信用代码为 {uscc} 的企业"))))?;
+        .ok_or_else(|| {
+            WebError::from(service::ServiceError::NotFound(format!(
+                "没有统一社会信用代码为 {uscc} 的企业"
+            )))
+        })?;
     let codes: Vec<String> = app.plan.indicators.iter().map(|i| i.code.clone()).collect();
-    let rows = app.store.enterprise_months(&uscc, &codes).await.map_err(service::ServiceError::from)?;
+    let rows = app
+        .store
+        .enterprise_months(&uscc, &codes)
+        .await
+        .map_err(service::ServiceError::from)?;
     let months = rows
         .into_iter()
         .map(|r| MonthView {
@@ -377,8 +461,16 @@ pub async fn enterprise(State(app): State<App>, Path(uscc): Path<String>) -> Res
                 .zip(&app.plan.indicators)
                 .map(|(v, ind)| {
                     v.map_or("—".to_string(), |v| {
-                        let x = domain::Amount { raw: v, decimals: ind.decimals }.as_f64();
-                        if ind.unit == "万元" { wan(Some(x)) } else { domain::amount::group_thousands(&format!("{x:.0}")) }
+                        let x = domain::Amount {
+                            raw: v,
+                            decimals: ind.decimals,
+                        }
+                        .as_f64();
+                        if ind.unit == "万元" {
+                            wan(Some(x))
+                        } else {
+                            domain::amount::group_thousands(&format!("{x:.0}"))
+                        }
                     })
                 })
                 .collect(),
@@ -388,7 +480,12 @@ pub async fn enterprise(State(app): State<App>, Path(uscc): Path<String>) -> Res
         nav: nav(&app, "enterprises"),
         zone: zone_name(&app.plan, &e.zone),
         industry: industry_name(&app.plan, &e.industry),
-        headers: app.plan.indicators.iter().map(|i| format!("{}({})", i.name, i.unit)).collect(),
+        headers: app
+            .plan
+            .indicators
+            .iter()
+            .map(|i| format!("{}({})", i.name, i.unit))
+            .collect(),
         e,
         months,
     })
@@ -432,24 +529,57 @@ pub struct DrillPage {
     pub light: &'static str,
     pub word: &'static str,
     pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    /// The cell month by month: (month, value, last year's, growth).
+    pub months: Vec<(String, String, String, String)>,
     pub rows: Vec<DrillView>,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
     pub back_href: String,
 }
 
-pub async fn drill(State(app): State<App>, Query(q): Query<DrillQuery>) -> Result<DrillPage, WebError> {
-    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
-    let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
+pub async fn drill(
+    State(app): State<App>,
+    Query(q): Query<DrillQuery>,
+) -> Result<DrillPage, WebError> {
+    let indicator = q
+        .indicator
+        .clone()
+        .unwrap_or_else(|| app.plan.target_indicator.clone());
+    let month = chosen_month(&app, q.month.as_deref())
+        .await?
+        .ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
     let page = q.page.unwrap_or(1).max(1);
-    let d = app.drill_down(&indicator, &q.industry, &q.zone, month, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
-    let ind = app.plan.indicator(&indicator).expect("checked by drill_down");
+    let d = app
+        .drill_down(
+            &indicator,
+            &q.industry,
+            &q.zone,
+            month,
+            (page - 1) * PAGE_SIZE,
+            PAGE_SIZE,
+        )
+        .await?;
+    let ind = app
+        .plan
+        .indicator(&indicator)
+        .expect("checked by drill_down");
     let (light, word) = light(d.row.status);
-    let href = |p: i64| format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}&page={p}", q.industry, q.zone);
+    let href = |p: i64| {
+        format!(
+            "/drill?indicator={indicator}&industry={}&zone={}&month={month}&page={p}",
+            q.industry, q.zone
+        )
+    };
     let pages = ((d.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     Ok(DrillPage {
         nav: nav(&app, "cockpit"),
-        title: format!("{} · {}", industry_name(&app.plan, &q.industry), zone_name(&app.plan, &q.zone)),
+        title: format!(
+            "{} · {}",
+            industry_name(&app.plan, &q.industry),
+            zone_name(&app.plan, &q.zone)
+        ),
         month_zh: month.zh(),
         indicator_name: format!("{}({})", ind.name, ind.unit),
         value: wan(d.row.value),
@@ -462,6 +592,18 @@ pub async fn drill(State(app): State<App>, Query(q): Query<DrillQuery>) -> Resul
         light,
         word,
         total: d.total,
+        page,
+        pages,
+        months: d
+            .months
+            .iter()
+            .map(|t| {
+                let m = Month::parse(&t.month)
+                    .map(|m| m.zh())
+                    .unwrap_or_else(|_| t.month.clone());
+                (m, wan(t.value), wan(t.value_prev_year), pct(t.yoy_pct))
+            })
+            .collect(),
         rows: d
             .enterprises
             .into_iter()
@@ -473,10 +615,7 @@ pub async fn drill(State(app): State<App>, Query(q): Query<DrillQuery>) -> Resul
                 value: wan(e.value),
                 ytd: wan(e.ytd),
                 ytd_prev: wan(e.ytd_prev),
-                yoy: pct(match (e.ytd, e.ytd_prev) {
-                    (Some(a), Some(b)) if b != 0.0 => Some((a / b - 1.0) * 100.0),
-                    _ => None,
-                }),
+                yoy: pct(domain::progress::yoy_pct(e.ytd, e.ytd_prev)),
                 uscc: e.uscc,
                 name: e.name,
             })
@@ -488,13 +627,24 @@ pub async fn drill(State(app): State<App>, Query(q): Query<DrillQuery>) -> Resul
 }
 
 /// The progress table as on screen, as XLSX.
-pub async fn export_progress(State(app): State<App>, Query(q): Query<MonthQuery>) -> Result<impl IntoResponse, WebError> {
+pub async fn export_progress(
+    State(app): State<App>,
+    Query(q): Query<MonthQuery>,
+) -> Result<impl IntoResponse, WebError> {
     use files::{Sheet, SheetColumn, XCell};
-    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
-    let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
+    let indicator = q
+        .indicator
+        .unwrap_or_else(|| app.plan.target_indicator.clone());
+    let month = chosen_month(&app, q.month.as_deref())
+        .await?
+        .ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
     let rows = app.progress(&indicator, month).await?;
     let ind = app.plan.indicator(&indicator).expect("checked by progress");
-    let col = |h: &str, d: Option<u32>| SheetColumn { header: h.to_string(), decimals: d, width: if d.is_some() { 14.0 } else { 24.0 } };
+    let col = |h: &str, d: Option<u32>| SheetColumn {
+        header: h.to_string(),
+        decimals: d,
+        width: if d.is_some() { 14.0 } else { 24.0 },
+    };
     let unit = format!("({})", ind.unit);
     let columns = vec![
         col("序号", Some(0)),
@@ -533,7 +683,12 @@ pub async fn export_progress(State(app): State<App>, Query(q): Query<MonthQuery>
         .collect();
     let sheet = Sheet {
         name: "产业进度".into(),
-        title: Some(format!("{} {} 进度(数据截至{})", app.plan.region, ind.name, month.zh())),
+        title: Some(format!(
+            "{} {} 进度(数据截至{})",
+            app.plan.region,
+            ind.name,
+            month.zh()
+        )),
         columns,
         rows: data,
     };
@@ -541,7 +696,10 @@ pub async fn export_progress(State(app): State<App>, Query(q): Query<MonthQuery>
     let filename = format!("attachment; filename=\"progress-{indicator}-{month}.xlsx\"");
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
             (header::CONTENT_DISPOSITION, filename),
         ],
         bytes,
