@@ -499,3 +499,23 @@ async fn another_region_runs_on_its_own_plan_file() {
         assert_eq!(row(&rows, "optoelectronics", "etdz").ytd, Some(12.34));
     }
 }
+
+#[tokio::test]
+async fn several_nodes_can_start_on_a_new_database_at_once() {
+    for db in testkit::engines().await {
+        let opens: Vec<_> = (0..4)
+            .map(|_| {
+                let url = db.url.clone();
+                tokio::spawn(async move { App::open(&url).await.map(|app| app.plan.code.clone()) })
+            })
+            .collect();
+        for o in opens {
+            assert_eq!(
+                o.await.unwrap().unwrap(),
+                "ganjiang-2021-2023",
+                "{}",
+                db.engine
+            );
+        }
+    }
+}

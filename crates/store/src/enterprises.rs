@@ -122,8 +122,8 @@ impl Store {
             .get(0);
         let (mut inserted, mut updated) = (0, 0);
         let mut moved = Vec::new();
-        let mut new_rows = Vec::new();
-        let mut changed_rows = Vec::new();
+        // Known enterprises keep their id; one upsert writes new and changed rows alike.
+        let mut rows = Vec::with_capacity(records.len());
         for rec in records {
             match keys.by_uscc.get(&rec.uscc) {
                 Some(k) => {
@@ -131,20 +131,23 @@ impl Store {
                     if *zone != rec.zone || *industry != rec.industry {
                         moved.push(k.id);
                     }
-                    changed_rows.push((k.id, rec));
+                    rows.push((k.id, rec));
                     updated += 1;
                 }
                 None => {
                     next_id += 1;
-                    new_rows.push((next_id, rec));
+                    rows.push((next_id, rec));
                     inserted += 1;
                 }
             }
         }
         move_cells(&mut tx, &moved, indicators, -1).await?;
-        for chunk in new_rows.chunks(500) {
+        for chunk in rows.chunks(500) {
             let sql = format!(
-                "INSERT INTO enterprises (id, uscc, name, zone, industry, land_mu_milli, above_scale, established, tags) VALUES {}",
+                "INSERT INTO enterprises (id, uscc, name, zone, industry, land_mu_milli, above_scale, established, tags) VALUES {} \
+                 ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, zone = excluded.zone, industry = excluded.industry, \
+                 land_mu_milli = excluded.land_mu_milli, above_scale = excluded.above_scale, established = excluded.established, \
+                 tags = excluded.tags",
                 value_rows(self.engine, chunk.len(), 9)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -161,22 +164,6 @@ impl Store {
                     .bind(r.tags.join(TAG_SEPARATOR));
             }
             q.execute(&mut *tx).await?;
-        }
-        for (id, r) in changed_rows {
-            sqlx::query(
-                "UPDATE enterprises SET name = $1, zone = $2, industry = $3, land_mu_milli = $4, above_scale = $5, \
-                 established = $6, tags = $7 WHERE id = $8",
-            )
-            .bind(&r.name)
-            .bind(&r.zone)
-            .bind(&r.industry)
-            .bind(r.land_mu_milli)
-            .bind(i64::from(r.above_scale))
-            .bind(r.established.clone())
-            .bind(r.tags.join(TAG_SEPARATOR))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
         }
         move_cells(&mut tx, &moved, indicators, 1).await?;
         tx.commit().await?;

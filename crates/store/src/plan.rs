@@ -3,7 +3,7 @@
 use domain::Plan;
 use sqlx::{Executor, Row};
 
-use crate::{Result, Store, fact_column, migrate::now_text};
+use crate::{Engine, Result, Store, fact_column, migrate::now_text};
 
 impl Store {
     /// The source of the plan this database runs on, if one was loaded.
@@ -17,6 +17,10 @@ impl Store {
     /// Stores a validated plan and adds a facts column for each indicator it introduces.
     pub async fn save_plan(&self, source: &str, plan: &Plan) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        if self.engine == Engine::Postgres {
+            // Several nodes starting on a new database all load the default plan; one at a time.
+            tx.execute("SELECT pg_advisory_xact_lock(7243002)").await?;
+        }
         let existing: Vec<String> = sqlx::query("SELECT code FROM indicator_columns")
             .fetch_all(&mut *tx)
             .await?

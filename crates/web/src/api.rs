@@ -4,11 +4,10 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use serde::Deserialize;
 use service::App;
 
 use crate::WebError;
-use crate::pages::{EnterpriseQuery, MonthQuery, chosen_month, enterprise_filter};
+use crate::pages::{DrillQuery, EnterpriseQuery, MonthQuery, chosen_month, enterprise_filter};
 
 const OPENAPI: &str = include_str!("../../../web/openapi.json");
 
@@ -67,19 +66,9 @@ pub async fn cockpit(
     ))
 }
 
-#[derive(Deserialize)]
-pub struct DrillApiQuery {
-    pub indicator: Option<String>,
-    pub industry: String,
-    pub zone: String,
-    pub month: Option<String>,
-    pub offset: Option<i64>,
-    pub limit: Option<i64>,
-}
-
 pub async fn drill(
     State(app): State<App>,
-    Query(q): Query<DrillApiQuery>,
+    Query(q): Query<DrillQuery>,
 ) -> Result<Json<service::DrillDown>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q

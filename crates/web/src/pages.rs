@@ -491,6 +491,7 @@ pub async fn enterprise(
     })
 }
 
+/// A cell to drill into; pages use `page`, the API `offset` and `limit`.
 #[derive(Deserialize)]
 pub struct DrillQuery {
     pub indicator: Option<String>,
@@ -498,6 +499,8 @@ pub struct DrillQuery {
     pub zone: String,
     pub month: Option<String>,
     pub page: Option<i64>,
+    pub offset: Option<i64>,
+    pub limit: Option<i64>,
 }
 
 pub struct DrillView {
