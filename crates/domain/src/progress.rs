@@ -307,11 +307,20 @@ impl<'p> CellIndex<'p> {
     }
 }
 
-/// The months of facts a progress table for `month` needs: from January of the baseline year (or
-/// of the previous year, if earlier) up to `month`.
-pub fn months_needed(plan: &Plan, month: Month) -> (Month, Month) {
-    let first_year = plan.baseline_year.min(month.year() - 1);
-    (Month::new(first_year, 1).expect("valid year"), month)
+/// The months of facts a progress table for `month` needs: the baseline year (for the target
+/// path) and January of the previous year up to `month` (year-to-date, last year's, and the
+/// trailing twelve months), as at most two ranges.
+pub fn months_needed(plan: &Plan, month: Month) -> Vec<(Month, Month)> {
+    let base = (
+        Month::new(plan.baseline_year, 1).expect("valid year"),
+        Month::new(plan.baseline_year, 12).expect("valid year"),
+    );
+    let recent = (month.year_before().year_start(), month);
+    if recent.0 <= base.1.next() {
+        vec![(base.0.min(recent.0), base.1.max(recent.1))]
+    } else {
+        vec![base, recent]
+    }
 }
 
 #[cfg(test)]
@@ -347,6 +356,23 @@ mod tests {
         assert_eq!(annual_target(800.0, None, 2020, 2023, 2022), None);
         assert_eq!(annual_target(800.0, Some(0.0), 2020, 2023, 2022), None);
         assert_eq!(annual_target(800.0, Some(100.0), 2020, 2023, 2024), None);
+    }
+
+    #[test]
+    fn only_the_months_a_table_needs_are_read() {
+        let plan = Plan::default_plan();
+        assert_eq!(
+            months_needed(&plan, m(2024, 6)),
+            vec![(m(2020, 1), m(2020, 12)), (m(2023, 1), m(2024, 6))]
+        );
+        assert_eq!(
+            months_needed(&plan, m(2021, 3)),
+            vec![(m(2020, 1), m(2021, 3))]
+        );
+        assert_eq!(
+            months_needed(&plan, m(2020, 3)),
+            vec![(m(2019, 1), m(2020, 12))]
+        );
     }
 
     #[test]

@@ -67,8 +67,10 @@ impl App {
 
     async fn index(&self, indicator: &str, month: Month) -> Result<CellIndex<'_>> {
         let ind = self.indicator(indicator)?;
-        let (from, to) = months_needed(&self.plan, month);
-        let cells = self.store.cell_months(indicator, from, to).await?;
+        let cells = self
+            .store
+            .cell_months(indicator, &months_needed(&self.plan, month))
+            .await?;
         Ok(CellIndex::new(&self.plan, ind, &cells))
     }
 

@@ -84,8 +84,7 @@ async fn assert_aggregates_exact(app: &App) {
             .store
             .cell_months(
                 &ind.code,
-                Month::new(1900, 1).unwrap(),
-                Month::new(9999, 12).unwrap(),
+                &[(Month::new(1900, 1).unwrap(), Month::new(9999, 12).unwrap())],
             )
             .await
             .unwrap();

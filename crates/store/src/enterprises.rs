@@ -115,7 +115,7 @@ impl Store {
     ) -> Result<(usize, usize)> {
         let keys = self.enterprise_keys().await?;
         let cell_of = |k: &EnterpriseKey| &keys.cells[k.cell as usize];
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM enterprises")
             .fetch_one(&mut *tx)
             .await?

@@ -1,66 +1,18 @@
-//! Monthly facts, written in bulk, with the month × industry × zone aggregates kept up to date in
-//! the same transaction.
-
-use std::collections::{HashMap, HashSet};
-
-use rustc_hash::FxHashMap;
+//! Reading monthly facts and their month × industry × zone aggregates.
 
 use domain::Month;
 use domain::progress::CellMonth;
-use sqlx::{Any, Executor, Row, Transaction};
+use sqlx::Row;
 
-use crate::enterprises::{placeholders, value_rows};
-use crate::{Engine, EnterpriseKey, Result, Store, fact_column};
-
-/// One enterprise-month of a file: the values of the import's indicators (None = not reported).
-#[derive(Debug, Clone, Copy)]
-pub struct FactRow<'a> {
-    pub enterprise: EnterpriseKey,
-    pub month: Month,
-    pub values: &'a [Option<i64>],
-}
-
-/// An import in progress: one transaction, written batch by batch, committed by `finish`.
-pub struct FactsImport {
-    tx: Transaction<'static, Any>,
-    engine: Engine,
-    indicators: Vec<String>,
-    cells: Vec<(String, String)>,
-    /// Months that had facts before this import began; rows for them replace stored values.
-    months_with_data: HashMap<i32, bool>,
-    staged: bool,
-    /// Sums and counts to add per (cell, month), one pair per indicator.
-    delta: FxHashMap<(u32, i32), Vec<(i64, i64)>>,
-}
-
-const ROWS_PER_STATEMENT: usize = 500;
+use crate::enterprises::placeholders;
+use crate::{Engine, Result, Store, fact_column};
 
 impl Store {
-    /// Starts an import of facts for `indicators` (the columns the file has). Columns the file
-    /// lacks keep their stored values.
-    pub async fn begin_facts_import(
-        &self,
-        indicators: Vec<String>,
-        cells: Vec<(String, String)>,
-    ) -> Result<FactsImport> {
-        let tx = self.pool.begin().await?;
-        Ok(FactsImport {
-            tx,
-            engine: self.engine,
-            indicators,
-            cells,
-            months_with_data: HashMap::new(),
-            staged: false,
-            delta: FxHashMap::default(),
-        })
-    }
-
     /// The stored aggregates of an indicator over a range of months.
     pub async fn cell_months(
         &self,
         indicator: &str,
-        from: Month,
-        to: Month,
+        ranges: &[(Month, Month)],
     ) -> Result<Vec<CellMonth>> {
         // One row per cell with its months packed as "yyyymm:total,…": the SQLite driver hands
         // rows over one at a time between threads, so thousands of month rows cost more than
@@ -69,16 +21,25 @@ impl Store {
             Engine::Sqlite => "group_concat",
             Engine::Postgres => "string_agg",
         };
+        let within: Vec<String> = (0..ranges.len())
+            .map(|k| format!("month BETWEEN ${} AND ${}", 2 + 2 * k, 3 + 2 * k))
+            .collect();
         let sql = format!(
             "SELECT industry, zone, {concat}(CAST(month AS TEXT) || ':' || CAST(total AS TEXT), ',') FROM cell_months \
-             WHERE indicator = $1 AND month BETWEEN $2 AND $3 GROUP BY industry, zone"
+             WHERE indicator = $1 AND ({}) GROUP BY industry, zone",
+            if within.is_empty() {
+                "1 = 0".to_string()
+            } else {
+                within.join(" OR ")
+            }
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(indicator)
-            .bind(i64::from(from.yyyymm()))
-            .bind(i64::from(to.yyyymm()))
-            .fetch_all(&self.pool)
-            .await?;
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(indicator);
+        for (from, to) in ranges {
+            q = q
+                .bind(i64::from(from.yyyymm()))
+                .bind(i64::from(to.yyyymm()));
+        }
+        let rows = q.fetch_all(&self.pool).await?;
         let mut out = Vec::new();
         for r in &rows {
             let (industry, zone, packed): (String, String, String) = (r.get(0), r.get(1), r.get(2));
@@ -104,7 +65,10 @@ impl Store {
 
     /// The latest month with any facts.
     pub async fn latest_month(&self) -> Result<Option<Month>> {
-        let row = sqlx::query("SELECT MAX(month) FROM cell_months")
+        // Per indicator along the key, instead of scanning every aggregate.
+        let row = sqlx::query(
+            "SELECT MAX((SELECT MAX(c.month) FROM cell_months c WHERE c.indicator = i.code)) FROM indicator_columns i",
+        )
             .fetch_one(&self.pool)
             .await?;
         Ok(row
@@ -262,152 +226,4 @@ pub struct CellEnterprise {
 pub struct MonthFacts {
     pub month: Month,
     pub values: Vec<Option<i64>>,
-}
-
-impl FactsImport {
-    /// Writes a batch of rows. Rows for months that already had facts replace what was stored,
-    /// and the replaced values leave the aggregates.
-    pub async fn write(&mut self, rows: &[FactRow<'_>]) -> Result<()> {
-        let months: HashSet<i32> = rows.iter().map(|r| r.month.yyyymm()).collect();
-        let mut overlap = false;
-        for m in months {
-            let had = match self.months_with_data.get(&m) {
-                Some(h) => *h,
-                None => {
-                    let h = sqlx::query("SELECT 1 FROM cell_months WHERE month = $1 LIMIT 1")
-                        .bind(i64::from(m))
-                        .fetch_optional(&mut *self.tx)
-                        .await?
-                        .is_some();
-                    self.months_with_data.insert(m, h);
-                    h
-                }
-            };
-            overlap |= had;
-        }
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            if overlap {
-                self.subtract_replaced(chunk).await?;
-            }
-            self.upsert(chunk).await?;
-        }
-        let n = self.indicators.len();
-        for r in rows {
-            let sums = self
-                .delta
-                .entry((r.enterprise.cell, r.month.yyyymm()))
-                .or_insert_with(|| vec![(0, 0); n]);
-            for (s, v) in sums.iter_mut().zip(r.values) {
-                if let Some(v) = v {
-                    s.0 += v;
-                    s.1 += 1;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn columns(&self) -> Vec<String> {
-        self.indicators.iter().map(|i| fact_column(i)).collect()
-    }
-
-    async fn upsert(&mut self, chunk: &[FactRow<'_>]) -> Result<()> {
-        let cols = self.columns();
-        let updates: Vec<String> = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-        let sql = format!(
-            "INSERT INTO facts (enterprise_id, month, {}) VALUES {} ON CONFLICT (enterprise_id, month) DO UPDATE SET {}",
-            cols.join(", "),
-            value_rows(self.engine, chunk.len(), cols.len() + 2),
-            updates.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for r in chunk {
-            q = q.bind(r.enterprise.id).bind(i64::from(r.month.yyyymm()));
-            for v in r.values {
-                q = q.bind(*v);
-            }
-        }
-        q.execute(&mut *self.tx).await?;
-        Ok(())
-    }
-
-    /// Takes the stored values that the chunk is about to replace out of the aggregates.
-    async fn subtract_replaced(&mut self, chunk: &[FactRow<'_>]) -> Result<()> {
-        if !self.staged {
-            self.tx.execute("DROP TABLE IF EXISTS staged_keys").await?;
-            self.tx.execute("CREATE TEMP TABLE staged_keys (enterprise_id BIGINT NOT NULL, month BIGINT NOT NULL)").await?;
-            self.staged = true;
-        }
-        self.tx.execute("DELETE FROM staged_keys").await?;
-        let sql = format!(
-            "INSERT INTO staged_keys (enterprise_id, month) VALUES {}",
-            value_rows(self.engine, chunk.len(), 2)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for r in chunk {
-            q = q.bind(r.enterprise.id).bind(i64::from(r.month.yyyymm()));
-        }
-        q.execute(&mut *self.tx).await?;
-        for ind in self.indicators.clone() {
-            let col = fact_column(&ind);
-            let sql = format!(
-                "INSERT INTO cell_months (indicator, industry, zone, month, total, reporters) \
-                 SELECT $1, e.industry, e.zone, f.month, -SUM(f.{col}), -COUNT(f.{col}) \
-                 FROM staged_keys s JOIN facts f ON f.enterprise_id = s.enterprise_id AND f.month = s.month \
-                 JOIN enterprises e ON e.id = f.enterprise_id \
-                 WHERE f.{col} IS NOT NULL GROUP BY e.industry, e.zone, f.month \
-                 ON CONFLICT (indicator, month, industry, zone) DO UPDATE SET \
-                 total = cell_months.total + excluded.total, reporters = cell_months.reporters + excluded.reporters"
-            );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(ind)
-                .execute(&mut *self.tx)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Adds the new values to the aggregates and commits the whole import.
-    pub async fn finish(mut self) -> Result<()> {
-        // ((indicator, cell, month), (sum, count))
-        #[allow(clippy::type_complexity)]
-        let delta: Vec<((usize, u32, i32), (i64, i64))> = self
-            .delta
-            .drain()
-            .flat_map(|((cell, month), sums)| {
-                sums.into_iter()
-                    .enumerate()
-                    .filter(|(_, (_, n))| *n > 0)
-                    .map(move |(i, s)| ((i, cell, month), s))
-            })
-            .collect();
-        for chunk in delta.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO cell_months (indicator, industry, zone, month, total, reporters) VALUES {} \
-                 ON CONFLICT (indicator, month, industry, zone) DO UPDATE SET \
-                 total = cell_months.total + excluded.total, reporters = cell_months.reporters + excluded.reporters",
-                value_rows(self.engine, chunk.len(), 6)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for ((ind, cell, month), (sum, n)) in chunk {
-                let (industry, zone) = &self.cells[*cell as usize];
-                q = q
-                    .bind(self.indicators[*ind].clone())
-                    .bind(industry.clone())
-                    .bind(zone.clone())
-                    .bind(i64::from(*month))
-                    .bind(*sum)
-                    .bind(*n);
-            }
-            q.execute(&mut *self.tx).await?;
-        }
-        self.tx
-            .execute("DELETE FROM cell_months WHERE reporters = 0")
-            .await?;
-        if self.staged && self.engine == Engine::Postgres {
-            self.tx.execute("DROP TABLE staged_keys").await?;
-        }
-        self.tx.commit().await?;
-        Ok(())
-    }
 }

@@ -4,6 +4,7 @@
 
 mod enterprises;
 mod facts;
+mod facts_import;
 mod migrate;
 mod plan;
 
@@ -14,7 +15,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow};
-pub use facts::{CellEnterprise, FactRow, FactsImport, MonthFacts};
+pub use facts::{CellEnterprise, MonthFacts};
+pub use facts_import::{FactRow, FactsImport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -60,6 +62,8 @@ impl Engine {
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    /// PostgreSQL's own driver, for what `Any` cannot do: COPY.
+    pg: Option<sqlx::PgPool>,
 }
 
 impl Store {
@@ -86,7 +90,7 @@ impl Store {
                     if engine == Engine::Sqlite {
                         // One writer at a time; readers never block it; waits instead of "database is locked".
                         conn.execute(
-                            "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; \
+                            "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; \
                              PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
                         )
                         .await?;
@@ -96,9 +100,31 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Store { pool, engine };
+        let pg = match engine {
+            Engine::Postgres => {
+                let options = sqlx::postgres::PgConnectOptions::from_str(&url)?
+                    .log_statements(tracing::log::LevelFilter::Trace)
+                    .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1));
+                Some(
+                    sqlx::postgres::PgPoolOptions::new()
+                        .max_connections(4)
+                        .connect_lazy_with(options),
+                )
+            }
+            Engine::Sqlite => None,
+        };
+        let store = Store { pool, engine, pg };
         migrate::run(&store).await?;
         Ok(store)
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so a
+    /// second writer waits its turn instead of failing when it first reads and then writes.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub fn engine(&self) -> Engine {
@@ -107,6 +133,9 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(pg) = &self.pg {
+            pg.close().await;
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Versioned migrations, each in its own transaction, recorded in `schema_migrations`. On
 //! PostgreSQL they run under an advisory lock so that several nodes can start at once.
 
-use sqlx::{Acquire, Executor, Row};
+use sqlx::{Connection, Executor, Row};
 
 use crate::{Engine, Result, Store};
 
@@ -80,16 +80,27 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
 }
 
 async fn apply(engine: Engine, conn: &mut sqlx::AnyConnection) -> Result<()> {
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    // One migration per transaction; on SQLite each takes the write lock before it looks, so
+    // processes starting together apply each migration once.
+    loop {
+        let mut tx = match engine {
+            Engine::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => conn.begin().await?,
+        };
+        tx.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
         .await?;
-    let done: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.get::<i64, _>(0))
-        .collect();
-    for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
-        let mut tx = conn.begin().await?;
+        let done: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect();
+        let Some(m) = MIGRATIONS.iter().find(|m| !done.contains(&m.version)) else {
+            tx.commit().await?;
+            return Ok(());
+        };
         for stmt in (m.sql)(engine) {
             tx.execute(stmt).await?;
         }
@@ -104,7 +115,6 @@ async fn apply(engine: Engine, conn: &mut sqlx::AnyConnection) -> Result<()> {
         tx.commit().await?;
         tracing::info!(version = m.version, name = m.name, "migration applied");
     }
-    Ok(())
 }
 
 /// Seconds since the epoch as text; storage stays free of engine-specific time types.

@@ -16,7 +16,7 @@ impl Store {
 
     /// Stores a validated plan and adds a facts column for each indicator it introduces.
     pub async fn save_plan(&self, source: &str, plan: &Plan) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if self.engine == Engine::Postgres {
             // Several nodes starting on a new database all load the default plan; one at a time.
             tx.execute("SELECT pg_advisory_xact_lock(7243002)").await?;

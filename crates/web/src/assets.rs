@@ -13,13 +13,11 @@ struct Own;
 #[derive(RustEmbed)]
 #[folder = "../../web/node_modules"]
 #[include = "echarts/dist/echarts.min.js"]
-#[include = "htmx.org/dist/htmx.min.js"]
 struct Packages;
 
 pub async fn serve(Path(path): Path<String>) -> Response {
     let file = match path.as_str() {
         "echarts.min.js" => Packages::get("echarts/dist/echarts.min.js"),
-        "htmx.min.js" => Packages::get("htmx.org/dist/htmx.min.js"),
         other => Own::get(other),
     };
     match file {
