@@ -2,10 +2,13 @@
 //! months and the progress arithmetic. No I/O, no async, no database types.
 
 pub mod amount;
+pub mod audit;
+pub mod authz;
 pub mod calendar;
 pub mod enterprise;
 pub mod kpi;
 pub mod month;
+pub mod password;
 pub mod plan;
 pub mod progress;
 pub mod uscc;

@@ -1,0 +1,377 @@
+//! Who may do what, on which scope: one table that web, API and CLI all ask.
+//!
+//! Roles follow PRODUCT.md §1. A user's scope is the department, the zone (a zone user of `etdz`
+//! also covers `linkong`) or the enterprise (USCC) the account belongs to.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Plan;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Coordinator,
+    Department,
+    Zone,
+    Enterprise,
+    Leader,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Coordinator,
+        Role::Department,
+        Role::Zone,
+        Role::Enterprise,
+        Role::Leader,
+        Role::Admin,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::Department => "department",
+            Role::Zone => "zone",
+            Role::Enterprise => "enterprise",
+            Role::Leader => "leader",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == s.trim())
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Coordinator => "统筹(经济发展局)",
+            Role::Department => "部门",
+            Role::Zone => "组团",
+            Role::Enterprise => "企业",
+            Role::Leader => "领导",
+            Role::Admin => "系统管理员",
+        }
+    }
+
+    /// Which kind of scope an account of this role carries.
+    pub fn scope_kind(self) -> Option<&'static str> {
+        match self {
+            Role::Department => Some("department"),
+            Role::Zone => Some("zone"),
+            Role::Enterprise => Some("enterprise"),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What an action is done to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// The plan, targets and region-wide aggregates (progress, cockpit).
+    ReadAggregates,
+    /// An enterprise's registry entry and its monthly facts.
+    ReadEnterprise,
+    /// Import or change registry entries.
+    WriteEnterprise,
+    /// Import or change monthly facts.
+    WriteFacts,
+    /// Add, disable and reset users.
+    ManageUsers,
+    /// Create and revoke API tokens.
+    ManageTokens,
+    /// Read and export the audit trail.
+    ReadAudit,
+}
+
+impl Action {
+    pub const ALL: [Action; 7] = [
+        Action::ReadAggregates,
+        Action::ReadEnterprise,
+        Action::WriteEnterprise,
+        Action::WriteFacts,
+        Action::ManageUsers,
+        Action::ManageTokens,
+        Action::ReadAudit,
+    ];
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Action::ReadAggregates => "查看全区汇总",
+            Action::ReadEnterprise => "查看企业明细",
+            Action::WriteEnterprise => "维护企业名录",
+            Action::WriteFacts => "填报月度数据",
+            Action::ManageUsers => "管理用户",
+            Action::ManageTokens => "管理接口令牌",
+            Action::ReadAudit => "查看审计日志",
+        }
+    }
+}
+
+/// How far a role's permission for an action reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    Everything,
+    OwnZone,
+    OwnEnterprise,
+    Nothing,
+}
+
+/// The table. Rows are roles, columns the actions in `Action::ALL` order.
+const TABLE: [(Role, [Reach; 7]); 6] = {
+    use Reach::{Everything as E, Nothing as N, OwnEnterprise as OE, OwnZone as OZ};
+    [
+        //                  aggregates  enterprise  write ent.  facts  users  tokens  audit
+        (Role::Coordinator, [E, E, E, E, N, N, E]),
+        (Role::Department, [E, E, N, N, N, N, N]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N]),
+        (Role::Leader, [E, E, N, N, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E]),
+    ]
+};
+
+pub fn reach(role: Role, action: Action) -> Reach {
+    let row = TABLE
+        .iter()
+        .find(|(r, _)| *r == role)
+        .map(|(_, row)| row)
+        .expect("every role has a row");
+    row[Action::ALL
+        .iter()
+        .position(|a| *a == action)
+        .expect("every action has a column")]
+}
+
+/// The account doing something, with its scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// Department code, top-level zone code or USCC, per the role.
+    pub scope: Option<String>,
+}
+
+/// What an action is done on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// Region-wide: aggregates, user lists, the audit trail.
+    Region,
+    /// One enterprise, in a zone (any level of the tree).
+    Enterprise { uscc: &'a str, zone: &'a str },
+}
+
+/// Why an action was refused, in words for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("无权{action}:{reason} / not allowed")]
+pub struct Denied {
+    pub action: &'static str,
+    pub reason: String,
+}
+
+/// Which enterprises a list may show an actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visible {
+    All,
+    /// Enterprises in these zones (a zone and its sub-zones).
+    Zones(Vec<String>),
+    Enterprise(String),
+    None,
+}
+
+impl Actor {
+    /// The built-in operator of the command line: whoever can open the database file or URL
+    /// directly can do anything, so the CLI acts with full reach and says who ran it.
+    pub fn operator(os_user: &str) -> Actor {
+        Actor {
+            login: format!("cli:{os_user}"),
+            name: format!("命令行 {os_user}"),
+            role: Role::Coordinator,
+            scope: None,
+        }
+    }
+
+    pub fn authorize(&self, plan: &Plan, action: Action, target: Target) -> Result<(), Denied> {
+        let deny = |reason: String| {
+            Err(Denied {
+                action: action.zh(),
+                reason,
+            })
+        };
+        match (reach(self.role, action), target) {
+            (Reach::Everything, _) => Ok(()),
+            (Reach::Nothing, _) => deny(format!("角色“{}”没有此权限", self.role.zh())),
+            (Reach::OwnZone, Target::Enterprise { zone, .. }) => {
+                if self.scope.as_deref() == Some(plan.top_zone(zone)) {
+                    Ok(())
+                } else {
+                    deny("只能处理本组团的企业".into())
+                }
+            }
+            (Reach::OwnEnterprise, Target::Enterprise { uscc, .. }) => {
+                if self.scope.as_deref() == Some(uscc) {
+                    Ok(())
+                } else {
+                    deny("只能查看本企业的数据".into())
+                }
+            }
+            (Reach::OwnZone | Reach::OwnEnterprise, Target::Region) => {
+                deny("只能处理本单位范围内的数据".into())
+            }
+        }
+    }
+
+    /// The enterprises an action may touch, for filtering lists.
+    pub fn visible(&self, plan: &Plan, action: Action) -> Visible {
+        match reach(self.role, action) {
+            Reach::Everything => Visible::All,
+            Reach::Nothing => Visible::None,
+            Reach::OwnZone => match &self.scope {
+                Some(top) => Visible::Zones(
+                    plan.zones
+                        .iter()
+                        .filter(|z| plan.top_zone(&z.code) == top)
+                        .map(|z| z.code.clone())
+                        .collect(),
+                ),
+                None => Visible::None,
+            },
+            Reach::OwnEnterprise => self
+                .scope
+                .clone()
+                .map_or(Visible::None, Visible::Enterprise),
+        }
+    }
+
+    pub fn may(&self, action: Action) -> bool {
+        reach(self.role, action) != Reach::Nothing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, scope: Option<&str>) -> Actor {
+        Actor {
+            login: "u".into(),
+            name: "u".into(),
+            role,
+            scope: scope.map(String::from),
+        }
+    }
+
+    #[test]
+    fn zone_users_reach_their_zone_and_its_sub_zones_only() {
+        let plan = Plan::default_plan();
+        let etdz = actor(Role::Zone, Some("etdz"));
+        let own = Target::Enterprise {
+            uscc: "X",
+            zone: "linkong",
+        };
+        let other = Target::Enterprise {
+            uscc: "Y",
+            zone: "yongxiu",
+        };
+        assert!(etdz.authorize(&plan, Action::WriteFacts, own).is_ok());
+        assert!(etdz.authorize(&plan, Action::WriteFacts, other).is_err());
+        assert!(
+            etdz.authorize(&plan, Action::ReadAggregates, Target::Region)
+                .is_ok()
+        );
+        assert_eq!(
+            etdz.visible(&plan, Action::ReadEnterprise),
+            Visible::Zones(vec!["etdz".into(), "linkong".into()])
+        );
+    }
+
+    #[test]
+    fn leaders_read_everything_and_write_nothing() {
+        let plan = Plan::default_plan();
+        let leader = actor(Role::Leader, None);
+        let any = Target::Enterprise {
+            uscc: "X",
+            zone: "etdz",
+        };
+        assert!(leader.authorize(&plan, Action::ReadEnterprise, any).is_ok());
+        for a in [
+            Action::WriteEnterprise,
+            Action::WriteFacts,
+            Action::ManageUsers,
+            Action::ManageTokens,
+        ] {
+            assert!(leader.authorize(&plan, a, any).is_err(), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn an_enterprise_sees_only_itself() {
+        let plan = Plan::default_plan();
+        let e = actor(Role::Enterprise, Some("X"));
+        assert!(
+            e.authorize(
+                &plan,
+                Action::ReadEnterprise,
+                Target::Enterprise {
+                    uscc: "X",
+                    zone: "etdz"
+                }
+            )
+            .is_ok()
+        );
+        let err = e
+            .authorize(
+                &plan,
+                Action::ReadEnterprise,
+                Target::Enterprise {
+                    uscc: "Y",
+                    zone: "etdz",
+                },
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("本企业"));
+        assert!(
+            e.authorize(&plan, Action::ReadAggregates, Target::Region)
+                .is_err()
+        );
+        assert_eq!(
+            e.visible(&plan, Action::ReadEnterprise),
+            Visible::Enterprise("X".into())
+        );
+    }
+
+    #[test]
+    fn admins_run_accounts_not_data() {
+        let plan = Plan::default_plan();
+        let admin = actor(Role::Admin, None);
+        assert!(
+            admin
+                .authorize(&plan, Action::ManageUsers, Target::Region)
+                .is_ok()
+        );
+        assert!(
+            admin
+                .authorize(
+                    &plan,
+                    Action::ReadEnterprise,
+                    Target::Enterprise {
+                        uscc: "X",
+                        zone: "etdz"
+                    }
+                )
+                .is_err()
+        );
+        assert_eq!(admin.visible(&plan, Action::ReadEnterprise), Visible::None);
+    }
+}
