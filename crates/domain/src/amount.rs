@@ -47,19 +47,13 @@ impl Amount {
                     if in_frac {
                         if frac >= decimals {
                             if d != 0 {
-                                return Err(AmountError::TooPrecise {
-                                    value: orig(),
-                                    decimals,
-                                });
+                                return Err(AmountError::TooPrecise { value: orig(), decimals });
                             }
                             continue;
                         }
                         frac += 1;
                     }
-                    raw = raw
-                        .checked_mul(10)
-                        .and_then(|r| r.checked_add(d))
-                        .ok_or_else(|| AmountError::TooLarge(orig()))?;
+                    raw = raw.checked_mul(10).and_then(|r| r.checked_add(d)).ok_or_else(|| AmountError::TooLarge(orig()))?;
                 }
                 '.' if !in_frac => in_frac = true,
                 ',' | '\u{ff0c}' | ' ' if !in_frac && digits > 0 => {}
@@ -72,9 +66,7 @@ impl Amount {
         if negative {
             return Err(AmountError::Negative(orig()));
         }
-        let raw = raw
-            .checked_mul(scale(decimals - frac))
-            .ok_or_else(|| AmountError::TooLarge(orig()))?;
+        let raw = raw.checked_mul(scale(decimals - frac)).ok_or_else(|| AmountError::TooLarge(orig()))?;
         Ok(Amount { raw, decimals })
     }
 
@@ -93,15 +85,9 @@ impl Amount {
         }
         let rounded = scaled.round();
         if (scaled - rounded).abs() > 1e-6_f64.max(scaled.abs() * 1e-12) {
-            return Err(AmountError::TooPrecise {
-                value: v.to_string(),
-                decimals,
-            });
+            return Err(AmountError::TooPrecise { value: v.to_string(), decimals });
         }
-        Ok(Amount {
-            raw: rounded as i64,
-            decimals,
-        })
+        Ok(Amount { raw: rounded as i64, decimals })
     }
 
     pub fn as_f64(self) -> f64 {
@@ -119,22 +105,14 @@ impl fmt::Display for Amount {
         let (int, frac) = (self.raw / s, (self.raw % s).abs());
         let frac = format!("{:0width$}", frac, width = self.decimals as usize);
         let frac = frac.trim_end_matches('0');
-        if frac.is_empty() {
-            write!(f, "{int}")
-        } else {
-            write!(f, "{int}.{frac}")
-        }
+        if frac.is_empty() { write!(f, "{int}") } else { write!(f, "{int}.{frac}") }
     }
 }
 
 /// Groups the integer part of a formatted number in thousands: 1234567.89 → 1,234,567.89.
 pub fn group_thousands(formatted: &str) -> String {
-    let (sign, rest) = formatted
-        .strip_prefix('-')
-        .map_or(("", formatted), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let (sign, rest) = formatted.strip_prefix('-').map_or(("", formatted), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
     let mut out = String::with_capacity(formatted.len() + int.len() / 3);
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -173,38 +151,17 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_amount() {
-        assert_eq!(
-            Amount::parse("-3", 2),
-            Err(AmountError::Negative("-3".into()))
-        );
-        assert!(matches!(
-            Amount::parse("abc", 2),
-            Err(AmountError::NotANumber(_))
-        ));
-        assert!(matches!(
-            Amount::parse("1.2.3", 2),
-            Err(AmountError::NotANumber(_))
-        ));
-        assert!(matches!(
-            Amount::parse("", 2),
-            Err(AmountError::NotANumber(_))
-        ));
-        assert!(matches!(
-            Amount::parse("1.234", 2),
-            Err(AmountError::TooPrecise { .. })
-        ));
-        assert!(matches!(
-            Amount::parse("99999999999999999999", 2),
-            Err(AmountError::TooLarge(_))
-        ));
+        assert_eq!(Amount::parse("-3", 2), Err(AmountError::Negative("-3".into())));
+        assert!(matches!(Amount::parse("abc", 2), Err(AmountError::NotANumber(_))));
+        assert!(matches!(Amount::parse("1.2.3", 2), Err(AmountError::NotANumber(_))));
+        assert!(matches!(Amount::parse("", 2), Err(AmountError::NotANumber(_))));
+        assert!(matches!(Amount::parse("1.234", 2), Err(AmountError::TooPrecise { .. })));
+        assert!(matches!(Amount::parse("99999999999999999999", 2), Err(AmountError::TooLarge(_))));
     }
 
     #[test]
     fn spreadsheet_noise_is_rounded_but_real_decimals_are_not() {
-        assert_eq!(
-            Amount::from_f64(1234.5600000000002, 2).unwrap().raw,
-            123_456
-        );
+        assert_eq!(Amount::from_f64(1234.5600000000002, 2).unwrap().raw, 123_456);
         assert!(Amount::from_f64(1234.567, 2).is_err());
         assert!(Amount::from_f64(-1.0, 2).is_err());
     }

@@ -54,9 +54,7 @@ pub struct ChainBreak {
 }
 
 /// Checks entries given in `seq` order. The first entry follows `genesis` (the empty string).
-pub fn verify_chain<'a>(
-    entries: impl IntoIterator<Item = &'a AuditEntry>,
-) -> Result<usize, ChainBreak> {
+pub fn verify_chain<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Result<usize, ChainBreak> {
     let mut prev_hash = String::new();
     let mut expected_seq = 1;
     let mut n = 0;
@@ -72,16 +70,10 @@ pub fn verify_chain<'a>(
             });
         }
         if e.prev_hash != prev_hash {
-            return Err(ChainBreak {
-                seq: e.seq,
-                reason: "与上一条目不衔接 / does not follow the previous entry",
-            });
+            return Err(ChainBreak { seq: e.seq, reason: "与上一条目不衔接 / does not follow the previous entry" });
         }
         if entry_hash(e) != e.hash {
-            return Err(ChainBreak {
-                seq: e.seq,
-                reason: "内容被修改 / content was altered",
-            });
+            return Err(ChainBreak { seq: e.seq, reason: "内容被修改 / content was altered" });
         }
         prev_hash = e.hash.clone();
         expected_seq += 1;
@@ -132,10 +124,7 @@ mod tests {
         c.remove(1);
         assert_eq!(
             verify_chain(&c).unwrap_err(),
-            ChainBreak {
-                seq: 2,
-                reason: "此前的条目被删除 / entries before this one were removed"
-            }
+            ChainBreak { seq: 2, reason: "此前的条目被删除 / entries before this one were removed" }
         );
 
         // Recomputing the altered entry's own hash does not help: the next one no longer follows.

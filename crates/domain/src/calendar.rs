@@ -22,8 +22,7 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 
 impl Date {
     pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
-        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
-            .then_some(Date { year, month, day })
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)).then_some(Date { year, month, day })
     }
 
     /// Parses YYYY-MM-DD (also YYYY/MM/DD).
@@ -38,11 +37,7 @@ impl Date {
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
     pub fn days(self) -> i64 {
-        let y = if self.month <= 2 {
-            self.year - 1
-        } else {
-            self.year
-        } as i64;
+        let y = if self.month <= 2 { self.year - 1 } else { self.year } as i64;
         let era = if y >= 0 { y } else { y - 399 } / 400;
         let yoe = y - era * 400;
         let m = self.month as i64;
@@ -90,10 +85,7 @@ pub struct WorkingCalendar {
 
 impl WorkingCalendar {
     pub fn new(off: impl IntoIterator<Item = Date>, work: impl IntoIterator<Item = Date>) -> Self {
-        WorkingCalendar {
-            off: off.into_iter().collect(),
-            work: work.into_iter().collect(),
-        }
+        WorkingCalendar { off: off.into_iter().collect(), work: work.into_iter().collect() }
     }
 
     pub fn is_working_day(&self, d: Date) -> bool {
@@ -126,10 +118,7 @@ mod tests {
 
     #[test]
     fn holidays_and_make_up_days_count() {
-        let cal = WorkingCalendar::new(
-            [Date::new(2021, 10, 1).unwrap()],
-            [Date::new(2021, 10, 9).unwrap()],
-        );
+        let cal = WorkingCalendar::new([Date::new(2021, 10, 1).unwrap()], [Date::new(2021, 10, 9).unwrap()]);
         assert!(!cal.is_working_day(Date::new(2021, 10, 1).unwrap()));
         assert!(cal.is_working_day(Date::new(2021, 10, 9).unwrap()));
         assert!(!cal.is_working_day(Date::new(2021, 10, 10).unwrap()));

@@ -27,9 +27,7 @@ impl Enterprise {
 /// Turns year-to-date totals (本年累计) of one enterprise into the months' own amounts.
 /// `cumulative` is sorted by month; a month's amount is its total minus the previous month's of
 /// the same year. Returns the month index whose total is missing its predecessor or decreases.
-pub fn monthly_from_cumulative(
-    cumulative: &[(crate::Month, Option<i64>)],
-) -> Result<Vec<Option<i64>>, (usize, CumulativeError)> {
+pub fn monthly_from_cumulative(cumulative: &[(crate::Month, Option<i64>)]) -> Result<Vec<Option<i64>>, (usize, CumulativeError)> {
     let mut out = Vec::with_capacity(cumulative.len());
     // The last total of the current run of consecutive months, None when the run is broken.
     let mut last_total: Option<i64> = None;
@@ -71,22 +69,10 @@ mod tests {
     #[test]
     fn cumulative_totals_become_monthly_amounts() {
         let m = |mo| Month::new(2022, mo).unwrap();
-        let got = monthly_from_cumulative(&[
-            (m(1), Some(10)),
-            (m(2), Some(25)),
-            (m(3), None),
-            (m(4), Some(40)),
-        ])
-        .unwrap();
+        let got = monthly_from_cumulative(&[(m(1), Some(10)), (m(2), Some(25)), (m(3), None), (m(4), Some(40))]).unwrap();
         // A blank month counts as nothing added, so April's total is taken against 25.
         assert_eq!(got, vec![Some(10), Some(15), None, Some(15)]);
-        assert_eq!(
-            monthly_from_cumulative(&[(m(2), Some(25))]),
-            Err((0, CumulativeError::MissingPrevious))
-        );
-        assert_eq!(
-            monthly_from_cumulative(&[(m(1), Some(25)), (m(2), Some(20))]),
-            Err((1, CumulativeError::Decreasing))
-        );
+        assert_eq!(monthly_from_cumulative(&[(m(2), Some(25))]), Err((0, CumulativeError::MissingPrevious)));
+        assert_eq!(monthly_from_cumulative(&[(m(1), Some(25)), (m(2), Some(20))]), Err((1, CumulativeError::Decreasing)));
     }
 }

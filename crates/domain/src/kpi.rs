@@ -73,36 +73,19 @@ impl Kpi {
 
     /// The actual at `month` from an index over the KPI's indicator; None for module KPIs or
     /// when the facts needed are missing.
-    pub fn actual_from_facts(
-        &self,
-        plan: &Plan,
-        index: &CellIndex,
-        month: Month,
-    ) -> Option<KpiActual> {
+    pub fn actual_from_facts(&self, plan: &Plan, index: &CellIndex, month: Month) -> Option<KpiActual> {
         let KpiSource::Facts { measure, .. } = &self.actual else {
             return None;
         };
         let (all_i, all_z) = index.pick(ALL, ALL);
         let (value, basis) = match measure {
             KpiMeasure::MultipleOfBaseline => {
-                let base = index.period(
-                    all_i,
-                    all_z,
-                    Month::new(plan.baseline_year, 1)?,
-                    Month::new(plan.baseline_year, 12)?,
-                )?;
+                let base = index.period(all_i, all_z, Month::new(plan.baseline_year, 1)?, Month::new(plan.baseline_year, 12)?)?;
                 let last12 = index.trailing_year(all_i, all_z, month)?;
                 if base <= 0.0 {
                     return None;
                 }
-                (
-                    last12 / base,
-                    format!(
-                        "截至{}近12个月合计 ÷ {}年全年(1+2+3产业)",
-                        month.zh(),
-                        plan.baseline_year
-                    ),
-                )
+                (last12 / base, format!("截至{}近12个月合计 ÷ {}年全年(1+2+3产业)", month.zh(), plan.baseline_year))
             }
             KpiMeasure::AnnualSum => (
                 index.period(all_i, all_z, month.year_start(), month)? / plan.target_unit_wan,
@@ -112,23 +95,12 @@ impl Kpi {
                 let n = index
                     .all_industries
                     .iter()
-                    .filter(|i| {
-                        index
-                            .trailing_year(Pick::One(i), all_z, month)
-                            .is_some_and(|v| v >= *threshold)
-                    })
+                    .filter(|i| index.trailing_year(Pick::One(i), all_z, month).is_some_and(|v| v >= *threshold))
                     .count();
-                (
-                    n as f64,
-                    format!("截至{}近12个月达到门槛的产业数", month.zh()),
-                )
+                (n as f64, format!("截至{}近12个月达到门槛的产业数", month.zh()))
             }
         };
-        Some(KpiActual {
-            value,
-            met: self.is_met(value),
-            basis,
-        })
+        Some(KpiActual { value, met: self.is_met(value), basis })
     }
 }
 
@@ -160,23 +132,13 @@ mod tests {
         }
         let idx = CellIndex::new(&plan, rev, &cells);
         let kpi = |c: &str| plan.kpis.iter().find(|k| k.code == c).unwrap();
-        let doubling = kpi("industrial_revenue_doubling")
-            .actual_from_facts(&plan, &idx, m(2023, 12))
-            .unwrap();
+        let doubling = kpi("industrial_revenue_doubling").actual_from_facts(&plan, &idx, m(2023, 12)).unwrap();
         assert!((doubling.value - 2.0).abs() < 1e-9);
         assert!(doubling.met);
-        let thousand = kpi("hundred_billion_industry")
-            .actual_from_facts(&plan, &idx, m(2023, 12))
-            .unwrap();
+        let thousand = kpi("hundred_billion_industry").actual_from_facts(&plan, &idx, m(2023, 12)).unwrap();
         assert_eq!(thousand.value, 1.0);
-        let not_yet = kpi("hundred_billion_industry")
-            .actual_from_facts(&plan, &idx, m(2023, 9))
-            .unwrap(); // 9 × 100亿
+        let not_yet = kpi("hundred_billion_industry").actual_from_facts(&plan, &idx, m(2023, 9)).unwrap(); // 9 × 100亿
         assert_eq!(not_yet.value, 0.0);
-        assert!(
-            kpi("high_tech_enterprises")
-                .actual_from_facts(&plan, &idx, m(2023, 12))
-                .is_none()
-        );
+        assert!(kpi("high_tech_enterprises").actual_from_facts(&plan, &idx, m(2023, 12)).is_none());
     }
 }

@@ -7,15 +7,12 @@ use std::fmt;
 pub struct Month(i32);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "月份“{0}”无法识别,应写作 2022-06、2022/6 或 2022年6月 / month '{0}' not understood: write 2022-06, 2022/6 or 2022年6月"
-)]
+#[error("月份“{0}”无法识别,应写作 2022-06、2022/6 或 2022年6月 / month '{0}' not understood: write 2022-06, 2022/6 or 2022年6月")]
 pub struct MonthError(pub String);
 
 impl Month {
     pub fn new(year: i32, month: u32) -> Option<Self> {
-        ((1..=12).contains(&month) && (1900..=9999).contains(&year))
-            .then(|| Month(year * 100 + month as i32))
+        ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then(|| Month(year * 100 + month as i32))
     }
 
     pub fn from_yyyymm(v: i32) -> Option<Self> {
@@ -57,19 +54,11 @@ impl Month {
     }
 
     pub fn next(self) -> Month {
-        if self.month() == 12 {
-            Month((self.year() + 1) * 100 + 1)
-        } else {
-            Month(self.0 + 1)
-        }
+        if self.month() == 12 { Month((self.year() + 1) * 100 + 1) } else { Month(self.0 + 1) }
     }
 
     pub fn prev(self) -> Month {
-        if self.month() == 1 {
-            Month((self.year() - 1) * 100 + 12)
-        } else {
-            Month(self.0 - 1)
-        }
+        if self.month() == 1 { Month((self.year() - 1) * 100 + 12) } else { Month(self.0 - 1) }
     }
 
     /// January of this month's year.
@@ -95,35 +84,14 @@ mod tests {
 
     #[test]
     fn parses_the_forms_offices_write() {
-        for s in [
-            "2022-06",
-            "2022-6",
-            "2022/6",
-            "2022/06",
-            "2022年6月",
-            " 2022年06月 ",
-            "202206",
-            "2022.6",
-        ] {
-            assert_eq!(
-                Month::parse(s).unwrap(),
-                Month::new(2022, 6).unwrap(),
-                "{s}"
-            );
+        for s in ["2022-06", "2022-6", "2022/6", "2022/06", "2022年6月", " 2022年06月 ", "202206", "2022.6"] {
+            assert_eq!(Month::parse(s).unwrap(), Month::new(2022, 6).unwrap(), "{s}");
         }
     }
 
     #[test]
     fn rejects_impossible_months() {
-        for s in [
-            "2022-13",
-            "2022-00",
-            "22-6",
-            "2022",
-            "六月",
-            "",
-            "2022-06-30",
-        ] {
+        for s in ["2022-13", "2022-00", "22-6", "2022", "六月", "", "2022-06-30"] {
             assert!(Month::parse(s).is_err(), "{s}");
         }
     }

@@ -81,13 +81,7 @@ pub fn yoy_pct(value: Option<f64>, prev: Option<f64>) -> Option<f64> {
 
 /// The annual target of a year on the way to a final target: the final target in the final year;
 /// before it, the geometric path from the baseline year's actual, base × (final/base)^(k/n).
-pub fn annual_target(
-    final_target: f64,
-    baseline: Option<f64>,
-    baseline_year: i32,
-    final_year: i32,
-    year: i32,
-) -> Option<f64> {
+pub fn annual_target(final_target: f64, baseline: Option<f64>, baseline_year: i32, final_year: i32, year: i32) -> Option<f64> {
     if year == final_year {
         return Some(final_target);
     }
@@ -137,11 +131,7 @@ impl<'p> CellIndex<'p> {
             let top = plan.top_zone(&c.zone).to_string();
             industries_with_data.insert(c.industry.clone());
             zones_with_data.insert(top.clone());
-            *sums
-                .entry((c.industry.clone(), top))
-                .or_insert_with(BTreeMap::new)
-                .entry(c.month.yyyymm())
-                .or_insert(0) += c.sum;
+            *sums.entry((c.industry.clone(), top)).or_insert_with(BTreeMap::new).entry(c.month.yyyymm()).or_insert(0) += c.sum;
         }
         CellIndex {
             plan,
@@ -149,26 +139,14 @@ impl<'p> CellIndex<'p> {
             sums,
             industries_with_data,
             zones_with_data,
-            all_industries: plan
-                .target_industries()
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            all_industries: plan.target_industries().into_iter().map(String::from).collect(),
             all_zones: plan.top_zones().map(|z| z.code.clone()).collect(),
         }
     }
 
     pub fn pick<'a>(&'a self, industry: &'a str, zone: &'a str) -> (Pick<'a>, Pick<'a>) {
-        let i = if industry == ALL {
-            Pick::Any(&self.all_industries)
-        } else {
-            Pick::One(industry)
-        };
-        let z = if zone == ALL {
-            Pick::Any(&self.all_zones)
-        } else {
-            Pick::One(zone)
-        };
+        let i = if industry == ALL { Pick::Any(&self.all_industries) } else { Pick::One(industry) };
+        let z = if zone == ALL { Pick::Any(&self.all_zones) } else { Pick::One(zone) };
         (i, z)
     }
 
@@ -187,9 +165,7 @@ impl<'p> CellIndex<'p> {
 
     /// The month's sum over a cell, None when nobody in it reported that month.
     pub fn month_sum(&self, industry: Pick, zone: Pick, month: Month) -> Option<i64> {
-        self.monthly(industry, zone, month, month)
-            .into_values()
-            .next()
+        self.monthly(industry, zone, month, month).into_values().next()
     }
 
     /// A period's value over months `from..=to`: the sum for a flow, the mean of the months with
@@ -223,23 +199,12 @@ impl<'p> CellIndex<'p> {
         let unit = crate::amount::scale(self.indicator.decimals) as f64;
         let value = self.month_sum(pi, pz, month).map(|v| v as f64 / unit);
         let ytd = self.period(pi, pz, month.year_start(), month);
-        let ytd_prev = self.period(
-            pi,
-            pz,
-            month.year_before().year_start(),
-            month.year_before(),
-        );
+        let ytd_prev = self.period(pi, pz, month.year_before().year_start(), month.year_before());
         let yoy_pct = yoy_pct(ytd, ytd_prev);
         let target = if self.indicator.code == self.plan.target_indicator {
             self.plan.final_target(industry, zone).and_then(|fin| {
                 let base = self.year_total(pi, pz, self.plan.baseline_year);
-                annual_target(
-                    fin,
-                    base,
-                    self.plan.baseline_year,
-                    self.plan.final_year(),
-                    month.year(),
-                )
+                annual_target(fin, base, self.plan.baseline_year, self.plan.final_year(), month.year())
             })
         } else {
             None
@@ -283,12 +248,7 @@ impl<'p> CellIndex<'p> {
             .top_zones()
             .map(|z| z.code.as_str())
             .filter(|z| {
-                self.zones_with_data.contains(*z)
-                    || self
-                        .plan
-                        .targets
-                        .iter()
-                        .any(|t| t.zones.iter().any(|(c, _)| c == z))
+                self.zones_with_data.contains(*z) || self.plan.targets.iter().any(|t| t.zones.iter().any(|(c, _)| c == z))
             })
             .collect()
     }
@@ -311,16 +271,9 @@ impl<'p> CellIndex<'p> {
 /// path) and January of the previous year up to `month` (year-to-date, last year's, and the
 /// trailing twelve months), as at most two ranges.
 pub fn months_needed(plan: &Plan, month: Month) -> Vec<(Month, Month)> {
-    let base = (
-        Month::new(plan.baseline_year, 1).expect("valid year"),
-        Month::new(plan.baseline_year, 12).expect("valid year"),
-    );
+    let base = (Month::new(plan.baseline_year, 1).expect("valid year"), Month::new(plan.baseline_year, 12).expect("valid year"));
     let recent = (month.year_before().year_start(), month);
-    if recent.0 <= base.1.next() {
-        vec![(base.0.min(recent.0), base.1.max(recent.1))]
-    } else {
-        vec![base, recent]
-    }
+    if recent.0 <= base.1.next() { vec![(base.0.min(recent.0), base.1.max(recent.1))] } else { vec![base, recent] }
 }
 
 #[cfg(test)]
@@ -333,25 +286,15 @@ mod tests {
 
     /// Revenue in 万元 (4 decimals kept, so 1 万元 is 10_000 raw).
     fn cell(industry: &str, zone: &str, month: Month, wan: i64) -> CellMonth {
-        CellMonth {
-            industry: industry.into(),
-            zone: zone.into(),
-            month,
-            sum: wan * 10_000,
-        }
+        CellMonth { industry: industry.into(), zone: zone.into(), month, sum: wan * 10_000 }
     }
 
     #[test]
     fn geometric_path_between_baseline_and_final_target() {
         let t = annual_target(800.0, Some(100.0), 2020, 2023, 2021).unwrap();
         assert!((t - 200.0).abs() < 1e-9);
-        assert!(
-            (annual_target(800.0, Some(100.0), 2020, 2023, 2022).unwrap() - 400.0).abs() < 1e-9
-        );
-        assert_eq!(
-            annual_target(800.0, Some(100.0), 2020, 2023, 2023),
-            Some(800.0)
-        );
+        assert!((annual_target(800.0, Some(100.0), 2020, 2023, 2022).unwrap() - 400.0).abs() < 1e-9);
+        assert_eq!(annual_target(800.0, Some(100.0), 2020, 2023, 2023), Some(800.0));
         assert_eq!(annual_target(800.0, None, 2020, 2023, 2023), Some(800.0));
         assert_eq!(annual_target(800.0, None, 2020, 2023, 2022), None);
         assert_eq!(annual_target(800.0, Some(0.0), 2020, 2023, 2022), None);
@@ -361,18 +304,9 @@ mod tests {
     #[test]
     fn only_the_months_a_table_needs_are_read() {
         let plan = Plan::default_plan();
-        assert_eq!(
-            months_needed(&plan, m(2024, 6)),
-            vec![(m(2020, 1), m(2020, 12)), (m(2023, 1), m(2024, 6))]
-        );
-        assert_eq!(
-            months_needed(&plan, m(2021, 3)),
-            vec![(m(2020, 1), m(2021, 3))]
-        );
-        assert_eq!(
-            months_needed(&plan, m(2020, 3)),
-            vec![(m(2019, 1), m(2020, 12))]
-        );
+        assert_eq!(months_needed(&plan, m(2024, 6)), vec![(m(2020, 1), m(2020, 12)), (m(2023, 1), m(2024, 6))]);
+        assert_eq!(months_needed(&plan, m(2021, 3)), vec![(m(2020, 1), m(2021, 3))]);
+        assert_eq!(months_needed(&plan, m(2020, 3)), vec![(m(2019, 1), m(2020, 12))]);
     }
 
     #[test]
@@ -387,9 +321,7 @@ mod tests {
     fn pre_final_years_follow_the_geometric_path_from_the_cell_baseline() {
         let plan = Plan::default_plan();
         let ind = plan.indicator("revenue").unwrap();
-        let mut cells: Vec<CellMonth> = (1..=12)
-            .map(|mo| cell("silicone", "yongxiu", m(2020, mo), 10_000))
-            .collect();
+        let mut cells: Vec<CellMonth> = (1..=12).map(|mo| cell("silicone", "yongxiu", m(2020, mo), 10_000)).collect();
         cells.push(cell("silicone", "yongxiu", m(2021, 6), 70_000));
         let idx = CellIndex::new(&plan, ind, &cells);
         let r = idx.row("silicone", "yongxiu", m(2021, 6));
@@ -399,10 +331,7 @@ mod tests {
         let rows = idx.table(m(2021, 6));
         // 6 target industries + all, × 4 zones with targets + all.
         assert_eq!(rows.len(), 7 * 5);
-        assert_eq!(
-            rows.last().map(|r| (r.industry.as_str(), r.zone.as_str())),
-            Some(("all", "all"))
-        );
+        assert_eq!(rows.last().map(|r| (r.industry.as_str(), r.zone.as_str())), Some(("all", "all")));
     }
 
     #[test]
@@ -410,18 +339,8 @@ mod tests {
         let plan = Plan::default_plan();
         let ind = plan.indicator("employees").unwrap();
         let cells = vec![
-            CellMonth {
-                industry: "silicone".into(),
-                zone: "yongxiu".into(),
-                month: m(2022, 1),
-                sum: 100,
-            },
-            CellMonth {
-                industry: "silicone".into(),
-                zone: "yongxiu".into(),
-                month: m(2022, 2),
-                sum: 200,
-            },
+            CellMonth { industry: "silicone".into(), zone: "yongxiu".into(), month: m(2022, 1), sum: 100 },
+            CellMonth { industry: "silicone".into(), zone: "yongxiu".into(), month: m(2022, 2), sum: 200 },
         ];
         let r = CellIndex::new(&plan, ind, &cells).row("silicone", "yongxiu", m(2022, 2));
         assert_eq!(r.ytd, Some(150.0));
@@ -456,10 +375,7 @@ mod tests {
         assert_eq!(r.status, Some(Status::Ahead));
         // No data at all in a target cell: figures are null, the target still shows.
         let r = idx.row("textiles", "gongqing", m(2023, 2));
-        assert_eq!(
-            (r.value, r.ytd, r.attainment_pct, r.status),
-            (None, None, None, None)
-        );
+        assert_eq!((r.value, r.ytd, r.attainment_pct, r.status), (None, None, None, None));
         assert_eq!(r.target, Some(3_600_000.0));
         // Industry `all` sums only target industries; zone `all` sums every zone.
         let r = idx.row("all", "all", m(2023, 2));

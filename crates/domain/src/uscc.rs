@@ -5,9 +5,7 @@ use std::fmt;
 /// The 31 characters a USCC may use, in the order that gives each its value (I, O, Z, S, V are
 /// left out so they cannot be misread).
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A validated unified social credit code: 18 characters whose last is the check character.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -17,13 +15,9 @@ pub struct Uscc(String);
 pub enum UsccError {
     #[error("统一社会信用代码应为18位,实为{0}位 / a USCC has 18 characters, this has {0}")]
     Length(usize),
-    #[error(
-        "第{position}位字符“{found}”不是合法字符 / character {position} '{found}' is not allowed"
-    )]
+    #[error("第{position}位字符“{found}”不是合法字符 / character {position} '{found}' is not allowed")]
     Character { position: usize, found: char },
-    #[error(
-        "校验位应为“{expected}”,实为“{found}” / check character should be '{expected}', is '{found}'"
-    )]
+    #[error("校验位应为“{expected}”,实为“{found}” / check character should be '{expected}', is '{found}'")]
     CheckDigit { expected: char, found: char },
 }
 
@@ -39,10 +33,7 @@ pub fn check_char(body: &str) -> Result<char, UsccError> {
     }
     let mut sum = 0u32;
     for (i, &b) in bytes.iter().enumerate() {
-        let v = value_of(b).ok_or(UsccError::Character {
-            position: i + 1,
-            found: b as char,
-        })?;
+        let v = value_of(b).ok_or(UsccError::Character { position: i + 1, found: b as char })?;
         sum += v * WEIGHTS[i];
     }
     let check = (31 - sum % 31) % 31;
@@ -57,15 +48,8 @@ impl Uscc {
         if n != 18 {
             return Err(UsccError::Length(n));
         }
-        if let Some((i, c)) = code
-            .chars()
-            .enumerate()
-            .find(|(_, c)| !c.is_ascii() || value_of(*c as u8).is_none())
-        {
-            return Err(UsccError::Character {
-                position: i + 1,
-                found: c,
-            });
+        if let Some((i, c)) = code.chars().enumerate().find(|(_, c)| !c.is_ascii() || value_of(*c as u8).is_none()) {
+            return Err(UsccError::Character { position: i + 1, found: c });
         }
         let expected = check_char(&code[..17])?;
         let found = code.as_bytes()[17] as char;
@@ -99,11 +83,7 @@ mod tests {
     #[test]
     fn accepts_published_codes() {
         // Well-formed codes as they appear in public examples of the standard's use.
-        for code in [
-            "91350100M000100Y43",
-            "91110000802100433B",
-            "91440300708461136T",
-        ] {
+        for code in ["91350100M000100Y43", "91110000802100433B", "91440300708461136T"] {
             assert!(Uscc::parse(code).is_ok(), "{code}");
         }
     }
@@ -111,28 +91,13 @@ mod tests {
     #[test]
     fn rejects_a_wrong_check_character() {
         let err = Uscc::parse("91110000802100433C").unwrap_err();
-        assert_eq!(
-            err,
-            UsccError::CheckDigit {
-                expected: 'B',
-                found: 'C'
-            }
-        );
+        assert_eq!(err, UsccError::CheckDigit { expected: 'B', found: 'C' });
     }
 
     #[test]
     fn rejects_bad_length_and_letters() {
-        assert_eq!(
-            Uscc::parse("9136000015826950").unwrap_err(),
-            UsccError::Length(16)
-        );
-        assert!(matches!(
-            Uscc::parse("9136000015826950IC").unwrap_err(),
-            UsccError::Character {
-                position: 17,
-                found: 'I'
-            }
-        ));
+        assert_eq!(Uscc::parse("9136000015826950").unwrap_err(), UsccError::Length(16));
+        assert!(matches!(Uscc::parse("9136000015826950IC").unwrap_err(), UsccError::Character { position: 17, found: 'I' }));
     }
 
     #[test]

@@ -15,46 +15,14 @@ pub(crate) struct Column {
 }
 
 pub(crate) const ENTERPRISE_COLUMNS: &[Column] = &[
-    Column {
-        code: "uscc",
-        zh: "统一社会信用代码",
-        required: true,
-    },
-    Column {
-        code: "name",
-        zh: "企业名称",
-        required: true,
-    },
-    Column {
-        code: "zone",
-        zh: "组团",
-        required: true,
-    },
-    Column {
-        code: "industry",
-        zh: "产业",
-        required: true,
-    },
-    Column {
-        code: "land_mu",
-        zh: "用地面积(亩)",
-        required: false,
-    },
-    Column {
-        code: "above_scale",
-        zh: "规上",
-        required: false,
-    },
-    Column {
-        code: "established",
-        zh: "成立日期",
-        required: false,
-    },
-    Column {
-        code: "tags",
-        zh: "标签",
-        required: false,
-    },
+    Column { code: "uscc", zh: "统一社会信用代码", required: true },
+    Column { code: "name", zh: "企业名称", required: true },
+    Column { code: "zone", zh: "组团", required: true },
+    Column { code: "industry", zh: "产业", required: true },
+    Column { code: "land_mu", zh: "用地面积(亩)", required: false },
+    Column { code: "above_scale", zh: "规上", required: false },
+    Column { code: "established", zh: "成立日期", required: false },
+    Column { code: "tags", zh: "标签", required: false },
 ];
 
 /// A header without its bracketed unit: 营业收入(万元) → 营业收入.
@@ -68,18 +36,12 @@ pub(crate) fn matches(header: &str, col: &Column) -> bool {
 }
 
 /// Finds each known column in a header row; a required column missing is a file error.
-pub(crate) fn map_columns(
-    table: &Table,
-    columns: &[Column],
-) -> Result<Vec<Option<usize>>, FileError> {
+pub(crate) fn map_columns(table: &Table, columns: &[Column]) -> Result<Vec<Option<usize>>, FileError> {
     let mut found = vec![None; columns.len()];
     for (i, h) in table.headers.iter().enumerate() {
         if let Some(k) = columns.iter().position(|c| matches(h, c)) {
             if found[k].is_some() {
-                return Err(FileError::DuplicateColumn {
-                    file: table.file.clone(),
-                    column: h.clone(),
-                });
+                return Err(FileError::DuplicateColumn { file: table.file.clone(), column: h.clone() });
             }
             found[k] = Some(i);
         }
@@ -94,11 +56,7 @@ pub(crate) fn map_columns(
         return Err(FileError::MissingColumns {
             file: table.file.clone(),
             missing: missing.join("、"),
-            accepted: columns
-                .iter()
-                .map(|c| format!("{}/{}", c.zh, c.code))
-                .collect::<Vec<_>>()
-                .join("、"),
+            accepted: columns.iter().map(|c| format!("{}/{}", c.zh, c.code)).collect::<Vec<_>>().join("、"),
         });
     }
     Ok(found)
@@ -137,27 +95,15 @@ pub struct EnterpriseColumns {
 
 impl EnterpriseColumns {
     pub fn map(table: &Table) -> Result<Self, FileError> {
-        Ok(EnterpriseColumns {
-            at: map_columns(table, ENTERPRISE_COLUMNS)?,
-        })
+        Ok(EnterpriseColumns { at: map_columns(table, ENTERPRISE_COLUMNS)? })
     }
 
     /// Reads one row into an enterprise, or every problem the row has.
-    pub fn parse(
-        &self,
-        plan: &Plan,
-        file: &str,
-        row: usize,
-        cells: &[Cell],
-    ) -> Result<Enterprise, Vec<RowError>> {
+    pub fn parse(&self, plan: &Plan, file: &str, row: usize, cells: &[Cell]) -> Result<Enterprise, Vec<RowError>> {
         let empty = Cell::Empty;
         let get = |k: usize| self.at[k].and_then(|i| cells.get(i)).unwrap_or(&empty);
         let header = |k: usize| ENTERPRISE_COLUMNS[k].zh;
-        let mut check = RowCheck {
-            file,
-            row,
-            errors: Vec::new(),
-        };
+        let mut check = RowCheck { file, row, errors: Vec::new() };
 
         let uscc = match Uscc::parse(&text(get(0))) {
             Ok(u) => u.to_string(),
@@ -174,22 +120,14 @@ impl EnterpriseColumns {
             Some(z) => z.code.clone(),
             None => {
                 let known: Vec<&str> = plan.zones.iter().map(|z| z.name.as_str()).collect();
-                check.fail(
-                    header(2),
-                    get(2),
-                    format!("未知组团,应为 {} 或其代码 / unknown zone", known.join("、")),
-                );
+                check.fail(header(2), get(2), format!("未知组团,应为 {} 或其代码 / unknown zone", known.join("、")));
                 String::new()
             }
         };
         let industry = match plan.resolve_industry(&text(get(3))) {
             Some(i) => i.code.clone(),
             None => {
-                check.fail(
-                    header(3),
-                    get(3),
-                    "未知产业,应为计划中的产业名称或代码 / unknown industry",
-                );
+                check.fail(header(3), get(3), "未知产业,应为计划中的产业名称或代码 / unknown industry");
                 String::new()
             }
         };
@@ -227,32 +165,14 @@ impl EnterpriseColumns {
             Cell::Text(t) => match Date::parse(t) {
                 Some(d) => Some(d.to_string()),
                 None => {
-                    check.fail(
-                        header(6),
-                        est,
-                        "日期应写作 YYYY-MM-DD / dates are written YYYY-MM-DD",
-                    );
+                    check.fail(header(6), est, "日期应写作 YYYY-MM-DD / dates are written YYYY-MM-DD");
                     None
                 }
             },
         };
-        let tags = text(get(7))
-            .split(['、', ';', ';'])
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(String::from)
-            .collect();
+        let tags = text(get(7)).split(['、', ';', ';']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect();
         if check.errors.is_empty() {
-            Ok(Enterprise {
-                uscc,
-                name,
-                zone,
-                industry,
-                land_mu_milli,
-                above_scale,
-                established,
-                tags,
-            })
+            Ok(Enterprise { uscc, name, zone, industry, land_mu_milli, above_scale, established, tags })
         } else {
             Err(check.errors)
         }

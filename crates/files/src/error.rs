@@ -28,20 +28,11 @@ impl fmt::Display for RowError {
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     #[error("{file}: 无法读取 / cannot read: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
+    Io { file: String, source: std::io::Error },
     #[error("{file}: 不是可识别的 CSV 或 XLSX 文件 / not a CSV or XLSX file: {reason}")]
     Format { file: String, reason: String },
-    #[error(
-        "{file}: 缺少列 {missing} / missing columns {missing}(可用列名 / accepted: {accepted})"
-    )]
-    MissingColumns {
-        file: String,
-        missing: String,
-        accepted: String,
-    },
+    #[error("{file}: 缺少列 {missing} / missing columns {missing}(可用列名 / accepted: {accepted})")]
+    MissingColumns { file: String, missing: String, accepted: String },
     #[error("{file}: 列“{column}”出现两次 / column '{column}' appears twice")]
     DuplicateColumn { file: String, column: String },
     #[error("{file}: 文件为空,没有表头 / the file is empty")]

@@ -6,18 +6,8 @@ use crate::enterprises::{Column, RowCheck, bare, map_columns, text};
 use crate::table::{Cell, Table};
 use crate::{FileError, RowError};
 
-const KEY_COLUMNS: &[Column] = &[
-    Column {
-        code: "uscc",
-        zh: "统一社会信用代码",
-        required: true,
-    },
-    Column {
-        code: "month",
-        zh: "月份",
-        required: true,
-    },
-];
+const KEY_COLUMNS: &[Column] =
+    &[Column { code: "uscc", zh: "统一社会信用代码", required: true }, Column { code: "month", zh: "月份", required: true }];
 
 /// One row of a facts file: values in each indicator's smallest kept unit, None where blank.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,10 +35,7 @@ impl<'p> FactColumns<'p> {
             }
             if let Some(ind) = plan.resolve_indicator(h) {
                 if indicators.iter().any(|(_, x)| x.code == ind.code) {
-                    return Err(FileError::DuplicateColumn {
-                        file: table.file.clone(),
-                        column: h.clone(),
-                    });
+                    return Err(FileError::DuplicateColumn { file: table.file.clone(), column: h.clone() });
                 }
                 indicators.push((i, ind));
             }
@@ -65,11 +52,7 @@ impl<'p> FactColumns<'p> {
                     .join("、"),
             });
         }
-        Ok(FactColumns {
-            uscc: keys[0].expect("required"),
-            month: keys[1].expect("required"),
-            indicators,
-        })
+        Ok(FactColumns { uscc: keys[0].expect("required"), month: keys[1].expect("required"), indicators })
     }
 
     /// Headers the file has that are neither keys nor indicators (ignored, and said so).
@@ -78,12 +61,7 @@ impl<'p> FactColumns<'p> {
             .headers
             .iter()
             .enumerate()
-            .filter(|(i, h)| {
-                *i != self.uscc
-                    && *i != self.month
-                    && !self.indicators.iter().any(|(k, _)| k == i)
-                    && !h.is_empty()
-            })
+            .filter(|(i, h)| *i != self.uscc && *i != self.month && !self.indicators.iter().any(|(k, _)| k == i) && !h.is_empty())
             .map(|(_, h)| h.as_str())
             .collect()
     }
@@ -91,11 +69,7 @@ impl<'p> FactColumns<'p> {
     pub fn parse(&self, file: &str, row: usize, cells: &[Cell]) -> Result<FactLine, Vec<RowError>> {
         let empty = Cell::Empty;
         let get = |i: usize| cells.get(i).unwrap_or(&empty);
-        let mut check = RowCheck {
-            file,
-            row,
-            errors: Vec::new(),
-        };
+        let mut check = RowCheck { file, row, errors: Vec::new() };
         let uscc = match Uscc::parse(&text(get(self.uscc))) {
             Ok(u) => u.to_string(),
             Err(e) => {
@@ -106,9 +80,7 @@ impl<'p> FactColumns<'p> {
         let month_cell = get(self.month);
         let month = match month_cell {
             Cell::Date(d) => Month::new(d.year, d.month).ok_or(()),
-            other => {
-                Month::parse(&text(other)).map_err(|e| check.fail("月份", other, e.to_string()))
-            }
+            other => Month::parse(&text(other)).map_err(|e| check.fail("月份", other, e.to_string())),
         };
         let mut values = Vec::with_capacity(self.indicators.len());
         for (i, ind) in &self.indicators {
@@ -122,22 +94,13 @@ impl<'p> FactColumns<'p> {
             match parsed {
                 Ok(v) => values.push(v),
                 Err(e) => {
-                    check.fail(
-                        &format!("{}({})", bare(&ind.name), ind.unit),
-                        cell,
-                        e.to_string(),
-                    );
+                    check.fail(&format!("{}({})", bare(&ind.name), ind.unit), cell, e.to_string());
                     values.push(None);
                 }
             }
         }
         match (check.errors.is_empty(), month) {
-            (true, Ok(month)) => Ok(FactLine {
-                row,
-                uscc,
-                month,
-                values,
-            }),
+            (true, Ok(month)) => Ok(FactLine { row, uscc, month, values }),
             _ => Err(check.errors),
         }
     }

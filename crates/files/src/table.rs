@@ -60,14 +60,8 @@ impl Cell<'_> {
 }
 
 enum Rows {
-    Csv {
-        reader: csv::Reader<Box<dyn Read>>,
-        record: csv::StringRecord,
-    },
-    Sheet {
-        rows: Vec<Vec<Owned>>,
-        next: usize,
-    },
+    Csv { reader: csv::Reader<Box<dyn Read + Send>>, record: csv::StringRecord },
+    Sheet { rows: Vec<Vec<Owned>>, next: usize },
 }
 
 /// A readable table with its header.
@@ -93,10 +87,7 @@ impl Table {
     /// Opens a CSV or XLSX file, chosen by content (an XLSX file is a ZIP archive).
     pub fn open(path: &Path) -> Result<Table, FileError> {
         let file = path.display().to_string();
-        let io = |source| FileError::Io {
-            file: file.clone(),
-            source,
-        };
+        let io = |source| FileError::Io { file: file.clone(), source };
         let mut f = File::open(path).map_err(io)?;
         let total = f.metadata().map_err(io)?.len();
         let mut head = vec![0u8; 64 * 1024];
@@ -106,17 +97,12 @@ impl Table {
             return Table::open_xlsx(path, file);
         }
         if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-            return Err(FileError::Format {
-                file,
-                reason: "旧版 .xls 请另存为 .xlsx / save the old .xls as .xlsx".into(),
-            });
+            return Err(FileError::Format { file, reason: "旧版 .xls 请另存为 .xlsx / save the old .xls as .xlsx".into() });
         }
-        let reader: Box<dyn Read> = if detect_utf8(&head) {
+        let reader: Box<dyn Read + Send> = if detect_utf8(&head) {
             let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
             let start = if bom { 3 } else { 0 };
-            Box::new(
-                Cursor::new(head[start..].to_vec()).chain(BufReader::with_capacity(1 << 20, f)),
-            )
+            Box::new(Cursor::new(head[start..].to_vec()).chain(BufReader::with_capacity(1 << 20, f)))
         } else {
             // Excel on Chinese Windows writes GB18030 (GBK); such files are office-sized, so
             // decode whole.
@@ -132,65 +118,29 @@ impl Table {
             }
             Box::new(Cursor::new(text.into_owned().into_bytes()))
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(reader);
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
         let mut record = csv::StringRecord::new();
-        let has = reader
-            .read_record(&mut record)
-            .map_err(|e| FileError::Format {
-                file: file.clone(),
-                reason: e.to_string(),
-            })?;
+        let has = reader.read_record(&mut record).map_err(|e| FileError::Format { file: file.clone(), reason: e.to_string() })?;
         if !has {
             return Err(FileError::Empty { file });
         }
         let headers = record.iter().map(|h| h.trim().to_string()).collect();
-        Ok(Table {
-            file,
-            headers,
-            rows: Rows::Csv { reader, record },
-            row: 1,
-            total,
-            bytes_read: 0,
-        })
+        Ok(Table { file, headers, rows: Rows::Csv { reader, record }, row: 1, total, bytes_read: 0 })
     }
 
     fn open_xlsx(path: &Path, file: String) -> Result<Table, FileError> {
-        let fmt = |e: calamine::Error| FileError::Format {
-            file: file.clone(),
-            reason: e.to_string(),
-        };
+        let fmt = |e: calamine::Error| FileError::Format { file: file.clone(), reason: e.to_string() };
         let mut wb = open_workbook_auto(path).map_err(fmt)?;
-        let first = wb
-            .sheet_names()
-            .first()
-            .cloned()
-            .ok_or_else(|| FileError::Empty { file: file.clone() })?;
+        let first = wb.sheet_names().first().cloned().ok_or_else(|| FileError::Empty { file: file.clone() })?;
         let range = wb.worksheet_range(&first).map_err(fmt)?;
         // Rows are numbered from the sheet's first row, so an offset table still reports real rows.
-        let mut rows = range
-            .rows()
-            .map(|r| r.iter().map(cell_of).collect::<Vec<Owned>>());
-        let header = rows
-            .next()
-            .ok_or_else(|| FileError::Empty { file: file.clone() })?;
+        let mut rows = range.rows().map(|r| r.iter().map(cell_of).collect::<Vec<Owned>>());
+        let header = rows.next().ok_or_else(|| FileError::Empty { file: file.clone() })?;
         let headers = header.iter().map(|c| c.cell().shown()).collect();
         let data: Vec<Vec<Owned>> = rows.collect();
         let total = data.len() as u64;
         let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-        Ok(Table {
-            file,
-            headers,
-            rows: Rows::Sheet {
-                rows: data,
-                next: 0,
-            },
-            row: 1 + first_row,
-            total,
-            bytes_read: 0,
-        })
+        Ok(Table { file, headers, rows: Rows::Sheet { rows: data, next: 0 }, row: 1 + first_row, total, bytes_read: 0 })
     }
 
     /// The next data row and its spreadsheet row number; fully blank rows are skipped.
@@ -238,16 +188,7 @@ impl Table {
 
     fn current(&self) -> Vec<Cell<'_>> {
         match &self.rows {
-            Rows::Csv { record, .. } => record
-                .iter()
-                .map(|v| {
-                    if v.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(v)
-                    }
-                })
-                .collect(),
+            Rows::Csv { record, .. } => record.iter().map(|v| if v.is_empty() { Cell::Empty } else { Cell::Text(v) }).collect(),
             Rows::Sheet { rows, next } => rows[*next - 1].iter().map(Owned::cell).collect(),
         }
     }

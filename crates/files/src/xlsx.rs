@@ -40,38 +40,30 @@ fn write_err(e: XlsxError) -> FileError {
 /// Writes sheets to a workbook in memory.
 pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, FileError> {
     let mut wb = Workbook::new();
-    let bold = Format::new()
-        .set_bold()
-        .set_background_color("#DDEBF7")
-        .set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let bold = Format::new().set_bold().set_background_color("#DDEBF7").set_border(rust_xlsxwriter::FormatBorder::Thin);
     let title_fmt = Format::new().set_bold().set_font_size(14);
     for sheet in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(&sheet.name).map_err(write_err)?;
         let mut r = 0u32;
         if let Some(t) = &sheet.title {
-            ws.write_string_with_format(0, 0, t, &title_fmt)
-                .map_err(write_err)?;
+            ws.write_string_with_format(0, 0, t, &title_fmt).map_err(write_err)?;
             r = 1;
         }
         let formats: Vec<Format> = sheet
             .columns
             .iter()
             .map(|c| match c.decimals {
-                Some(0) => Format::new()
-                    .set_num_format("#,##0")
-                    .set_align(FormatAlign::Right),
-                Some(d) => Format::new()
-                    .set_num_format(format!("#,##0.{}", "0".repeat(d as usize)))
-                    .set_align(FormatAlign::Right),
+                Some(0) => Format::new().set_num_format("#,##0").set_align(FormatAlign::Right),
+                Some(d) => {
+                    Format::new().set_num_format(format!("#,##0.{}", "0".repeat(d as usize))).set_align(FormatAlign::Right)
+                }
                 None => Format::new(),
             })
             .collect();
         for (c, col) in sheet.columns.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, &col.header, &bold)
-                .map_err(write_err)?;
-            ws.set_column_width(c as u16, col.width)
-                .map_err(write_err)?;
+            ws.write_string_with_format(r, c as u16, &col.header, &bold).map_err(write_err)?;
+            ws.set_column_width(c as u16, col.width).map_err(write_err)?;
         }
         ws.set_freeze_panes(r + 1, 0).map_err(write_err)?;
         for (i, row) in sheet.rows.iter().enumerate() {
@@ -80,9 +72,7 @@ pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, FileError> {
                 let f = &formats[c.min(formats.len().saturating_sub(1))];
                 match v {
                     XCell::Text(t) => ws.write_string(rr, c as u16, t).map(|_| ()),
-                    XCell::Number(n) => {
-                        ws.write_number_with_format(rr, c as u16, *n, f).map(|_| ())
-                    }
+                    XCell::Number(n) => ws.write_number_with_format(rr, c as u16, *n, f).map(|_| ()),
                     XCell::Empty => Ok(()),
                 }
                 .map_err(write_err)?;
@@ -93,103 +83,51 @@ pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, FileError> {
 }
 
 fn text_col(header: impl Into<String>, width: f64) -> SheetColumn {
-    SheetColumn {
-        header: header.into(),
-        decimals: None,
-        width,
-    }
+    SheetColumn { header: header.into(), decimals: None, width }
 }
 
 /// An empty import template with the headers the importer reads, and a sheet explaining them.
 pub fn template(kind: &str, plan: &Plan, out: &Path) -> Result<(), FileError> {
     let (columns, notes): (Vec<SheetColumn>, Vec<(String, String)>) = match kind {
         "enterprises" => (
-            ENTERPRISE_COLUMNS
-                .iter()
-                .map(|c| text_col(c.zh, 18.0))
-                .collect(),
+            ENTERPRISE_COLUMNS.iter().map(|c| text_col(c.zh, 18.0)).collect(),
             vec![
-                (
-                    "统一社会信用代码".into(),
-                    "18位,校验位按 GB 32100-2015 检查".into(),
-                ),
-                (
-                    "组团".into(),
-                    plan.zones
-                        .iter()
-                        .map(|z| format!("{}({})", z.name, z.code))
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                ),
-                (
-                    "产业".into(),
-                    plan.industries
-                        .iter()
-                        .map(|i| format!("{}({})", i.name, i.code))
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                ),
+                ("统一社会信用代码".into(), "18位,校验位按 GB 32100-2015 检查".into()),
+                ("组团".into(), plan.zones.iter().map(|z| format!("{}({})", z.name, z.code)).collect::<Vec<_>>().join("、")),
+                ("产业".into(), plan.industries.iter().map(|i| format!("{}({})", i.name, i.code)).collect::<Vec<_>>().join("、")),
                 ("用地面积(亩)".into(), "数字,最多3位小数;可空".into()),
                 ("规上".into(), "是 / 否".into()),
                 ("成立日期".into(), "YYYY-MM-DD".into()),
-                (
-                    "标签".into(),
-                    "以“、”或“;”分隔,如 专精特新、高新技术企业".into(),
-                ),
+                ("标签".into(), "以“、”或“;”分隔,如 专精特新、高新技术企业".into()),
             ],
         ),
         "facts" => {
             let mut cols = vec![text_col("统一社会信用代码", 22.0), text_col("月份", 10.0)];
-            cols.extend(
+            cols.extend(plan.indicators.iter().map(|i| text_col(format!("{}({})", i.name, i.unit), 16.0)));
+            let mut notes = vec![
+                ("月份".to_string(), "2022-06、2022/6 或 2022年6月".to_string()),
+                ("数值".to_string(), "当月数(非累计);累计数请用 --cumulative 导入;空白表示未填报,不等于0".to_string()),
+            ];
+            notes.extend(
                 plan.indicators
                     .iter()
-                    .map(|i| text_col(format!("{}({})", i.name, i.unit), 16.0)),
+                    .map(|i| (format!("{}({})", i.name, i.unit), format!("代码 {},最多{}位小数", i.code, i.decimals))),
             );
-            let mut notes = vec![
-                (
-                    "月份".to_string(),
-                    "2022-06、2022/6 或 2022年6月".to_string(),
-                ),
-                (
-                    "数值".to_string(),
-                    "当月数(非累计);累计数请用 --cumulative 导入;空白表示未填报,不等于0"
-                        .to_string(),
-                ),
-            ];
-            notes.extend(plan.indicators.iter().map(|i| {
-                (
-                    format!("{}({})", i.name, i.unit),
-                    format!("代码 {},最多{}位小数", i.code, i.decimals),
-                )
-            }));
             (cols, notes)
         }
         other => {
-            return Err(FileError::Write(format!(
-                "未知模板“{other}”,应为 enterprises 或 facts / unknown template"
-            )));
+            return Err(FileError::Write(format!("未知模板“{other}”,应为 enterprises 或 facts / unknown template")));
         }
     };
     let sheets = [
-        Sheet {
-            name: "数据".into(),
-            title: None,
-            columns,
-            rows: Vec::new(),
-        },
+        Sheet { name: "数据".into(), title: None, columns, rows: Vec::new() },
         Sheet {
             name: "填写说明".into(),
             title: Some(format!("{} — 导入模板说明", plan.name)),
             columns: vec![text_col("列", 24.0), text_col("说明", 90.0)],
-            rows: notes
-                .into_iter()
-                .map(|(a, b)| vec![XCell::Text(a), XCell::Text(b)])
-                .collect(),
+            rows: notes.into_iter().map(|(a, b)| vec![XCell::Text(a), XCell::Text(b)]).collect(),
         },
     ];
     let bytes = write_xlsx(&sheets)?;
-    std::fs::write(out, bytes).map_err(|source| FileError::Io {
-        file: out.display().to_string(),
-        source,
-    })
+    std::fs::write(out, bytes).map_err(|source| FileError::Io { file: out.display().to_string(), source })
 }

@@ -5,18 +5,12 @@ use domain::{Indicator, Month, Plan, ProgressRow};
 
 fn width(s: &str) -> usize {
     // CJK characters take two columns in a terminal.
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
 }
 
 fn pad(s: &str, w: usize, right: bool) -> String {
     let fill = " ".repeat(w.saturating_sub(width(s)));
-    if right {
-        format!("{fill}{s}")
-    } else {
-        format!("{s}{fill}")
-    }
+    if right { format!("{fill}{s}") } else { format!("{s}{fill}") }
 }
 
 fn table(headers: &[&str], rows: &[Vec<String>], right_from: usize) -> String {
@@ -46,19 +40,11 @@ fn table(headers: &[&str], rows: &[Vec<String>], right_from: usize) -> String {
 }
 
 fn name_of_industry<'a>(plan: &'a Plan, code: &'a str) -> &'a str {
-    if code == domain::ALL {
-        "合计(1+2+3)"
-    } else {
-        plan.industry(code).map_or(code, |i| i.name.as_str())
-    }
+    if code == domain::ALL { "合计(1+2+3)" } else { plan.industry(code).map_or(code, |i| i.name.as_str()) }
 }
 
 fn name_of_zone<'a>(plan: &'a Plan, code: &'a str) -> &'a str {
-    if code == domain::ALL {
-        "全区"
-    } else {
-        plan.zone(code).map_or(code, |z| z.name.as_str())
-    }
+    if code == domain::ALL { "全区" } else { plan.zone(code).map_or(code, |z| z.name.as_str()) }
 }
 
 pub fn progress(plan: &Plan, ind: &Indicator, month: Month, rows: &[ProgressRow]) -> String {
@@ -86,65 +72,31 @@ pub fn progress(plan: &Plan, ind: &Indicator, month: Month, rows: &[ProgressRow]
             ]
         })
         .collect();
-    let title = format!(
-        "{} {} 进度(单位:{unit};序时进度 {:.1}%)\n",
-        month.zh(),
-        ind.name,
-        f64::from(month.month()) / 12.0 * 100.0
-    );
+    let title =
+        format!("{} {} 进度(单位:{unit};序时进度 {:.1}%)\n", month.zh(), ind.name, f64::from(month.month()) / 12.0 * 100.0);
     let h_month = format!("本月({unit})");
     let h_ytd = format!("累计({unit})");
     let h_target = format!("年度目标({unit})");
-    title
-        + &table(
-            &[
-                "产业",
-                "组团",
-                &h_month,
-                &h_ytd,
-                "同比%",
-                &h_target,
-                "完成率%",
-                "进度差pp",
-                "状态",
-            ],
-            &body,
-            2,
-        )
+    title + &table(&["产业", "组团", &h_month, &h_ytd, "同比%", &h_target, "完成率%", "进度差pp", "状态"], &body, 2)
 }
 
 pub fn plan(plan: &Plan) -> String {
-    let mut out = format!(
-        "{}\n代码 {}  基期 {}  计划年份 {:?}\n\n",
-        plan.name, plan.code, plan.baseline_year, plan.years
-    );
-    let ind: Vec<Vec<String>> = plan
-        .industries
-        .iter()
-        .map(|i| vec![i.tier.label().to_string(), i.code.clone(), i.name.clone()])
-        .collect();
+    let mut out = format!("{}\n代码 {}  基期 {}  计划年份 {:?}\n\n", plan.name, plan.code, plan.baseline_year, plan.years);
+    let ind: Vec<Vec<String>> =
+        plan.industries.iter().map(|i| vec![i.tier.label().to_string(), i.code.clone(), i.name.clone()]).collect();
     out += &table(&["层级", "代码", "产业"], &ind, 9);
     out.push('\n');
     let zones: Vec<Vec<String>> = plan
         .zones
         .iter()
         .map(|z| {
-            vec![
-                z.code.clone(),
-                z.name.clone(),
-                z.parent
-                    .as_deref()
-                    .map_or(String::new(), |p| name_of_zone(plan, p).to_string()),
-            ]
+            vec![z.code.clone(), z.name.clone(), z.parent.as_deref().map_or(String::new(), |p| name_of_zone(plan, p).to_string())]
         })
         .collect();
     out += &table(&["代码", "组团", "上级"], &zones, 9);
     out.push('\n');
     let tops: Vec<&domain::Zone> = plan.top_zones().collect();
-    let mut headers = vec![
-        "目标分解表".to_string(),
-        format!("总计({})", plan.target_unit),
-    ];
+    let mut headers = vec!["目标分解表".to_string(), format!("总计({})", plan.target_unit)];
     headers.extend(tops.iter().map(|z| z.name.clone()));
     let rows: Vec<Vec<String>> = plan
         .targets
@@ -158,9 +110,7 @@ pub fn plan(plan: &Plan) -> String {
                 t.zones
                     .iter()
                     .find(|(c, _)| *c == z.code)
-                    .map_or("-".to_string(), |(_, v)| {
-                        format!("{}", v / plan.target_unit_wan)
-                    })
+                    .map_or("-".to_string(), |(_, v)| format!("{}", v / plan.target_unit_wan))
             }));
             r
         })
@@ -168,11 +118,8 @@ pub fn plan(plan: &Plan) -> String {
     let hs: Vec<&str> = headers.iter().map(String::as_str).collect();
     out += &table(&hs, &rows, 1);
     out.push('\n');
-    let kpis: Vec<Vec<String>> = plan
-        .kpis
-        .iter()
-        .map(|k| vec![k.name.clone(), format!("{}", k.target), k.unit.clone()])
-        .collect();
+    let kpis: Vec<Vec<String>> =
+        plan.kpis.iter().map(|k| vec![k.name.clone(), format!("{}", k.target), k.unit.clone()]).collect();
     out += &table(&["主要目标", "目标值", "单位"], &kpis, 1);
     out
 }

@@ -4,16 +4,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use domain::authz::Role;
 use domain::{Month, Plan};
 use indicatif::{ProgressBar, ProgressStyle};
-use service::{App, DemoSpec, ServiceError};
+use service::{App, Caller, DemoSpec, ServiceError};
 
 #[derive(Parser)]
-#[command(
-    name = "leapfrog",
-    version,
-    about = "产业跨越发展调度平台 / Leapfrog: run a regional industrial-development plan"
-)]
+#[command(name = "leapfrog", version, about = "产业跨越发展调度平台 / Leapfrog: run a regional industrial-development plan")]
 struct Cli {
     /// Database: sqlite://FILE or postgres://USER@HOST/DB [default: sqlite://leapfrog.db;
     /// for `demo`, sqlite://leapfrog-demo.db]
@@ -57,6 +54,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Accounts: add, list, disable, enable, reset-password
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// API tokens for machine clients: create, list, revoke
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// The audit trail: verify the hash chain, or list entries
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Serve the web pages and the JSON API
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -95,6 +107,60 @@ enum PlanAction {
 }
 
 #[derive(Subcommand)]
+enum UserAction {
+    /// Add an account; prints its initial password, to be changed at first login
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// coordinator, department, zone, enterprise, leader or admin
+        #[arg(long)]
+        role: String,
+        /// Department code, top-level zone code or name, or the enterprise's USCC
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    List,
+    Disable {
+        login: String,
+    },
+    Enable {
+        login: String,
+    },
+    /// Give an account a new initial password and end its sessions
+    ResetPassword {
+        login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create a token for an account (scoped like it); prints the token once
+    Create {
+        login: String,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    List,
+    Revoke {
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Check the hash chain; names the first entry altered, removed or out of order
+    Verify,
+    /// The latest entries
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        actor: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum ImportWhat {
     /// 企业名录: 统一社会信用代码, 企业名称, 组团, 产业, 用地面积(亩), 规上, 成立日期, 标签
     Enterprises { file: PathBuf },
@@ -109,17 +175,11 @@ enum ImportWhat {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LEAPFROG_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LEAPFROG_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -141,28 +201,21 @@ fn report(e: &anyhow::Error) {
 fn bar(label: &str) -> ProgressBar {
     let pb = ProgressBar::new(0);
     pb.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {percent}% {elapsed}")
-            .expect("a valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template("{msg} [{bar:40}] {percent}% {elapsed}").expect("a valid template").progress_chars("=> "),
     );
     pb.set_message(label.to_string());
     pb
 }
 
 fn read_plan(path: &PathBuf) -> anyhow::Result<(String, Plan)> {
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("{}: 无法读取 / cannot read: {e}", path.display()))?;
+    let src = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: 无法读取 / cannot read: {e}", path.display()))?;
     let plan = Plan::from_toml(&src).map_err(|problems| {
         anyhow::anyhow!(
             "{} 有 {} 处问题 / has {} problems:\n{}",
             path.display(),
             problems.len(),
             problems.len(),
-            problems
-                .iter()
-                .map(|p| format!("  {}:{p}", path.display()))
-                .collect::<Vec<_>>()
-                .join("\n")
+            problems.iter().map(|p| format!("  {}:{p}", path.display())).collect::<Vec<_>>().join("\n")
         )
     })?;
     Ok((src, plan))
@@ -172,21 +225,17 @@ fn read_plan(path: &PathBuf) -> anyhow::Result<(String, Plan)> {
 /// that it never fills a real database with invented figures).
 fn database(cli: &Cli) -> String {
     cli.database.clone().unwrap_or_else(|| {
-        if matches!(cli.command, Command::Demo { .. }) {
-            "sqlite://leapfrog-demo.db"
-        } else {
-            "sqlite://leapfrog.db"
-        }
-        .to_string()
+        if matches!(cli.command, Command::Demo { .. }) { "sqlite://leapfrog-demo.db" } else { "sqlite://leapfrog.db" }.to_string()
     })
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = database(&cli);
+    // The command line acts with the reach of whoever can open the database, and is recorded
+    // in the audit trail under the operating-system account that ran it.
+    let caller = Caller::operator();
     match cli.command {
-        Command::Plan {
-            action: PlanAction::Check { file },
-        } => {
+        Command::Plan { action: PlanAction::Check { file } } => {
             let (_, plan) = read_plan(&file)?;
             println!(
                 "{}: 计划有效 / plan is valid — {} 个产业, {} 个组团, {} 个指标, {} 行目标, {} 项 KPI",
@@ -198,9 +247,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 plan.kpis.len()
             );
         }
-        Command::Plan {
-            action: PlanAction::Show { file, json },
-        } => {
+        Command::Plan { action: PlanAction::Show { file, json } } => {
             let plan = match file {
                 Some(f) => read_plan(&f)?.1,
                 None => (*App::open(&db).await?.plan).clone(),
@@ -213,11 +260,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Init { plan } => {
             let (src, _) = read_plan(&plan)?;
-            let app = App::init(&db, &src).await?;
-            println!(
-                "已载入计划 / plan loaded: {} ({})",
-                app.plan.name, app.plan.code
-            );
+            let app = App::init(&db, &src, &caller).await?;
+            println!("已载入计划 / plan loaded: {} ({})", app.plan.name, app.plan.code);
         }
         Command::Import { what } => {
             let app = App::open(&db).await?;
@@ -227,23 +271,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 pb.set_position(done);
             };
             let summary = match what {
-                ImportWhat::Enterprises { file } => app.import_enterprises(&file, &progress).await,
-                ImportWhat::Facts { file, cumulative } => {
-                    app.import_facts(&file, cumulative, &progress).await
-                }
+                ImportWhat::Enterprises { file } => app.import_enterprises(&caller, &file, &progress).await,
+                ImportWhat::Facts { file, cumulative } => app.import_facts(&caller, &file, cumulative, &progress).await,
             };
             pb.finish_and_clear();
             let summary = summary?;
             for c in &summary.ignored_columns {
-                eprintln!(
-                    "提示 / note: 列“{c}”不是计划中的指标,已忽略 / column not in the plan, ignored"
-                );
+                eprintln!("提示 / note: 列“{c}”不是计划中的指标,已忽略 / column not in the plan, ignored");
             }
             match &summary.months {
-                Some((first, last)) => println!(
-                    "导入成功 / imported: {} 行 rows, {first} … {last}",
-                    summary.rows
-                ),
+                Some((first, last)) => println!("导入成功 / imported: {} 行 rows, {first} … {last}", summary.rows),
                 None => println!(
                     "导入成功 / imported: {} 行 rows ({} 新增 new, {} 更新 updated)",
                     summary.rows, summary.inserted, summary.updated
@@ -256,20 +293,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             files::template(&kind, &app.plan, &out)?;
             println!("已写出模板 / template written: {}", out.display());
         }
-        Command::Progress {
-            indicator,
-            month,
-            json,
-        } => {
+        Command::Progress { indicator, month, json } => {
             let app = App::open(&db).await?;
             let month = match month {
                 Some(m) => Month::parse(&m)?,
-                None => app
-                    .latest_month()
-                    .await?
-                    .ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
+                None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
             };
-            let rows = app.progress(&indicator, month).await?;
+            let rows = app.progress(&caller, &indicator, month).await?;
             if json {
                 println!("{}", serde_json::to_string(&rows)?);
             } else {
@@ -279,17 +309,96 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { addr } => {
             let app = App::open(&db).await?;
+            let demo = app.logins_with_demo_password().await?;
+            if !demo.is_empty() {
+                anyhow::bail!(
+                    "这些账户仍在使用演示密码,拒绝以正式模式启动 / accounts still have the demo password: {}\n\
+                     请先 `leapfrog user reset-password LOGIN` 或 `leapfrog user disable LOGIN`;演示请用 `leapfrog demo`",
+                    demo.join(", ")
+                );
+            }
             web::serve(app.clone(), &addr).await?;
             app.store.close().await;
         }
-        Command::Demo {
-            enterprises,
-            years,
-            seed,
-            no_serve,
-            csv,
-            addr,
-        } => {
+        Command::User { action } => {
+            let app = App::open(&db).await?;
+            match action {
+                UserAction::Add { login, name, role, scope } => {
+                    let role = Role::parse(&role).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "未知角色“{role}”,应为 coordinator、department、zone、enterprise、leader 或 admin / unknown role"
+                        )
+                    })?;
+                    let password = app.add_user(&caller, &login, &name, role, scope.as_deref(), None).await?;
+                    println!(
+                        "已添加用户 / user added: {login}\n初始密码 / initial password: {password}\n(首次登录须修改 / must be changed at first login)"
+                    );
+                }
+                UserAction::List => {
+                    for u in app.users(&caller).await? {
+                        let state = if u.disabled {
+                            "已停用 disabled"
+                        } else if u.must_change_password {
+                            "待改密 must change password"
+                        } else {
+                            "正常 active"
+                        };
+                        println!("{}\t{}\t{}\t{}\t{state}", u.login, u.name, u.role, u.scope.unwrap_or_default());
+                    }
+                }
+                UserAction::Disable { login } => {
+                    app.set_user_disabled(&caller, &login, true).await?;
+                    println!("已停用 / disabled: {login}");
+                }
+                UserAction::Enable { login } => {
+                    app.set_user_disabled(&caller, &login, false).await?;
+                    println!("已启用 / enabled: {login}");
+                }
+                UserAction::ResetPassword { login } => {
+                    let password = app.reset_password(&caller, &login).await?;
+                    println!("新的初始密码 / new initial password for {login}: {password}");
+                }
+            }
+            app.store.close().await;
+        }
+        Command::Token { action } => {
+            let app = App::open(&db).await?;
+            match action {
+                TokenAction::Create { login, label } => {
+                    let token = app.create_token(&caller, &login, &label).await?;
+                    println!("{token}");
+                    eprintln!("令牌只显示这一次,请妥善保存 / the token is shown only now");
+                }
+                TokenAction::List => {
+                    for t in app.tokens(&caller).await? {
+                        let state = if t.revoked_at.is_some() { "已吊销 revoked" } else { "有效 live" };
+                        println!("{}\t{}\t{}\t{state}", t.id, t.login, t.label);
+                    }
+                }
+                TokenAction::Revoke { id } => {
+                    app.revoke_token(&caller, id).await?;
+                    println!("已吊销 / revoked: {id}");
+                }
+            }
+            app.store.close().await;
+        }
+        Command::Audit { action } => {
+            let app = App::open(&db).await?;
+            match action {
+                AuditAction::Verify => match app.verify_audit().await? {
+                    Ok(n) => println!("审计链完整 / audit chain intact: {n} 条 entries"),
+                    Err(b) => anyhow::bail!("审计链在第 {} 条断开 / audit chain broken at entry {}: {}", b.seq, b.seq, b.reason),
+                },
+                AuditAction::List { limit, actor } => {
+                    let filter = store::AuditFilter { actor, limit, ..Default::default() };
+                    for e in app.audit_entries(&caller, &filter).await?.0 {
+                        println!("{}\t{}\t{}\t{}\t{} {}\t{}", e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.after);
+                    }
+                }
+            }
+            app.store.close().await;
+        }
+        Command::Demo { enterprises, years, seed, no_serve, csv, addr } => {
             let app = App::open(&db).await?;
             if app.latest_month().await?.is_some() && csv.is_none() {
                 println!(
@@ -297,22 +406,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             } else {
                 let pb = bar("生成演示数据 / generating demo data");
-                let spec = DemoSpec {
-                    enterprises,
-                    first_year: app.plan.baseline_year,
-                    years,
-                    seed,
-                };
+                let spec = DemoSpec { enterprises, first_year: app.plan.baseline_year, years, seed };
                 let (n, facts) = app
-                    .generate_demo(&spec, csv.as_deref(), &|d, t| {
+                    .generate_demo(&caller, &spec, csv.as_deref(), &|d, t| {
                         pb.set_length(t);
                         pb.set_position(d);
                     })
                     .await?;
                 pb.finish_and_clear();
-                println!(
-                    "演示数据 / demo data: {n} 家企业 enterprises, {facts} 条月度数据 fact rows"
-                );
+                println!("演示数据 / demo data: {n} 家企业 enterprises, {facts} 条月度数据 fact rows");
+            }
+            let accounts = app.seed_demo_users(&caller).await?;
+            println!("演示账户(密码均为 / every password: {}):", service::DEMO_PASSWORD);
+            for (login, role, scope) in accounts {
+                println!("  {login:<16} {}{}", role.zh(), scope.map(|s| format!(" · {s}")).unwrap_or_default());
             }
             if !no_serve {
                 web::serve(app.clone(), &addr).await?;

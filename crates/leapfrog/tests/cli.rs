@@ -6,34 +6,20 @@ use std::process::{Command, Output};
 use domain::Uscc;
 
 fn leapfrog(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leapfrog"))
-        .args(args)
-        .env_remove("LEAPFROG_DATABASE_URL")
-        .output()
-        .expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_leapfrog")).args(args).env_remove("LEAPFROG_DATABASE_URL").output().expect("the binary runs")
 }
 
 fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "failed: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
 fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}"))
-        .unwrap()
-        .to_string()
+    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
 }
 
 fn plan_file() -> String {
-    format!(
-        "{}/../../plans/ganjiang-2021-2023.toml",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/../../plans/ganjiang-2021-2023.toml", env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]
@@ -43,28 +29,16 @@ fn plan_check_accepts_the_default_and_lists_every_problem_with_its_line() {
 
     let broken = std::fs::read_to_string(plan_file())
         .unwrap()
-        .replace(
-            "zones = { etdz = 330, yongxiu = 80, gongqing = 90 }",
-            "zones = { etdz = 330, yongxiu = 80, gongqing = 91 }",
-        )
+        .replace("zones = { etdz = 330, yongxiu = 80, gongqing = 90 }", "zones = { etdz = 330, yongxiu = 80, gongqing = 91 }")
         .replace("parent = \"direct\"", "parent = \"moon\"");
     let (_d, path) = testkit::file("broken.toml", broken.as_bytes());
     let out = leapfrog(&["plan", "check", path.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     let line = |needle: &str| broken.lines().position(|l| l.contains(needle)).unwrap() + 1;
-    assert!(
-        err.contains(&format!("line {}", line("parent = \"moon\""))),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!("line {}", line("gongqing = 91"))),
-        "{err}"
-    );
-    assert!(
-        err.contains("2 处问题") || err.contains("2 problems"),
-        "{err}"
-    );
+    assert!(err.contains(&format!("line {}", line("parent = \"moon\""))), "{err}");
+    assert!(err.contains(&format!("line {}", line("gongqing = 91"))), "{err}");
+    assert!(err.contains("2 处问题") || err.contains("2 problems"), "{err}");
 }
 
 #[test]
@@ -92,11 +66,7 @@ async fn import_then_progress_json_on_both_engines() {
         let reg = write(
             dir.path(),
             "e.csv",
-            &format!(
-                "uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n{},乙,永修组团,有机硅\n",
-                uscc(1),
-                uscc(2)
-            ),
+            &format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n{},乙,永修组团,有机硅\n", uscc(1), uscc(2)),
         );
         let facts = write(
             dir.path(),
@@ -108,33 +78,11 @@ async fn import_then_progress_json_on_both_engines() {
             ),
         );
         // --database before or after the subcommand.
-        ok(&leapfrog(&[
-            "--database",
-            &db.url,
-            "import",
-            "enterprises",
-            &reg,
-        ]));
-        let out = ok(&leapfrog(&[
-            "import",
-            "facts",
-            &facts,
-            "--database",
-            &db.url,
-        ]));
+        ok(&leapfrog(&["--database", &db.url, "import", "enterprises", &reg]));
+        let out = ok(&leapfrog(&["import", "facts", &facts, "--database", &db.url]));
         assert!(out.contains("4"), "{out}");
-        let out = ok(&leapfrog(&[
-            "progress",
-            "--indicator",
-            "revenue",
-            "--month",
-            "2022-06",
-            "--json",
-            "--database",
-            &db.url,
-        ]));
-        let rows: Vec<serde_json::Map<String, serde_json::Value>> =
-            serde_json::from_str(&out).unwrap();
+        let out = ok(&leapfrog(&["progress", "--indicator", "revenue", "--month", "2022-06", "--json", "--database", &db.url]));
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&out).unwrap();
         let keys = [
             "industry",
             "zone",
@@ -156,64 +104,27 @@ async fn import_then_progress_json_on_both_engines() {
             want.sort();
             assert_eq!(got, want);
         }
-        let cell = rows
-            .iter()
-            .find(|r| r["industry"] == "optoelectronics" && r["zone"] == "etdz")
-            .unwrap();
+        let cell = rows.iter().find(|r| r["industry"] == "optoelectronics" && r["zone"] == "etdz").unwrap();
         assert_eq!(cell["month"], "2022-06");
         assert_eq!(cell["value"], 120.0);
         assert_eq!(cell["ytd"], 220.0);
         assert_eq!(cell["ytd_prev"], 80.0);
         assert_eq!(cell["yoy_pct"], 175.0);
         assert_eq!(cell["time_progress_pct"], 50.0);
-        assert!(
-            cell["target"].is_null() && cell["status"].is_null(),
-            "no 2020 baseline, not the final year"
-        );
-        assert!(
-            rows.iter()
-                .any(|r| r["industry"] == "all" && r["zone"] == "all" && r["ytd"] == 227.0),
-            "{}",
-            db.engine
-        );
+        assert!(cell["target"].is_null() && cell["status"].is_null(), "no 2020 baseline, not the final year");
+        assert!(rows.iter().any(|r| r["industry"] == "all" && r["zone"] == "all" && r["ytd"] == 227.0), "{}", db.engine);
 
         // A table for people, in 亿元.
-        let out = ok(&leapfrog(&[
-            "progress",
-            "--month",
-            "2022年6月",
-            "--database",
-            &db.url,
-        ]));
+        let out = ok(&leapfrog(&["progress", "--month", "2022年6月", "--database", &db.url]));
         assert!(out.contains("光电信息") && out.contains("0.02"), "{out}");
 
         // A file with errors: every error named, non-zero exit, nothing imported.
-        let bad = write(
-            dir.path(),
-            "bad.csv",
-            &format!(
-                "uscc,month,revenue\n{},2022-07,abc\n{},2022-07,5\n",
-                uscc(1),
-                uscc(3)
-            ),
-        );
+        let bad = write(dir.path(), "bad.csv", &format!("uscc,month,revenue\n{},2022-07,abc\n{},2022-07,5\n", uscc(1), uscc(3)));
         let out = leapfrog(&["import", "facts", &bad, "--database", &db.url]);
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains("bad.csv 第2行")
-                && err.contains("bad.csv 第3行")
-                && err.contains("nothing was imported"),
-            "{err}"
-        );
-        let out = ok(&leapfrog(&[
-            "progress",
-            "--month",
-            "2022-07",
-            "--json",
-            "--database",
-            &db.url,
-        ]));
+        assert!(err.contains("bad.csv 第2行") && err.contains("bad.csv 第3行") && err.contains("nothing was imported"), "{err}");
+        let out = ok(&leapfrog(&["progress", "--month", "2022-07", "--json", "--database", &db.url]));
         assert!(!out.contains("\"value\":5.0"));
     }
 }
@@ -222,11 +133,8 @@ async fn import_then_progress_json_on_both_engines() {
 fn database_url_from_the_environment_and_unknown_engines_refused() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("env.db").display());
-    let out = Command::new(env!("CARGO_BIN_EXE_leapfrog"))
-        .args(["plan", "show"])
-        .env("LEAPFROG_DATABASE_URL", &db)
-        .output()
-        .unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_leapfrog")).args(["plan", "show"]).env("LEAPFROG_DATABASE_URL", &db).output().unwrap();
     ok(&out);
     assert!(dir.path().join("env.db").exists());
     let out = leapfrog(&["plan", "show", "--database", "mysql://x"]);
@@ -240,25 +148,14 @@ fn templates_have_the_headers_the_importer_reads() {
     let db = format!("sqlite://{}", dir.path().join("t.db").display());
     for kind in ["enterprises", "facts"] {
         let out = dir.path().join(format!("{kind}.xlsx"));
-        ok(&leapfrog(&[
-            "template",
-            kind,
-            "--out",
-            out.to_str().unwrap(),
-            "--database",
-            &db,
-        ]));
+        ok(&leapfrog(&["template", kind, "--out", out.to_str().unwrap(), "--database", &db]));
         let table = files::Table::open(&out).unwrap();
         assert_eq!(table.headers[0], "统一社会信用代码");
         if kind == "facts" {
             assert!(table.headers.contains(&"营业收入(万元)".to_string()));
         }
     }
-    assert!(
-        !leapfrog(&["template", "projects", "--out", "x.xlsx", "--database", &db])
-            .status
-            .success()
-    );
+    assert!(!leapfrog(&["template", "projects", "--out", "x.xlsx", "--database", &db]).status.success());
 }
 
 #[test]
@@ -280,56 +177,15 @@ fn demo_files_import_to_the_same_figures_as_the_demo() {
     ]));
     assert!(out.contains("300") && out.contains("10800"), "{out}");
     let fresh = format!("sqlite://{}", dir.path().join("fresh.db").display());
-    ok(&leapfrog(&[
-        "import",
-        "enterprises",
-        csv.join("enterprises.csv").to_str().unwrap(),
-        "--database",
-        &fresh,
-    ]));
-    ok(&leapfrog(&[
-        "import",
-        "facts",
-        csv.join("facts.csv").to_str().unwrap(),
-        "--database",
-        &fresh,
-    ]));
+    ok(&leapfrog(&["import", "enterprises", csv.join("enterprises.csv").to_str().unwrap(), "--database", &fresh]));
+    ok(&leapfrog(&["import", "facts", csv.join("facts.csv").to_str().unwrap(), "--database", &fresh]));
     for indicator in ["revenue", "tax", "employees"] {
-        let a = ok(&leapfrog(&[
-            "progress",
-            "--indicator",
-            indicator,
-            "--month",
-            "2022-09",
-            "--json",
-            "--database",
-            &demo_db,
-        ]));
-        let b = ok(&leapfrog(&[
-            "progress",
-            "--indicator",
-            indicator,
-            "--month",
-            "2022-09",
-            "--json",
-            "--database",
-            &fresh,
-        ]));
+        let a = ok(&leapfrog(&["progress", "--indicator", indicator, "--month", "2022-09", "--json", "--database", &demo_db]));
+        let b = ok(&leapfrog(&["progress", "--indicator", indicator, "--month", "2022-09", "--json", "--database", &fresh]));
         assert_eq!(a, b, "{indicator}");
     }
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&ok(&leapfrog(&[
-        "progress",
-        "--month",
-        "2022-12",
-        "--json",
-        "--database",
-        &demo_db,
-    ])))
-    .unwrap();
-    let statuses: std::collections::HashSet<&str> =
-        rows.iter().filter_map(|r| r["status"].as_str()).collect();
-    assert!(
-        statuses.contains("ahead") && statuses.contains("behind"),
-        "the demo should show both: {statuses:?}"
-    );
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&leapfrog(&["progress", "--month", "2022-12", "--json", "--database", &demo_db]))).unwrap();
+    let statuses: std::collections::HashSet<&str> = rows.iter().filter_map(|r| r["status"].as_str()).collect();
+    assert!(statuses.contains("ahead") && statuses.contains("behind"), "the demo should show both: {statuses:?}");
 }

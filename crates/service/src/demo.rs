@@ -5,10 +5,11 @@
 use std::io::Write;
 use std::path::Path;
 
+use domain::authz::Role;
 use domain::{Enterprise, Month, Plan, Uscc};
 use store::FactRow;
 
-use crate::{App, Progress, Result, ServiceError};
+use crate::{App, Caller, Progress, Result, ServiceError};
 
 /// splitmix64: small, fast and good enough for synthetic data; no dependency needed.
 struct Rng(u64);
@@ -34,9 +35,7 @@ impl Rng {
 }
 
 /// Spring Festival makes February the low month; December closes the year high.
-const SEASON: [f64; 12] = [
-    0.072, 0.055, 0.080, 0.081, 0.083, 0.088, 0.082, 0.084, 0.088, 0.089, 0.091, 0.107,
-];
+const SEASON: [f64; 12] = [0.072, 0.055, 0.080, 0.081, 0.083, 0.088, 0.082, 0.084, 0.088, 0.089, 0.091, 0.107];
 
 #[derive(Debug, Clone)]
 pub struct DemoSpec {
@@ -58,11 +57,7 @@ struct DemoCell {
 
 fn demo_cells(plan: &Plan, rng: &mut Rng) -> Vec<DemoCell> {
     let sub_zones = |top: &str| -> Vec<String> {
-        plan.zones
-            .iter()
-            .filter(|z| plan.top_zone(&z.code) == top)
-            .map(|z| z.code.clone())
-            .collect()
+        plan.zones.iter().filter(|z| plan.top_zone(&z.code) == top).map(|z| z.code.clone()).collect()
     };
     let n_years = f64::from(plan.final_year() - plan.baseline_year);
     let mut cells = Vec::new();
@@ -85,16 +80,10 @@ fn demo_cells(plan: &Plan, rng: &mut Rng) -> Vec<DemoCell> {
     // Services and other industries: smaller, no targets, spread over every zone.
     let targeted = plan.target_industries();
     let total_target: f64 = cells.iter().map(|c| c.weight).sum();
-    let others: Vec<&str> = plan
-        .industries
-        .iter()
-        .map(|i| i.code.as_str())
-        .filter(|c| !targeted.contains(c))
-        .collect();
+    let others: Vec<&str> = plan.industries.iter().map(|i| i.code.as_str()).filter(|c| !targeted.contains(c)).collect();
     for industry in &others {
         for top in plan.top_zones() {
-            let weight =
-                total_target * 0.15 / (others.len() * plan.top_zones().count()).max(1) as f64;
+            let weight = total_target * 0.15 / (others.len() * plan.top_zones().count()).max(1) as f64;
             cells.push(DemoCell {
                 industry: industry.to_string(),
                 zones: sub_zones(&top.code),
@@ -108,8 +97,8 @@ fn demo_cells(plan: &Plan, rng: &mut Rng) -> Vec<DemoCell> {
 }
 
 const NAME_HEADS: [&str; 24] = [
-    "鸿", "瑞", "晟", "嘉", "博", "泰", "宏", "航", "卓", "恒", "盛", "远", "澜", "清", "启", "景",
-    "拓", "凯", "锦", "润", "昇", "弘", "翔", "睿",
+    "鸿", "瑞", "晟", "嘉", "博", "泰", "宏", "航", "卓", "恒", "盛", "远", "澜", "清", "启", "景", "拓", "凯", "锦", "润", "昇",
+    "弘", "翔", "睿",
 ];
 
 fn industry_word(code: &str) -> &'static str {
@@ -152,11 +141,7 @@ fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
     }
     for n in 0..spec.enterprises {
         let u = rng.unit();
-        let cell_i = if n < cells.len() {
-            n
-        } else {
-            cum.iter().position(|c| u < *c).unwrap_or(cells.len() - 1)
-        };
+        let cell_i = if n < cells.len() { n } else { cum.iter().position(|c| u < *c).unwrap_or(cells.len() - 1) };
         let cell = &cells[cell_i];
         let zone = rng.pick(&cell.zones).clone();
         // Sizes are heavy-tailed: a few large enterprises carry most of a cell.
@@ -164,25 +149,11 @@ fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
         cell_size[cell_i] += size;
         raw_shares.push((cell_i, size));
         let body = format!("91361200MA{:07}", n + 1);
-        let uscc = Uscc::complete(&body)
-            .expect("a demo body is well formed")
-            .to_string();
-        let name = format!(
-            "江西{}{}{}有限公司",
-            rng.pick(&NAME_HEADS),
-            rng.pick(&NAME_HEADS),
-            industry_word(&cell.industry)
-        );
+        let uscc = Uscc::complete(&body).expect("a demo body is well formed").to_string();
+        let name = format!("江西{}{}{}有限公司", rng.pick(&NAME_HEADS), rng.pick(&NAME_HEADS), industry_word(&cell.industry));
         let year = spec.first_year - 1 - (rng.next() % 20) as i32;
-        let established = format!(
-            "{year}-{:02}-{:02}",
-            1 + rng.next() % 12,
-            1 + rng.next() % 28
-        );
-        let land = if plan
-            .industry(&cell.industry)
-            .is_some_and(|i| i.tier.is_industrial())
-        {
+        let established = format!("{year}-{:02}-{:02}", 1 + rng.next() % 12, 1 + rng.next() % 28);
+        let land = if plan.industry(&cell.industry).is_some_and(|i| i.tier.is_industrial()) {
             Some((rng.range(5.0, 200.0) * size.sqrt().max(0.3) * 1000.0).round() as i64)
         } else {
             None
@@ -208,15 +179,8 @@ fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
             tags,
         });
     }
-    let shares = raw_shares
-        .into_iter()
-        .map(|(c, s)| (c, s / cell_size[c].max(1e-9)))
-        .collect();
-    Generated {
-        enterprises,
-        shares,
-        cells,
-    }
+    let shares = raw_shares.into_iter().map(|(c, s)| (c, s / cell_size[c].max(1e-9))).collect();
+    Generated { enterprises, shares, cells }
 }
 
 /// The demo's monthly values of every plan indicator for one enterprise-month, in raw units.
@@ -245,11 +209,7 @@ fn month_values(plan: &Plan, revenue_wan: f64, rng: &mut Rng) -> Vec<Option<i64>
             // Two decimals, as statistics offices report.
             let cents = (v * 100.0).round() as i64;
             let scale = domain::amount::scale(ind.decimals);
-            Some(if ind.decimals >= 2 {
-                cents * (scale / 100)
-            } else {
-                (v.round() as i64) * scale
-            })
+            Some(if ind.decimals >= 2 { cents * (scale / 100) } else { (v.round() as i64) * scale })
         })
         .collect()
 }
@@ -258,6 +218,7 @@ impl App {
     /// Fills the database with a demo region; returns (enterprises, fact rows).
     pub async fn generate_demo(
         &self,
+        caller: &Caller,
         spec: &DemoSpec,
         csv_dir: Option<&Path>,
         progress: Progress<'_>,
@@ -267,20 +228,16 @@ impl App {
         let generated = generate_registry(plan, spec, &mut rng);
         let codes: Vec<String> = plan.indicators.iter().map(|i| i.code.clone()).collect();
         self.store
-            .upsert_enterprises(&generated.enterprises, &codes)
+            .upsert_enterprises(&generated.enterprises, &codes, &caller.audit("demo.enterprises", "enterprises", "demo"))
             .await?;
         let keys = self.store.enterprise_keys().await?;
         let mut csv = match csv_dir {
             Some(dir) => Some(DemoCsv::create(dir, plan, &generated.enterprises)?),
             None => None,
         };
-        let mut import = self
-            .store
-            .begin_facts_import(codes, keys.cells.clone())
-            .await?;
-        let months: Vec<Month> = (0..spec.years)
-            .flat_map(|y| (1..=12).filter_map(move |m| Month::new(spec.first_year + y, m)))
-            .collect();
+        let mut import = self.store.begin_facts_import(codes, keys.cells.clone()).await?;
+        let months: Vec<Month> =
+            (0..spec.years).flat_map(|y| (1..=12).filter_map(move |m| Month::new(spec.first_year + y, m))).collect();
         let total = (generated.enterprises.len() * months.len()) as u64;
         let mut done = 0u64;
         let mut batch_keys = Vec::new();
@@ -307,7 +264,7 @@ impl App {
             }
         }
         flush(&mut import, &mut batch_keys, &mut batch_values).await?;
-        import.finish().await?;
+        import.finish(&caller.audit("demo.facts", "facts", "demo")).await?;
         if let Some(c) = csv {
             c.finish()?;
         }
@@ -321,15 +278,8 @@ async fn flush(
     keys: &mut Vec<(store::EnterpriseKey, Month)>,
     values: &mut Vec<Vec<Option<i64>>>,
 ) -> Result<()> {
-    let rows: Vec<FactRow> = keys
-        .iter()
-        .zip(values.iter())
-        .map(|((k, m), v)| FactRow {
-            enterprise: *k,
-            month: *m,
-            values: v,
-        })
-        .collect();
+    let rows: Vec<FactRow> =
+        keys.iter().zip(values.iter()).map(|((k, m), v)| FactRow { enterprise: *k, month: *m, values: v }).collect();
     import.write(&rows).await?;
     keys.clear();
     values.clear();
@@ -351,19 +301,9 @@ impl DemoCsv {
         std::fs::create_dir_all(dir).map_err(io_err(dir))?;
         let path = dir.join("enterprises.csv");
         let mut w = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io_err(&path))?);
-        let mut out =
-            String::from("统一社会信用代码,企业名称,组团,产业,用地面积(亩),规上,成立日期,标签\n");
+        let mut out = String::from("统一社会信用代码,企业名称,组团,产业,用地面积(亩),规上,成立日期,标签\n");
         for e in enterprises {
-            let land = e
-                .land_mu_milli
-                .map(|v| {
-                    domain::Amount {
-                        raw: v,
-                        decimals: 3,
-                    }
-                    .to_string()
-                })
-                .unwrap_or_default();
+            let land = e.land_mu_milli.map(|v| domain::Amount { raw: v, decimals: 3 }.to_string()).unwrap_or_default();
             out.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
                 e.uscc,
@@ -379,57 +319,91 @@ impl DemoCsv {
         w.write_all(out.as_bytes()).map_err(io_err(&path))?;
         w.flush().map_err(io_err(&path))?;
         let path = dir.join("facts.csv");
-        let mut facts = std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::fs::File::create(&path).map_err(io_err(&path))?,
-        );
+        let mut facts = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).map_err(io_err(&path))?);
         let header: Vec<String> = ["统一社会信用代码".to_string(), "月份".to_string()]
             .into_iter()
-            .chain(
-                plan.indicators
-                    .iter()
-                    .map(|i| format!("{}({})", i.name, i.unit)),
-            )
+            .chain(plan.indicators.iter().map(|i| format!("{}({})", i.name, i.unit)))
             .collect();
         writeln!(facts, "{}", header.join(",")).map_err(io_err(&path))?;
-        Ok(DemoCsv {
-            facts,
-            line: String::with_capacity(256),
-        })
+        Ok(DemoCsv { facts, line: String::with_capacity(256) })
     }
 
-    fn fact(
-        &mut self,
-        uscc: &str,
-        month: Month,
-        values: &[Option<i64>],
-        plan: &Plan,
-    ) -> Result<()> {
+    fn fact(&mut self, uscc: &str, month: Month, values: &[Option<i64>], plan: &Plan) -> Result<()> {
         use std::fmt::Write as _;
         self.line.clear();
         let _ = write!(self.line, "{uscc},{month}");
         for (v, ind) in values.iter().zip(&plan.indicators) {
             self.line.push(',');
             if let Some(v) = v {
-                let _ = write!(
-                    self.line,
-                    "{}",
-                    domain::Amount {
-                        raw: *v,
-                        decimals: ind.decimals
-                    }
-                );
+                let _ = write!(self.line, "{}", domain::Amount { raw: *v, decimals: ind.decimals });
             }
         }
         self.line.push('\n');
-        self.facts
-            .write_all(self.line.as_bytes())
-            .map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
+        self.facts.write_all(self.line.as_bytes()).map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
     }
 
     fn finish(mut self) -> Result<()> {
-        self.facts
-            .flush()
-            .map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
+        self.facts.flush().map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
+    }
+}
+
+/// The demo's password for every demo account. `serve` refuses to run while any account still
+/// has it; only `demo` serves such a database.
+pub const DEMO_PASSWORD: &str = "Ganjiang-2023!";
+
+/// One account per role and scope: (login, name, role, scope).
+fn demo_accounts(plan: &Plan, enterprise: Option<&str>) -> Vec<(String, String, Role, Option<String>)> {
+    let mut v = vec![
+        ("jfj".to_string(), "经发局统筹员".to_string(), Role::Coordinator, None),
+        ("leader".into(), "新区领导".into(), Role::Leader, None),
+        ("admin".into(), "系统管理员".into(), Role::Admin, None),
+    ];
+    if let Some(d) = plan.departments.iter().find(|d| d.code != "economy") {
+        v.push((format!("dept-{}", d.code), d.name.clone(), Role::Department, Some(d.code.clone())));
+    }
+    for z in plan.top_zones() {
+        v.push((format!("zone-{}", z.code), format!("{}填报员", z.name), Role::Zone, Some(z.code.clone())));
+    }
+    if let Some(uscc) = enterprise {
+        v.push(("qiye".into(), "企业用户".into(), Role::Enterprise, Some(uscc.to_string())));
+    }
+    v
+}
+
+impl App {
+    /// Creates the demo accounts that do not exist yet; returns (login, role, scope) of all.
+    pub async fn seed_demo_users(&self, caller: &Caller) -> Result<Vec<(String, Role, Option<String>)>> {
+        let first = self.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await?.0;
+        let hash = crate::accounts::hash_password(DEMO_PASSWORD.to_string()).await?;
+        let mut out = Vec::new();
+        for (login, name, role, scope) in demo_accounts(&self.plan, first.first().map(|e| e.uscc.as_str())) {
+            if self.store.user_by_login(&login).await?.is_none() {
+                let audit = caller
+                    .audit("user.add", "user", &login)
+                    .after(serde_json::json!({ "login": login, "role": role, "scope": scope, "demo": true }).to_string());
+                let user = store::NewUser {
+                    login: &login,
+                    name: &name,
+                    role: role.code(),
+                    scope: scope.as_deref(),
+                    password_hash: &hash,
+                    must_change_password: false,
+                };
+                self.store.create_user(&user, &audit).await?;
+            }
+            out.push((login, role, scope));
+        }
+        Ok(out)
+    }
+
+    /// Logins that still have the demo password.
+    pub async fn logins_with_demo_password(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for u in self.store.users().await? {
+            if !u.disabled && crate::accounts::password_matches(DEMO_PASSWORD.to_string(), u.password_hash.clone()).await {
+                out.push(u.login);
+            }
+        }
+        Ok(out)
     }
 }

@@ -11,7 +11,28 @@ use domain::enterprise::{CumulativeError, monthly_from_cumulative};
 use files::{EnterpriseColumns, FactColumns, FactLine, RowError, Table};
 use store::{EnterpriseKey, EnterpriseKeys, FactRow};
 
-use crate::{App, Result, ServiceError};
+use domain::authz::{Action, Actor, Target};
+
+use crate::{App, Caller, Result, ServiceError};
+
+/// A file that touches enterprises outside the caller's reach is refused as a whole.
+fn forbidden_rows(denied: &[RowError]) -> ServiceError {
+    let shown: Vec<String> = denied.iter().take(10).map(|e| e.to_string()).collect();
+    let more = if denied.len() > 10 {
+        format!("\n……共 {} 行 / {} rows in all", denied.len(), denied.len())
+    } else {
+        String::new()
+    };
+    ServiceError::Forbidden(format!(
+        "文件中有无权处理的企业,未导入任何数据 / rows outside your scope, nothing imported:\n{}{more}",
+        shown.join("\n")
+    ))
+}
+
+/// The file's name as recorded in the audit trail.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
 
 /// Called as reading advances: (done, total) in bytes or rows.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
@@ -31,16 +52,20 @@ pub struct ImportSummary {
 const BATCH: usize = 5_000;
 
 impl App {
-    pub async fn import_enterprises(
-        &self,
-        path: &Path,
-        progress: Progress<'_>,
-    ) -> Result<ImportSummary> {
+    pub async fn import_enterprises(&self, caller: &Caller, path: &Path, progress: Progress<'_>) -> Result<ImportSummary> {
+        caller.actor.may(Action::WriteEnterprise).then_some(()).ok_or_else(|| {
+            ServiceError::Forbidden(format!(
+                "角色“{}”无权维护企业名录 / not allowed to change the registry",
+                caller.actor.role.zh()
+            ))
+        })?;
+        let keys = self.store.enterprise_keys().await?;
         let mut table = Table::open(path)?;
         let cols = EnterpriseColumns::map(&table)?;
         let mut errors = Vec::new();
         let mut records = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut denied = Vec::new();
         let file = table.file.clone();
         while let Some(next) = table.next_row() {
             match next {
@@ -48,6 +73,24 @@ impl App {
                 Ok((row, cells)) => match cols.parse(&self.plan, &file, row, &cells) {
                     Err(mut e) => errors.append(&mut e),
                     Ok(ent) => {
+                        // Both the zone it is in now and the zone it moves to must be the caller's.
+                        let now_in = keys.by_uscc.get(&ent.uscc).map(|k| keys.cells[k.cell as usize].1.as_str());
+                        for zone in [Some(ent.zone.as_str()), now_in].into_iter().flatten() {
+                            if let Err(d) = caller.actor.authorize(
+                                &self.plan,
+                                Action::WriteEnterprise,
+                                Target::Enterprise { uscc: &ent.uscc, zone },
+                            ) {
+                                denied.push(RowError {
+                                    file: file.clone(),
+                                    row,
+                                    column: Some("组团".into()),
+                                    value: zone.to_string(),
+                                    reason: d.to_string(),
+                                });
+                                break;
+                            }
+                        }
                         if let Some(first) = seen.insert(ent.uscc.clone(), row) {
                             errors.push(RowError {
                                 file: file.clone(),
@@ -66,25 +109,18 @@ impl App {
                 progress(d, t);
             }
         }
+        if !denied.is_empty() {
+            return Err(forbidden_rows(&denied));
+        }
         if !errors.is_empty() {
             return Err(ServiceError::Rows(errors));
         }
-        let indicators: Vec<String> = self
-            .plan
-            .indicators
-            .iter()
-            .map(|i| i.code.clone())
-            .collect();
-        let (inserted, updated) = self.store.upsert_enterprises(&records, &indicators).await?;
+        let indicators: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
+        let audit = caller.audit("import.enterprises", "enterprises", &file_name(path));
+        let (inserted, updated) = self.store.upsert_enterprises(&records, &indicators, &audit).await?;
         let (d, t) = table.progress();
         progress(d, t);
-        Ok(ImportSummary {
-            rows: records.len(),
-            inserted,
-            updated,
-            months: None,
-            ignored_columns: Vec::new(),
-        })
+        Ok(ImportSummary { rows: records.len(), inserted, updated, months: None, ignored_columns: Vec::new() })
     }
 
     /// Imports a monthly facts file. With `cumulative`, values are year-to-date totals and are
@@ -95,42 +131,36 @@ impl App {
     /// writes the previous one, so a large file keeps both cores busy.
     pub async fn import_facts(
         &self,
+        caller: &Caller,
         path: &Path,
         cumulative: bool,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
+        caller.actor.may(Action::WriteFacts).then_some(()).ok_or_else(|| {
+            ServiceError::Forbidden(format!("角色“{}”无权填报月度数据 / not allowed to import facts", caller.actor.role.zh()))
+        })?;
         let keys = Arc::new(self.store.enterprise_keys().await?);
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(4);
         let reader = {
-            let (plan, keys, path) = (self.plan.clone(), keys.clone(), path.to_owned());
-            tokio::task::spawn_blocking(move || read_facts(&plan, &keys, &path, cumulative, &tx))
+            let (plan, keys, path, actor) = (self.plan.clone(), keys.clone(), path.to_owned(), caller.actor.clone());
+            tokio::task::spawn_blocking(move || read_facts(&plan, &actor, &keys, &path, cumulative, &tx))
         };
-        let Some(Parsed::Header {
-            indicators,
-            ignored_columns,
-        }) = rx.recv().await
-        else {
+        let Some(Parsed::Header { indicators, ignored_columns }) = rx.recv().await else {
             // The file could not be read as a facts table at all; the reader says why.
-            let outcome = reader
-                .await
-                .map_err(|e| ServiceError::BadRequest(e.to_string()))?;
-            return Err(outcome
-                .err()
-                .unwrap_or_else(|| ServiceError::BadRequest("empty facts file".into())));
+            let outcome = reader.await.map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+            return Err(outcome.err().unwrap_or_else(|| ServiceError::BadRequest("empty facts file".into())));
         };
-        let mut import = self
-            .store
-            .begin_facts_import(indicators, keys.cells.clone())
-            .await?;
+        let mut import = self.store.begin_facts_import(indicators, keys.cells.clone()).await?;
         while let Some(msg) = rx.recv().await {
             if let Parsed::Batch { lines, done, total } = msg {
                 write(&mut import, &lines).await?;
                 progress(done, total);
             }
         }
-        let outcome = reader
-            .await
-            .map_err(|e| ServiceError::BadRequest(e.to_string()))??;
+        let outcome = reader.await.map_err(|e| ServiceError::BadRequest(e.to_string()))??;
+        if !outcome.denied.is_empty() {
+            return Err(forbidden_rows(&outcome.denied));
+        }
         if !outcome.errors.is_empty() {
             // Dropping the import rolls the transaction back.
             drop(import);
@@ -139,34 +169,26 @@ impl App {
         for chunk in outcome.held.chunks(BATCH) {
             write(&mut import, chunk).await?;
         }
-        import.finish().await?;
-        progress(outcome.total, outcome.total);
         let months = outcome.months.map(|(a, b)| (a.to_string(), b.to_string()));
-        Ok(ImportSummary {
-            rows: outcome.rows,
-            inserted: 0,
-            updated: 0,
-            months,
-            ignored_columns,
-        })
+        let audit = caller
+            .audit("import.facts", "facts", &file_name(path))
+            .after(serde_json::json!({ "rows": outcome.rows, "months": months, "cumulative": cumulative }).to_string());
+        import.finish(&audit).await?;
+        progress(outcome.total, outcome.total);
+        Ok(ImportSummary { rows: outcome.rows, inserted: 0, updated: 0, months, ignored_columns })
     }
 }
 
 /// What the reading thread hands to the writer.
 enum Parsed {
-    Header {
-        indicators: Vec<String>,
-        ignored_columns: Vec<String>,
-    },
-    Batch {
-        lines: Vec<(EnterpriseKey, FactLine)>,
-        done: u64,
-        total: u64,
-    },
+    Header { indicators: Vec<String>, ignored_columns: Vec<String> },
+    Batch { lines: Vec<(EnterpriseKey, FactLine)>, done: u64, total: u64 },
 }
 
 struct ReadOutcome {
     rows: usize,
+    /// Rows of enterprises outside the caller's reach.
+    denied: Vec<RowError>,
     months: Option<(domain::Month, domain::Month)>,
     total: u64,
     errors: Vec<RowError>,
@@ -176,6 +198,7 @@ struct ReadOutcome {
 
 fn read_facts(
     plan: &domain::Plan,
+    actor: &Actor,
     keys: &EnterpriseKeys,
     path: &Path,
     cumulative: bool,
@@ -184,17 +207,11 @@ fn read_facts(
     let mut table = Table::open(path)?;
     let cols = FactColumns::map(&table, plan)?;
     let header = Parsed::Header {
-        indicators: cols
-            .indicators
-            .iter()
-            .map(|(_, i)| i.code.clone())
-            .collect(),
+        indicators: cols.indicators.iter().map(|(_, i)| i.code.clone()).collect(),
         ignored_columns: cols.ignored(&table).into_iter().map(String::from).collect(),
     };
     if tx.blocking_send(header).is_err() {
-        return Err(ServiceError::BadRequest(
-            "导入已取消 / import cancelled".into(),
-        ));
+        return Err(ServiceError::BadRequest("导入已取消 / import cancelled".into()));
     }
     let mut errors: Vec<RowError> = Vec::new();
     // Enterprise-months already read; sized from the file so it does not rehash as it grows.
@@ -204,6 +221,7 @@ fn read_facts(
     let mut held = Vec::new();
     let mut rows = 0usize;
     let mut months: Option<(domain::Month, domain::Month)> = None;
+    let mut denied = Vec::new();
     let file = table.file.clone();
     while let Some(next) = table.next_row() {
         let line = match next.map(|(row, cells)| cols.parse(&file, row, &cells)) {
@@ -218,9 +236,7 @@ fn read_facts(
             Ok(Ok(line)) => line,
         };
         rows += 1;
-        months = Some(months.map_or((line.month, line.month), |(a, b)| {
-            (a.min(line.month), b.max(line.month))
-        }));
+        months = Some(months.map_or((line.month, line.month), |(a, b)| (a.min(line.month), b.max(line.month))));
         let Some(key) = keys.by_uscc.get(&line.uscc).copied() else {
             errors.push(RowError {
                 file: file.clone(),
@@ -231,6 +247,17 @@ fn read_facts(
             });
             continue;
         };
+        let zone = &keys.cells[key.cell as usize].1;
+        if let Err(d) = actor.authorize(plan, Action::WriteFacts, Target::Enterprise { uscc: &line.uscc, zone }) {
+            denied.push(RowError {
+                file: file.clone(),
+                row: line.row,
+                column: Some("统一社会信用代码".into()),
+                value: line.uscc.clone(),
+                reason: d.to_string(),
+            });
+            continue;
+        }
         if !seen.insert(((key.id as u64) << 32) | line.month.yyyymm() as u64) {
             errors.push(RowError {
                 file: file.clone(),
@@ -243,18 +270,13 @@ fn read_facts(
         }
         if cumulative {
             held.push((key, line));
-        } else if errors.is_empty() {
+        } else if errors.is_empty() && denied.is_empty() {
             batch.push((key, line));
             if batch.len() == BATCH {
                 let (done, total) = table.progress();
                 let lines = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                if tx
-                    .blocking_send(Parsed::Batch { lines, done, total })
-                    .is_err()
-                {
-                    return Err(ServiceError::BadRequest(
-                        "导入已取消 / import cancelled".into(),
-                    ));
+                if tx.blocking_send(Parsed::Batch { lines, done, total }).is_err() {
+                    return Err(ServiceError::BadRequest("导入已取消 / import cancelled".into()));
                 }
             }
         }
@@ -265,24 +287,11 @@ fn read_facts(
         held = batch;
     }
     errors.sort_by_key(|e| e.row);
-    Ok(ReadOutcome {
-        rows,
-        months,
-        total: table.progress().1,
-        errors,
-        held,
-    })
+    Ok(ReadOutcome { rows, months, total: table.progress().1, errors, denied, held })
 }
 
 async fn write(import: &mut store::FactsImport, lines: &[(EnterpriseKey, FactLine)]) -> Result<()> {
-    let rows: Vec<FactRow> = lines
-        .iter()
-        .map(|(k, l)| FactRow {
-            enterprise: *k,
-            month: l.month,
-            values: &l.values,
-        })
-        .collect();
+    let rows: Vec<FactRow> = lines.iter().map(|(k, l)| FactRow { enterprise: *k, month: l.month, values: &l.values }).collect();
     import.write(&rows).await?;
     Ok(())
 }
@@ -298,15 +307,9 @@ fn decumulate(
     let mut start = 0;
     while start < held.len() {
         let id = held[start].0.id;
-        let end = held[start..]
-            .iter()
-            .position(|(k, _)| k.id != id)
-            .map_or(held.len(), |p| start + p);
+        let end = held[start..].iter().position(|(k, _)| k.id != id).map_or(held.len(), |p| start + p);
         for ind in 0..n_ind {
-            let series: Vec<_> = held[start..end]
-                .iter()
-                .map(|(_, l)| (l.month, l.values[ind]))
-                .collect();
+            let series: Vec<_> = held[start..end].iter().map(|(_, l)| (l.month, l.values[ind])).collect();
             match monthly_from_cumulative(&series) {
                 Ok(monthly) => {
                     for (i, v) in monthly.into_iter().enumerate() {

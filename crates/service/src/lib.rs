@@ -1,16 +1,19 @@
 //! The use cases: open a database on a plan, import office files, compute progress and the
 //! cockpit. web and cli call these and nothing below them.
 
+mod accounts;
 mod demo;
 mod import;
 mod report;
 
 use std::sync::Arc;
 
+use domain::authz::Actor;
 use domain::{Plan, PlanProblem};
-use store::{Store, StoreError};
+use store::{AuditRecord, Store, StoreError};
 
-pub use demo::DemoSpec;
+pub use accounts::{LoginError, Session, actor_of, random_hex, token_hash};
+pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use import::{ImportSummary, Progress};
 pub use report::{Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
 
@@ -28,6 +31,32 @@ pub enum ServiceError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+}
+
+/// Who is acting, and the request it is part of (for the audit trail).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub actor: Actor,
+    pub request_id: String,
+}
+
+impl Caller {
+    pub fn new(actor: Actor, request_id: impl Into<String>) -> Caller {
+        Caller { actor, request_id: request_id.into() }
+    }
+
+    /// The operator of the command line, named by the operating-system account that ran it.
+    pub fn operator() -> Caller {
+        let os_user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+        Caller::new(Actor::operator(&os_user), format!("cli-{}", random_hex(8)))
+    }
+
+    /// An audit record of this caller's action.
+    pub fn audit(&self, action: &str, entity: &str, entity_id: &str) -> AuditRecord {
+        AuditRecord::new(&self.actor.login, action, entity, entity_id).request(&self.request_id)
+    }
 }
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
@@ -47,39 +76,27 @@ impl App {
             Some(src) => Plan::from_toml(&src).map_err(ServiceError::Plan)?,
             None => {
                 let plan = Plan::default_plan();
-                store
-                    .save_plan(domain::plan::DEFAULT_PLAN_TOML, &plan)
-                    .await?;
+                let audit = AuditRecord::new("system", "plan.load", "plan", &plan.code);
+                store.save_plan(domain::plan::DEFAULT_PLAN_TOML, &plan, &audit).await?;
                 plan
             }
         };
-        Ok(App {
-            store,
-            plan: Arc::new(plan),
-        })
+        Ok(App { store, plan: Arc::new(plan) })
     }
 
     /// Loads a plan file into a database, replacing the plan it ran on.
-    pub async fn init(url: &str, plan_source: &str) -> Result<App> {
+    pub async fn init(url: &str, plan_source: &str, caller: &Caller) -> Result<App> {
         let plan = Plan::from_toml(plan_source).map_err(ServiceError::Plan)?;
         let store = Store::open(url).await?;
-        store.save_plan(plan_source, &plan).await?;
-        Ok(App {
-            store,
-            plan: Arc::new(plan),
-        })
+        store.save_plan(plan_source, &plan, &caller.audit("plan.load", "plan", &plan.code)).await?;
+        Ok(App { store, plan: Arc::new(plan) })
     }
 
     pub(crate) fn indicator(&self, code: &str) -> Result<&domain::Indicator> {
         self.plan.indicator(code).ok_or_else(|| {
             ServiceError::BadRequest(format!(
                 "未知指标“{code}”,可用 / unknown indicator, use one of: {}",
-                self.plan
-                    .indicators
-                    .iter()
-                    .map(|i| i.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                self.plan.indicators.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join(", ")
             ))
         })
     }

@@ -5,7 +5,10 @@ use domain::progress::{CellIndex, months_needed, yoy_pct as yoy};
 use domain::{ALL, Month, ProgressRow};
 use serde::Serialize;
 
-use crate::{App, Result, ServiceError};
+use domain::authz::{Action, Target, Visible};
+use store::{EnterpriseFilter, EnterpriseRow, MonthFacts};
+
+use crate::{App, Caller, Result, ServiceError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct KpiLine {
@@ -67,19 +70,18 @@ impl App {
 
     async fn index(&self, indicator: &str, month: Month) -> Result<CellIndex<'_>> {
         let ind = self.indicator(indicator)?;
-        let cells = self
-            .store
-            .cell_months(indicator, &months_needed(&self.plan, month))
-            .await?;
+        let cells = self.store.cell_months(indicator, &months_needed(&self.plan, month)).await?;
         Ok(CellIndex::new(&self.plan, ind, &cells))
     }
 
     /// The progress table of PRODUCT.md M2 for one indicator and month.
-    pub async fn progress(&self, indicator: &str, month: Month) -> Result<Vec<ProgressRow>> {
+    pub async fn progress(&self, caller: &Caller, indicator: &str, month: Month) -> Result<Vec<ProgressRow>> {
+        self.require(caller, Action::ReadAggregates)?;
         Ok(self.index(indicator, month).await?.table(month))
     }
 
-    pub async fn cockpit(&self, indicator: &str, month: Month) -> Result<Cockpit> {
+    pub async fn cockpit(&self, caller: &Caller, indicator: &str, month: Month) -> Result<Cockpit> {
+        self.require(caller, Action::ReadAggregates)?;
         let index = self.index(indicator, month).await?;
         let rows = index.table(month);
         let (ai, az) = index.pick(ALL, ALL);
@@ -122,18 +124,13 @@ impl App {
                 supplied_by,
             });
         }
-        Ok(Cockpit {
-            month: month.to_string(),
-            indicator: indicator.to_string(),
-            rows,
-            kpis,
-            trend,
-        })
+        Ok(Cockpit { month: month.to_string(), indicator: indicator.to_string(), rows, kpis, trend })
     }
 
     /// The enterprises behind one cell of the progress table, largest year-to-date first.
     pub async fn drill_down(
         &self,
+        caller: &Caller,
         indicator: &str,
         industry: &str,
         zone: &str,
@@ -141,43 +138,41 @@ impl App {
         offset: i64,
         limit: i64,
     ) -> Result<DrillDown> {
+        self.require(caller, Action::ReadAggregates)?;
         let ind = self.indicator(indicator)?;
         if industry != ALL && self.plan.industry(industry).is_none() {
-            return Err(ServiceError::NotFound(format!(
-                "未知产业“{industry}” / unknown industry"
-            )));
+            return Err(ServiceError::NotFound(format!("未知产业“{industry}” / unknown industry")));
         }
         if zone != ALL && self.plan.zone(zone).is_none() {
-            return Err(ServiceError::NotFound(format!(
-                "未知组团“{zone}” / unknown zone"
-            )));
+            return Err(ServiceError::NotFound(format!("未知组团“{zone}” / unknown zone")));
         }
         let index = self.index(indicator, month).await?;
         let row = index.row(industry, zone, month);
-        let industries: Vec<String> = if industry == ALL {
-            index.all_industries.clone()
-        } else {
-            vec![industry.to_string()]
-        };
+        let industries: Vec<String> = if industry == ALL { index.all_industries.clone() } else { vec![industry.to_string()] };
+        // The cell's figures are region-wide aggregates; the enterprises behind it are listed only
+        // as far as the caller may see enterprises.
+        let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
         let zones: Vec<String> = self
             .plan
             .zones
             .iter()
             .filter(|z| zone == ALL || self.plan.top_zone(&z.code) == zone)
+            .filter(|z| match &visible {
+                Visible::All => true,
+                Visible::Zones(mine) => mine.contains(&z.code),
+                Visible::Enterprise(_) | Visible::None => false,
+            })
             .map(|z| z.code.clone())
             .collect();
-        let (list, total) = self
-            .store
-            .cell_enterprises(indicator, &industries, &zones, month, offset, limit)
-            .await?;
+        let (list, total) = if zones.is_empty() {
+            (Vec::new(), 0)
+        } else {
+            self.store.cell_enterprises(indicator, &industries, &zones, month, offset, limit).await?
+        };
         let unit = domain::amount::scale(ind.decimals) as f64;
         // A stock (headcount) over several months is their mean, as in the progress table.
         let per = |n: i64| {
-            if ind.kind == domain::IndicatorKind::Stock {
-                n.max(1) as f64
-            } else {
-                1.0
-            }
+            if ind.kind == domain::IndicatorKind::Stock { n.max(1) as f64 } else { 1.0 }
         };
         let f = |v: Option<i64>, n: i64| v.map(|v| v as f64 / unit / per(n));
         let enterprises = list
@@ -198,20 +193,44 @@ impl App {
             .map(|m| {
                 let value = index.period(pi, pz, m, m);
                 let prev = index.period(pi, pz, m.year_before(), m.year_before());
-                TrendPoint {
-                    month: m.to_string(),
-                    value,
-                    value_prev_year: prev,
-                    yoy_pct: yoy(value, prev),
-                }
+                TrendPoint { month: m.to_string(), value, value_prev_year: prev, yoy_pct: yoy(value, prev) }
             })
             .collect();
-        Ok(DrillDown {
-            row,
-            months,
-            total,
-            offset,
-            enterprises,
-        })
+        Ok(DrillDown { row, months, total, offset, enterprises })
+    }
+}
+
+impl App {
+    /// A page of the registry, filtered to what the caller may see.
+    pub async fn enterprises(&self, caller: &Caller, filter: &EnterpriseFilter) -> Result<(Vec<EnterpriseRow>, i64)> {
+        let mut filter = filter.clone();
+        match caller.actor.visible(&self.plan, Action::ReadEnterprise) {
+            Visible::All => {}
+            Visible::Zones(mine) => {
+                filter.zones =
+                    if filter.zones.is_empty() { mine } else { filter.zones.into_iter().filter(|z| mine.contains(z)).collect() };
+                if filter.zones.is_empty() {
+                    return Ok((Vec::new(), 0));
+                }
+            }
+            Visible::Enterprise(uscc) => filter.uscc = Some(uscc),
+            Visible::None => {
+                return Err(ServiceError::Forbidden(format!("角色“{}”无权查看企业名录 / not allowed", caller.actor.role.zh())));
+            }
+        }
+        Ok(self.store.enterprises(&filter).await?)
+    }
+
+    /// One enterprise and its months, if the caller may see it.
+    pub async fn enterprise(&self, caller: &Caller, uscc: &str) -> Result<(EnterpriseRow, Vec<MonthFacts>)> {
+        let not_found = || ServiceError::NotFound(format!("没有统一社会信用代码为 {uscc} 的企业 / no such enterprise"));
+        let e = self.store.enterprise(uscc).await?.ok_or_else(not_found)?;
+        caller
+            .actor
+            .authorize(&self.plan, Action::ReadEnterprise, Target::Enterprise { uscc: &e.uscc, zone: &e.zone })
+            .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
+        let codes: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
+        let months = self.store.enterprise_months(uscc, &codes).await?;
+        Ok((e, months))
     }
 }

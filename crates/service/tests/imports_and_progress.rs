@@ -2,12 +2,14 @@
 //! SQLite and on PostgreSQL.
 
 use domain::{Month, Uscc};
-use leapfrog_service::{App, ServiceError};
+use leapfrog_service::{App, Caller, ServiceError};
+
+fn op() -> Caller {
+    Caller::operator()
+}
 
 fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}"))
-        .unwrap()
-        .to_string()
+    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
 }
 
 fn month(s: &str) -> Month {
@@ -36,16 +38,8 @@ fn facts() -> String {
     for m in 1..=12 {
         s.push_str(&format!("{},2020-{m:02},10,1\n", uscc(1)));
     }
-    s.push_str(&format!(
-        "{},2021/1,100,5\n{},2021年2月,200,10\n",
-        uscc(1),
-        uscc(1)
-    ));
-    s.push_str(&format!(
-        "{},2022-01,150,7.5\n{},2022-02,250,12.5\n",
-        uscc(1),
-        uscc(1)
-    ));
+    s.push_str(&format!("{},2021/1,100,5\n{},2021年2月,200,10\n", uscc(1), uscc(1)));
+    s.push_str(&format!("{},2022-01,150,7.5\n{},2022-02,250,12.5\n", uscc(1), uscc(1)));
     s.push_str(&format!("{},2022-01,50,\n", uscc(2)));
     s.push_str(&format!("{},2022-02,300,30\n", uscc(3)));
     s.push_str(&format!("{},2022-02,40,2\n", uscc(4)));
@@ -58,8 +52,8 @@ async fn loaded(url: &str) -> (App, Vec<tempfile_guard::Guard>) {
     let app = App::open(url).await.unwrap();
     let (g1, reg) = testkit::file("enterprises.csv", registry().as_bytes());
     let (g2, fac) = testkit::file("facts.csv", facts().as_bytes());
-    app.import_enterprises(&reg, &quiet).await.unwrap();
-    app.import_facts(&fac, false, &quiet).await.unwrap();
+    app.import_enterprises(&op(), &reg, &quiet).await.unwrap();
+    app.import_facts(&op(), &fac, false, &quiet).await.unwrap();
     (app, vec![g1, g2])
 }
 
@@ -68,9 +62,7 @@ mod tempfile_guard {
 }
 
 fn row<'a>(rows: &'a [domain::ProgressRow], industry: &str, zone: &str) -> &'a domain::ProgressRow {
-    rows.iter()
-        .find(|r| r.industry == industry && r.zone == zone)
-        .unwrap_or_else(|| panic!("no row {industry}/{zone}"))
+    rows.iter().find(|r| r.industry == industry && r.zone == zone).unwrap_or_else(|| panic!("no row {industry}/{zone}"))
 }
 
 fn close(a: Option<f64>, b: f64) -> bool {
@@ -80,23 +72,13 @@ fn close(a: Option<f64>, b: f64) -> bool {
 /// The stored aggregates equal a recount from the facts, for every indicator.
 async fn assert_aggregates_exact(app: &App) {
     for ind in &app.plan.indicators {
-        let mut kept = app
-            .store
-            .cell_months(
-                &ind.code,
-                &[(Month::new(1900, 1).unwrap(), Month::new(9999, 12).unwrap())],
-            )
-            .await
-            .unwrap();
+        let mut kept =
+            app.store.cell_months(&ind.code, &[(Month::new(1900, 1).unwrap(), Month::new(9999, 12).unwrap())]).await.unwrap();
         let mut recount = app.store.recount_cells(&ind.code).await.unwrap();
         let key = |c: &domain::progress::CellMonth| (c.industry.clone(), c.zone.clone(), c.month);
         kept.sort_by_key(key);
         recount.sort_by_key(key);
-        assert_eq!(
-            kept, recount,
-            "aggregates of {} drifted from the facts",
-            ind.code
-        );
+        assert_eq!(kept, recount, "aggregates of {} drifted from the facts", ind.code);
     }
 }
 
@@ -104,7 +86,7 @@ async fn assert_aggregates_exact(app: &App) {
 async fn progress_matches_the_definitions_computed_by_hand() {
     for db in testkit::engines().await {
         let (app, _files) = loaded(&db.url).await;
-        let rows = app.progress("revenue", month("2022-02")).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
 
         let r = row(&rows, "optoelectronics", "etdz");
         assert_eq!(r.value, Some(250.0), "{}", db.engine);
@@ -120,37 +102,25 @@ async fn progress_matches_the_definitions_computed_by_hand() {
 
         // No baseline and not the final year: no target, so no attainment either.
         let r = row(&rows, "silicone", "yongxiu");
-        assert_eq!(
-            (r.ytd, r.ytd_prev, r.yoy_pct, r.target, r.status),
-            (Some(300.0), None, None, None, None)
-        );
+        assert_eq!((r.ytd, r.ytd_prev, r.yoy_pct, r.target, r.status), (Some(300.0), None, None, None, None));
 
         // Services show up because they have data; `all` industries leave them out.
         assert_eq!(row(&rows, "digital-economy", "direct").ytd, Some(40.0));
         assert_eq!(row(&rows, "digital-economy", "all").ytd, Some(40.0));
         let total = row(&rows, "all", "all");
         assert_eq!(total.ytd, Some(750.0));
-        assert!(close(
-            total.target,
-            120.0 * (31_000_000.0f64 / 120.0).powf(2.0 / 3.0)
-        ));
+        assert!(close(total.target, 120.0 * (31_000_000.0f64 / 120.0).powf(2.0 / 3.0)));
         // A target cell with no data: the target shows, the rest is null.
         let r = row(&rows, "biomedicine", "direct");
         assert_eq!((r.value, r.ytd, r.status), (None, None, None));
 
         // In the final year the target is the annex figure itself.
-        let rows = app.progress("revenue", month("2023-06")).await.unwrap();
-        assert_eq!(
-            row(&rows, "optoelectronics", "etdz").target,
-            Some(8_500_000.0)
-        );
-        assert_eq!(
-            row(&rows, "optoelectronics", "all").target,
-            Some(10_000_000.0)
-        );
+        let rows = app.progress(&op(), "revenue", month("2023-06")).await.unwrap();
+        assert_eq!(row(&rows, "optoelectronics", "etdz").target, Some(8_500_000.0));
+        assert_eq!(row(&rows, "optoelectronics", "all").target, Some(10_000_000.0));
 
         // Taxes carry no target; 7.5 万元 stays exact.
-        let rows = app.progress("tax", month("2022-02")).await.unwrap();
+        let rows = app.progress(&op(), "tax", month("2022-02")).await.unwrap();
         let r = row(&rows, "optoelectronics", "etdz");
         assert_eq!((r.ytd, r.target), (Some(20.0), None));
         assert_aggregates_exact(&app).await;
@@ -161,7 +131,7 @@ async fn progress_matches_the_definitions_computed_by_hand() {
 async fn a_file_with_errors_lists_each_and_changes_nothing() {
     for db in testkit::engines().await {
         let (app, _files) = loaded(&db.url).await;
-        let before = app.progress("revenue", month("2022-02")).await.unwrap();
+        let before = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
         let bad_check = {
             let mut u = uscc(1);
             let last = u.pop().unwrap();
@@ -181,13 +151,8 @@ async fn a_file_with_errors_lists_each_and_changes_nothing() {
             u9 = uscc(9)
         );
         let (_g, path) = testkit::file("bad.csv", text.as_bytes());
-        let Err(ServiceError::Rows(errors)) = app.import_facts(&path, false, &quiet).await else {
-            panic!("must fail")
-        };
-        let at: Vec<(usize, Option<&str>)> = errors
-            .iter()
-            .map(|e| (e.row, e.column.as_deref()))
-            .collect();
+        let Err(ServiceError::Rows(errors)) = app.import_facts(&op(), &path, false, &quiet).await else { panic!("must fail") };
+        let at: Vec<(usize, Option<&str>)> = errors.iter().map(|e| (e.row, e.column.as_deref())).collect();
         assert_eq!(
             at,
             vec![
@@ -206,10 +171,7 @@ async fn a_file_with_errors_lists_each_and_changes_nothing() {
         assert!(errors[5].reason.contains("more than once"));
         assert!(errors.iter().all(|e| e.file.ends_with("bad.csv")));
         // Row 2 was valid and came before the errors; it must not have been kept.
-        assert_eq!(
-            app.progress("revenue", month("2022-02")).await.unwrap(),
-            before
-        );
+        assert_eq!(app.progress(&op(), "revenue", month("2022-02")).await.unwrap(), before);
 
         let text = format!(
             "统一社会信用代码,企业名称,组团,产业\n{},新企业,火星组团,光电信息\n{},另一家,直管区,造船\n",
@@ -217,31 +179,16 @@ async fn a_file_with_errors_lists_each_and_changes_nothing() {
             uscc(21)
         );
         let (_g, path) = testkit::file("bad-enterprises.csv", text.as_bytes());
-        let Err(ServiceError::Rows(errors)) = app.import_enterprises(&path, &quiet).await else {
-            panic!("must fail")
-        };
+        let Err(ServiceError::Rows(errors)) = app.import_enterprises(&op(), &path, &quiet).await else { panic!("must fail") };
         assert_eq!(
-            errors
-                .iter()
-                .map(|e| (e.row, e.column.clone().unwrap()))
-                .collect::<Vec<_>>(),
+            errors.iter().map(|e| (e.row, e.column.clone().unwrap())).collect::<Vec<_>>(),
             vec![(2, "组团".into()), (3, "产业".into())]
         );
-        let (list, total) = app
-            .store
-            .enterprises(&store::EnterpriseFilter {
-                limit: 100,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        let (list, total) = app.store.enterprises(&store::EnterpriseFilter { limit: 100, ..Default::default() }).await.unwrap();
         assert_eq!((list.len(), total), (4, 4));
 
-        let (_g, path) = testkit::file(
-            "no-month.csv",
-            "统一社会信用代码,营业收入\nX,1\n".as_bytes(),
-        );
-        let err = app.import_facts(&path, false, &quiet).await.unwrap_err();
+        let (_g, path) = testkit::file("no-month.csv", "统一社会信用代码,营业收入\nX,1\n".as_bytes());
+        let err = app.import_facts(&op(), &path, false, &quiet).await.unwrap_err();
         assert!(err.to_string().contains("月份"), "{err}");
     }
 }
@@ -250,43 +197,38 @@ async fn a_file_with_errors_lists_each_and_changes_nothing() {
 async fn reimporting_replaces_and_keeps_aggregates_exact() {
     for db in testkit::engines().await {
         let (app, files) = loaded(&db.url).await;
-        let first = app.progress("revenue", month("2022-02")).await.unwrap();
+        let first = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
         // The same file again is idempotent.
         let path = files[1].path().join("facts.csv");
-        app.import_facts(&path, false, &quiet).await.unwrap();
-        assert_eq!(
-            app.progress("revenue", month("2022-02")).await.unwrap(),
-            first,
-            "{}",
-            db.engine
-        );
+        app.import_facts(&op(), &path, false, &quiet).await.unwrap();
+        assert_eq!(app.progress(&op(), "revenue", month("2022-02")).await.unwrap(), first, "{}", db.engine);
 
         // A changed value replaces the old one; a file with only tax leaves revenue alone;
         // a blank cell means "not reported".
         let text = format!("统一社会信用代码,月份,营业收入\n{},2022-02,300\n", uscc(1));
         let (_g, p) = testkit::file("fix.csv", text.as_bytes());
-        app.import_facts(&p, false, &quiet).await.unwrap();
+        app.import_facts(&op(), &p, false, &quiet).await.unwrap();
         let text = format!("uscc,month,tax\n{},2022-02,99\n", uscc(1));
         let (_g2, p2) = testkit::file("tax.csv", text.as_bytes());
-        app.import_facts(&p2, false, &quiet).await.unwrap();
-        let rows = app.progress("revenue", month("2022-02")).await.unwrap();
+        app.import_facts(&op(), &p2, false, &quiet).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
         assert_eq!(row(&rows, "optoelectronics", "etdz").ytd, Some(500.0));
-        let tax = app.progress("tax", month("2022-02")).await.unwrap();
+        let tax = app.progress(&op(), "tax", month("2022-02")).await.unwrap();
         assert_eq!(row(&tax, "optoelectronics", "etdz").value, Some(99.0));
 
         let text = format!("统一社会信用代码,月份,营业收入\n{},2022-02,\n", uscc(3));
         let (_g3, p3) = testkit::file("blank.csv", text.as_bytes());
-        app.import_facts(&p3, false, &quiet).await.unwrap();
-        let rows = app.progress("revenue", month("2022-02")).await.unwrap();
+        app.import_facts(&op(), &p3, false, &quiet).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
         assert_eq!(row(&rows, "silicone", "yongxiu").value, None);
         assert_aggregates_exact(&app).await;
 
         // An enterprise that moves zone takes its figures along.
         let moved = registry().replace("乙光电有限公司,linkong", "乙光电有限公司,永修组团");
         let (_g4, p4) = testkit::file("moved.csv", moved.as_bytes());
-        let summary = app.import_enterprises(&p4, &quiet).await.unwrap();
+        let summary = app.import_enterprises(&op(), &p4, &quiet).await.unwrap();
         assert_eq!((summary.inserted, summary.updated), (0, 4));
-        let rows = app.progress("revenue", month("2022-02")).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
         assert_eq!(row(&rows, "optoelectronics", "etdz").ytd, Some(450.0));
         assert_eq!(row(&rows, "optoelectronics", "yongxiu").ytd, Some(50.0));
         assert_aggregates_exact(&app).await;
@@ -297,31 +239,18 @@ async fn reimporting_replaces_and_keeps_aggregates_exact() {
 async fn cumulative_files_are_differenced_by_month() {
     for db in testkit::engines().await {
         let (app, _files) = loaded(&db.url).await;
-        let text = format!(
-            "统一社会信用代码,月份,营业收入\n{u},2023-02,250\n{u},2023-01,100\n{u},2023-03,400\n",
-            u = uscc(3)
-        );
+        let text = format!("统一社会信用代码,月份,营业收入\n{u},2023-02,250\n{u},2023-01,100\n{u},2023-03,400\n", u = uscc(3));
         let (_g, p) = testkit::file("ytd.csv", text.as_bytes());
-        app.import_facts(&p, true, &quiet).await.unwrap();
-        let rows = app.progress("revenue", month("2023-03")).await.unwrap();
+        app.import_facts(&op(), &p, true, &quiet).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2023-03")).await.unwrap();
         let r = row(&rows, "silicone", "yongxiu");
-        assert_eq!(
-            (r.value, r.ytd),
-            (Some(150.0), Some(400.0)),
-            "{}",
-            db.engine
-        );
-        let feb = app.progress("revenue", month("2023-02")).await.unwrap();
+        assert_eq!((r.value, r.ytd), (Some(150.0), Some(400.0)), "{}", db.engine);
+        let feb = app.progress(&op(), "revenue", month("2023-02")).await.unwrap();
         assert_eq!(row(&feb, "silicone", "yongxiu").value, Some(150.0));
 
-        let text = format!(
-            "统一社会信用代码,月份,营业收入\n{u},2023-05,250\n",
-            u = uscc(3)
-        );
+        let text = format!("统一社会信用代码,月份,营业收入\n{u},2023-05,250\n", u = uscc(3));
         let (_g, p) = testkit::file("gap.csv", text.as_bytes());
-        let Err(ServiceError::Rows(errors)) = app.import_facts(&p, true, &quiet).await else {
-            panic!("must fail")
-        };
+        let Err(ServiceError::Rows(errors)) = app.import_facts(&op(), &p, true, &quiet).await else { panic!("must fail") };
         assert!(errors[0].reason.contains("previous month"));
     }
 }
@@ -335,7 +264,7 @@ async fn gb18030_csv_with_bom_less_headers_and_xlsx_files_import() {
     for db in testkit::engines().await {
         let app = App::open(&db.url).await.unwrap();
         let (_g, p) = testkit::file("企业名录.csv", &gb18030(&registry()));
-        app.import_enterprises(&p, &quiet).await.unwrap();
+        app.import_enterprises(&op(), &p, &quiet).await.unwrap();
         let e = app.store.enterprise(&uscc(1)).await.unwrap().unwrap();
         assert_eq!(e.name, "甲光电有限公司");
         assert_eq!(e.land_mu, Some(120.5));
@@ -344,32 +273,17 @@ async fn gb18030_csv_with_bom_less_headers_and_xlsx_files_import() {
 
         // UTF-8 with a BOM, as Excel's "CSV UTF-8" writes.
         let mut bom = vec![0xEF, 0xBB, 0xBF];
-        bom.extend_from_slice(
-            format!(
-                "统一社会信用代码,月份,营业收入(万元)\n{},2022-01,1.5\n",
-                uscc(4)
-            )
-            .as_bytes(),
-        );
+        bom.extend_from_slice(format!("统一社会信用代码,月份,营业收入(万元)\n{},2022-01,1.5\n", uscc(4)).as_bytes());
         let (_g, p) = testkit::file("bom.csv", &bom);
-        app.import_facts(&p, false, &quiet).await.unwrap();
+        app.import_facts(&op(), &p, false, &quiet).await.unwrap();
 
         // XLSX with numbers as numbers and months as Chinese text.
         use files::{Sheet, SheetColumn, XCell};
-        let col = |h: &str| SheetColumn {
-            header: h.into(),
-            decimals: None,
-            width: 10.0,
-        };
+        let col = |h: &str| SheetColumn { header: h.into(), decimals: None, width: 10.0 };
         let sheet = Sheet {
             name: "数据".into(),
             title: None,
-            columns: vec![
-                col("统一社会信用代码"),
-                col("月份"),
-                col("营业收入(万元)"),
-                col("从业人员(人)"),
-            ],
+            columns: vec![col("统一社会信用代码"), col("月份"), col("营业收入(万元)"), col("从业人员(人)")],
             rows: vec![
                 vec![
                     XCell::Text(uscc(3)),
@@ -377,25 +291,15 @@ async fn gb18030_csv_with_bom_less_headers_and_xlsx_files_import() {
                     XCell::Number(1234.5600000000002),
                     XCell::Number(80.0),
                 ],
-                vec![
-                    XCell::Text(uscc(3)),
-                    XCell::Text("2022年2月".into()),
-                    XCell::Number(100.0),
-                    XCell::Number(90.0),
-                ],
+                vec![XCell::Text(uscc(3)), XCell::Text("2022年2月".into()), XCell::Number(100.0), XCell::Number(90.0)],
             ],
         };
         let (_g, p) = testkit::file("facts.xlsx", &files::write_xlsx(&[sheet]).unwrap());
-        app.import_facts(&p, false, &quiet).await.unwrap();
-        let rows = app.progress("revenue", month("2022-02")).await.unwrap();
-        assert_eq!(
-            row(&rows, "silicone", "yongxiu").ytd,
-            Some(1334.56),
-            "{}",
-            db.engine
-        );
+        app.import_facts(&op(), &p, false, &quiet).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
+        assert_eq!(row(&rows, "silicone", "yongxiu").ytd, Some(1334.56), "{}", db.engine);
         assert_eq!(row(&rows, "digital-economy", "direct").ytd, Some(1.5));
-        let staff = app.progress("employees", month("2022-02")).await.unwrap();
+        let staff = app.progress(&op(), "employees", month("2022-02")).await.unwrap();
         assert_eq!(row(&staff, "silicone", "yongxiu").ytd, Some(85.0)); // a stock: the mean
         assert_aggregates_exact(&app).await;
     }
@@ -405,67 +309,26 @@ async fn gb18030_csv_with_bom_less_headers_and_xlsx_files_import() {
 async fn drill_down_lists_the_enterprises_behind_a_cell() {
     for db in testkit::engines().await {
         let (app, _files) = loaded(&db.url).await;
-        let d = app
-            .drill_down(
-                "revenue",
-                "optoelectronics",
-                "etdz",
-                month("2022-02"),
-                0,
-                10,
-            )
-            .await
-            .unwrap();
+        let d = app.drill_down(&op(), "revenue", "optoelectronics", "etdz", month("2022-02"), 0, 10).await.unwrap();
         assert_eq!(d.total, 2, "{}", db.engine);
-        let got: Vec<_> = d
-            .enterprises
-            .iter()
-            .map(|e| (e.zone.as_str(), e.value, e.ytd, e.ytd_prev))
-            .collect();
-        assert_eq!(
-            got,
-            vec![
-                ("etdz", Some(250.0), Some(400.0), Some(300.0)),
-                ("linkong", None, Some(50.0), None)
-            ]
-        );
+        let got: Vec<_> = d.enterprises.iter().map(|e| (e.zone.as_str(), e.value, e.ytd, e.ytd_prev)).collect();
+        assert_eq!(got, vec![("etdz", Some(250.0), Some(400.0), Some(300.0)), ("linkong", None, Some(50.0), None)]);
         // The enterprises add up to the cell.
         let sum: f64 = d.enterprises.iter().filter_map(|e| e.ytd).sum();
         assert_eq!(Some(sum), d.row.ytd);
         assert!(matches!(
-            app.drill_down("revenue", "shipbuilding", "etdz", month("2022-02"), 0, 10)
-                .await,
+            app.drill_down(&op(), "revenue", "shipbuilding", "etdz", month("2022-02"), 0, 10).await,
             Err(ServiceError::NotFound(_))
         ));
         // Month by month, with last year's months.
-        let months: Vec<(Option<f64>, Option<f64>)> = d
-            .months
-            .iter()
-            .map(|t| (t.value, t.value_prev_year))
-            .collect();
-        assert_eq!(
-            months,
-            vec![(Some(200.0), Some(100.0)), (Some(250.0), Some(200.0))]
-        );
+        let months: Vec<(Option<f64>, Option<f64>)> = d.months.iter().map(|t| (t.value, t.value_prev_year)).collect();
+        assert_eq!(months, vec![(Some(200.0), Some(100.0)), (Some(250.0), Some(200.0))]);
 
         // Headcount is a stock: an enterprise's year-to-date is its mean month.
-        let staff = format!(
-            "uscc,month,employees\n{u},2022-01,100\n{u},2022-02,300\n",
-            u = uscc(1)
-        );
+        let staff = format!("uscc,month,employees\n{u},2022-01,100\n{u},2022-02,300\n", u = uscc(1));
         let (_g, p) = testkit::file("staff.csv", staff.as_bytes());
-        app.import_facts(&p, false, &quiet).await.unwrap();
-        let d = app
-            .drill_down(
-                "employees",
-                "optoelectronics",
-                "all",
-                month("2022-02"),
-                0,
-                10,
-            )
-            .await
-            .unwrap();
+        app.import_facts(&op(), &p, false, &quiet).await.unwrap();
+        let d = app.drill_down(&op(), "employees", "optoelectronics", "all", month("2022-02"), 0, 10).await.unwrap();
         assert_eq!(d.enterprises[0].ytd, Some(200.0), "{}", db.engine);
     }
 }
@@ -476,25 +339,15 @@ async fn another_region_runs_on_its_own_plan_file() {
         let src = domain::plan::DEFAULT_PLAN_TOML
             .replace("code = \"ganjiang-2021-2023\"", "code = \"other-region\"")
             .replace("[[indicators]]\ncode = \"revenue\"", "[[indicators]]\ncode = \"exports\"\nname = \"出口额\"\nunit = \"万元\"\ndecimals = 2\nkind = \"flow\"\n\n[[indicators]]\ncode = \"revenue\"");
-        let app = App::init(&db.url, &src).await.unwrap();
+        let app = App::init(&db.url, &src, &op()).await.unwrap();
         assert_eq!(app.plan.code, "other-region");
         let reopened = App::open(&db.url).await.unwrap();
-        assert!(
-            reopened.plan.indicator("exports").is_some(),
-            "{}",
-            db.engine
-        );
+        assert!(reopened.plan.indicator("exports").is_some(), "{}", db.engine);
         let (_g, reg) = testkit::file("e.csv", registry().as_bytes());
-        reopened.import_enterprises(&reg, &quiet).await.unwrap();
-        let (_g, f) = testkit::file(
-            "f.csv",
-            format!("uscc,month,出口额(万元)\n{},2022-01,12.34\n", uscc(1)).as_bytes(),
-        );
-        reopened.import_facts(&f, false, &quiet).await.unwrap();
-        let rows = reopened
-            .progress("exports", month("2022-01"))
-            .await
-            .unwrap();
+        reopened.import_enterprises(&op(), &reg, &quiet).await.unwrap();
+        let (_g, f) = testkit::file("f.csv", format!("uscc,month,出口额(万元)\n{},2022-01,12.34\n", uscc(1)).as_bytes());
+        reopened.import_facts(&op(), &f, false, &quiet).await.unwrap();
+        let rows = reopened.progress(&op(), "exports", month("2022-01")).await.unwrap();
         assert_eq!(row(&rows, "optoelectronics", "etdz").ytd, Some(12.34));
     }
 }
@@ -509,12 +362,7 @@ async fn several_nodes_can_start_on_a_new_database_at_once() {
             })
             .collect();
         for o in opens {
-            assert_eq!(
-                o.await.unwrap().unwrap(),
-                "ganjiang-2021-2023",
-                "{}",
-                db.engine
-            );
+            assert_eq!(o.await.unwrap().unwrap(), "ganjiang-2021-2023", "{}", db.engine);
         }
     }
 }

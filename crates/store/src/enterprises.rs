@@ -44,6 +44,8 @@ pub struct EnterpriseFilter {
     /// Zones to include (a zone and its sub-zones); empty for all.
     pub zones: Vec<String>,
     pub industry: Option<String>,
+    /// Exactly this enterprise.
+    pub uscc: Option<String>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -79,18 +81,13 @@ pub(crate) fn value_rows(engine: Engine, rows: usize, cols: usize) -> String {
 }
 
 pub(crate) fn placeholders(n: usize, first: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",")
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
 }
 
 impl Store {
     /// Every enterprise's key, by USCC.
     pub async fn enterprise_keys(&self) -> Result<EnterpriseKeys> {
-        let rows = sqlx::query("SELECT uscc, id, industry, zone FROM enterprises")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query("SELECT uscc, id, industry, zone FROM enterprises").fetch_all(&self.pool).await?;
         let mut keys = EnterpriseKeys::default();
         let mut interned: HashMap<(String, String), u32> = HashMap::new();
         for r in &rows {
@@ -100,8 +97,7 @@ impl Store {
                 keys.cells.push(cell_key);
                 next
             });
-            keys.by_uscc
-                .insert(r.get(0), EnterpriseKey { id: r.get(1), cell });
+            keys.by_uscc.insert(r.get(0), EnterpriseKey { id: r.get(1), cell });
         }
         Ok(keys)
     }
@@ -112,14 +108,12 @@ impl Store {
         &self,
         records: &[Enterprise],
         indicators: &[String],
+        audit: &crate::AuditRecord,
     ) -> Result<(usize, usize)> {
         let keys = self.enterprise_keys().await?;
         let cell_of = |k: &EnterpriseKey| &keys.cells[k.cell as usize];
         let mut tx = self.begin_write().await?;
-        let mut next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM enterprises")
-            .fetch_one(&mut *tx)
-            .await?
-            .get(0);
+        let mut next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM enterprises").fetch_one(&mut *tx).await?.get(0);
         let (mut inserted, mut updated) = (0, 0);
         let mut moved = Vec::new();
         // Known enterprises keep their id; one upsert writes new and changed rows alike.
@@ -166,6 +160,9 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
         move_cells(&mut tx, &moved, indicators, 1).await?;
+        let mut audit = audit.clone();
+        audit.after = format!("{{\"inserted\":{inserted},\"updated\":{updated},\"moved\":{}}}", moved.len());
+        crate::audit::append(&mut tx, self.engine, &audit).await?;
         tx.commit().await?;
         Ok((inserted, updated))
     }
@@ -176,21 +173,19 @@ impl Store {
         let mut args: Vec<String> = Vec::new();
         if let Some(s) = f.search.as_ref().filter(|s| !s.trim().is_empty()) {
             args.push(format!("%{}%", s.trim().replace(['%', '_'], "")));
-            cond.push_str(&format!(
-                " AND (name LIKE ${n} OR uscc LIKE ${n})",
-                n = args.len()
-            ));
+            cond.push_str(&format!(" AND (name LIKE ${n} OR uscc LIKE ${n})", n = args.len()));
         }
         if !f.zones.is_empty() {
-            cond.push_str(&format!(
-                " AND zone IN ({})",
-                placeholders(f.zones.len(), args.len() + 1)
-            ));
+            cond.push_str(&format!(" AND zone IN ({})", placeholders(f.zones.len(), args.len() + 1)));
             args.extend(f.zones.iter().cloned());
         }
         if let Some(i) = &f.industry {
             args.push(i.clone());
             cond.push_str(&format!(" AND industry = ${}", args.len()));
+        }
+        if let Some(u) = &f.uscc {
+            args.push(u.clone());
+            cond.push_str(&format!(" AND uscc = ${}", args.len()));
         }
         let count_sql = format!("SELECT COUNT(*) FROM enterprises {cond}");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql));
@@ -233,22 +228,13 @@ fn enterprise_row(r: &sqlx::any::AnyRow) -> EnterpriseRow {
         land_mu: r.get::<Option<i64>, _>(4).map(|v| v as f64 / 1000.0),
         above_scale: r.get::<i64, _>(5) != 0,
         established: r.get(6),
-        tags: tags
-            .split(TAG_SEPARATOR)
-            .filter(|t| !t.is_empty())
-            .map(String::from)
-            .collect(),
+        tags: tags.split(TAG_SEPARATOR).filter(|t| !t.is_empty()).map(String::from).collect(),
     }
 }
 
 /// Adds (sign 1) or removes (sign −1) the facts of some enterprises to or from the aggregates of
 /// the cells they are in now.
-async fn move_cells(
-    tx: &mut Transaction<'static, Any>,
-    ids: &[i64],
-    indicators: &[String],
-    sign: i64,
-) -> Result<()> {
+async fn move_cells(tx: &mut Transaction<'static, Any>, ids: &[i64], indicators: &[String], sign: i64) -> Result<()> {
     for chunk in ids.chunks(500) {
         for ind in indicators {
             let col = fact_column(ind);
@@ -261,9 +247,7 @@ async fn move_cells(
                  total = cell_months.total + excluded.total, reporters = cell_months.reporters + excluded.reporters",
                 placeholders(chunk.len(), 3)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(ind.clone())
-                .bind(sign);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ind.clone()).bind(sign);
             for id in chunk {
                 q = q.bind(*id);
             }
@@ -271,9 +255,7 @@ async fn move_cells(
         }
     }
     if !ids.is_empty() {
-        sqlx::query("DELETE FROM cell_months WHERE reporters = 0")
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query("DELETE FROM cell_months WHERE reporters = 0").execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -9,11 +9,7 @@ use crate::{Engine, Result, Store, fact_column};
 
 impl Store {
     /// The stored aggregates of an indicator over a range of months.
-    pub async fn cell_months(
-        &self,
-        indicator: &str,
-        ranges: &[(Month, Month)],
-    ) -> Result<Vec<CellMonth>> {
+    pub async fn cell_months(&self, indicator: &str, ranges: &[(Month, Month)]) -> Result<Vec<CellMonth>> {
         // One row per cell with its months packed as "yyyymm:total,…": the SQLite driver hands
         // rows over one at a time between threads, so thousands of month rows cost more than
         // the query (measured: 11 ms for 4,200 rows against 1 ms packed).
@@ -21,43 +17,27 @@ impl Store {
             Engine::Sqlite => "group_concat",
             Engine::Postgres => "string_agg",
         };
-        let within: Vec<String> = (0..ranges.len())
-            .map(|k| format!("month BETWEEN ${} AND ${}", 2 + 2 * k, 3 + 2 * k))
-            .collect();
+        let within: Vec<String> = (0..ranges.len()).map(|k| format!("month BETWEEN ${} AND ${}", 2 + 2 * k, 3 + 2 * k)).collect();
         let sql = format!(
             "SELECT industry, zone, {concat}(CAST(month AS TEXT) || ':' || CAST(total AS TEXT), ',') FROM cell_months \
              WHERE indicator = $1 AND ({}) GROUP BY industry, zone",
-            if within.is_empty() {
-                "1 = 0".to_string()
-            } else {
-                within.join(" OR ")
-            }
+            if within.is_empty() { "1 = 0".to_string() } else { within.join(" OR ") }
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(indicator);
         for (from, to) in ranges {
-            q = q
-                .bind(i64::from(from.yyyymm()))
-                .bind(i64::from(to.yyyymm()));
+            q = q.bind(i64::from(from.yyyymm())).bind(i64::from(to.yyyymm()));
         }
         let rows = q.fetch_all(&self.pool).await?;
         let mut out = Vec::new();
         for r in &rows {
             let (industry, zone, packed): (String, String, String) = (r.get(0), r.get(1), r.get(2));
             for item in packed.split(',') {
-                let parsed = item.split_once(':').and_then(|(m, t)| {
-                    Some((Month::from_yyyymm(m.parse().ok()?)?, t.parse::<i64>().ok()?))
-                });
+                let parsed =
+                    item.split_once(':').and_then(|(m, t)| Some((Month::from_yyyymm(m.parse().ok()?)?, t.parse::<i64>().ok()?)));
                 let Some((month, sum)) = parsed else {
-                    return Err(crate::StoreError::Invalid(format!(
-                        "cell_months: unreadable aggregate '{item}'"
-                    )));
+                    return Err(crate::StoreError::Invalid(format!("cell_months: unreadable aggregate '{item}'")));
                 };
-                out.push(CellMonth {
-                    industry: industry.clone(),
-                    zone: zone.clone(),
-                    month,
-                    sum,
-                });
+                out.push(CellMonth { industry: industry.clone(), zone: zone.clone(), month, sum });
             }
         }
         Ok(out)
@@ -69,11 +49,9 @@ impl Store {
         let row = sqlx::query(
             "SELECT MAX((SELECT MAX(c.month) FROM cell_months c WHERE c.indicator = i.code)) FROM indicator_columns i",
         )
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row
-            .get::<Option<i64>, _>(0)
-            .and_then(|m| Month::from_yyyymm(m as i32)))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.get::<Option<i64>, _>(0).and_then(|m| Month::from_yyyymm(m as i32)))
     }
 
     /// The enterprises behind a cell: each one's month value, year-to-date and the same months a
@@ -95,18 +73,13 @@ impl Store {
                 placeholders(zones.len(), first + industries.len())
             )
         };
-        let (from, to) = (
-            i64::from(month.year_before().year_start().yyyymm()),
-            i64::from(month.yyyymm()),
-        );
+        let (from, to) = (i64::from(month.year_before().year_start().yyyymm()), i64::from(month.yyyymm()));
         let count_sql = format!(
             "SELECT COUNT(*) FROM enterprises e WHERE {} AND EXISTS \
              (SELECT 1 FROM facts f WHERE f.enterprise_id = e.id AND f.month BETWEEN $1 AND $2 AND f.{col} IS NOT NULL)",
             cond(3)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql))
-            .bind(from)
-            .bind(to);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql)).bind(from).bind(to);
         for v in industries.iter().chain(zones) {
             q = q.bind(v.clone());
         }
@@ -153,31 +126,19 @@ impl Store {
     }
 
     /// Every reported month of one enterprise, all indicators, newest first.
-    pub async fn enterprise_months(
-        &self,
-        uscc: &str,
-        indicators: &[String],
-    ) -> Result<Vec<MonthFacts>> {
-        let cols: Vec<String> = indicators
-            .iter()
-            .map(|i| format!("f.{}", fact_column(i)))
-            .collect();
+    pub async fn enterprise_months(&self, uscc: &str, indicators: &[String]) -> Result<Vec<MonthFacts>> {
+        let cols: Vec<String> = indicators.iter().map(|i| format!("f.{}", fact_column(i))).collect();
         let sql = format!(
             "SELECT f.month, {} FROM facts f JOIN enterprises e ON e.id = f.enterprise_id WHERE e.uscc = $1 ORDER BY f.month DESC",
             cols.join(", ")
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(uscc)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(uscc).fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .filter_map(|r| {
                 Some(MonthFacts {
                     month: Month::from_yyyymm(r.get::<i64, _>(0) as i32)?,
-                    values: (0..indicators.len())
-                        .map(|i| r.get::<Option<i64>, _>(i + 1))
-                        .collect(),
+                    values: (0..indicators.len()).map(|i| r.get::<Option<i64>, _>(i + 1)).collect(),
                 })
             })
             .collect())
@@ -190,9 +151,7 @@ impl Store {
             "SELECT e.industry, e.zone, f.month, CAST(SUM(f.{col}) AS BIGINT) FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
              WHERE f.{col} IS NOT NULL GROUP BY e.industry, e.zone, f.month"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .filter_map(|r| {

@@ -65,40 +65,21 @@ fn subtract_sql(indicator: &str, keys: &str, filter: &str) -> String {
 impl Store {
     /// Starts an import of facts for `indicators` (the columns the file has). Columns the file
     /// lacks keep their stored values.
-    pub async fn begin_facts_import(
-        &self,
-        indicators: Vec<String>,
-        cells: Vec<(String, String)>,
-    ) -> Result<FactsImport> {
+    pub async fn begin_facts_import(&self, indicators: Vec<String>, cells: Vec<(String, String)>) -> Result<FactsImport> {
         let tx = match &self.pg {
             Some(pg) => {
                 let mut tx = pg.begin().await?;
-                let cols: Vec<String> = indicators
-                    .iter()
-                    .map(|i| format!("{} BIGINT", fact_column(i)))
-                    .collect();
+                let cols: Vec<String> = indicators.iter().map(|i| format!("{} BIGINT", fact_column(i))).collect();
                 tx.execute(sqlx::AssertSqlSafe(format!(
                     "CREATE TEMP TABLE staged_facts (enterprise_id BIGINT NOT NULL, month BIGINT NOT NULL, {}) ON COMMIT DROP",
                     cols.join(", ")
                 )))
                 .await?;
-                ImportTx::Postgres {
-                    tx,
-                    months: BTreeSet::new(),
-                }
+                ImportTx::Postgres { tx, months: BTreeSet::new() }
             }
-            None => ImportTx::Sqlite {
-                tx: self.begin_write().await?,
-                months_with_data: HashMap::new(),
-                staged: false,
-            },
+            None => ImportTx::Sqlite { tx: self.begin_write().await?, months_with_data: HashMap::new(), staged: false },
         };
-        Ok(FactsImport {
-            tx,
-            indicators,
-            cells,
-            delta: FxHashMap::default(),
-        })
+        Ok(FactsImport { tx, indicators, cells, delta: FxHashMap::default() })
     }
 }
 
@@ -108,26 +89,17 @@ impl FactsImport {
     pub async fn write(&mut self, rows: &[FactRow<'_>]) -> Result<()> {
         let columns: Vec<String> = self.indicators.iter().map(|i| fact_column(i)).collect();
         match &mut self.tx {
-            ImportTx::Sqlite {
-                tx,
-                months_with_data,
-                staged,
-            } => {
+            ImportTx::Sqlite { tx, months_with_data, staged } => {
                 let mut overlap = false;
-                for m in rows
-                    .iter()
-                    .map(|r| r.month.yyyymm())
-                    .collect::<BTreeSet<_>>()
-                {
+                for m in rows.iter().map(|r| r.month.yyyymm()).collect::<BTreeSet<_>>() {
                     let had = match months_with_data.get(&m) {
                         Some(h) => *h,
                         None => {
-                            let h =
-                                sqlx::query("SELECT 1 FROM cell_months WHERE month = $1 LIMIT 1")
-                                    .bind(i64::from(m))
-                                    .fetch_optional(&mut **tx)
-                                    .await?
-                                    .is_some();
+                            let h = sqlx::query("SELECT 1 FROM cell_months WHERE month = $1 LIMIT 1")
+                                .bind(i64::from(m))
+                                .fetch_optional(&mut **tx)
+                                .await?
+                                .is_some();
                             months_with_data.insert(m, h);
                             h
                         }
@@ -158,10 +130,7 @@ impl FactsImport {
                     data.push('\n');
                 }
                 let mut copy = tx
-                    .copy_in_raw(&format!(
-                        "COPY staged_facts (enterprise_id, month, {}) FROM STDIN",
-                        columns.join(", ")
-                    ))
+                    .copy_in_raw(&format!("COPY staged_facts (enterprise_id, month, {}) FROM STDIN", columns.join(", ")))
                     .await?;
                 copy.send(data.into_bytes()).await?;
                 copy.finish().await?;
@@ -169,10 +138,7 @@ impl FactsImport {
         }
         let n = self.indicators.len();
         for r in rows {
-            let sums = self
-                .delta
-                .entry((r.enterprise.cell, r.month.yyyymm()))
-                .or_insert_with(|| vec![(0, 0); n]);
+            let sums = self.delta.entry((r.enterprise.cell, r.month.yyyymm())).or_insert_with(|| vec![(0, 0); n]);
             for (s, v) in sums.iter_mut().zip(r.values) {
                 if let Some(v) = v {
                     s.0 += v;
@@ -184,17 +150,14 @@ impl FactsImport {
     }
 
     /// Adds the new values to the aggregates and commits the whole import.
-    pub async fn finish(mut self) -> Result<()> {
+    pub async fn finish(mut self, audit: &crate::AuditRecord) -> Result<()> {
         // ((indicator, cell, month), (sum, count))
         #[allow(clippy::type_complexity)]
         let delta: Vec<((usize, u32, i32), (i64, i64))> = self
             .delta
             .drain()
             .flat_map(|((cell, month), sums)| {
-                sums.into_iter()
-                    .enumerate()
-                    .filter(|(_, (_, n))| *n > 0)
-                    .map(move |(i, s)| ((i, cell, month), s))
+                sums.into_iter().enumerate().filter(|(_, (_, n))| *n > 0).map(move |(i, s)| ((i, cell, month), s))
             })
             .collect();
         let columns: Vec<String> = self.indicators.iter().map(|i| fact_column(i)).collect();
@@ -218,19 +181,15 @@ impl FactsImport {
                     }
                     q.execute(&mut *tx).await?;
                 }
-                tx.execute("DELETE FROM cell_months WHERE reporters = 0")
-                    .await?;
+                tx.execute("DELETE FROM cell_months WHERE reporters = 0").await?;
                 if staged {
                     tx.execute("DROP TABLE staged_keys").await?;
                 }
+                crate::audit::append(&mut tx, crate::Engine::Sqlite, audit).await?;
                 tx.commit().await?;
             }
             ImportTx::Postgres { mut tx, months } => {
-                let list = months
-                    .iter()
-                    .map(|m| m.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",");
+                let list = months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",");
                 let overlap: Vec<i64> = if months.is_empty() {
                     Vec::new()
                 } else {
@@ -241,27 +200,13 @@ impl FactsImport {
                     .await?
                 };
                 if !overlap.is_empty() {
-                    let filter = format!(
-                        "AND s.month IN ({})",
-                        overlap
-                            .iter()
-                            .map(|m| m.to_string())
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    );
+                    let filter =
+                        format!("AND s.month IN ({})", overlap.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(","));
                     for ind in &self.indicators {
-                        tx.execute(sqlx::AssertSqlSafe(subtract_sql(
-                            ind,
-                            "staged_facts",
-                            &filter,
-                        )))
-                        .await?;
+                        tx.execute(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_facts", &filter))).await?;
                     }
                 }
-                let updates: Vec<String> = columns
-                    .iter()
-                    .map(|c| format!("{c} = excluded.{c}"))
-                    .collect();
+                let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
                 tx.execute(sqlx::AssertSqlSafe(format!(
                     "INSERT INTO facts (enterprise_id, month, {cols}) SELECT enterprise_id, month, {cols} FROM staged_facts \
                      ON CONFLICT (enterprise_id, month) DO UPDATE SET {}",
@@ -278,11 +223,7 @@ impl FactsImport {
                 let mut data = String::with_capacity(delta.len() * 48);
                 for ((ind, cell, month), (sum, n)) in &delta {
                     let (industry, zone) = &self.cells[*cell as usize];
-                    let _ = writeln!(
-                        data,
-                        "{}\t{industry}\t{zone}\t{month}\t{sum}\t{n}",
-                        self.indicators[*ind]
-                    );
+                    let _ = writeln!(data, "{}\t{industry}\t{zone}\t{month}\t{sum}\t{n}", self.indicators[*ind]);
                 }
                 let mut copy = tx.copy_in_raw("COPY staged_cells FROM STDIN").await?;
                 copy.send(data.into_bytes()).await?;
@@ -292,8 +233,8 @@ impl FactsImport {
                      SELECT indicator, industry, zone, month, total, reporters FROM staged_cells {CELL_UPSERT}"
                 )))
                 .await?;
-                tx.execute("DELETE FROM cell_months WHERE reporters = 0")
-                    .await?;
+                tx.execute("DELETE FROM cell_months WHERE reporters = 0").await?;
+                crate::audit::append_pg(&mut tx, audit).await?;
                 tx.commit().await?;
             }
         }
@@ -301,15 +242,8 @@ impl FactsImport {
     }
 }
 
-async fn sqlite_upsert(
-    tx: &mut Transaction<'static, Any>,
-    columns: &[String],
-    chunk: &[FactRow<'_>],
-) -> Result<()> {
-    let updates: Vec<String> = columns
-        .iter()
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
+async fn sqlite_upsert(tx: &mut Transaction<'static, Any>, columns: &[String], chunk: &[FactRow<'_>]) -> Result<()> {
+    let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
     let sql = format!(
         "INSERT INTO facts (enterprise_id, month, {}) VALUES {} ON CONFLICT (enterprise_id, month) DO UPDATE SET {}",
         columns.join(", "),
@@ -336,25 +270,19 @@ async fn sqlite_subtract_replaced(
 ) -> Result<()> {
     if !*staged {
         tx.execute("DROP TABLE IF EXISTS staged_keys").await?;
-        tx.execute(
-            "CREATE TEMP TABLE staged_keys (enterprise_id BIGINT NOT NULL, month BIGINT NOT NULL)",
-        )
-        .await?;
+        tx.execute("CREATE TEMP TABLE staged_keys (enterprise_id BIGINT NOT NULL, month BIGINT NOT NULL)").await?;
         *staged = true;
     }
     tx.execute("DELETE FROM staged_keys").await?;
-    let sql = format!(
-        "INSERT INTO staged_keys (enterprise_id, month) VALUES {}",
-        value_rows(crate::Engine::Sqlite, chunk.len(), 2)
-    );
+    let sql =
+        format!("INSERT INTO staged_keys (enterprise_id, month) VALUES {}", value_rows(crate::Engine::Sqlite, chunk.len(), 2));
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for r in chunk {
         q = q.bind(r.enterprise.id).bind(i64::from(r.month.yyyymm()));
     }
     q.execute(&mut **tx).await?;
     for ind in indicators {
-        tx.execute(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_keys", "")))
-            .await?;
+        tx.execute(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_keys", ""))).await?;
     }
     Ok(())
 }

@@ -2,11 +2,13 @@
 //! driver: every column is an integer or text, months are yyyymm integers and amounts are integer
 //! counts of their smallest kept unit, and placeholders are `$n`, which both engines accept.
 
+mod audit;
 mod enterprises;
 mod facts;
 mod facts_import;
 mod migrate;
 mod plan;
+mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -14,15 +16,16 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use audit::{AuditFilter, AuditRecord};
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow};
 pub use facts::{CellEnterprise, MonthFacts};
 pub use facts_import::{FactRow, FactsImport};
+pub use migrate::now;
+pub use users::{NewUser, TokenRow, UserRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error(
-        "数据库地址“{0}”不受支持,应为 sqlite://文件 或 postgres://… / unsupported database URL"
-    )]
+    #[error("数据库地址“{0}”不受支持,应为 sqlite://文件 或 postgres://… / unsupported database URL")]
     UnsupportedUrl(String),
     #[error("数据库错误 / database error: {0}")]
     Db(#[from] sqlx::Error),
@@ -77,8 +80,7 @@ impl Store {
             }
             _ => url.to_string(),
         };
-        let options =
-            AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
+        let options = AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
         let pool = AnyPoolOptions::new()
             .max_connections(match engine {
                 Engine::Sqlite => 4,
@@ -105,11 +107,7 @@ impl Store {
                 let options = sqlx::postgres::PgConnectOptions::from_str(&url)?
                     .log_statements(tracing::log::LevelFilter::Trace)
                     .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1));
-                Some(
-                    sqlx::postgres::PgPoolOptions::new()
-                        .max_connections(4)
-                        .connect_lazy_with(options),
-                )
+                Some(sqlx::postgres::PgPoolOptions::new().max_connections(4).connect_lazy_with(options))
             }
             Engine::Sqlite => None,
         };
@@ -141,10 +139,6 @@ impl Store {
 
 /// The storage column of an indicator in the facts table.
 pub(crate) fn fact_column(indicator: &str) -> String {
-    debug_assert!(
-        indicator
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    );
+    debug_assert!(indicator.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
     format!("v_{indicator}")
 }

@@ -11,11 +11,60 @@ struct Migration {
     sql: fn(Engine) -> Vec<&'static str>,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "plan, enterprises, facts, cell aggregates",
-    sql: v1,
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "plan, enterprises, facts, cell aggregates", sql: v1 },
+    Migration { version: 2, name: "users, sessions, API tokens, audit trail", sql: v2 },
+];
+
+fn v2(_: Engine) -> Vec<&'static str> {
+    vec![
+        "CREATE TABLE users (
+            id BIGINT PRIMARY KEY,
+            login TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            scope TEXT,
+            password_hash TEXT NOT NULL,
+            must_change_password BIGINT NOT NULL,
+            disabled BIGINT NOT NULL,
+            failed_logins BIGINT NOT NULL,
+            locked_until BIGINT NOT NULL,
+            created_at BIGINT NOT NULL
+        )",
+        // Only hashes of session and API tokens are stored; a stolen database opens no session.
+        "CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id BIGINT NOT NULL REFERENCES users (id),
+            csrf TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            last_seen BIGINT NOT NULL
+        )",
+        "CREATE TABLE api_tokens (
+            id BIGINT PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            user_id BIGINT NOT NULL REFERENCES users (id),
+            label TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT
+        )",
+        "CREATE TABLE audit_log (
+            seq BIGINT PRIMARY KEY,
+            at BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            before_json TEXT NOT NULL,
+            after_json TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )",
+        "CREATE INDEX audit_log_actor ON audit_log (actor, seq)",
+        "CREATE INDEX audit_log_entity ON audit_log (entity, entity_id)",
+    ]
+}
 
 fn v1(engine: Engine) -> Vec<&'static str> {
     vec![
@@ -104,14 +153,12 @@ async fn apply(engine: Engine, conn: &mut sqlx::AnyConnection) -> Result<()> {
         for stmt in (m.sql)(engine) {
             tx.execute(stmt).await?;
         }
-        sqlx::query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-        )
-        .bind(m.version)
-        .bind(m.name)
-        .bind(now_text())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         tracing::info!(version = m.version, name = m.name, "migration applied");
     }
@@ -119,9 +166,10 @@ async fn apply(engine: Engine, conn: &mut sqlx::AnyConnection) -> Result<()> {
 
 /// Seconds since the epoch as text; storage stays free of engine-specific time types.
 pub(crate) fn now_text() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    secs.to_string()
+    now().to_string()
+}
+
+/// Seconds since the epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

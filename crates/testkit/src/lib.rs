@@ -24,17 +24,10 @@ impl Drop for TestDb {
         if let Some((admin, name)) = self.pg_drop.take() {
             // Best effort: a leftover test database is harmless and has a unique name.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
                 rt.block_on(async {
                     let mut c = sqlx::PgConnection::connect(&admin).await.ok()?;
-                    c.execute(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .await
-                    .ok()
+                    c.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await.ok()
                 })
             })
             .join();
@@ -45,12 +38,7 @@ impl Drop for TestDb {
 pub fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    TestDb {
-        url,
-        engine: "sqlite",
-        _dir: Some(dir),
-        pg_drop: None,
-    }
+    TestDb { url, engine: "sqlite", _dir: Some(dir), pg_drop: None }
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -62,13 +50,9 @@ pub async fn postgres() -> Option<TestDb> {
         Ok(c) => c,
         Err(e) => {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!(
-                    "PostgreSQL at {admin} is required under CI=true and cannot be reached: {e}"
-                );
+                panic!("PostgreSQL at {admin} is required under CI=true and cannot be reached: {e}");
             }
-            eprintln!(
-                "\n!!! SKIPPED: the PostgreSQL half of this test did not run: {admin} unreachable ({e}) !!!\n"
-            );
+            eprintln!("\n!!! SKIPPED: the PostgreSQL half of this test did not run: {admin} unreachable ({e}) !!!\n");
             return None;
         }
     };
@@ -76,24 +60,11 @@ pub async fn postgres() -> Option<TestDb> {
         "leapfrog_test_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0)
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
     );
-    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await
-        .expect("create a test database");
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or(admin.clone());
-    Some(TestDb {
-        url: format!("{base}/{name}"),
-        engine: "postgres",
-        _dir: None,
-        pg_drop: Some((admin, name)),
-    })
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create a test database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+    Some(TestDb { url: format!("{base}/{name}"), engine: "postgres", _dir: None, pg_drop: Some((admin, name)) })
 }
 
 /// Every engine a storage test must run on.

@@ -7,15 +7,13 @@ use axum::response::IntoResponse;
 use service::App;
 
 use crate::WebError;
+use crate::auth::Authed;
 use crate::pages::{DrillQuery, EnterpriseQuery, MonthQuery, chosen_month, enterprise_filter};
 
 const OPENAPI: &str = include_str!("../../../web/openapi.json");
 
 pub async fn healthz(State(app): State<App>) -> Result<Json<serde_json::Value>, WebError> {
-    let latest = app
-        .latest_month()
-        .await
-        .map_err(|e| WebError::from(e).for_api())?;
+    let latest = app.latest_month().await.map_err(|e| WebError::from(e).for_api())?;
     Ok(Json(
         serde_json::json!({ "status": "ok", "engine": app.store.engine().name(), "plan": app.plan.code, "latest_month": latest.map(|m| m.to_string()) }),
     ))
@@ -25,7 +23,7 @@ pub async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
-pub async fn plan(State(app): State<App>) -> Json<domain::Plan> {
+pub async fn plan(State(app): State<App>, _authed: Authed) -> Json<domain::Plan> {
     Json((*app.plan).clone())
 }
 
@@ -38,114 +36,139 @@ async fn month_or_latest(app: &App, month: Option<&str>) -> Result<domain::Month
 
 pub async fn progress(
     State(app): State<App>,
+    authed: Authed,
     Query(q): Query<MonthQuery>,
 ) -> Result<Json<Vec<domain::ProgressRow>>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
-    let indicator = q
-        .indicator
-        .unwrap_or_else(|| app.plan.target_indicator.clone());
-    Ok(Json(
-        app.progress(&indicator, month)
-            .await
-            .map_err(|e| WebError::from(e).for_api())?,
-    ))
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    Ok(Json(app.progress(&authed.caller, &indicator, month).await.map_err(|e| WebError::from(e).for_api())?))
 }
 
 pub async fn cockpit(
     State(app): State<App>,
+    authed: Authed,
     Query(q): Query<MonthQuery>,
 ) -> Result<Json<service::Cockpit>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
-    let indicator = q
-        .indicator
-        .unwrap_or_else(|| app.plan.target_indicator.clone());
-    Ok(Json(
-        app.cockpit(&indicator, month)
-            .await
-            .map_err(|e| WebError::from(e).for_api())?,
-    ))
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    Ok(Json(app.cockpit(&authed.caller, &indicator, month).await.map_err(|e| WebError::from(e).for_api())?))
 }
 
 pub async fn drill(
     State(app): State<App>,
+    authed: Authed,
     Query(q): Query<DrillQuery>,
 ) -> Result<Json<service::DrillDown>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
-    let indicator = q
-        .indicator
-        .unwrap_or_else(|| app.plan.target_indicator.clone());
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
     let d = app
-        .drill_down(
-            &indicator,
-            &q.industry,
-            &q.zone,
-            month,
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(100),
-        )
+        .drill_down(&authed.caller, &indicator, &q.industry, &q.zone, month, q.offset.unwrap_or(0), q.limit.unwrap_or(100))
         .await
         .map_err(|e| WebError::from(e).for_api())?;
     Ok(Json(d))
 }
 
+/// Maps a service error to the API's JSON error; rows with problems are listed in `errors`.
+fn api_error(e: service::ServiceError) -> WebError {
+    WebError::from(e).for_api()
+}
+
 pub async fn enterprises(
     State(app): State<App>,
+    authed: Authed,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let filter = enterprise_filter(&app, &q);
-    let (items, total) = app
-        .store
-        .enterprises(&filter)
-        .await
-        .map_err(|e| WebError::from(service::ServiceError::from(e)).for_api())?;
-    Ok(Json(
-        serde_json::json!({ "total": total, "offset": filter.offset, "items": items }),
-    ))
+    let (items, total) = app.enterprises(&authed.caller, &filter).await.map_err(api_error)?;
+    Ok(Json(serde_json::json!({ "total": total, "offset": filter.offset, "items": items })))
 }
 
 pub async fn enterprise(
     State(app): State<App>,
+    authed: Authed,
     Path(uscc): Path<String>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let to_web = |e: store::StoreError| WebError::from(service::ServiceError::from(e)).for_api();
-    let e = app
-        .store
-        .enterprise(&uscc)
-        .await
-        .map_err(to_web)?
-        .ok_or_else(|| WebError {
-            status: axum::http::StatusCode::NOT_FOUND,
-            message: format!("没有企业 {uscc} / no such enterprise"),
-            json: true,
-        })?;
-    let codes: Vec<String> = app.plan.indicators.iter().map(|i| i.code.clone()).collect();
-    let months = app
-        .store
-        .enterprise_months(&uscc, &codes)
-        .await
-        .map_err(to_web)?;
+    let (e, months) = app.enterprise(&authed.caller, &uscc).await.map_err(api_error)?;
     let months: Vec<serde_json::Value> = months
         .iter()
         .map(|m| {
             let mut obj = serde_json::Map::new();
             obj.insert("month".into(), m.month.to_string().into());
             for (v, ind) in m.values.iter().zip(&app.plan.indicators) {
-                obj.insert(
-                    ind.code.clone(),
-                    v.map(|v| {
-                        domain::Amount {
-                            raw: v,
-                            decimals: ind.decimals,
-                        }
-                        .as_f64()
-                    })
-                    .into(),
-                );
+                obj.insert(ind.code.clone(), v.map(|v| domain::Amount { raw: v, decimals: ind.decimals }.as_f64()).into());
             }
             obj.into()
         })
         .collect();
-    Ok(Json(
-        serde_json::json!({ "enterprise": e, "months": months }),
-    ))
+    Ok(Json(serde_json::json!({ "enterprise": e, "months": months })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ImportQuery {
+    /// Facts only: the values are year-to-date totals.
+    #[serde(default)]
+    pub cumulative: bool,
+}
+
+/// A posted file (CSV or XLSX as the request body), kept in a temporary file for the importer.
+fn spool(body: &[u8], name: &str) -> Result<(tempfile::TempDir, std::path::PathBuf), WebError> {
+    let dir = tempfile::tempdir().map_err(|e| WebError::from(service::ServiceError::BadRequest(e.to_string())).for_api())?;
+    let path = dir.path().join(name);
+    std::fs::write(&path, body).map_err(|e| WebError::from(service::ServiceError::BadRequest(e.to_string())).for_api())?;
+    Ok((dir, path))
+}
+
+/// POST /api/v1/enterprises: import a registry file, all or nothing.
+pub async fn import_enterprises(
+    State(app): State<App>,
+    authed: Authed,
+    body: axum::body::Bytes,
+) -> Result<Json<service::ImportSummary>, WebError> {
+    let (_dir, path) = spool(&body, "enterprises-upload")?;
+    Ok(Json(app.import_enterprises(&authed.caller, &path, &|_, _| {}).await.map_err(api_error)?))
+}
+
+/// POST /api/v1/facts: import a monthly facts file, all or nothing.
+pub async fn import_facts(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<service::ImportSummary>, WebError> {
+    let (_dir, path) = spool(&body, "facts-upload")?;
+    Ok(Json(app.import_facts(&authed.caller, &path, q.cumulative, &|_, _| {}).await.map_err(api_error)?))
+}
+
+pub async fn users(State(app): State<App>, authed: Authed) -> Result<Json<Vec<store::UserRecord>>, WebError> {
+    Ok(Json(app.users(&authed.caller).await.map_err(api_error)?))
+}
+
+pub async fn tokens(State(app): State<App>, authed: Authed) -> Result<Json<Vec<store::TokenRow>>, WebError> {
+    Ok(Json(app.tokens(&authed.caller).await.map_err(api_error)?))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    pub action: Option<String>,
+    pub offset: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+pub async fn audit(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let filter = store::AuditFilter {
+        actor: q.actor,
+        entity: q.entity,
+        action: q.action,
+        offset: q.offset.unwrap_or(0),
+        limit: q.limit.unwrap_or(100),
+        ..Default::default()
+    };
+    let (items, total) = app.audit_entries(&authed.caller, &filter).await.map_err(api_error)?;
+    Ok(Json(serde_json::json!({ "total": total, "items": items })))
 }

@@ -14,11 +14,7 @@ pub struct WebError {
 
 impl WebError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        WebError {
-            status: StatusCode::BAD_REQUEST,
-            message: message.into(),
-            json: false,
-        }
+        WebError { status: StatusCode::BAD_REQUEST, message: message.into(), json: false }
     }
 
     pub fn for_api(mut self) -> Self {
@@ -30,35 +26,32 @@ impl WebError {
 impl From<ServiceError> for WebError {
     fn from(e: ServiceError) -> Self {
         let status = match &e {
-            ServiceError::BadRequest(_)
-            | ServiceError::Rows(_)
-            | ServiceError::File(_)
-            | ServiceError::Plan(_) => StatusCode::BAD_REQUEST,
+            ServiceError::BadRequest(_) | ServiceError::Rows(_) | ServiceError::File(_) | ServiceError::Plan(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(error = %e, "request failed");
-            "服务器内部错误,已记录,请稍后再试 / internal error, logged".to_string()
-        } else {
-            e.to_string()
+        let message = match &e {
+            _ if status == StatusCode::INTERNAL_SERVER_ERROR => {
+                tracing::error!(error = %e, "request failed");
+                "服务器内部错误,已记录,请稍后再试 / internal error, logged".to_string()
+            }
+            // Every row's problem, one a line, as the command line prints them.
+            ServiceError::Rows(rows) => {
+                format!("{e}\n{}", rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n"))
+            }
+            _ => e.to_string(),
         };
-        WebError {
-            status,
-            message,
-            json: false,
-        }
+        WebError { status, message, json: false }
     }
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         if self.json {
-            return (
-                self.status,
-                Json(serde_json::json!({ "error": self.message })),
-            )
-                .into_response();
+            return (self.status, Json(serde_json::json!({ "error": self.message }))).into_response();
         }
         let body = format!(
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>出错了</title>\
@@ -72,8 +65,5 @@ impl IntoResponse for WebError {
 }
 
 fn askama_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -31,18 +31,9 @@ pub fn light(status: Option<Status>) -> (&'static str, &'static str) {
 }
 
 pub fn industry_name(plan: &Plan, code: &str) -> String {
-    if code == ALL {
-        "1+2+3 合计".into()
-    } else {
-        plan.industry(code)
-            .map_or(code.to_string(), |i| i.name.clone())
-    }
+    if code == ALL { "1+2+3 合计".into() } else { plan.industry(code).map_or(code.to_string(), |i| i.name.clone()) }
 }
 
 pub fn zone_name(plan: &Plan, code: &str) -> String {
-    if code == ALL {
-        "全区".into()
-    } else {
-        plan.zone(code).map_or(code.to_string(), |z| z.name.clone())
-    }
+    if code == ALL { "全区".into() } else { plan.zone(code).map_or(code.to_string(), |z| z.name.clone()) }
 }

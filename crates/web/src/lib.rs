@@ -2,19 +2,25 @@
 //! OpenAPI document, and the embedded static assets. Handlers are thin: they parse the request,
 //! call service, and render.
 
+mod account;
 mod api;
 mod assets;
+pub mod auth;
 mod error;
 mod format;
 mod pages;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use service::App;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::WebError;
+
+/// The largest file the import endpoints take; other requests are held to axum's 2 MB default.
+const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
 
 /// The whole application as a router, for `serve` and for tests.
 pub fn router(app: App) -> Router {
@@ -28,7 +34,12 @@ pub fn router(app: App) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
     ];
     let mut router = Router::new()
-        .route("/", get(pages::cockpit))
+        .route("/", get(pages::home))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/audit", get(account::audit))
+        .route("/audit.xlsx", get(account::audit_xlsx))
         .route("/targets", get(pages::targets))
         .route("/enterprises", get(pages::enterprises))
         .route("/enterprises/{uscc}", get(pages::enterprise))
@@ -40,15 +51,19 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/progress", get(api::progress))
         .route("/api/v1/cockpit", get(api::cockpit))
         .route("/api/v1/drill", get(api::drill))
-        .route("/api/v1/enterprises", get(api::enterprises))
+        .route(
+            "/api/v1/enterprises",
+            get(api::enterprises).post(api::import_enterprises).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/api/v1/facts", post(api::import_facts).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/api/v1/users", get(api::users))
+        .route("/api/v1/tokens", get(api::tokens))
+        .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
         .route("/static/{*path}", get(assets::serve))
         .with_state(app);
     for (name, value) in security {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            name,
-            HeaderValue::from_static(value),
-        ));
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
     router.layer(tower_http::trace::TraceLayer::new_for_http())
 }

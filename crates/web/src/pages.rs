@@ -4,13 +4,16 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Redirect, Response};
 use domain::{ALL, Month};
 use serde::Deserialize;
 use service::App;
 use store::EnterpriseFilter;
 
+use domain::authz::{Action, Role};
+
 use crate::WebError;
+use crate::auth::Authed;
 use crate::format::{industry_name, light, pct, pp, wan, yi, zone_name};
 
 #[derive(Deserialize, Default)]
@@ -22,22 +25,49 @@ pub struct MonthQuery {
 /// The month asked for, or the latest month with data.
 pub async fn chosen_month(app: &App, month: Option<&str>) -> Result<Option<Month>, WebError> {
     match month.filter(|m| !m.is_empty()) {
-        Some(m) => Month::parse(m)
-            .map(Some)
-            .map_err(|e| WebError::bad_request(e.to_string())),
+        Some(m) => Month::parse(m).map(Some).map_err(|e| WebError::bad_request(e.to_string())),
         None => Ok(app.latest_month().await?),
     }
 }
 
+/// The frame of every page: the menu as the role sees it, and who is signed in.
 pub struct Nav {
     pub active: &'static str,
     pub region: String,
+    pub user_name: String,
+    pub user_role: String,
+    pub user_scope: String,
+    /// What the account may do, in words (shown on hover of the name).
+    pub may: String,
+    pub csrf: String,
+    pub show_cockpit: bool,
+    pub show_enterprises: bool,
+    pub own_enterprise: Option<String>,
+    pub show_audit: bool,
 }
 
-fn nav(app: &App, active: &'static str) -> Nav {
+pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
+    let a = authed.actor();
+    let scope = match (&a.role, a.scope.as_deref()) {
+        (_, None) => String::new(),
+        (Role::Zone, Some(z)) => zone_name(&app.plan, z),
+        (Role::Department, Some(d)) => {
+            app.plan.departments.iter().find(|x| x.code == d).map_or(d.to_string(), |x| x.name.clone())
+        }
+        (_, Some(s)) => s.to_string(),
+    };
     Nav {
         active,
         region: app.plan.region.clone(),
+        user_name: a.name.clone(),
+        user_role: a.role.zh().to_string(),
+        user_scope: scope,
+        may: Action::ALL.iter().filter(|x| a.may(**x)).map(|x| x.zh()).collect::<Vec<_>>().join("、"),
+        csrf: authed.session.as_ref().map(|(_, c)| c.clone()).unwrap_or_default(),
+        show_cockpit: a.may(Action::ReadAggregates),
+        show_enterprises: a.may(Action::ReadEnterprise) && a.role != Role::Enterprise,
+        own_enterprise: (a.role == Role::Enterprise).then(|| a.scope.clone()).flatten(),
+        show_audit: a.may(Action::ReadAudit),
     }
 }
 
@@ -98,29 +128,32 @@ fn month_options(app: &App, latest: Option<Month>) -> Vec<(String, String)> {
     out
 }
 
-pub async fn cockpit(
-    State(app): State<App>,
-    Query(q): Query<MonthQuery>,
-) -> Result<CockpitPage, WebError> {
-    let indicator = q
-        .indicator
-        .unwrap_or_else(|| app.plan.target_indicator.clone());
-    let ind = app
-        .plan
-        .indicator(&indicator)
-        .ok_or_else(|| WebError::bad_request(format!("未知指标“{indicator}”")))?
-        .clone();
+/// The home page: the cockpit for those who may read the region's figures; an enterprise goes
+/// to its own profile and an administrator to the audit trail.
+pub async fn home(State(app): State<App>, authed: Authed, q: Query<MonthQuery>) -> Result<Response, WebError> {
+    let a = authed.actor();
+    if a.may(Action::ReadAggregates) {
+        return Ok(cockpit(app, authed, q).await?.into_response());
+    }
+    match (a.role, &a.scope) {
+        (Role::Enterprise, Some(uscc)) => Ok(Redirect::to(&format!("/enterprises/{uscc}")).into_response()),
+        _ if a.may(Action::ReadAudit) => Ok(Redirect::to("/audit").into_response()),
+        _ => Err(forbidden_home(&authed)),
+    }
+}
+
+async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Result<CockpitPage, WebError> {
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let ind = app.plan.indicator(&indicator).ok_or_else(|| WebError::bad_request(format!("未知指标“{indicator}”")))?.clone();
     let latest = app.latest_month().await?;
     let month = chosen_month(&app, q.month.as_deref()).await?;
     let mut page = CockpitPage {
-        nav: nav(&app, "cockpit"),
+        nav: nav(&app, &authed, "cockpit"),
         plan_name: app.plan.name.clone(),
         month: month.map(|m| m.to_string()),
         month_zh: month.map(|m| m.zh()).unwrap_or_default(),
         months: month_options(&app, latest),
-        time_progress: month
-            .map(|m| format!("{:.1}%", f64::from(m.month()) / 12.0 * 100.0))
-            .unwrap_or_default(),
+        time_progress: month.map(|m| format!("{:.1}%", f64::from(m.month()) / 12.0 * 100.0)).unwrap_or_default(),
         zones: Vec::new(),
         rows: Vec::new(),
         kpis: Vec::new(),
@@ -129,7 +162,7 @@ pub async fn cockpit(
         export_href: String::new(),
     };
     let Some(month) = month else { return Ok(page) };
-    let cockpit = app.cockpit(&indicator, month).await?;
+    let cockpit = app.cockpit(&authed.caller, &indicator, month).await?;
     let mut zones: Vec<String> = Vec::new();
     for r in &cockpit.rows {
         if !zones.contains(&r.zone) {
@@ -139,35 +172,23 @@ pub async fn cockpit(
     page.zones = zones.iter().map(|z| zone_name(&app.plan, z)).collect();
     let mut current: Option<MatrixRow> = None;
     for r in &cockpit.rows {
-        if current
-            .as_ref()
-            .is_none_or(|c| c.name != industry_name(&app.plan, &r.industry))
-        {
+        if current.as_ref().is_none_or(|c| c.name != industry_name(&app.plan, &r.industry)) {
             if let Some(done) = current.take() {
                 page.rows.push(done);
             }
             current = Some(MatrixRow {
                 name: industry_name(&app.plan, &r.industry),
-                tier: app
-                    .plan
-                    .industry(&r.industry)
-                    .map_or("", |i| i.tier.label())
-                    .to_string(),
+                tier: app.plan.industry(&r.industry).map_or("", |i| i.tier.label()).to_string(),
                 total: r.industry == ALL,
                 cells: Vec::new(),
             });
         }
-        let (light, word) = if r.status.is_none() && r.ytd.is_some() && r.target.is_none() {
-            ("grey", "无目标")
-        } else {
-            light(r.status)
-        };
+        let (light, word) =
+            if r.status.is_none() && r.ytd.is_some() && r.target.is_none() { ("grey", "无目标") } else { light(r.status) };
         let reason = match (r.attainment_pct, r.target) {
-            (Some(a), Some(_)) => format!(
-                "完成率 {a:.1}%,序时进度 {:.1}%,进度差 {:+.1} 个百分点",
-                r.time_progress_pct,
-                a - r.time_progress_pct
-            ),
+            (Some(a), Some(_)) => {
+                format!("完成率 {a:.1}%,序时进度 {:.1}%,进度差 {:+.1} 个百分点", r.time_progress_pct, a - r.time_progress_pct)
+            }
             (_, None) => "该单元格没有目标,只跟踪规模与增长".to_string(),
             _ => "尚无数据".to_string(),
         };
@@ -178,10 +199,7 @@ pub async fn cockpit(
             light,
             word,
             reason,
-            href: format!(
-                "/drill?indicator={indicator}&industry={}&zone={}&month={month}",
-                r.industry, r.zone
-            ),
+            href: format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}", r.industry, r.zone),
         });
     }
     page.rows.extend(current);
@@ -205,10 +223,7 @@ pub async fn cockpit(
             KpiView {
                 name: k.name.clone(),
                 target: format!("{period} {cmp} {} {}", k.target, k.unit),
-                actual: k
-                    .actual
-                    .as_ref()
-                    .map_or_else(|| "—".to_string(), |a| format!("{:.2}", a.value)),
+                actual: k.actual.as_ref().map_or_else(|| "—".to_string(), |a| format!("{:.2}", a.value)),
                 basis: match (&k.actual, &k.supplied_by) {
                     (Some(a), _) => a.basis.clone(),
                     (None, Some(m)) => format!("由 {} 模块提供(建设中)", module_name(m)),
@@ -252,7 +267,10 @@ pub struct TargetsPage {
     pub rows: Vec<TargetRowView>,
 }
 
-pub async fn targets(State(app): State<App>) -> TargetsPage {
+pub async fn targets(State(app): State<App>, authed: Authed) -> Result<TargetsPage, WebError> {
+    if !authed.actor().may(Action::ReadAggregates) {
+        return Err(forbidden_home(&authed));
+    }
     let plan = &app.plan;
     let tops: Vec<&domain::Zone> = plan.top_zones().collect();
     let fmt = |v: f64| format!("{}", v / plan.target_unit_wan);
@@ -263,30 +281,22 @@ pub async fn targets(State(app): State<App>) -> TargetsPage {
         .map(|(i, t)| TargetRowView {
             index: i + 1,
             industry: industry_name(plan, &t.industry),
-            tier: plan
-                .industry(&t.industry)
-                .map_or("", |x| x.tier.label())
-                .to_string(),
+            tier: plan.industry(&t.industry).map_or("", |x| x.tier.label()).to_string(),
             total: fmt(t.total_wan),
             cells: tops
                 .iter()
-                .map(|z| {
-                    t.zones
-                        .iter()
-                        .find(|(c, _)| *c == z.code)
-                        .map_or("-".to_string(), |(_, v)| fmt(*v))
-                })
+                .map(|z| t.zones.iter().find(|(c, _)| *c == z.code).map_or("-".to_string(), |(_, v)| fmt(*v)))
                 .collect(),
         })
         .collect();
-    TargetsPage {
-        nav: nav(&app, "targets"),
+    Ok(TargetsPage {
+        nav: nav(&app, &authed, "targets"),
         plan_name: plan.name.clone(),
         year: plan.final_year(),
         unit: plan.target_unit.clone(),
         zones: tops.iter().map(|z| z.name.clone()).collect(),
         rows,
-    }
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -329,19 +339,16 @@ pub const PAGE_SIZE: i64 = 50;
 
 pub fn enterprise_filter(app: &App, q: &EnterpriseQuery) -> EnterpriseFilter {
     let zones = match q.zone.as_deref().filter(|z| !z.is_empty()) {
-        Some(z) => app
-            .plan
-            .zones
-            .iter()
-            .filter(|x| x.code == z || app.plan.top_zone(&x.code) == z)
-            .map(|x| x.code.clone())
-            .collect(),
+        Some(z) => {
+            app.plan.zones.iter().filter(|x| x.code == z || app.plan.top_zone(&x.code) == z).map(|x| x.code.clone()).collect()
+        }
         None => Vec::new(),
     };
     EnterpriseFilter {
         search: q.q.clone(),
         zones,
         industry: q.industry.clone().filter(|i| !i.is_empty()),
+        uscc: None,
         offset: (q.page.unwrap_or(1).max(1) - 1) * PAGE_SIZE,
         limit: PAGE_SIZE,
     }
@@ -349,14 +356,11 @@ pub fn enterprise_filter(app: &App, q: &EnterpriseQuery) -> EnterpriseFilter {
 
 pub async fn enterprises(
     State(app): State<App>,
+    authed: Authed,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<EnterprisesPage, WebError> {
     let filter = enterprise_filter(&app, &q);
-    let (list, total) = app
-        .store
-        .enterprises(&filter)
-        .await
-        .map_err(service::ServiceError::from)?;
+    let (list, total) = app.enterprises(&authed.caller, &filter).await?;
     let page = q.page.unwrap_or(1).max(1);
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let href = |p: i64| {
@@ -368,22 +372,12 @@ pub async fn enterprises(
         )
     };
     Ok(EnterprisesPage {
-        nav: nav(&app, "enterprises"),
+        nav: nav(&app, &authed, "enterprises"),
         q: q.q.clone().unwrap_or_default(),
         zone: q.zone.clone().unwrap_or_default(),
         industry: q.industry.clone().unwrap_or_default(),
-        zones: app
-            .plan
-            .zones
-            .iter()
-            .map(|z| (z.code.clone(), z.name.clone()))
-            .collect(),
-        industries: app
-            .plan
-            .industries
-            .iter()
-            .map(|i| (i.code.clone(), i.name.clone()))
-            .collect(),
+        zones: app.plan.zones.iter().map(|z| (z.code.clone(), z.name.clone())).collect(),
+        industries: app.plan.industries.iter().map(|i| (i.code.clone(), i.name.clone())).collect(),
         rows: list
             .into_iter()
             .enumerate()
@@ -431,26 +425,8 @@ pub struct EnterprisePage {
     pub months: Vec<MonthView>,
 }
 
-pub async fn enterprise(
-    State(app): State<App>,
-    Path(uscc): Path<String>,
-) -> Result<EnterprisePage, WebError> {
-    let e = app
-        .store
-        .enterprise(&uscc)
-        .await
-        .map_err(service::ServiceError::from)?
-        .ok_or_else(|| {
-            WebError::from(service::ServiceError::NotFound(format!(
-                "没有统一社会信用代码为 {uscc} 的企业"
-            )))
-        })?;
-    let codes: Vec<String> = app.plan.indicators.iter().map(|i| i.code.clone()).collect();
-    let rows = app
-        .store
-        .enterprise_months(&uscc, &codes)
-        .await
-        .map_err(service::ServiceError::from)?;
+pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path<String>) -> Result<EnterprisePage, WebError> {
+    let (e, rows) = app.enterprise(&authed.caller, &uscc).await?;
     let months = rows
         .into_iter()
         .map(|r| MonthView {
@@ -461,31 +437,18 @@ pub async fn enterprise(
                 .zip(&app.plan.indicators)
                 .map(|(v, ind)| {
                     v.map_or("—".to_string(), |v| {
-                        let x = domain::Amount {
-                            raw: v,
-                            decimals: ind.decimals,
-                        }
-                        .as_f64();
-                        if ind.unit == "万元" {
-                            wan(Some(x))
-                        } else {
-                            domain::amount::group_thousands(&format!("{x:.0}"))
-                        }
+                        let x = domain::Amount { raw: v, decimals: ind.decimals }.as_f64();
+                        if ind.unit == "万元" { wan(Some(x)) } else { domain::amount::group_thousands(&format!("{x:.0}")) }
                     })
                 })
                 .collect(),
         })
         .collect();
     Ok(EnterprisePage {
-        nav: nav(&app, "enterprises"),
+        nav: nav(&app, &authed, "enterprises"),
         zone: zone_name(&app.plan, &e.zone),
         industry: industry_name(&app.plan, &e.industry),
-        headers: app
-            .plan
-            .indicators
-            .iter()
-            .map(|i| format!("{}({})", i.name, i.unit))
-            .collect(),
+        headers: app.plan.indicators.iter().map(|i| format!("{}({})", i.name, i.unit)).collect(),
         e,
         months,
     })
@@ -542,47 +505,18 @@ pub struct DrillPage {
     pub back_href: String,
 }
 
-pub async fn drill(
-    State(app): State<App>,
-    Query(q): Query<DrillQuery>,
-) -> Result<DrillPage, WebError> {
-    let indicator = q
-        .indicator
-        .clone()
-        .unwrap_or_else(|| app.plan.target_indicator.clone());
-    let month = chosen_month(&app, q.month.as_deref())
-        .await?
-        .ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
+pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<DrillQuery>) -> Result<DrillPage, WebError> {
+    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
+    let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
     let page = q.page.unwrap_or(1).max(1);
-    let d = app
-        .drill_down(
-            &indicator,
-            &q.industry,
-            &q.zone,
-            month,
-            (page - 1) * PAGE_SIZE,
-            PAGE_SIZE,
-        )
-        .await?;
-    let ind = app
-        .plan
-        .indicator(&indicator)
-        .expect("checked by drill_down");
+    let d = app.drill_down(&authed.caller, &indicator, &q.industry, &q.zone, month, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let ind = app.plan.indicator(&indicator).expect("checked by drill_down");
     let (light, word) = light(d.row.status);
-    let href = |p: i64| {
-        format!(
-            "/drill?indicator={indicator}&industry={}&zone={}&month={month}&page={p}",
-            q.industry, q.zone
-        )
-    };
+    let href = |p: i64| format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}&page={p}", q.industry, q.zone);
     let pages = ((d.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     Ok(DrillPage {
-        nav: nav(&app, "cockpit"),
-        title: format!(
-            "{} · {}",
-            industry_name(&app.plan, &q.industry),
-            zone_name(&app.plan, &q.zone)
-        ),
+        nav: nav(&app, &authed, "cockpit"),
+        title: format!("{} · {}", industry_name(&app.plan, &q.industry), zone_name(&app.plan, &q.zone)),
         month_zh: month.zh(),
         indicator_name: format!("{}({})", ind.name, ind.unit),
         value: wan(d.row.value),
@@ -601,9 +535,7 @@ pub async fn drill(
             .months
             .iter()
             .map(|t| {
-                let m = Month::parse(&t.month)
-                    .map(|m| m.zh())
-                    .unwrap_or_else(|_| t.month.clone());
+                let m = Month::parse(&t.month).map(|m| m.zh()).unwrap_or_else(|_| t.month.clone());
                 (m, wan(t.value), wan(t.value_prev_year), pct(t.yoy_pct))
             })
             .collect(),
@@ -632,16 +564,13 @@ pub async fn drill(
 /// The progress table as on screen, as XLSX.
 pub async fn export_progress(
     State(app): State<App>,
+    authed: Authed,
     Query(q): Query<MonthQuery>,
 ) -> Result<impl IntoResponse, WebError> {
     use files::{Sheet, SheetColumn, XCell};
-    let indicator = q
-        .indicator
-        .unwrap_or_else(|| app.plan.target_indicator.clone());
-    let month = chosen_month(&app, q.month.as_deref())
-        .await?
-        .ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
-    let rows = app.progress(&indicator, month).await?;
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
+    let rows = app.progress(&authed.caller, &indicator, month).await?;
     let ind = app.plan.indicator(&indicator).expect("checked by progress");
     let col = |h: &str, d: Option<u32>| SheetColumn {
         header: h.to_string(),
@@ -686,12 +615,7 @@ pub async fn export_progress(
         .collect();
     let sheet = Sheet {
         name: "产业进度".into(),
-        title: Some(format!(
-            "{} {} 进度(数据截至{})",
-            app.plan.region,
-            ind.name,
-            month.zh()
-        )),
+        title: Some(format!("{} {} 进度(数据截至{})", app.plan.region, ind.name, month.zh())),
         columns,
         rows: data,
     };
@@ -699,12 +623,19 @@ pub async fn export_progress(
     let filename = format!("attachment; filename=\"progress-{indicator}-{month}.xlsx\"");
     Ok((
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
             (header::CONTENT_DISPOSITION, filename),
         ],
         bytes,
     ))
+}
+
+/// Where an account without the cockpit goes instead: an enterprise to its own profile.
+fn forbidden_home(authed: &Authed) -> WebError {
+    let a = authed.actor();
+    WebError {
+        status: axum::http::StatusCode::FORBIDDEN,
+        message: format!("角色“{}”无权查看驾驶舱 / not allowed", a.role.zh()),
+        json: false,
+    }
 }

@@ -8,9 +8,7 @@ use service::App;
 use tower::ServiceExt;
 
 fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}"))
-        .unwrap()
-        .to_string()
+    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
 }
 
 async fn app_with_data(url: &str) -> App {
@@ -23,12 +21,7 @@ async fn app_with_data(url: &str) -> App {
     for m in 1..=12 {
         facts.push_str(&format!("{},2020-{m:02},100\n", uscc(1)));
     }
-    facts.push_str(&format!(
-        "{},2022-06,300\n{},2022-06,50\n{},2022-06,70\n",
-        uscc(1),
-        uscc(2),
-        uscc(3)
-    ));
+    facts.push_str(&format!("{},2022-06,300\n{},2022-06,50\n{},2022-06,70\n", uscc(1), uscc(2), uscc(3)));
     let (_b, f) = testkit::file("f.csv", facts.as_bytes());
     app.import_enterprises(&reg, &|_, _| {}).await.unwrap();
     app.import_facts(&f, false, &|_, _| {}).await.unwrap();
@@ -36,10 +29,7 @@ async fn app_with_data(url: &str) -> App {
 }
 
 async fn get(app: &App, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let res = leapfrog_web::router(app.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let res = leapfrog_web::router(app.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
@@ -48,12 +38,7 @@ async fn get(app: &App, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8
 
 async fn json(app: &App, uri: &str) -> serde_json::Value {
     let (status, _, body) = get(app, uri).await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "{uri}: {}",
-        String::from_utf8_lossy(&body)
-    );
+    assert_eq!(status, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&body));
     serde_json::from_slice(&body).unwrap()
 }
 
@@ -66,37 +51,18 @@ async fn api_gives_progress_cockpit_drill_and_enterprises() {
         assert_eq!(health["latest_month"], "2022-06");
 
         let rows = json(&app, "/api/v1/progress?indicator=revenue&month=2022-06").await;
-        let cell = rows
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["industry"] == "optoelectronics" && r["zone"] == "etdz")
-            .unwrap();
+        let cell = rows.as_array().unwrap().iter().find(|r| r["industry"] == "optoelectronics" && r["zone"] == "etdz").unwrap();
         assert_eq!(cell["ytd"], 350.0, "{}", db.engine);
         assert!(cell["target"].as_f64().unwrap() > 1200.0);
 
         let cockpit = json(&app, "/api/v1/cockpit?month=2022-06").await;
         assert_eq!(cockpit["trend"].as_array().unwrap().len(), 12);
-        let kpi = cockpit["kpis"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["code"] == "annual_industrial_investment")
-            .unwrap();
+        let kpi = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "annual_industrial_investment").unwrap();
         assert!(kpi["actual"].is_null(), "no investment facts yet");
-        let module_kpi = cockpit["kpis"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["code"] == "high_tech_enterprises")
-            .unwrap();
+        let module_kpi = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "high_tech_enterprises").unwrap();
         assert_eq!(module_kpi["supplied_by"], "M5");
 
-        let drill = json(
-            &app,
-            "/api/v1/drill?industry=optoelectronics&zone=etdz&month=2022-06",
-        )
-        .await;
+        let drill = json(&app, "/api/v1/drill?industry=optoelectronics&zone=etdz&month=2022-06").await;
         assert_eq!(drill["total"], 2);
         assert_eq!(drill["enterprises"][0]["name"], "甲光电");
 
@@ -123,11 +89,7 @@ async fn openapi_documents_every_api_route() {
     let doc = json(&app, "/api/openapi.json").await;
     let paths = doc["paths"].as_object().unwrap();
     let source = include_str!("../src/lib.rs");
-    for route in source
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix(".route(\""))
-        .map(|l| l.split('"').next().unwrap())
-    {
+    for route in source.lines().filter_map(|l| l.trim().strip_prefix(".route(\"")).map(|l| l.split('"').next().unwrap()) {
         if route.starts_with("/api/v1/") || route == "/healthz" {
             assert!(paths.contains_key(route), "{route} is not in openapi.json");
         }
@@ -142,27 +104,12 @@ async fn pages_render_in_chinese_with_security_headers() {
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(body).unwrap();
     assert!(html.contains("驾驶舱") && html.contains("光电信息") && html.contains("经开组团"));
-    assert!(
-        html.replace("&#38;", "&")
-            .contains("/drill?indicator=revenue&industry=optoelectronics&zone=etdz&month=2022-06")
-    );
-    assert!(
-        !html.contains("<script>"),
-        "no inline scripts under the CSP"
-    );
-    assert!(
-        headers["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("script-src 'self'")
-    );
+    assert!(html.replace("&#38;", "&").contains("/drill?indicator=revenue&industry=optoelectronics&zone=etdz&month=2022-06"));
+    assert!(!html.contains("<script>"), "no inline scripts under the CSP");
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
 
-    let (_, _, body) = get(
-        &app,
-        "/drill?indicator=revenue&industry=optoelectronics&zone=etdz&month=2022-06",
-    )
-    .await;
+    let (_, _, body) = get(&app, "/drill?indicator=revenue&industry=optoelectronics&zone=etdz&month=2022-06").await;
     let html = String::from_utf8(body).unwrap();
     assert!(html.contains("甲光电") && html.contains("乙光电") && !html.contains("丙硅业"));
     assert!(html.contains("350.00"), "the cell's year-to-date in 万元");
@@ -183,30 +130,16 @@ async fn pages_render_in_chinese_with_security_headers() {
 
     let (status, headers, _) = get(&app, "/static/echarts.min.js").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        headers["content-type"]
-            .to_str()
-            .unwrap()
-            .contains("javascript")
-    );
+    assert!(headers["content-type"].to_str().unwrap().contains("javascript"));
 }
 
 #[tokio::test]
 async fn the_progress_table_exports_to_xlsx() {
     let db = testkit::sqlite();
     let app = app_with_data(&db.url).await;
-    let (status, headers, body) = get(
-        &app,
-        "/export/progress.xlsx?indicator=revenue&month=2022-06",
-    )
-    .await;
+    let (status, headers, body) = get(&app, "/export/progress.xlsx?indicator=revenue&month=2022-06").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        headers["content-disposition"]
-            .to_str()
-            .unwrap()
-            .contains("progress-revenue-2022-06.xlsx")
-    );
+    assert!(headers["content-disposition"].to_str().unwrap().contains("progress-revenue-2022-06.xlsx"));
     let (_d, path) = testkit::file("p.xlsx", &body);
     let mut table = files::Table::open(&path).unwrap();
     // The title line is row 1; the header row follows.

@@ -1,0 +1,150 @@
+//! Accounts, logins, the tamper-evident audit trail and scoped imports, on both engines.
+
+use domain::Uscc;
+use domain::authz::Role;
+use leapfrog_service::{App, Caller, LoginError, ServiceError};
+use sqlx::Executor;
+
+fn op() -> Caller {
+    Caller::operator()
+}
+
+fn uscc(n: u32) -> String {
+    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
+}
+
+async fn with_registry(url: &str) -> App {
+    let app = App::open(url).await.unwrap();
+    let text = format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n{},乙,yongxiu,silicone\n", uscc(1), uscc(2));
+    let (_g, p) = testkit::file("e.csv", text.as_bytes());
+    app.import_enterprises(&op(), &p, &|_, _| {}).await.unwrap();
+    app
+}
+
+async fn caller_of(app: &App, login: &str) -> Caller {
+    let u = app.store.user_by_login(login).await.unwrap().unwrap();
+    Caller::new(leapfrog_service::actor_of(&u).unwrap(), "test")
+}
+
+#[tokio::test]
+async fn accounts_start_with_a_password_to_change_and_policy_applies() {
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        let initial = app.add_user(&op(), "wang", "王填报", Role::Zone, Some("经开组团"), None).await.unwrap();
+        let session = app.login("wang", &initial, "r1").await.unwrap();
+        assert!(session.must_change_password, "{}", db.engine);
+        let (actor, _, must_change) = app.session_actor(&session.token).await.unwrap().unwrap();
+        assert_eq!((actor.role, actor.scope.as_deref(), must_change), (Role::Zone, Some("etdz"), true));
+
+        let me = caller_of(&app, "wang").await;
+        let weak = app.change_password(&me, &initial, "short").await.unwrap_err();
+        assert!(weak.to_string().contains("10"), "{weak}");
+        app.change_password(&me, &initial, "Ganxin-Zone-88").await.unwrap();
+        assert!(!app.login("wang", "Ganxin-Zone-88", "r2").await.unwrap().must_change_password);
+
+        // Scopes are checked against the plan and the registry.
+        let err = app.add_user(&op(), "li", "李", Role::Zone, Some("linkong"), None).await.unwrap_err();
+        assert!(err.to_string().contains("一级组团"), "{err}");
+        assert!(app.add_user(&op(), "qy", "企业", Role::Enterprise, Some(&uscc(9)), None).await.is_err());
+        assert!(app.add_user(&op(), "qy", "企业", Role::Enterprise, Some(&uscc(2)), None).await.is_ok());
+        assert!(app.add_user(&op(), "wang", "重名", Role::Leader, None, None).await.is_err());
+        // Only those who manage users may.
+        assert!(matches!(app.add_user(&me, "x", "x", Role::Leader, None, None).await, Err(ServiceError::Forbidden(_))));
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_lock_the_account_for_every_node() {
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        let pw = app.add_user(&op(), "zhao", "赵", Role::Leader, None, None).await.unwrap();
+        for _ in 0..4 {
+            assert_eq!(app.login("zhao", "wrong-password", "r").await.unwrap_err(), LoginError::Wrong);
+        }
+        assert!(matches!(app.login("zhao", "wrong-password", "r").await, Err(LoginError::Locked { .. })));
+        // Another node (another pool on the same database) sees the lock: the right password
+        // does not open it either.
+        let other = App::open(&db.url).await.unwrap();
+        assert!(matches!(other.login("zhao", &pw, "r").await, Err(LoginError::Locked { .. })), "{}", db.engine);
+        // A reset by an administrator unlocks it.
+        let new = app.reset_password(&op(), "zhao").await.unwrap();
+        assert!(app.login("zhao", &new, "r").await.is_ok());
+        // Disabled accounts cannot log in, and their sessions end.
+        let s = app.login("zhao", &new, "r").await.unwrap();
+        app.set_user_disabled(&op(), "zhao", true).await.unwrap();
+        assert_eq!(app.login("zhao", &new, "r").await.unwrap_err(), LoginError::Wrong);
+        assert!(app.session_actor(&s.token).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_act_as_their_owner_until_revoked() {
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        app.add_user(&op(), "etdz-system", "经开组团系统", Role::Zone, Some("etdz"), None).await.unwrap();
+        let token = app.create_token(&op(), "etdz-system", "月报接口").await.unwrap();
+        let actor = app.token_actor(&token).await.unwrap().unwrap();
+        assert_eq!((actor.login.as_str(), actor.scope.as_deref()), ("etdz-system", Some("etdz")));
+        let id = app.tokens(&op()).await.unwrap()[0].id;
+        app.revoke_token(&op(), id).await.unwrap();
+        assert!(app.token_actor(&token).await.unwrap().is_none(), "{}", db.engine);
+        assert!(app.revoke_token(&op(), id).await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn zone_users_import_only_their_zone() {
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        app.add_user(&op(), "zone-etdz", "经开", Role::Zone, Some("etdz"), None).await.unwrap();
+        let zone = caller_of(&app, "zone-etdz").await;
+        let own = format!("uscc,month,revenue\n{},2022-01,10\n", uscc(1));
+        let (_g, p) = testkit::file("own.csv", own.as_bytes());
+        app.import_facts(&zone, &p, false, &|_, _| {}).await.unwrap();
+        let mixed = format!("uscc,month,revenue\n{},2022-02,10\n{},2022-02,99\n", uscc(1), uscc(2));
+        let (_g, p) = testkit::file("mixed.csv", mixed.as_bytes());
+        let Err(ServiceError::Forbidden(msg)) = app.import_facts(&zone, &p, false, &|_, _| {}).await else {
+            panic!("must be refused")
+        };
+        assert!(msg.contains("第3行"), "{msg}");
+        let rows = app.progress(&op(), "revenue", domain::Month::new(2022, 2).unwrap()).await.unwrap();
+        assert!(rows.iter().all(|r| r.value.is_none()), "nothing of the refused file was kept ({})", db.engine);
+        // Moving an enterprise out of another zone is refused too.
+        let moved = format!("uscc,name,zone,industry\n{},乙,etdz,silicone\n", uscc(2));
+        let (_g, p) = testkit::file("move.csv", moved.as_bytes());
+        assert!(matches!(app.import_enterprises(&zone, &p, &|_, _| {}).await, Err(ServiceError::Forbidden(_))));
+        // Leaders write nothing.
+        app.add_user(&op(), "leader", "领导", Role::Leader, None, None).await.unwrap();
+        let leader = caller_of(&app, "leader").await;
+        let (_g, p) = testkit::file("own2.csv", own.as_bytes());
+        assert!(matches!(app.import_facts(&leader, &p, false, &|_, _| {}).await, Err(ServiceError::Forbidden(_))));
+    }
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_entry_that_was_tampered_with() {
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        app.add_user(&op(), "sun", "孙", Role::Leader, None, None).await.unwrap();
+        let _ = app.login("sun", "not-the-password", "r").await;
+        let (entries, total) = app.audit_entries(&op(), &store::AuditFilter { limit: 100, ..Default::default() }).await.unwrap();
+        let actions: Vec<&str> = entries.iter().rev().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["plan.load", "import.enterprises", "user.add", "login.failed"], "{}", db.engine);
+        assert_eq!(app.verify_audit().await.unwrap(), Ok(total as usize));
+
+        // Edit a stored entry behind the program's back.
+        sqlx::any::install_default_drivers();
+        let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        let original: String = sqlx::query_scalar("SELECT actor FROM audit_log WHERE seq = 2").fetch_one(&mut raw).await.unwrap();
+        raw.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").await.unwrap();
+        let broken = app.verify_audit().await.unwrap().unwrap_err();
+        assert_eq!(broken.seq, 2, "{}", db.engine);
+
+        // Removing an entry is found too.
+        sqlx::query("UPDATE audit_log SET actor = $1 WHERE seq = 2").bind(original).execute(&mut raw).await.unwrap();
+        assert!(app.verify_audit().await.unwrap().is_ok(), "restored");
+        raw.execute("DELETE FROM audit_log WHERE seq = 3").await.unwrap();
+        let broken = app.verify_audit().await.unwrap().unwrap_err();
+        assert_eq!(broken.seq, 3);
+    }
+}

@@ -1,0 +1,196 @@
+//! The audit trail: appended in the transaction of the change it records, chained by hash.
+
+use domain::audit::{AuditEntry, entry_hash};
+use sqlx::{Any, Executor, Postgres, Row, Transaction};
+
+use crate::{Engine, Result, Store, migrate::now};
+
+/// What a change records about itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// JSON of the state before and after, or empty.
+    pub before: String,
+    pub after: String,
+    pub reason: String,
+    pub request_id: String,
+}
+
+impl AuditRecord {
+    pub fn new(actor: &str, action: &str, entity: &str, entity_id: &str) -> AuditRecord {
+        AuditRecord {
+            actor: actor.into(),
+            action: action.into(),
+            entity: entity.into(),
+            entity_id: entity_id.into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn after(mut self, json: String) -> Self {
+        self.after = json;
+        self
+    }
+
+    pub fn before(mut self, json: String) -> Self {
+        self.before = json;
+        self
+    }
+
+    pub fn request(mut self, request_id: &str) -> Self {
+        self.request_id = request_id.into();
+        self
+    }
+}
+
+fn entry(r: &AuditRecord, seq: i64, prev_hash: String) -> AuditEntry {
+    let mut e = AuditEntry {
+        seq,
+        at: now(),
+        actor: r.actor.clone(),
+        action: r.action.clone(),
+        entity: r.entity.clone(),
+        entity_id: r.entity_id.clone(),
+        before: r.before.clone(),
+        after: r.after.clone(),
+        reason: r.reason.clone(),
+        request_id: r.request_id.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    e.hash = entry_hash(&e);
+    e
+}
+
+const INSERT: &str = "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, reason, \
+    request_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+const LAST: &str = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+/// Appends are serialised on PostgreSQL so that two nodes never take the same place in the chain
+/// (SQLite's write lock already does this).
+const LOCK: &str = "SELECT pg_advisory_xact_lock(7243003)";
+
+/// Appends the next entry of the chain through a transaction of either driver (the `Any` pool,
+/// or PostgreSQL's own for the COPY path): the same SQL, typed per driver.
+macro_rules! append_in {
+    ($tx:expr, $record:expr) => {{
+        let last = sqlx::query(LAST).fetch_optional(&mut **$tx).await?;
+        let (seq, prev): (i64, String) = last.map(|row| (row.get(0), row.get(1))).unwrap_or((0, String::new()));
+        let e = entry($record, seq + 1, prev);
+        sqlx::query(INSERT)
+            .bind(e.seq)
+            .bind(e.at)
+            .bind(e.actor)
+            .bind(e.action)
+            .bind(e.entity)
+            .bind(e.entity_id)
+            .bind(e.before)
+            .bind(e.after)
+            .bind(e.reason)
+            .bind(e.request_id)
+            .bind(e.prev_hash)
+            .bind(e.hash)
+            .execute(&mut **$tx)
+            .await?;
+    }};
+}
+
+/// Appends an entry inside a transaction of the `Any` pool.
+pub(crate) async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, r: &AuditRecord) -> Result<()> {
+    if engine == Engine::Postgres {
+        tx.execute(LOCK).await?;
+    }
+    append_in!(tx, r);
+    Ok(())
+}
+
+/// Appends an entry inside a transaction of PostgreSQL's own driver.
+pub(crate) async fn append_pg(tx: &mut Transaction<'static, Postgres>, r: &AuditRecord) -> Result<()> {
+    tx.execute(LOCK).await?;
+    append_in!(tx, r);
+    Ok(())
+}
+
+/// A filter over the trail; empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+fn audit_entry(r: &sqlx::any::AnyRow) -> AuditEntry {
+    AuditEntry {
+        seq: r.get(0),
+        at: r.get(1),
+        actor: r.get(2),
+        action: r.get(3),
+        entity: r.get(4),
+        entity_id: r.get(5),
+        before: r.get(6),
+        after: r.get(7),
+        reason: r.get(8),
+        request_id: r.get(9),
+        prev_hash: r.get(10),
+        hash: r.get(11),
+    }
+}
+
+const COLUMNS: &str = "seq, at, actor, action, entity, entity_id, before_json, after_json, reason, request_id, prev_hash, hash";
+
+impl Store {
+    /// Appends an entry on its own, for events that change nothing else (a failed login).
+    pub async fn audit(&self, r: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        append(&mut tx, self.engine, r).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Entries matching a filter, newest first, with the number of all matches.
+    pub async fn audit_entries(&self, f: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)> {
+        let mut cond = String::from("WHERE 1 = 1");
+        let mut texts = Vec::new();
+        for (col, v) in [("actor", &f.actor), ("entity", &f.entity), ("action", &f.action)] {
+            if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+                texts.push(v.clone());
+                cond.push_str(&format!(" AND {col} = ${}", texts.len()));
+            }
+        }
+        if let Some(from) = f.from {
+            cond.push_str(&format!(" AND at >= {from}"));
+        }
+        if let Some(to) = f.to {
+            cond.push_str(&format!(" AND at < {to}"));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log {cond}")));
+        for t in &texts {
+            q = q.bind(t.clone());
+        }
+        let total: i64 = q.fetch_one(&self.pool).await?.get(0);
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_log {cond} ORDER BY seq DESC LIMIT {} OFFSET {}",
+            f.limit.clamp(1, 100_000),
+            f.offset.max(0)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for t in &texts {
+            q = q.bind(t.clone());
+        }
+        Ok((q.fetch_all(&self.pool).await?.iter().map(audit_entry).collect(), total))
+    }
+
+    /// The whole trail in order, for verification.
+    pub async fn audit_chain(&self) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq")))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(audit_entry).collect())
+    }
+}

@@ -1,0 +1,152 @@
+//! Who is asking: a session cookie (pages) or a bearer token (machine clients), checked on every
+//! request. Pages without a session go to the login page; the API answers 401.
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::authz::Actor;
+use service::{App, Caller};
+
+use crate::WebError;
+
+pub const SESSION_COOKIE: &str = "lf_session";
+pub const LOGIN_CSRF_COOKIE: &str = "lf_login_csrf";
+
+/// The signed-in caller of a request.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub caller: Caller,
+    /// For session callers: the token in the cookie, and the CSRF token forms must carry.
+    pub session: Option<(String, String)>,
+}
+
+impl Authed {
+    pub fn actor(&self) -> &Actor {
+        &self.caller.actor
+    }
+
+    /// Checks the CSRF token a form or htmx request sent.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
+        match &self.session {
+            Some((_, csrf)) if constant_time_eq(csrf.as_bytes(), sent.as_bytes()) => Ok(()),
+            Some(_) => Err(WebError {
+                status: StatusCode::FORBIDDEN,
+                message: "表单已过期,请刷新页面后重试 / stale form (CSRF)".into(),
+                json: false,
+            }),
+            // Token callers carry no cookies, so there is nothing to forge.
+            None => Ok(()),
+        }
+    }
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Why a request has no caller.
+pub enum AuthRejection {
+    Login(String),
+    Api,
+    ChangePassword,
+    Failed(WebError),
+}
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        match self {
+            AuthRejection::Login(next) => {
+                Redirect::to(&format!("/login?next={}", crate::pages::urlencode(&next))).into_response()
+            }
+            AuthRejection::ChangePassword => Redirect::to("/account/password").into_response(),
+            AuthRejection::Api => WebError {
+                status: StatusCode::UNAUTHORIZED,
+                message: "需要登录或有效的接口令牌 / sign in or send a valid token (Authorization: Bearer …)".into(),
+                json: true,
+            }
+            .into_response(),
+            AuthRejection::Failed(e) => e.into_response(),
+        }
+    }
+}
+
+fn request_id(parts: &Parts) -> String {
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(String::from)
+        .unwrap_or_else(|| service::random_hex(8))
+}
+
+async fn resolve(parts: &Parts, app: &App) -> Result<Option<(Authed, bool)>, WebError> {
+    let rid = request_id(parts);
+    if let Some(bearer) =
+        parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Ok(app
+            .token_actor(bearer.trim())
+            .await?
+            .map(|actor| (Authed { caller: Caller::new(actor, rid), session: None }, false)));
+    }
+    let Some(token) = cookie(parts, SESSION_COOKIE) else { return Ok(None) };
+    Ok(app.session_actor(token).await?.map(|(actor, csrf, must_change)| {
+        (Authed { caller: Caller::new(actor, rid), session: Some((token.to_string(), csrf)) }, must_change)
+    }))
+}
+
+impl FromRequestParts<App> for Authed {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        match resolve(parts, app).await.map_err(AuthRejection::Failed)? {
+            Some((_, true)) if !api && parts.uri.path() != "/account/password" && parts.uri.path() != "/logout" => {
+                Err(AuthRejection::ChangePassword)
+            }
+            Some((authed, _)) => Ok(authed),
+            None if api => Err(AuthRejection::Api),
+            None => Err(AuthRejection::Login(parts.uri.path_and_query().map_or("/".into(), |p| p.to_string()))),
+        }
+    }
+}
+
+impl OptionalFromRequestParts<App> for Authed {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Option<Self>, Self::Rejection> {
+        Ok(resolve(parts, app).await?.map(|(a, _)| a))
+    }
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when the request came over TLS (directly
+/// or as a proxy says with X-Forwarded-Proto).
+pub fn session_cookie(value: &str, secure: bool, max_age: Option<i64>) -> String {
+    let mut c = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    c
+}
+
+pub fn is_secure(headers: &axum::http::HeaderMap) -> bool {
+    headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+        || std::env::var("LEAPFROG_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true")
+}
