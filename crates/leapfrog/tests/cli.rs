@@ -189,3 +189,60 @@ fn demo_files_import_to_the_same_figures_as_the_demo() {
     let statuses: std::collections::HashSet<&str> = rows.iter().filter_map(|r| r["status"].as_str()).collect();
     assert!(statuses.contains("ahead") && statuses.contains("behind"), "the demo should show both: {statuses:?}");
 }
+
+#[tokio::test]
+async fn users_tokens_and_a_tampered_audit_trail_from_the_command_line() {
+    for db in testkit::engines().await {
+        let reg = format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n", uscc(1));
+        let dir = tempfile::tempdir().unwrap();
+        let reg = write(dir.path(), "e.csv", &reg);
+        ok(&leapfrog(&["import", "enterprises", &reg, "--database", &db.url]));
+        let out = ok(&leapfrog(&[
+            "user",
+            "add",
+            "wang",
+            "--name",
+            "王填报",
+            "--role",
+            "zone",
+            "--scope",
+            "经开组团",
+            "--database",
+            &db.url,
+        ]));
+        assert!(out.contains("初始密码 / initial password: Lf-"), "{out}");
+        let out = leapfrog(&["user", "add", "li", "--name", "李", "--role", "mayor", "--database", &db.url]);
+        assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+        let list = ok(&leapfrog(&["user", "list", "--database", &db.url]));
+        assert!(list.contains("wang\t王填报\tzone\tetdz"), "{list}");
+        let token = ok(&leapfrog(&["token", "create", "wang", "--label", "经开月报", "--database", &db.url]));
+        assert!(token.trim().starts_with("lf_") && token.trim().len() == 67, "{token}");
+        ok(&leapfrog(&["token", "revoke", "1", "--database", &db.url]));
+        ok(&leapfrog(&["user", "disable", "wang", "--database", &db.url]));
+
+        let out = ok(&leapfrog(&["audit", "verify", "--database", &db.url]));
+        assert!(out.contains("intact: 6"), "plan, import, user, token, revoke, disable: {out}");
+        let entries = ok(&leapfrog(&["audit", "list", "--database", &db.url]));
+        assert!(entries.contains("user.disable") && entries.contains("cli:"), "{entries}");
+
+        sqlx::any::install_default_drivers();
+        let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        sqlx::Executor::execute(&mut raw, "UPDATE audit_log SET after_json = '{}' WHERE seq = 4").await.unwrap();
+        let out = leapfrog(&["audit", "verify", "--database", &db.url]);
+        assert!(!out.status.success(), "{}", db.engine);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("entry 4") && err.contains("altered"), "{err}");
+    }
+}
+
+#[test]
+fn serve_refuses_to_start_while_demo_passwords_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("d.db").display());
+    let out = ok(&leapfrog(&["demo", "--no-serve", "--enterprises", "30", "--years", "1", "--database", &db]));
+    assert!(out.contains("zone-etdz") && out.contains("Ganjiang-2023!"), "{out}");
+    let out = leapfrog(&["serve", "--addr", "127.0.0.1:0", "--database", &db]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("demo password") && err.contains("jfj"), "{err}");
+}

@@ -23,13 +23,22 @@ async fn app_with_data(url: &str) -> App {
     }
     facts.push_str(&format!("{},2022-06,300\n{},2022-06,50\n{},2022-06,70\n", uscc(1), uscc(2), uscc(3)));
     let (_b, f) = testkit::file("f.csv", facts.as_bytes());
-    app.import_enterprises(&reg, &|_, _| {}).await.unwrap();
-    app.import_facts(&f, false, &|_, _| {}).await.unwrap();
+    app.import_enterprises(&service::Caller::operator(), &reg, &|_, _| {}).await.unwrap();
+    app.import_facts(&service::Caller::operator(), &f, false, &|_, _| {}).await.unwrap();
     app
 }
 
+/// Signs in as the demo coordinator and returns the session cookie.
+async fn signed_in(app: &App) -> String {
+    app.seed_demo_users(&service::Caller::operator()).await.unwrap();
+    let session = app.login("jfj", service::DEMO_PASSWORD, "test").await.unwrap();
+    format!("lf_session={}", session.token)
+}
+
 async fn get(app: &App, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let res = leapfrog_web::router(app.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let cookie = signed_in(app).await;
+    let req = Request::get(uri).header("cookie", cookie).body(Body::empty()).unwrap();
+    let res = leapfrog_web::router(app.clone()).oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
@@ -153,4 +162,97 @@ async fn the_progress_table_exports_to_xlsx() {
         }
     }
     assert!(found);
+}
+
+async fn send(app: &App, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = leapfrog_web::router(app.clone()).oneshot(req).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    (status, headers, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
+}
+
+fn set_cookie(headers: &axum::http::HeaderMap) -> String {
+    headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn login_sessions_csrf_and_first_password_change() {
+    for db in testkit::engines().await {
+        let app = app_with_data(&db.url).await;
+        // No session: pages go to the login page, keeping where the user was going.
+        let (status, headers, _) = send(&app, Request::get("/targets").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(headers["location"], "/login?next=%2Ftargets");
+
+        let initial =
+            app.add_user(&service::Caller::operator(), "chen", "陈", domain::authz::Role::Leader, None, None).await.unwrap();
+        let (_, headers, page) = send(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+        let login_cookie = set_cookie(&headers);
+        let csrf = login_cookie.split_once('=').unwrap().1.to_string();
+        assert!(page.contains(&csrf) && page.contains("登录"));
+        let form = |pw: &str, csrf: &str| format!("login=chen&password={}&next=%2Ftargets&csrf={csrf}", urlencode(pw));
+        let post = |body: String, cookie: String| {
+            Request::post("/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie)
+                .body(Body::from(body))
+                .unwrap()
+        };
+        // A form without the matching cookie is refused before the password is even looked at.
+        let (status, _, page) = send(&app, post(form(&initial, "forged"), login_cookie.clone())).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(page.contains("已过期"), "{}", db.engine);
+        let (status, _, page) = send(&app, post(form("wrong-Password-1", &csrf), login_cookie.clone())).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(page.contains("用户名或密码错误") && page.contains("value=\"chen\""), "the login typed is kept");
+
+        // The right password: a session cookie, and first the password must change.
+        let (status, headers, _) = send(&app, post(form(&initial, &csrf), login_cookie.clone())).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(headers["location"], "/account/password");
+        let cookie_header = headers["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie_header.contains("HttpOnly") && cookie_header.contains("SameSite=Lax"));
+        let session = set_cookie(&headers);
+        let (status, headers, _) = send(&app, Request::get("/").header("cookie", &session).body(Body::empty()).unwrap()).await;
+        assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/account/password"));
+
+        let (_, _, page) =
+            send(&app, Request::get("/account/password").header("cookie", &session).body(Body::empty()).unwrap()).await;
+        let session_csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let change = |csrf: &str| {
+            Request::post("/account/password")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", &session)
+                .body(Body::from(format!("csrf={csrf}&old={}&new=Lingdao-2023x&repeat=Lingdao-2023x", urlencode(&initial))))
+                .unwrap()
+        };
+        let (status, _, _) = send(&app, change("forged")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a state change without the session's CSRF token is refused");
+        let (status, _, page) = send(&app, change(&session_csrf)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let (status, _, page) = send(&app, Request::get("/").header("cookie", &session).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("陈 · 领导"), "the title bar says who is signed in");
+
+        // Logging out ends the session on the server.
+        let logout = Request::post("/logout")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &session)
+            .body(Body::from(format!("csrf={session_csrf}")))
+            .unwrap();
+        assert_eq!(send(&app, logout).await.0, StatusCode::SEE_OTHER);
+        let (status, _, _) = send(&app, Request::get("/").header("cookie", &session).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
