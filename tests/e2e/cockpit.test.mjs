@@ -18,8 +18,17 @@ test("cockpit: month picker and drill-down to enterprises", async () => {
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
 
+    // Signing in: the login page, then back to where the user was going.
     await page.goto(base + "/");
+    await page.waitForURL(/\/login/);
+    await page.getByLabel("用户名").fill("jfj");
+    await page.getByLabel("密码").fill("wrong-password");
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("alert").filter({ hasText: "用户名或密码错误" }).waitFor();
+    await page.getByLabel("密码").fill("Ganjiang-2023!");
+    await Promise.all([page.waitForURL(base + "/"), page.getByRole("button", { name: "登录" }).click()]);
     await page.getByRole("heading", { name: /驾驶舱/ }).waitFor();
+    assert.match(await page.locator("#whoami").innerText(), /经发局统筹员 · 统筹/);
     assert.match(await page.locator(".cutoff").innerText(), /数据截至 2023年12月/);
     // Charts are drawn (ECharts puts a canvas in each box).
     await page.locator("#chart-attainment canvas").first().waitFor();
@@ -53,7 +62,11 @@ test("cockpit: month picker and drill-down to enterprises", async () => {
     // And on to one enterprise's months.
     await Promise.all([page.waitForURL(/\/enterprises\//), page.locator("#drill-list tbody tr a").first().click()]);
     await page.getByRole("heading", { name: "月度数据" }).waitFor();
-    assert.deepEqual(errors, []);
+    // Signing out ends the session: the cockpit asks for a login again.
+    await Promise.all([page.waitForURL(/\/login/), page.getByRole("button", { name: "退出" }).click()]);
+    await page.goto(base + "/");
+    await page.waitForURL(/\/login/);
+    assert.deepEqual(errors.filter((e) => !e.includes("401")), []);
   } finally {
     await browser.close();
   }

@@ -56,9 +56,8 @@ pub struct ChainBreak {
 /// Checks entries given in `seq` order. The first entry follows `genesis` (the empty string).
 pub fn verify_chain<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Result<usize, ChainBreak> {
     let mut prev_hash = String::new();
-    let mut expected_seq = 1;
     let mut n = 0;
-    for e in entries {
+    for (expected_seq, e) in (1..).zip(entries) {
         if e.seq != expected_seq {
             return Err(ChainBreak {
                 seq: expected_seq,
@@ -76,7 +75,6 @@ pub fn verify_chain<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Re
             return Err(ChainBreak { seq: e.seq, reason: "内容被修改 / content was altered" });
         }
         prev_hash = e.hash.clone();
-        expected_seq += 1;
         n += 1;
     }
     Ok(n)

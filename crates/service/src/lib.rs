@@ -15,7 +15,7 @@ use store::{AuditRecord, Store, StoreError};
 pub use accounts::{LoginError, Session, actor_of, random_hex, token_hash};
 pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use import::{ImportSummary, Progress};
-pub use report::{Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
+pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

@@ -52,6 +52,16 @@ pub struct DrillRow {
     pub ytd_prev: Option<f64>,
 }
 
+/// One cell of a progress table: an indicator, an industry (or `all`), a top-level zone (or
+/// `all`) and a month.
+#[derive(Debug, Clone, Copy)]
+pub struct Cell<'a> {
+    pub indicator: &'a str,
+    pub industry: &'a str,
+    pub zone: &'a str,
+    pub month: Month,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DrillDown {
     pub row: ProgressRow,
@@ -128,16 +138,8 @@ impl App {
     }
 
     /// The enterprises behind one cell of the progress table, largest year-to-date first.
-    pub async fn drill_down(
-        &self,
-        caller: &Caller,
-        indicator: &str,
-        industry: &str,
-        zone: &str,
-        month: Month,
-        offset: i64,
-        limit: i64,
-    ) -> Result<DrillDown> {
+    pub async fn drill_down(&self, caller: &Caller, cell: &Cell<'_>, offset: i64, limit: i64) -> Result<DrillDown> {
+        let Cell { indicator, industry, zone, month } = *cell;
         self.require(caller, Action::ReadAggregates)?;
         let ind = self.indicator(indicator)?;
         if industry != ALL && self.plan.industry(industry).is_none() {

@@ -2,7 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 use domain::{Month, Uscc};
-use leapfrog_service::{App, Caller, ServiceError};
+use leapfrog_service::{App, Caller, Cell, ServiceError};
 
 fn op() -> Caller {
     Caller::operator()
@@ -309,7 +309,7 @@ async fn gb18030_csv_with_bom_less_headers_and_xlsx_files_import() {
 async fn drill_down_lists_the_enterprises_behind_a_cell() {
     for db in testkit::engines().await {
         let (app, _files) = loaded(&db.url).await;
-        let d = app.drill_down(&op(), "revenue", "optoelectronics", "etdz", month("2022-02"), 0, 10).await.unwrap();
+        let d = app.drill_down(&op(), &Cell { indicator: "revenue", industry: "optoelectronics", zone: "etdz", month: month("2022-02") }, 0, 10).await.unwrap();
         assert_eq!(d.total, 2, "{}", db.engine);
         let got: Vec<_> = d.enterprises.iter().map(|e| (e.zone.as_str(), e.value, e.ytd, e.ytd_prev)).collect();
         assert_eq!(got, vec![("etdz", Some(250.0), Some(400.0), Some(300.0)), ("linkong", None, Some(50.0), None)]);
@@ -317,7 +317,7 @@ async fn drill_down_lists_the_enterprises_behind_a_cell() {
         let sum: f64 = d.enterprises.iter().filter_map(|e| e.ytd).sum();
         assert_eq!(Some(sum), d.row.ytd);
         assert!(matches!(
-            app.drill_down(&op(), "revenue", "shipbuilding", "etdz", month("2022-02"), 0, 10).await,
+            app.drill_down(&op(), &Cell { indicator: "revenue", industry: "shipbuilding", zone: "etdz", month: month("2022-02") }, 0, 10).await,
             Err(ServiceError::NotFound(_))
         ));
         // Month by month, with last year's months.
@@ -328,7 +328,7 @@ async fn drill_down_lists_the_enterprises_behind_a_cell() {
         let staff = format!("uscc,month,employees\n{u},2022-01,100\n{u},2022-02,300\n", u = uscc(1));
         let (_g, p) = testkit::file("staff.csv", staff.as_bytes());
         app.import_facts(&op(), &p, false, &quiet).await.unwrap();
-        let d = app.drill_down(&op(), "employees", "optoelectronics", "all", month("2022-02"), 0, 10).await.unwrap();
+        let d = app.drill_down(&op(), &Cell { indicator: "employees", industry: "optoelectronics", zone: "all", month: month("2022-02") }, 0, 10).await.unwrap();
         assert_eq!(d.enterprises[0].ytd, Some(200.0), "{}", db.engine);
     }
 }

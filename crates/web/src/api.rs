@@ -62,7 +62,7 @@ pub async fn drill(
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
     let d = app
-        .drill_down(&authed.caller, &indicator, &q.industry, &q.zone, month, q.offset.unwrap_or(0), q.limit.unwrap_or(100))
+        .drill_down(&authed.caller, &service::Cell { indicator: &indicator, industry: &q.industry, zone: &q.zone, month }, q.offset.unwrap_or(0), q.limit.unwrap_or(100))
         .await
         .map_err(|e| WebError::from(e).for_api())?;
     Ok(Json(d))
