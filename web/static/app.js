@@ -14,6 +14,9 @@
   onReady(function () {
     var month = document.getElementById("month");
     if (month) month.addEventListener("change", function () { month.form.submit(); });
+    Array.prototype.forEach.call(document.querySelectorAll("select.autosubmit"), function (s) {
+      s.addEventListener("change", function () { s.form.submit(); });
+    });
 
     var host = document.getElementById("chart-attainment");
     if (!host || !window.echarts) return;

@@ -84,10 +84,12 @@ pub enum Action {
     ManageTokens,
     /// Read and export the audit trail.
     ReadAudit,
+    /// Approve, return and lock zones' monthly submissions; decide corrections.
+    ReviewSubmissions,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -95,6 +97,7 @@ impl Action {
         Action::ManageUsers,
         Action::ManageTokens,
         Action::ReadAudit,
+        Action::ReviewSubmissions,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -106,6 +109,7 @@ impl Action {
             Action::ManageUsers => "管理用户",
             Action::ManageTokens => "管理接口令牌",
             Action::ReadAudit => "查看审计日志",
+            Action::ReviewSubmissions => "审核月度报送",
         }
     }
 }
@@ -121,16 +125,16 @@ pub enum Reach {
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 7]); 6] = {
+const TABLE: [(Role, [Reach; 8]); 6] = {
     use Reach::{Everything as E, Nothing as N, OwnEnterprise as OE, OwnZone as OZ};
     [
-        //                  aggregates  enterprise  write ent.  facts  users  tokens  audit
-        (Role::Coordinator, [E, E, E, E, N, N, E]),
-        (Role::Department, [E, E, N, N, N, N, N]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N]),
-        (Role::Leader, [E, E, N, N, N, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E]),
+        //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review
+        (Role::Coordinator, [E, E, E, E, N, N, E, E]),
+        (Role::Department, [E, E, N, N, N, N, N, N]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N]),
+        (Role::Leader, [E, E, N, N, N, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N]),
     ]
 };
 
@@ -159,6 +163,8 @@ pub enum Target<'a> {
     Region,
     /// One enterprise, in a zone (any level of the tree).
     Enterprise { uscc: &'a str, zone: &'a str },
+    /// A zone's own business, such as its monthly submission.
+    Zone(&'a str),
 }
 
 /// Why an action was refused, in words for the user.
@@ -200,7 +206,7 @@ impl Actor {
         match (reach(self.role, action), target) {
             (Reach::Everything, _) => Ok(()),
             (Reach::Nothing, _) => deny(format!("角色“{}”没有此权限", self.role.zh())),
-            (Reach::OwnZone, Target::Enterprise { zone, .. }) => {
+            (Reach::OwnZone, Target::Enterprise { zone, .. } | Target::Zone(zone)) => {
                 if self.scope.as_deref() == Some(plan.top_zone(zone)) {
                     Ok(())
                 } else {
@@ -214,7 +220,9 @@ impl Actor {
                     deny("只能查看本企业的数据".into())
                 }
             }
-            (Reach::OwnZone | Reach::OwnEnterprise, Target::Region) => deny("只能处理本单位范围内的数据".into()),
+            (Reach::OwnZone | Reach::OwnEnterprise, Target::Region) | (Reach::OwnEnterprise, Target::Zone(_)) => {
+                deny("只能处理本单位范围内的数据".into())
+            }
         }
     }
 

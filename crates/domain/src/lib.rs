@@ -11,6 +11,7 @@ pub mod month;
 pub mod password;
 pub mod plan;
 pub mod progress;
+pub mod submission;
 pub mod uscc;
 
 pub use amount::Amount;

@@ -53,6 +53,9 @@ enum Command {
         month: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Include months not yet approved (drafts and submissions); official figures otherwise
+        #[arg(long)]
+        provisional: bool,
     },
     /// Accounts: add, list, disable, enable, reset-password
     User {
@@ -293,13 +296,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             files::template(&kind, &app.plan, &out)?;
             println!("已写出模板 / template written: {}", out.display());
         }
-        Command::Progress { indicator, month, json } => {
+        Command::Progress { indicator, month, json, provisional } => {
             let app = App::open(&db).await?;
             let month = match month {
                 Some(m) => Month::parse(&m)?,
                 None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
             };
-            let rows = app.progress(&caller, &indicator, month).await?;
+            let figures = if provisional { service::Figures::Provisional } else { service::Figures::Official };
+            let rows = app.progress(&caller, &indicator, month, figures).await?;
             if json {
                 println!("{}", serde_json::to_string(&rows)?);
             } else {

@@ -81,7 +81,17 @@ async fn import_then_progress_json_on_both_engines() {
         ok(&leapfrog(&["--database", &db.url, "import", "enterprises", &reg]));
         let out = ok(&leapfrog(&["import", "facts", &facts, "--database", &db.url]));
         assert!(out.contains("4"), "{out}");
-        let out = ok(&leapfrog(&["progress", "--indicator", "revenue", "--month", "2022-06", "--json", "--database", &db.url]));
+        let out = ok(&leapfrog(&[
+            "progress",
+            "--indicator",
+            "revenue",
+            "--month",
+            "2022-06",
+            "--json",
+            "--provisional",
+            "--database",
+            &db.url,
+        ]));
         let rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&out).unwrap();
         let keys = [
             "industry",
@@ -115,7 +125,7 @@ async fn import_then_progress_json_on_both_engines() {
         assert!(rows.iter().any(|r| r["industry"] == "all" && r["zone"] == "all" && r["ytd"] == 227.0), "{}", db.engine);
 
         // A table for people, in 亿元.
-        let out = ok(&leapfrog(&["progress", "--month", "2022年6月", "--database", &db.url]));
+        let out = ok(&leapfrog(&["progress", "--month", "2022年6月", "--provisional", "--database", &db.url]));
         assert!(out.contains("光电信息") && out.contains("0.02"), "{out}");
 
         // A file with errors: every error named, non-zero exit, nothing imported.
@@ -124,7 +134,7 @@ async fn import_then_progress_json_on_both_engines() {
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("bad.csv 第2行") && err.contains("bad.csv 第3行") && err.contains("nothing was imported"), "{err}");
-        let out = ok(&leapfrog(&["progress", "--month", "2022-07", "--json", "--database", &db.url]));
+        let out = ok(&leapfrog(&["progress", "--month", "2022-07", "--json", "--provisional", "--database", &db.url]));
         assert!(!out.contains("\"value\":5.0"));
     }
 }
@@ -181,7 +191,17 @@ fn demo_files_import_to_the_same_figures_as_the_demo() {
     ok(&leapfrog(&["import", "facts", csv.join("facts.csv").to_str().unwrap(), "--database", &fresh]));
     for indicator in ["revenue", "tax", "employees"] {
         let a = ok(&leapfrog(&["progress", "--indicator", indicator, "--month", "2022-09", "--json", "--database", &demo_db]));
-        let b = ok(&leapfrog(&["progress", "--indicator", indicator, "--month", "2022-09", "--json", "--database", &fresh]));
+        let b = ok(&leapfrog(&[
+            "progress",
+            "--indicator",
+            indicator,
+            "--month",
+            "2022-09",
+            "--json",
+            "--provisional",
+            "--database",
+            &fresh,
+        ]));
         assert_eq!(a, b, "{indicator}");
     }
     let rows: Vec<serde_json::Value> =

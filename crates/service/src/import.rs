@@ -13,7 +13,9 @@ use store::{EnterpriseKey, EnterpriseKeys, FactRow};
 
 use domain::authz::{Action, Actor, Target};
 
-use crate::{App, Caller, Result, ServiceError};
+use domain::Month;
+
+use crate::{App, Caller, Result, ServiceError, States};
 
 /// A file that touches enterprises outside the caller's reach is refused as a whole.
 fn forbidden_rows(denied: &[RowError]) -> ServiceError {
@@ -140,10 +142,19 @@ impl App {
             ServiceError::Forbidden(format!("角色“{}”无权填报月度数据 / not allowed to import facts", caller.actor.role.zh()))
         })?;
         let keys = Arc::new(self.store.enterprise_keys().await?);
+        // Months a zone has submitted or that are locked take no more changes, except from the
+        // operator of the command line, who holds the database anyway.
+        let closed: Arc<States> = Arc::new(if caller.actor.operator {
+            States::new()
+        } else {
+            let all = self.states(Month::new(1900, 1).expect("valid"), Month::new(9999, 12).expect("valid")).await?;
+            all.into_iter().filter(|(_, s)| !s.editable()).collect()
+        });
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(4);
         let reader = {
-            let (plan, keys, path, actor) = (self.plan.clone(), keys.clone(), path.to_owned(), caller.actor.clone());
-            tokio::task::spawn_blocking(move || read_facts(&plan, &actor, &keys, &path, cumulative, &tx))
+            let (plan, keys, path, actor, closed) =
+                (self.plan.clone(), keys.clone(), path.to_owned(), caller.actor.clone(), closed.clone());
+            tokio::task::spawn_blocking(move || read_facts(&plan, &actor, &keys, &closed, &path, cumulative, &tx))
         };
         let Some(Parsed::Header { indicators, ignored_columns }) = rx.recv().await else {
             // The file could not be read as a facts table at all; the reader says why.
@@ -200,6 +211,7 @@ fn read_facts(
     plan: &domain::Plan,
     actor: &Actor,
     keys: &EnterpriseKeys,
+    closed: &States,
     path: &Path,
     cumulative: bool,
     tx: &tokio::sync::mpsc::Sender<Parsed>,
@@ -255,6 +267,16 @@ fn read_facts(
                 column: Some("统一社会信用代码".into()),
                 value: line.uscc.clone(),
                 reason: d.to_string(),
+            });
+            continue;
+        }
+        if let Some(state) = closed.get(&(plan.top_zone(zone).to_string(), line.month.yyyymm())) {
+            errors.push(RowError {
+                file: file.clone(),
+                row: line.row,
+                column: Some("月份".into()),
+                value: line.month.to_string(),
+                reason: format!("该组团此月报送{},不能再修改 / the month is {} and cannot change", state.zh(), state.code()),
             });
             continue;
         }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use domain::authz::{Action, Target, Visible};
 use store::{EnterpriseFilter, EnterpriseRow, MonthFacts};
 
-use crate::{App, Caller, Result, ServiceError};
+use crate::{App, Caller, Figures, Result, ServiceError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct KpiLine {
@@ -35,6 +35,7 @@ pub struct TrendPoint {
 pub struct Cockpit {
     pub month: String,
     pub indicator: String,
+    pub figures: Figures,
     pub rows: Vec<ProgressRow>,
     pub kpis: Vec<KpiLine>,
     /// The months of the year for the whole region (1+2+3 industries), with last year's.
@@ -60,6 +61,8 @@ pub struct Cell<'a> {
     pub industry: &'a str,
     pub zone: &'a str,
     pub month: Month,
+    /// Which months the cell's own figures count; the enterprises listed are all they reported.
+    pub figures: Figures,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,21 +81,30 @@ impl App {
         Ok(self.store.latest_month().await?)
     }
 
-    async fn index(&self, indicator: &str, month: Month) -> Result<CellIndex<'_>> {
+    async fn index(&self, indicator: &str, month: Month, figures: Figures) -> Result<CellIndex<'_>> {
         let ind = self.indicator(indicator)?;
-        let cells = self.store.cell_months(indicator, &months_needed(&self.plan, month)).await?;
+        let ranges = months_needed(&self.plan, month);
+        let mut cells = self.store.cell_months(indicator, &ranges).await?;
+        if figures == Figures::Official {
+            let (from, to) = (ranges[0].0, ranges[ranges.len() - 1].1);
+            let states = self.states(from, to).await?;
+            cells.retain(|c| {
+                let key = (self.plan.top_zone(&c.zone).to_string(), c.month.yyyymm());
+                states.get(&key).is_some_and(|s| s.official())
+            });
+        }
         Ok(CellIndex::new(&self.plan, ind, &cells))
     }
 
     /// The progress table of PRODUCT.md M2 for one indicator and month.
-    pub async fn progress(&self, caller: &Caller, indicator: &str, month: Month) -> Result<Vec<ProgressRow>> {
+    pub async fn progress(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Vec<ProgressRow>> {
         self.require(caller, Action::ReadAggregates)?;
-        Ok(self.index(indicator, month).await?.table(month))
+        Ok(self.index(indicator, month, figures).await?.table(month))
     }
 
-    pub async fn cockpit(&self, caller: &Caller, indicator: &str, month: Month) -> Result<Cockpit> {
+    pub async fn cockpit(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Cockpit> {
         self.require(caller, Action::ReadAggregates)?;
-        let index = self.index(indicator, month).await?;
+        let index = self.index(indicator, month, figures).await?;
         let rows = index.table(month);
         let (ai, az) = index.pick(ALL, ALL);
         let trend = (1..=12)
@@ -116,7 +128,7 @@ impl App {
                     let idx = if ind == indicator {
                         &index
                     } else {
-                        own = self.index(ind, month).await?;
+                        own = self.index(ind, month, figures).await?;
                         &own
                     };
                     (k.actual_from_facts(&self.plan, idx, month), None)
@@ -134,12 +146,12 @@ impl App {
                 supplied_by,
             });
         }
-        Ok(Cockpit { month: month.to_string(), indicator: indicator.to_string(), rows, kpis, trend })
+        Ok(Cockpit { month: month.to_string(), indicator: indicator.to_string(), figures, rows, kpis, trend })
     }
 
     /// The enterprises behind one cell of the progress table, largest year-to-date first.
     pub async fn drill_down(&self, caller: &Caller, cell: &Cell<'_>, offset: i64, limit: i64) -> Result<DrillDown> {
-        let Cell { indicator, industry, zone, month } = *cell;
+        let Cell { indicator, industry, zone, month, figures } = *cell;
         self.require(caller, Action::ReadAggregates)?;
         let ind = self.indicator(indicator)?;
         if industry != ALL && self.plan.industry(industry).is_none() {
@@ -148,7 +160,7 @@ impl App {
         if zone != ALL && self.plan.zone(zone).is_none() {
             return Err(ServiceError::NotFound(format!("未知组团“{zone}” / unknown zone")));
         }
-        let index = self.index(indicator, month).await?;
+        let index = self.index(indicator, month, figures).await?;
         let row = index.row(industry, zone, month);
         let industries: Vec<String> = if industry == ALL { index.all_industries.clone() } else { vec![industry.to_string()] };
         // The cell's figures are region-wide aggregates; the enterprises behind it are listed only

@@ -2,7 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 use domain::{Month, Uscc};
-use leapfrog_service::{App, Caller, Cell, ServiceError};
+use leapfrog_service::{App, Caller, Cell, Figures, ServiceError};
 
 fn op() -> Caller {
     Caller::operator()
@@ -86,7 +86,7 @@ async fn assert_aggregates_exact(app: &App) {
 async fn progress_matches_the_definitions_computed_by_hand() {
     for db in testkit::engines().await {
         let (app, _files) = loaded(&db.url).await;
-        let rows = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2022-02"), Figures::Provisional).await.unwrap();
 
         let r = row(&rows, "optoelectronics", "etdz");
         assert_eq!(r.value, Some(250.0), "{}", db.engine);
@@ -115,12 +115,12 @@ async fn progress_matches_the_definitions_computed_by_hand() {
         assert_eq!((r.value, r.ytd, r.status), (None, None, None));
 
         // In the final year the target is the annex figure itself.
-        let rows = app.progress(&op(), "revenue", month("2023-06")).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2023-06"), Figures::Provisional).await.unwrap();
         assert_eq!(row(&rows, "optoelectronics", "etdz").target, Some(8_500_000.0));
         assert_eq!(row(&rows, "optoelectronics", "all").target, Some(10_000_000.0));
 
         // Taxes carry no target; 7.5 万元 stays exact.
-        let rows = app.progress(&op(), "tax", month("2022-02")).await.unwrap();
+        let rows = app.progress(&op(), "tax", month("2022-02"), Figures::Provisional).await.unwrap();
         let r = row(&rows, "optoelectronics", "etdz");
         assert_eq!((r.ytd, r.target), (Some(20.0), None));
         assert_aggregates_exact(&app).await;
@@ -131,7 +131,7 @@ async fn progress_matches_the_definitions_computed_by_hand() {
 async fn a_file_with_errors_lists_each_and_changes_nothing() {
     for db in testkit::engines().await {
         let (app, _files) = loaded(&db.url).await;
-        let before = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
+        let before = app.progress(&op(), "revenue", month("2022-02"), Figures::Provisional).await.unwrap();
         let bad_check = {
             let mut u = uscc(1);
             let last = u.pop().unwrap();
@@ -171,7 +171,7 @@ async fn a_file_with_errors_lists_each_and_changes_nothing() {
         assert!(errors[5].reason.contains("more than once"));
         assert!(errors.iter().all(|e| e.file.ends_with("bad.csv")));
         // Row 2 was valid and came before the errors; it must not have been kept.
-        assert_eq!(app.progress(&op(), "revenue", month("2022-02")).await.unwrap(), before);
+        assert_eq!(app.progress(&op(), "revenue", month("2022-02"), Figures::Provisional).await.unwrap(), before);
 
         let text = format!(
             "统一社会信用代码,企业名称,组团,产业\n{},新企业,火星组团,光电信息\n{},另一家,直管区,造船\n",
@@ -197,11 +197,11 @@ async fn a_file_with_errors_lists_each_and_changes_nothing() {
 async fn reimporting_replaces_and_keeps_aggregates_exact() {
     for db in testkit::engines().await {
         let (app, files) = loaded(&db.url).await;
-        let first = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
+        let first = app.progress(&op(), "revenue", month("2022-02"), Figures::Provisional).await.unwrap();
         // The same file again is idempotent.
         let path = files[1].path().join("facts.csv");
         app.import_facts(&op(), &path, false, &quiet).await.unwrap();
-        assert_eq!(app.progress(&op(), "revenue", month("2022-02")).await.unwrap(), first, "{}", db.engine);
+        assert_eq!(app.progress(&op(), "revenue", month("2022-02"), Figures::Provisional).await.unwrap(), first, "{}", db.engine);
 
         // A changed value replaces the old one; a file with only tax leaves revenue alone;
         // a blank cell means "not reported".
@@ -211,15 +211,15 @@ async fn reimporting_replaces_and_keeps_aggregates_exact() {
         let text = format!("uscc,month,tax\n{},2022-02,99\n", uscc(1));
         let (_g2, p2) = testkit::file("tax.csv", text.as_bytes());
         app.import_facts(&op(), &p2, false, &quiet).await.unwrap();
-        let rows = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2022-02"), Figures::Provisional).await.unwrap();
         assert_eq!(row(&rows, "optoelectronics", "etdz").ytd, Some(500.0));
-        let tax = app.progress(&op(), "tax", month("2022-02")).await.unwrap();
+        let tax = app.progress(&op(), "tax", month("2022-02"), Figures::Provisional).await.unwrap();
         assert_eq!(row(&tax, "optoelectronics", "etdz").value, Some(99.0));
 
         let text = format!("统一社会信用代码,月份,营业收入\n{},2022-02,\n", uscc(3));
         let (_g3, p3) = testkit::file("blank.csv", text.as_bytes());
         app.import_facts(&op(), &p3, false, &quiet).await.unwrap();
-        let rows = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2022-02"), Figures::Provisional).await.unwrap();
         assert_eq!(row(&rows, "silicone", "yongxiu").value, None);
         assert_aggregates_exact(&app).await;
 
@@ -228,7 +228,7 @@ async fn reimporting_replaces_and_keeps_aggregates_exact() {
         let (_g4, p4) = testkit::file("moved.csv", moved.as_bytes());
         let summary = app.import_enterprises(&op(), &p4, &quiet).await.unwrap();
         assert_eq!((summary.inserted, summary.updated), (0, 4));
-        let rows = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2022-02"), Figures::Provisional).await.unwrap();
         assert_eq!(row(&rows, "optoelectronics", "etdz").ytd, Some(450.0));
         assert_eq!(row(&rows, "optoelectronics", "yongxiu").ytd, Some(50.0));
         assert_aggregates_exact(&app).await;
@@ -242,10 +242,10 @@ async fn cumulative_files_are_differenced_by_month() {
         let text = format!("统一社会信用代码,月份,营业收入\n{u},2023-02,250\n{u},2023-01,100\n{u},2023-03,400\n", u = uscc(3));
         let (_g, p) = testkit::file("ytd.csv", text.as_bytes());
         app.import_facts(&op(), &p, true, &quiet).await.unwrap();
-        let rows = app.progress(&op(), "revenue", month("2023-03")).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2023-03"), Figures::Provisional).await.unwrap();
         let r = row(&rows, "silicone", "yongxiu");
         assert_eq!((r.value, r.ytd), (Some(150.0), Some(400.0)), "{}", db.engine);
-        let feb = app.progress(&op(), "revenue", month("2023-02")).await.unwrap();
+        let feb = app.progress(&op(), "revenue", month("2023-02"), Figures::Provisional).await.unwrap();
         assert_eq!(row(&feb, "silicone", "yongxiu").value, Some(150.0));
 
         let text = format!("统一社会信用代码,月份,营业收入\n{u},2023-05,250\n", u = uscc(3));
@@ -296,10 +296,10 @@ async fn gb18030_csv_with_bom_less_headers_and_xlsx_files_import() {
         };
         let (_g, p) = testkit::file("facts.xlsx", &files::write_xlsx(&[sheet]).unwrap());
         app.import_facts(&op(), &p, false, &quiet).await.unwrap();
-        let rows = app.progress(&op(), "revenue", month("2022-02")).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2022-02"), Figures::Provisional).await.unwrap();
         assert_eq!(row(&rows, "silicone", "yongxiu").ytd, Some(1334.56), "{}", db.engine);
         assert_eq!(row(&rows, "digital-economy", "direct").ytd, Some(1.5));
-        let staff = app.progress(&op(), "employees", month("2022-02")).await.unwrap();
+        let staff = app.progress(&op(), "employees", month("2022-02"), Figures::Provisional).await.unwrap();
         assert_eq!(row(&staff, "silicone", "yongxiu").ytd, Some(85.0)); // a stock: the mean
         assert_aggregates_exact(&app).await;
     }
@@ -309,7 +309,21 @@ async fn gb18030_csv_with_bom_less_headers_and_xlsx_files_import() {
 async fn drill_down_lists_the_enterprises_behind_a_cell() {
     for db in testkit::engines().await {
         let (app, _files) = loaded(&db.url).await;
-        let d = app.drill_down(&op(), &Cell { indicator: "revenue", industry: "optoelectronics", zone: "etdz", month: month("2022-02") }, 0, 10).await.unwrap();
+        let d = app
+            .drill_down(
+                &op(),
+                &Cell {
+                    indicator: "revenue",
+                    industry: "optoelectronics",
+                    zone: "etdz",
+                    month: month("2022-02"),
+                    figures: Figures::Provisional,
+                },
+                0,
+                10,
+            )
+            .await
+            .unwrap();
         assert_eq!(d.total, 2, "{}", db.engine);
         let got: Vec<_> = d.enterprises.iter().map(|e| (e.zone.as_str(), e.value, e.ytd, e.ytd_prev)).collect();
         assert_eq!(got, vec![("etdz", Some(250.0), Some(400.0), Some(300.0)), ("linkong", None, Some(50.0), None)]);
@@ -317,7 +331,19 @@ async fn drill_down_lists_the_enterprises_behind_a_cell() {
         let sum: f64 = d.enterprises.iter().filter_map(|e| e.ytd).sum();
         assert_eq!(Some(sum), d.row.ytd);
         assert!(matches!(
-            app.drill_down(&op(), &Cell { indicator: "revenue", industry: "shipbuilding", zone: "etdz", month: month("2022-02") }, 0, 10).await,
+            app.drill_down(
+                &op(),
+                &Cell {
+                    indicator: "revenue",
+                    industry: "shipbuilding",
+                    zone: "etdz",
+                    month: month("2022-02"),
+                    figures: Figures::Provisional
+                },
+                0,
+                10
+            )
+            .await,
             Err(ServiceError::NotFound(_))
         ));
         // Month by month, with last year's months.
@@ -328,7 +354,21 @@ async fn drill_down_lists_the_enterprises_behind_a_cell() {
         let staff = format!("uscc,month,employees\n{u},2022-01,100\n{u},2022-02,300\n", u = uscc(1));
         let (_g, p) = testkit::file("staff.csv", staff.as_bytes());
         app.import_facts(&op(), &p, false, &quiet).await.unwrap();
-        let d = app.drill_down(&op(), &Cell { indicator: "employees", industry: "optoelectronics", zone: "all", month: month("2022-02") }, 0, 10).await.unwrap();
+        let d = app
+            .drill_down(
+                &op(),
+                &Cell {
+                    indicator: "employees",
+                    industry: "optoelectronics",
+                    zone: "all",
+                    month: month("2022-02"),
+                    figures: Figures::Provisional,
+                },
+                0,
+                10,
+            )
+            .await
+            .unwrap();
         assert_eq!(d.enterprises[0].ytd, Some(200.0), "{}", db.engine);
     }
 }
@@ -347,7 +387,7 @@ async fn another_region_runs_on_its_own_plan_file() {
         reopened.import_enterprises(&op(), &reg, &quiet).await.unwrap();
         let (_g, f) = testkit::file("f.csv", format!("uscc,month,出口额(万元)\n{},2022-01,12.34\n", uscc(1)).as_bytes());
         reopened.import_facts(&op(), &f, false, &quiet).await.unwrap();
-        let rows = reopened.progress(&op(), "exports", month("2022-01")).await.unwrap();
+        let rows = reopened.progress(&op(), "exports", month("2022-01"), Figures::Provisional).await.unwrap();
         assert_eq!(row(&rows, "optoelectronics", "etdz").ytd, Some(12.34));
     }
 }

@@ -8,6 +8,7 @@ mod facts;
 mod facts_import;
 mod migrate;
 mod plan;
+mod submissions;
 mod users;
 
 use std::str::FromStr;
@@ -21,6 +22,7 @@ pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, Enterpris
 pub use facts::{CellEnterprise, MonthFacts};
 pub use facts_import::{FactRow, FactsImport};
 pub use migrate::now;
+pub use submissions::SubmissionRow;
 pub use users::{NewUser, TokenRow, UserRecord};
 
 #[derive(Debug, thiserror::Error)]

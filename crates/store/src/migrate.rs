@@ -14,7 +14,23 @@ struct Migration {
 const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "plan, enterprises, facts, cell aggregates", sql: v1 },
     Migration { version: 2, name: "users, sessions, API tokens, audit trail", sql: v2 },
+    Migration { version: 3, name: "monthly submissions", sql: v3 },
 ];
+
+fn v3(_: Engine) -> Vec<&'static str> {
+    vec![
+        // A zone-month without a row is a draft.
+        "CREATE TABLE submissions (
+            zone TEXT NOT NULL,
+            month BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            updated_by TEXT NOT NULL,
+            PRIMARY KEY (zone, month)
+        )",
+    ]
+}
 
 fn v2(_: Engine) -> Vec<&'static str> {
     vec![

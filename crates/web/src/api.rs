@@ -8,7 +8,7 @@ use service::App;
 
 use crate::WebError;
 use crate::auth::Authed;
-use crate::pages::{DrillQuery, EnterpriseQuery, MonthQuery, chosen_month, enterprise_filter};
+use crate::pages::{DrillQuery, EnterpriseQuery, MonthQuery, chosen_month, enterprise_filter, figures_of};
 
 const OPENAPI: &str = include_str!("../../../web/openapi.json");
 
@@ -41,7 +41,11 @@ pub async fn progress(
 ) -> Result<Json<Vec<domain::ProgressRow>>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
-    Ok(Json(app.progress(&authed.caller, &indicator, month).await.map_err(|e| WebError::from(e).for_api())?))
+    Ok(Json(
+        app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref()))
+            .await
+            .map_err(|e| WebError::from(e).for_api())?,
+    ))
 }
 
 pub async fn cockpit(
@@ -51,7 +55,11 @@ pub async fn cockpit(
 ) -> Result<Json<service::Cockpit>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
-    Ok(Json(app.cockpit(&authed.caller, &indicator, month).await.map_err(|e| WebError::from(e).for_api())?))
+    Ok(Json(
+        app.cockpit(&authed.caller, &indicator, month, figures_of(q.figures.as_deref()))
+            .await
+            .map_err(|e| WebError::from(e).for_api())?,
+    ))
 }
 
 pub async fn drill(
@@ -62,7 +70,18 @@ pub async fn drill(
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
     let d = app
-        .drill_down(&authed.caller, &service::Cell { indicator: &indicator, industry: &q.industry, zone: &q.zone, month }, q.offset.unwrap_or(0), q.limit.unwrap_or(100))
+        .drill_down(
+            &authed.caller,
+            &service::Cell {
+                indicator: &indicator,
+                industry: &q.industry,
+                zone: &q.zone,
+                month,
+                figures: figures_of(q.figures.as_deref()),
+            },
+            q.offset.unwrap_or(0),
+            q.limit.unwrap_or(100),
+        )
         .await
         .map_err(|e| WebError::from(e).for_api())?;
     Ok(Json(d))

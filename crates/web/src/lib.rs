@@ -9,6 +9,7 @@ pub mod auth;
 mod error;
 mod format;
 mod pages;
+mod workflow;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -39,6 +40,10 @@ pub fn router(app: App) -> Router {
         .route("/logout", post(account::logout))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/audit", get(account::audit))
+        .route("/submissions", get(workflow::board))
+        .route("/submissions/{zone}/{month}", post(workflow::step))
+        .route("/api/v1/submissions", get(workflow::board_api))
+        .route("/api/v1/submissions/{zone}/{month}/{step}", post(workflow::step_api))
         .route("/audit.xlsx", get(account::audit_xlsx))
         .route("/targets", get(pages::targets))
         .route("/enterprises", get(pages::enterprises))

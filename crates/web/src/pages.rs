@@ -7,7 +7,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{ALL, Month};
 use serde::Deserialize;
-use service::App;
+use service::{App, Figures};
 use store::EnterpriseFilter;
 
 use domain::authz::{Action, Role};
@@ -20,6 +20,12 @@ use crate::format::{industry_name, light, pct, pp, wan, yi, zone_name};
 pub struct MonthQuery {
     pub month: Option<String>,
     pub indicator: Option<String>,
+    /// `provisional` to include months not yet approved; official figures otherwise.
+    pub figures: Option<String>,
+}
+
+pub fn figures_of(q: Option<&str>) -> Figures {
+    if q == Some("provisional") { Figures::Provisional } else { Figures::Official }
 }
 
 /// The month asked for, or the latest month with data.
@@ -162,7 +168,8 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
         export_href: String::new(),
     };
     let Some(month) = month else { return Ok(page) };
-    let cockpit = app.cockpit(&authed.caller, &indicator, month).await?;
+    let figures = figures_of(q.figures.as_deref());
+    let cockpit = app.cockpit(&authed.caller, &indicator, month, figures).await?;
     let mut zones: Vec<String> = Vec::new();
     for r in &cockpit.rows {
         if !zones.contains(&r.zone) {
@@ -464,6 +471,7 @@ pub struct DrillQuery {
     pub page: Option<i64>,
     pub offset: Option<i64>,
     pub limit: Option<i64>,
+    pub figures: Option<String>,
 }
 
 pub struct DrillView {
@@ -509,7 +517,20 @@ pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<Drill
     let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
     let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
     let page = q.page.unwrap_or(1).max(1);
-    let d = app.drill_down(&authed.caller, &service::Cell { indicator: &indicator, industry: &q.industry, zone: &q.zone, month }, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let d = app
+        .drill_down(
+            &authed.caller,
+            &service::Cell {
+                indicator: &indicator,
+                industry: &q.industry,
+                zone: &q.zone,
+                month,
+                figures: figures_of(q.figures.as_deref()),
+            },
+            (page - 1) * PAGE_SIZE,
+            PAGE_SIZE,
+        )
+        .await?;
     let ind = app.plan.indicator(&indicator).expect("checked by drill_down");
     let (light, word) = light(d.row.status);
     let href = |p: i64| format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}&page={p}", q.industry, q.zone);
@@ -570,7 +591,7 @@ pub async fn export_progress(
     use files::{Sheet, SheetColumn, XCell};
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
     let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
-    let rows = app.progress(&authed.caller, &indicator, month).await?;
+    let rows = app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())).await?;
     let ind = app.plan.indicator(&indicator).expect("checked by progress");
     let col = |h: &str, d: Option<u32>| SheetColumn {
         header: h.to_string(),

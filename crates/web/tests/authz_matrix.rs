@@ -32,6 +32,11 @@ async fn fixture(url: &str) -> Fixture {
     let (_b, p) = testkit::file("f.csv", facts.as_bytes());
     app.import_facts(&op, &p, false, &|_, _| {}).await.unwrap();
     app.seed_demo_users(&op).await.unwrap();
+    lock_history(&app).await;
+    for m in 1..=6 {
+        let month = domain::Month::new(2023, m).unwrap();
+        app.submission_step(&op, "yongxiu", month, domain::submission::Step::Submit, "").await.unwrap();
+    }
     Fixture { app, own, other }
 }
 
@@ -59,14 +64,15 @@ async fn call(app: &App, token: &str, method: &str, uri: &str, body: String) -> 
 }
 
 /// The request that exercises an action on an enterprise (or on the region).
-fn request(action: Action, e: &str, zone: &str, industry: &str) -> (&'static str, String, String) {
+fn request(action: Action, e: &str, zone: &str, industry: &str, review_month: &str) -> (&'static str, String, String) {
     match action {
+        Action::ReviewSubmissions => ("POST", format!("/api/v1/submissions/yongxiu/{review_month}/approve"), String::new()),
         Action::ReadAggregates => ("GET", "/api/v1/progress?month=2022-01".into(), String::new()),
         Action::ReadEnterprise => ("GET", format!("/api/v1/enterprises/{e}"), String::new()),
         Action::WriteEnterprise => {
             ("POST", "/api/v1/enterprises".into(), format!("uscc,name,zone,industry\n{e},改名企业,{zone},{industry}\n"))
         }
-        Action::WriteFacts => ("POST", "/api/v1/facts".into(), format!("uscc,month,revenue\n{e},2022-03,1\n")),
+        Action::WriteFacts => ("POST", "/api/v1/facts".into(), format!("uscc,month,revenue\n{e},2024-03,1\n")),
         Action::ManageUsers => ("GET", "/api/v1/users".into(), String::new()),
         Action::ManageTokens => ("GET", "/api/v1/tokens".into(), String::new()),
         Action::ReadAudit => ("GET", "/api/v1/audit".into(), String::new()),
@@ -83,7 +89,10 @@ async fn every_role_action_and_scope_through_the_api() {
         let f = fixture(&db.url).await;
         let op = Caller::operator();
         let mut checked = 0;
-        for role in Role::ALL {
+        for (k, role) in Role::ALL.into_iter().enumerate() {
+            // Each role reviews its own submitted month, so one role's approval leaves the next
+            // role's case as it was.
+            let review_month = format!("2023-{:02}", k + 1);
             let token = f.app.create_token(&op, login_of(role), "matrix").await.unwrap();
             for action in Action::ALL {
                 let cases: Vec<(bool, &str, &str, &str)> = if on_enterprise(action) {
@@ -97,7 +106,7 @@ async fn every_role_action_and_scope_through_the_api() {
                         Reach::Nothing => false,
                         Reach::OwnZone | Reach::OwnEnterprise => own,
                     };
-                    let (method, uri, body) = request(action, e, zone, industry);
+                    let (method, uri, body) = request(action, e, zone, industry, &review_month);
                     let (status, text) = call(&f.app, &token, method, &uri, body).await;
                     let expected = if allowed { StatusCode::OK } else { StatusCode::FORBIDDEN };
                     assert_eq!(
@@ -114,7 +123,7 @@ async fn every_role_action_and_scope_through_the_api() {
                 }
             }
         }
-        assert_eq!(checked, 6 * (4 + 3 * 2));
+        assert_eq!(checked, 6 * (5 + 3 * 2));
         // Nothing denied was written: the other zone's enterprise kept its name.
         let e = f.app.store.enterprise(&f.other).await.unwrap().unwrap();
         assert!(e.name == "外组团企业" || e.name == "改名企业");
@@ -151,4 +160,12 @@ async fn lists_are_filtered_not_padded() {
         let req = Request::get("/api/v1/progress").body(Body::empty()).unwrap();
         assert_eq!(leapfrog_web::router(f.app.clone()).oneshot(req).await.unwrap().status(), StatusCode::UNAUTHORIZED);
     }
+}
+
+/// Marks every zone's months of 2020-2022 as locked, so official figures include them.
+async fn lock_history(app: &App) {
+    let zones: Vec<String> = app.plan.top_zones().map(|z| z.code.clone()).collect();
+    let months: Vec<domain::Month> =
+        (2020..=2022).flat_map(|y| (1..=12).map(move |m| domain::Month::new(y, m).unwrap())).collect();
+    app.store.lock_months(&zones, &months, &store::AuditRecord::new("test", "lock", "submission", "all")).await.unwrap();
 }

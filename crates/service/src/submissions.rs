@@ -1,0 +1,140 @@
+//! The monthly submission workflow: zones submit, the coordinator approves, returns and locks;
+//! locked months change only through an approved correction. Official figures count only
+//! approved and locked months.
+
+use std::collections::HashMap;
+
+use domain::Month;
+use domain::authz::{Action, Target};
+use domain::calendar::Date;
+use domain::submission::{Step, SubmissionState, deadline, is_late};
+use serde::Serialize;
+
+use crate::{App, Caller, Result, ServiceError};
+
+/// Which months progress figures include.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Figures {
+    /// Approved and locked months only.
+    #[default]
+    Official,
+    /// Everything reported, drafts included.
+    Provisional,
+}
+
+/// One zone-month on the board.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardCell {
+    pub zone: String,
+    pub month: String,
+    pub state: SubmissionState,
+    pub reason: String,
+    pub deadline: String,
+    pub late: bool,
+}
+
+/// (top-level zone, yyyymm) → state; absent means draft.
+pub type States = HashMap<(String, i32), SubmissionState>;
+
+pub fn today() -> Date {
+    // China time: the deadline is a day in Beijing.
+    Date::from_days((store::now() + 8 * 3600).div_euclid(86_400))
+}
+
+impl App {
+    pub(crate) async fn states(&self, from: Month, to: Month) -> Result<States> {
+        Ok(self
+            .store
+            .submissions(from, to)
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                let m = Month::parse(&r.month).ok()?;
+                Some(((r.zone, m.yyyymm()), SubmissionState::parse(&r.state)?))
+            })
+            .collect())
+    }
+
+    fn top_zone_code(&self, zone: &str) -> Result<String> {
+        match self.plan.resolve_zone(zone) {
+            Some(z) if z.parent.is_none() => Ok(z.code.clone()),
+            Some(z) => Ok(self.plan.top_zone(&z.code).to_string()),
+            None => Err(ServiceError::NotFound(format!("未知组团“{zone}” / unknown zone"))),
+        }
+    }
+
+    /// Takes one workflow step on a zone's month; returns the new state.
+    pub async fn submission_step(
+        &self,
+        caller: &Caller,
+        zone: &str,
+        month: Month,
+        step: Step,
+        reason: &str,
+    ) -> Result<SubmissionState> {
+        let zone = self.top_zone_code(zone)?;
+        let allowed = if step.by_zone() {
+            caller.actor.authorize(&self.plan, Action::WriteFacts, Target::Zone(&zone))
+        } else {
+            caller.actor.authorize(&self.plan, Action::ReviewSubmissions, Target::Region)
+        };
+        allowed.map_err(|d| ServiceError::Forbidden(d.to_string()))?;
+        let reason = reason.trim();
+        if step.needs_reason() && reason.is_empty() {
+            return Err(ServiceError::BadRequest(format!("“{}”须填写原因 / a reason is required", step.zh())));
+        }
+        let from =
+            self.states(month, month).await?.get(&(zone.clone(), month.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
+        let to = step.apply(from).map_err(ServiceError::BadRequest)?;
+        let mut audit = caller
+            .audit(&format!("submission.{}", step.code()), "submission", &format!("{zone}/{month}"))
+            .before(serde_json::json!({ "state": from }).to_string())
+            .after(serde_json::json!({ "state": to }).to_string());
+        audit.reason = reason.to_string();
+        self.store.step_submission(&zone, month, from.code(), to.code(), reason, &audit).await?;
+        Ok(to)
+    }
+
+    /// Every top-level zone's months of a year up to the last finished month.
+    pub async fn submission_board(&self, caller: &Caller, year: i32) -> Result<Vec<BoardCell>> {
+        self.require(caller, Action::ReadAggregates)?;
+        let today = today();
+        let (from, to) = (Month::new(year, 1).expect("valid year"), Month::new(year, 12).expect("valid year"));
+        let states = self.states(from, to).await?;
+        let rows = self.store.submissions(from, to).await?;
+        let reason_of =
+            |z: &str, m: Month| rows.iter().find(|r| r.zone == z && r.month == m.to_string()).map(|r| r.reason.clone());
+        let this_month = Month::new(today.year, today.month).expect("valid date");
+        let mut out = Vec::new();
+        for z in self.plan.top_zones() {
+            let mut m = from;
+            while m <= to && m < this_month {
+                let state = states.get(&(z.code.clone(), m.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
+                out.push(BoardCell {
+                    zone: z.code.clone(),
+                    month: m.to_string(),
+                    state,
+                    reason: reason_of(&z.code, m).unwrap_or_default(),
+                    deadline: deadline(m, self.plan.submission_deadline_day).to_string(),
+                    late: is_late(state, m, self.plan.submission_deadline_day, today),
+                });
+                m = m.next();
+            }
+        }
+        Ok(out)
+    }
+
+    /// What a zone user has to do: months returned to them, and months past their deadline.
+    pub async fn reminders(&self, caller: &Caller, year: i32) -> Result<Vec<BoardCell>> {
+        let Some(zone) = caller.actor.scope.clone().filter(|_| caller.actor.role == domain::authz::Role::Zone) else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .submission_board(caller, year)
+            .await?
+            .into_iter()
+            .filter(|c| c.zone == zone && (c.late || c.state == SubmissionState::Returned))
+            .collect())
+    }
+}

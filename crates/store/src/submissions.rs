@@ -1,0 +1,103 @@
+//! The state of each zone's monthly submission.
+
+use domain::Month;
+use sqlx::Row;
+
+use crate::audit::{AuditRecord, append};
+use crate::migrate::now;
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SubmissionRow {
+    pub zone: String,
+    pub month: String,
+    pub state: String,
+    pub reason: String,
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+impl Store {
+    /// The recorded states of the months `from..=to` (months without a row are drafts).
+    pub async fn submissions(&self, from: Month, to: Month) -> Result<Vec<SubmissionRow>> {
+        let rows = sqlx::query(
+            "SELECT zone, month, state, reason, updated_at, updated_by FROM submissions WHERE month BETWEEN $1 AND $2 ORDER BY month, zone",
+        )
+        .bind(i64::from(from.yyyymm()))
+        .bind(i64::from(to.yyyymm()))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| SubmissionRow {
+                zone: r.get(0),
+                month: Month::from_yyyymm(r.get::<i64, _>(1) as i32).map(|m| m.to_string()).unwrap_or_default(),
+                state: r.get(2),
+                reason: r.get(3),
+                updated_at: r.get(4),
+                updated_by: r.get(5),
+            })
+            .collect())
+    }
+
+    /// Moves a zone-month from `expected` to `to`, in one transaction with its audit entry. Fails
+    /// when someone else moved it first, so two reviewers never both act on a stale state.
+    pub async fn step_submission(
+        &self,
+        zone: &str,
+        month: Month,
+        expected: &str,
+        to: &str,
+        reason: &str,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let current: Option<String> = sqlx::query("SELECT state FROM submissions WHERE zone = $1 AND month = $2")
+            .bind(zone)
+            .bind(i64::from(month.yyyymm()))
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.get(0));
+        if current.as_deref().unwrap_or("draft") != expected {
+            return Err(StoreError::Invalid("该月状态已被他人更改,请刷新后重试 / the month changed meanwhile, reload".into()));
+        }
+        sqlx::query(
+            "INSERT INTO submissions (zone, month, state, reason, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (zone, month) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(zone)
+        .bind(i64::from(month.yyyymm()))
+        .bind(to)
+        .bind(reason)
+        .bind(now())
+        .bind(&audit.actor)
+        .execute(&mut *tx)
+        .await?;
+        append(&mut tx, self.engine, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records many zone-months as locked at once (the demo's history).
+    pub async fn lock_months(&self, zones: &[String], months: &[Month], audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for z in zones {
+            for m in months {
+                sqlx::query(
+                    "INSERT INTO submissions (zone, month, state, reason, updated_at, updated_by) VALUES ($1, $2, 'locked', '', $3, $4) \
+                     ON CONFLICT (zone, month) DO UPDATE SET state = 'locked'",
+                )
+                .bind(z)
+                .bind(i64::from(m.yyyymm()))
+                .bind(now())
+                .bind(&audit.actor)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        append(&mut tx, self.engine, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,188 @@
+//! The monthly submission board: zones submit their months, the coordinator reviews them.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::Month;
+use domain::authz::{Action, Role};
+use domain::submission::{Step, SubmissionState};
+use serde::Deserialize;
+use service::{App, BoardCell};
+
+use crate::WebError;
+use crate::auth::Authed;
+use crate::format::zone_name;
+use crate::pages::{Nav, nav};
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+/// One cell of the board, with the steps this user may take on it.
+pub struct BoardView {
+    pub month: String,
+    pub state: &'static str,
+    pub class: &'static str,
+    pub late: bool,
+    pub reason: String,
+    pub deadline: String,
+    pub action: String,
+    pub steps: Vec<(&'static str, &'static str, bool)>,
+}
+
+pub struct BoardRow {
+    pub zone: String,
+    pub cells: Vec<BoardView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "submissions.html")]
+pub struct BoardPage {
+    pub nav: Nav,
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub months: Vec<String>,
+    pub rows: Vec<BoardRow>,
+    pub reminders: Vec<(String, String, String)>,
+}
+
+fn class_of(c: &BoardCell) -> &'static str {
+    match c.state {
+        _ if c.late => "red",
+        SubmissionState::Returned => "yellow",
+        SubmissionState::Submitted | SubmissionState::CorrectionRequested => "blue",
+        SubmissionState::Approved | SubmissionState::Locked => "green",
+        SubmissionState::Draft => "grey",
+    }
+}
+
+/// The steps a user may offer on a cell: the zone's own steps for its zone, the reviewer's for
+/// the coordinator; each says whether it needs a reason.
+fn steps_for(authed: &Authed, cell: &BoardCell) -> Vec<(&'static str, &'static str, bool)> {
+    let a = authed.actor();
+    let own_zone = a.role == Role::Zone && a.scope.as_deref() == Some(cell.zone.as_str());
+    let reviewer = a.may(Action::ReviewSubmissions) && !a.operator;
+    [
+        Step::Submit,
+        Step::RequestCorrection,
+        Step::Approve,
+        Step::Return,
+        Step::Lock,
+        Step::ApproveCorrection,
+        Step::RejectCorrection,
+    ]
+    .into_iter()
+    .filter(|s| if s.by_zone() { own_zone || reviewer && *s == Step::Submit } else { reviewer })
+    .filter(|s| s.apply(cell.state).is_ok())
+    .map(|s| (s.code(), s.zh(), s.needs_reason()))
+    .collect()
+}
+
+pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQuery>) -> Result<BoardPage, WebError> {
+    let today = service::today();
+    let year = q.year.unwrap_or(today.year).clamp(app.plan.baseline_year, today.year);
+    let cells = app.submission_board(&authed.caller, year).await?;
+    let reminders = app
+        .reminders(&authed.caller, year)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let m = Month::parse(&c.month).map(|m| m.zh()).unwrap_or_default();
+            let what = if c.state == SubmissionState::Returned {
+                format!("被退回:{}", c.reason)
+            } else {
+                format!("已过报送期限 {}", c.deadline)
+            };
+            (m, c.state.zh().to_string(), what)
+        })
+        .collect();
+    let mut months: Vec<String> = Vec::new();
+    let mut rows: Vec<BoardRow> = Vec::new();
+    for c in &cells {
+        let m = Month::parse(&c.month).map(|m| m.zh()).unwrap_or_default();
+        if !months.contains(&m) {
+            months.push(m.clone());
+        }
+        let name = zone_name(&app.plan, &c.zone);
+        if rows.last().is_none_or(|r| r.zone != name) {
+            rows.push(BoardRow { zone: name, cells: Vec::new() });
+        }
+        rows.last_mut().expect("pushed above").cells.push(BoardView {
+            month: m,
+            state: c.state.zh(),
+            class: class_of(c),
+            late: c.late,
+            reason: c.reason.clone(),
+            deadline: c.deadline.clone(),
+            action: format!("/submissions/{}/{}", c.zone, c.month),
+            steps: steps_for(&authed, c),
+        });
+    }
+    Ok(BoardPage {
+        nav: nav(&app, &authed, "submissions"),
+        year,
+        years: (app.plan.baseline_year..=today.year).rev().collect(),
+        months,
+        rows,
+        reminders,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    pub csrf: String,
+    pub step: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+fn parse_step(month: &str, step: &str) -> Result<(Month, Step), WebError> {
+    let month = Month::parse(month).map_err(|e| WebError::bad_request(e.to_string()))?;
+    let step = Step::parse(step).ok_or_else(|| WebError::bad_request(format!("未知操作“{step}” / unknown step")))?;
+    Ok((month, step))
+}
+
+pub async fn step(
+    State(app): State<App>,
+    authed: Authed,
+    Path((zone, month)): Path<(String, String)>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&f.csrf)?;
+    let (m, step) = parse_step(&month, &f.step)?;
+    app.submission_step(&authed.caller, &zone, m, step, &f.reason).await?;
+    Ok(Redirect::to(&format!("/submissions?year={}", m.year())).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StepJson {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// POST /api/v1/submissions/{zone}/{month}/{step}
+pub async fn step_api(
+    State(app): State<App>,
+    authed: Authed,
+    Path((zone, month, step)): Path<(String, String, String)>,
+    body: Option<Json<StepJson>>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let (m, step) = parse_step(&month, &step).map_err(WebError::for_api)?;
+    let reason = body.map(|b| b.0.reason).unwrap_or_default();
+    let state = app.submission_step(&authed.caller, &zone, m, step, &reason).await.map_err(|e| WebError::from(e).for_api())?;
+    Ok(Json(serde_json::json!({ "zone": zone, "month": m.to_string(), "state": state })))
+}
+
+/// GET /api/v1/submissions?year=
+pub async fn board_api(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<Vec<BoardCell>>, WebError> {
+    let year = q.year.unwrap_or(service::today().year);
+    Ok(Json(app.submission_board(&authed.caller, year).await.map_err(|e| WebError::from(e).for_api())?))
+}
