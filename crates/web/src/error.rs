@@ -55,7 +55,7 @@ impl IntoResponse for WebError {
         }
         let body = format!(
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>出错了</title>\
-             <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body class=\"error-page\"><main><h1>{}</h1><p>{}</p>\
+             <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body class=\"error-page\"><main><h1>{}</h1><p class=\"message\">{}</p>\
              <p><a href=\"/\">返回驾驶舱</a></p></main></body></html>",
             self.status.as_u16(),
             askama_escape(&self.message)

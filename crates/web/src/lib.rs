@@ -42,6 +42,7 @@ pub fn router(app: App) -> Router {
         .route("/audit", get(account::audit))
         .route("/submissions", get(workflow::board))
         .route("/submissions/{zone}/{month}", post(workflow::step))
+        .route("/submissions/upload", post(workflow::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/api/v1/submissions", get(workflow::board_api))
         .route("/api/v1/submissions/{zone}/{month}/{step}", post(workflow::step_api))
         .route("/audit.xlsx", get(account::audit_xlsx))

@@ -118,6 +118,11 @@ pub struct CockpitPage {
     pub indicator: String,
     pub indicator_name: String,
     pub export_href: String,
+    pub provisional: bool,
+    /// The same page with the other kind of figures.
+    pub toggle_href: String,
+    /// `&figures=provisional` or nothing, carried by links and the charts' data.
+    pub figures_param: String,
 }
 
 fn month_options(app: &App, latest: Option<Month>) -> Vec<(String, String)> {
@@ -166,10 +171,16 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
         indicator: indicator.clone(),
         indicator_name: ind.name.clone(),
         export_href: String::new(),
+        provisional: figures_of(q.figures.as_deref()) == Figures::Provisional,
+        toggle_href: String::new(),
+        figures_param: String::new(),
     };
     let Some(month) = month else { return Ok(page) };
     let figures = figures_of(q.figures.as_deref());
     let cockpit = app.cockpit(&authed.caller, &indicator, month, figures).await?;
+    page.figures_param = if page.provisional { "&figures=provisional".into() } else { String::new() };
+    page.toggle_href =
+        format!("/?indicator={indicator}&month={month}{}", if page.provisional { "" } else { "&figures=provisional" });
     let mut zones: Vec<String> = Vec::new();
     for r in &cockpit.rows {
         if !zones.contains(&r.zone) {
@@ -206,7 +217,10 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
             light,
             word,
             reason,
-            href: format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}", r.industry, r.zone),
+            href: format!(
+                "/drill?indicator={indicator}&industry={}&zone={}&month={month}{}",
+                r.industry, r.zone, page.figures_param
+            ),
         });
     }
     page.rows.extend(current);
@@ -241,7 +255,7 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
             }
         })
         .collect();
-    page.export_href = format!("/export/progress.xlsx?indicator={indicator}&month={month}");
+    page.export_href = format!("/export/progress.xlsx?indicator={indicator}&month={month}{}", page.figures_param);
     Ok(page)
 }
 

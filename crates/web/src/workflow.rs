@@ -20,6 +20,8 @@ use crate::pages::{Nav, nav};
 #[derive(Deserialize, Default)]
 pub struct YearQuery {
     pub year: Option<i32>,
+    /// Rows just imported, to confirm an upload.
+    pub imported: Option<usize>,
 }
 
 /// One cell of the board, with the steps this user may take on it.
@@ -48,12 +50,14 @@ pub struct BoardPage {
     pub months: Vec<String>,
     pub rows: Vec<BoardRow>,
     pub reminders: Vec<(String, String, String)>,
+    pub imported: Option<usize>,
+    pub can_upload: bool,
 }
 
 fn class_of(c: &BoardCell) -> &'static str {
     match c.state {
-        _ if c.late => "red",
         SubmissionState::Returned => "yellow",
+        _ if c.late => "red",
         SubmissionState::Submitted | SubmissionState::CorrectionRequested => "blue",
         SubmissionState::Approved | SubmissionState::Locked => "green",
         SubmissionState::Draft => "grey",
@@ -129,6 +133,8 @@ pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQ
         months,
         rows,
         reminders,
+        imported: q.imported,
+        can_upload: authed.actor().may(Action::WriteFacts),
     })
 }
 
@@ -185,4 +191,39 @@ pub async fn board_api(
 ) -> Result<Json<Vec<BoardCell>>, WebError> {
     let year = q.year.unwrap_or(service::today().year);
     Ok(Json(app.submission_board(&authed.caller, year).await.map_err(|e| WebError::from(e).for_api())?))
+}
+
+/// POST /submissions/upload: a zone uploads its monthly facts file from the board.
+pub async fn upload(State(app): State<App>, authed: Authed, mut form: axum::extract::Multipart) -> Result<Response, WebError> {
+    let (mut csrf, mut file, mut name) = (String::new(), Vec::new(), String::from("upload.csv"));
+    while let Some(field) =
+        form.next_field().await.map_err(|e| WebError::bad_request(format!("上传失败 / upload failed: {e}")))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                // Keep only a safe base name: it names the file in errors and in the audit trail.
+                name = field
+                    .file_name()
+                    .and_then(|n| n.rsplit(['/', '\\']).next())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("upload.csv")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .collect();
+                file = field.bytes().await.map_err(|e| WebError::bad_request(format!("上传失败 / upload failed: {e}")))?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    authed.check_csrf(&csrf)?;
+    if file.is_empty() {
+        return Err(WebError::bad_request("请选择要上传的文件 / choose a file"));
+    }
+    let dir = tempfile::tempdir().map_err(|e| WebError::bad_request(e.to_string()))?;
+    let path = dir.path().join(&name);
+    std::fs::write(&path, &file).map_err(|e| WebError::bad_request(e.to_string()))?;
+    let summary = app.import_facts(&authed.caller, &path, false, &|_, _| {}).await?;
+    let year = summary.months.as_ref().and_then(|(a, _)| Month::parse(a).ok()).map_or(service::today().year, |m| m.year());
+    Ok(Redirect::to(&format!("/submissions?year={year}&imported={}", summary.rows)).into_response())
 }

@@ -1,0 +1,116 @@
+//! The monthly submission workflow, on both engines.
+
+use domain::submission::{Step, SubmissionState as S};
+use domain::{Month, Uscc, authz::Role};
+use leapfrog_service::{App, Caller, Figures, ServiceError};
+
+fn uscc(n: u32) -> String {
+    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
+}
+
+async fn caller_of(app: &App, login: &str) -> Caller {
+    let u = app.store.user_by_login(login).await.unwrap().unwrap();
+    Caller::new(leapfrog_service::actor_of(&u).unwrap(), "test")
+}
+
+async fn import(app: &App, who: &Caller, text: &str) -> Result<(), ServiceError> {
+    let (_g, p) = testkit::file("f.csv", text.as_bytes());
+    app.import_facts(who, &p, false, &|_, _| {}).await.map(|_| ())
+}
+
+fn etdz_revenue(rows: &[domain::ProgressRow]) -> Option<f64> {
+    rows.iter().find(|r| r.industry == "optoelectronics" && r.zone == "etdz").and_then(|r| r.value)
+}
+
+#[tokio::test]
+async fn submit_return_fix_resubmit_approve_lock_and_correct() {
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let op = Caller::operator();
+        let (_g, p) =
+            testkit::file("e.csv", format!("uscc,name,zone,industry\n{},甲,linkong,optoelectronics\n", uscc(1)).as_bytes());
+        app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
+        app.add_user(&op, "zone-etdz", "经开", Role::Zone, Some("etdz"), None).await.unwrap();
+        app.add_user(&op, "zone-yongxiu", "永修", Role::Zone, Some("yongxiu"), None).await.unwrap();
+        app.add_user(&op, "jfj", "经发局", Role::Coordinator, None, None).await.unwrap();
+        let (zone, other_zone, coord) =
+            (caller_of(&app, "zone-etdz").await, caller_of(&app, "zone-yongxiu").await, caller_of(&app, "jfj").await);
+        let m = Month::new(2024, 3).unwrap();
+        let official = || app.progress(&coord, "revenue", m, Figures::Official);
+        let provisional = || app.progress(&coord, "revenue", m, Figures::Provisional);
+
+        // A draft: the zone enters figures; they count provisionally, not officially.
+        import(&app, &zone, &format!("uscc,month,revenue\n{},2024-03,100\n", uscc(1))).await.unwrap();
+        assert_eq!(etdz_revenue(&provisional().await.unwrap()), Some(100.0), "{}", db.engine);
+        assert_eq!(etdz_revenue(&official().await.unwrap()), None);
+
+        // Only the zone (or the coordinator) submits it, and it is then read-only for the zone.
+        assert!(matches!(app.submission_step(&other_zone, "etdz", m, Step::Submit, "").await, Err(ServiceError::Forbidden(_))));
+        assert!(matches!(app.submission_step(&zone, "etdz", m, Step::Approve, "").await, Err(ServiceError::Forbidden(_))));
+        assert_eq!(app.submission_step(&zone, "经开组团", m, Step::Submit, "").await.unwrap(), S::Submitted);
+        let refused = import(&app, &zone, &format!("uscc,month,revenue\n{},2024-03,999\n", uscc(1))).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("errors")
+                && matches!(refused, ServiceError::Rows(ref r) if r[0].reason.contains("已提交"))
+        );
+
+        // Returned with a reason; the zone fixes the figure and resubmits.
+        assert!(app.submission_step(&coord, "etdz", m, Step::Return, " ").await.is_err(), "a return needs a reason");
+        assert_eq!(app.submission_step(&coord, "etdz", m, Step::Return, "营业收入偏低,请核实").await.unwrap(), S::Returned);
+        let board = app.reminders(&zone, 2024).await.unwrap();
+        assert!(board.iter().any(|c| c.month == "2024-03" && c.state == S::Returned && c.reason == "营业收入偏低,请核实"));
+        import(&app, &zone, &format!("uscc,month,revenue\n{},2024-03,120\n", uscc(1))).await.unwrap();
+        app.submission_step(&zone, "etdz", m, Step::Submit, "").await.unwrap();
+
+        // Approved: now official. Locked: final.
+        assert!(app.submission_step(&coord, "etdz", m, Step::Lock, "").await.is_err(), "only an approved month locks");
+        app.submission_step(&coord, "etdz", m, Step::Approve, "").await.unwrap();
+        assert_eq!(etdz_revenue(&official().await.unwrap()), Some(120.0));
+        app.submission_step(&coord, "etdz", m, Step::Lock, "").await.unwrap();
+        assert!(import(&app, &zone, &format!("uscc,month,revenue\n{},2024-03,130\n", uscc(1))).await.is_err());
+
+        // A correction: requested with a reason, approved, and the month is a draft again.
+        assert!(app.submission_step(&zone, "etdz", m, Step::RequestCorrection, "").await.is_err());
+        app.submission_step(&zone, "etdz", m, Step::RequestCorrection, "漏报一家企业").await.unwrap();
+        assert_eq!(etdz_revenue(&official().await.unwrap()), Some(120.0), "still official while the request waits");
+        assert_eq!(app.submission_step(&coord, "etdz", m, Step::ApproveCorrection, "").await.unwrap(), S::Draft);
+        import(&app, &zone, &format!("uscc,month,revenue\n{},2024-03,130\n", uscc(1))).await.unwrap();
+        assert_eq!(etdz_revenue(&official().await.unwrap()), None, "a reopened month leaves the official figures");
+
+        // Every step is in the audit trail, with its reason.
+        let (entries, _) = app
+            .audit_entries(&coord, &store::AuditFilter { entity: Some("submission".into()), limit: 50, ..Default::default() })
+            .await
+            .unwrap();
+        let steps: Vec<(&str, &str)> = entries.iter().rev().map(|e| (e.action.as_str(), e.reason.as_str())).collect();
+        assert_eq!(
+            steps,
+            [
+                ("submission.submit", ""),
+                ("submission.return", "营业收入偏低,请核实"),
+                ("submission.submit", ""),
+                ("submission.approve", ""),
+                ("submission.lock", ""),
+                ("submission.request_correction", "漏报一家企业"),
+                ("submission.approve_correction", ""),
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_board_shows_late_months() {
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let op = Caller::operator();
+        // Every month of 2024 is past its deadline today and nobody submitted: all late.
+        let board = app.submission_board(&op, 2024).await.unwrap();
+        assert_eq!(board.len(), 4 * 12, "{}", db.engine);
+        assert!(board.iter().all(|c| c.late && c.state == S::Draft));
+        assert_eq!(board[0].deadline, "2024-02-05");
+        app.submission_step(&op, "direct", Month::new(2024, 1).unwrap(), Step::Submit, "").await.unwrap();
+        let board = app.submission_board(&op, 2024).await.unwrap();
+        let jan = board.iter().find(|c| c.zone == "direct" && c.month == "2024-01").unwrap();
+        assert!(!jan.late && jan.state == S::Submitted);
+    }
+}
