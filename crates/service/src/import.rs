@@ -270,7 +270,8 @@ fn read_facts(
             });
             continue;
         }
-        if let Some(state) = closed.get(&(plan.top_zone(zone).to_string(), line.month.yyyymm())) {
+        let state = if closed.is_empty() { None } else { closed.get(&(plan.top_zone(zone).to_string(), line.month.yyyymm())) };
+        if let Some(state) = state {
             errors.push(RowError {
                 file: file.clone(),
                 row: line.row,

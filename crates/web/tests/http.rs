@@ -265,3 +265,30 @@ async fn lock_history(app: &App) {
         (2020..=2022).flat_map(|y| (1..=12).map(move |m| domain::Month::new(y, m).unwrap())).collect();
     app.store.lock_months(&zones, &months, &store::AuditRecord::new("test", "lock", "submission", "all")).await.unwrap();
 }
+
+#[tokio::test]
+async fn the_audit_trail_page_filters_and_exports() {
+    let db = testkit::sqlite();
+    let app = app_with_data(&db.url).await;
+    let (status, _, body) = get(&app, "/audit?action=import.facts").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(body).unwrap();
+    assert!(page.contains("import.facts") && page.contains("f.csv") && !page.contains("import.enterprises"), "{page}");
+    let (status, headers, body) = get(&app, "/audit.xlsx?action=import.enterprises").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-disposition"].to_str().unwrap().contains("audit.xlsx"));
+    let (_d, path) = testkit::file("a.xlsx", &body);
+    let mut table = files::Table::open(&path).unwrap();
+    let (_, header) = table.next_row().unwrap().unwrap();
+    assert_eq!(header[2].shown(), "操作人");
+    let (_, first) = table.next_row().unwrap().unwrap();
+    assert_eq!((first[3].shown(), first[5].shown()), ("import.enterprises".to_string(), "e.csv".to_string()));
+    assert!(table.next_row().is_none(), "only the filtered entries");
+
+    // A leader reads the region's figures but not the audit trail.
+    let leader = app.login("leader", service::DEMO_PASSWORD, "t").await.unwrap();
+    let req = Request::get("/audit").header("cookie", format!("lf_session={}", leader.token)).body(Body::empty()).unwrap();
+    let (status, _, page) = send(&app, req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("无权"), "{page}");
+}
