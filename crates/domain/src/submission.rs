@@ -83,6 +83,16 @@ impl SubmissionState {
 }
 
 impl Step {
+    pub const ALL: [Step; 7] = [
+        Step::Submit,
+        Step::RequestCorrection,
+        Step::Approve,
+        Step::Return,
+        Step::Lock,
+        Step::ApproveCorrection,
+        Step::RejectCorrection,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Step::Submit => "submit",
@@ -96,17 +106,7 @@ impl Step {
     }
 
     pub fn parse(s: &str) -> Option<Step> {
-        [
-            Step::Submit,
-            Step::Approve,
-            Step::Return,
-            Step::Lock,
-            Step::RequestCorrection,
-            Step::ApproveCorrection,
-            Step::RejectCorrection,
-        ]
-        .into_iter()
-        .find(|x| x.code() == s)
+        Step::ALL.into_iter().find(|x| x.code() == s)
     }
 
     pub fn zh(self) -> &'static str {
@@ -198,15 +198,7 @@ mod tests {
     #[test]
     fn every_step_from_every_state_is_defined_or_refused_with_words() {
         for from in S::ALL {
-            for step in [
-                Step::Submit,
-                Step::Approve,
-                Step::Return,
-                Step::Lock,
-                Step::RequestCorrection,
-                Step::ApproveCorrection,
-                Step::RejectCorrection,
-            ] {
+            for step in Step::ALL {
                 if let Err(e) = step.apply(from) {
                     assert!(e.contains(from.zh()) && e.contains(step.zh()));
                 }

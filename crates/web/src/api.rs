@@ -68,20 +68,9 @@ pub async fn drill(
     Query(q): Query<DrillQuery>,
 ) -> Result<Json<service::DrillDown>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
-    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
     let d = app
-        .drill_down(
-            &authed.caller,
-            &service::Cell {
-                indicator: &indicator,
-                industry: &q.industry,
-                zone: &q.zone,
-                month,
-                figures: figures_of(q.figures.as_deref()),
-            },
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(100),
-        )
+        .drill_down(&authed.caller, &q.cell(&indicator, month), q.offset.unwrap_or(0), q.limit.unwrap_or(100))
         .await
         .map_err(|e| WebError::from(e).for_api())?;
     Ok(Json(d))

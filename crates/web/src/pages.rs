@@ -475,6 +475,18 @@ pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path
     })
 }
 
+impl DrillQuery {
+    pub fn cell<'a>(&'a self, indicator: &'a str, month: Month) -> service::Cell<'a> {
+        service::Cell {
+            indicator,
+            industry: &self.industry,
+            zone: &self.zone,
+            month,
+            figures: figures_of(self.figures.as_deref()),
+        }
+    }
+}
+
 /// A cell to drill into; pages use `page`, the API `offset` and `limit`.
 #[derive(Deserialize)]
 pub struct DrillQuery {
@@ -531,20 +543,7 @@ pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<Drill
     let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
     let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
     let page = q.page.unwrap_or(1).max(1);
-    let d = app
-        .drill_down(
-            &authed.caller,
-            &service::Cell {
-                indicator: &indicator,
-                industry: &q.industry,
-                zone: &q.zone,
-                month,
-                figures: figures_of(q.figures.as_deref()),
-            },
-            (page - 1) * PAGE_SIZE,
-            PAGE_SIZE,
-        )
-        .await?;
+    let d = app.drill_down(&authed.caller, &q.cell(&indicator, month), (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let ind = app.plan.indicator(&indicator).expect("checked by drill_down");
     let (light, word) = light(d.row.status);
     let href = |p: i64| format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}&page={p}", q.industry, q.zone);

@@ -70,20 +70,12 @@ fn steps_for(authed: &Authed, cell: &BoardCell) -> Vec<(&'static str, &'static s
     let a = authed.actor();
     let own_zone = a.role == Role::Zone && a.scope.as_deref() == Some(cell.zone.as_str());
     let reviewer = a.may(Action::ReviewSubmissions) && !a.operator;
-    [
-        Step::Submit,
-        Step::RequestCorrection,
-        Step::Approve,
-        Step::Return,
-        Step::Lock,
-        Step::ApproveCorrection,
-        Step::RejectCorrection,
-    ]
-    .into_iter()
-    .filter(|s| if s.by_zone() { own_zone || reviewer && *s == Step::Submit } else { reviewer })
-    .filter(|s| s.apply(cell.state).is_ok())
-    .map(|s| (s.code(), s.zh(), s.needs_reason()))
-    .collect()
+    Step::ALL
+        .into_iter()
+        .filter(|s| if s.by_zone() { own_zone } else { reviewer })
+        .filter(|s| s.apply(cell.state).is_ok())
+        .map(|s| (s.code(), s.zh(), s.needs_reason()))
+        .collect()
 }
 
 pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQuery>) -> Result<BoardPage, WebError> {
