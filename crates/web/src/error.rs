@@ -31,6 +31,8 @@ impl From<ServiceError> for WebError {
             }
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
             ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+            // A rule the store keeps (a login already taken, a month changed meanwhile).
+            ServiceError::Store(store::StoreError::Invalid(_)) => StatusCode::CONFLICT,
             ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &e {

@@ -169,3 +169,16 @@ async fn lock_history(app: &App) {
         (2020..=2022).flat_map(|y| (1..=12).map(move |m| domain::Month::new(y, m).unwrap())).collect();
     app.store.lock_months(&zones, &months, &store::AuditRecord::new("test", "lock", "submission", "all")).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_step_on_a_month_in_the_wrong_state_says_why_without_internals() {
+    let db = testkit::sqlite();
+    let f = fixture(&db.url).await;
+    let token = f.app.create_token(&Caller::operator(), "jfj", "t").await.unwrap();
+    // 2022-01 is locked: it cannot be approved again.
+    let (status, text) = call(&f.app, &token, "POST", "/api/v1/submissions/yongxiu/2022-01/approve", String::new()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("已锁定") && !text.contains("SQL") && !text.contains("sqlx"), "{text}");
+    let (status, _) = call(&f.app, &token, "POST", "/api/v1/submissions/mars/2022-01/approve", String::new()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
