@@ -208,7 +208,9 @@ impl App {
         let Some(user) = user else {
             // Same work as a real check, so that timing does not tell which logins exist.
             let _ = password_matches(password.to_string(), DUMMY_HASH.to_string()).await;
-            let record = AuditRecord::new(login, "login.failed", "user", login).request(request_id);
+            // What was typed is recorded, but no more of it than a login can be.
+            let typed: String = login.chars().filter(|c| !c.is_control()).take(64).collect();
+            let record = AuditRecord::new(&typed, "login.failed", "user", &typed).request(request_id);
             let _ = self.store.audit(&AuditRecord { reason: "unknown or disabled account".into(), ..record }).await;
             return Err(LoginError::Wrong);
         };

@@ -278,13 +278,5 @@ pub async fn audit_xlsx(State(app): State<App>, authed: Authed, Query(q): Query<
             })
             .collect(),
     };
-    let bytes = files::write_xlsx(&[sheet]).map_err(|e| WebError::bad_request(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.xlsx\"".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    crate::pages::xlsx_response("audit.xlsx", sheet)
 }

@@ -51,6 +51,8 @@ pub fn router(app: App) -> Router {
         .route("/enterprises/{uscc}", get(pages::enterprise))
         .route("/drill", get(pages::drill))
         .route("/export/progress.xlsx", get(pages::export_progress))
+        .route("/export/enterprises.xlsx", get(pages::export_enterprises))
+        .route("/export/drill.xlsx", get(pages::export_drill))
         .route("/healthz", get(api::healthz))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/plan", get(api::plan))

@@ -354,6 +354,7 @@ pub struct EnterprisesPage {
     pub pages: i64,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
+    pub export_href: String,
 }
 
 pub const PAGE_SIZE: i64 = 50;
@@ -418,6 +419,7 @@ pub async fn enterprises(
         pages,
         prev_href: (page > 1).then(|| href(page - 1)),
         next_href: (page < pages).then(|| href(page + 1)),
+        export_href: href(1).replacen("/enterprises?", "/export/enterprises.xlsx?", 1),
     })
 }
 
@@ -537,6 +539,7 @@ pub struct DrillPage {
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
     pub back_href: String,
+    pub export_href: String,
 }
 
 pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<DrillQuery>) -> Result<DrillPage, WebError> {
@@ -592,6 +595,7 @@ pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<Drill
         prev_href: (page > 1).then(|| href(page - 1)),
         next_href: (page < pages).then(|| href(page + 1)),
         back_href: format!("/?indicator={indicator}&month={month}"),
+        export_href: href(1).replacen("/drill?", "/export/drill.xlsx?", 1),
     })
 }
 
@@ -653,15 +657,7 @@ pub async fn export_progress(
         columns,
         rows: data,
     };
-    let bytes = files::write_xlsx(&[sheet]).map_err(|e| WebError::bad_request(e.to_string()))?;
-    let filename = format!("attachment; filename=\"progress-{indicator}-{month}.xlsx\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, filename),
-        ],
-        bytes,
-    ))
+    xlsx_response(&format!("progress-{indicator}-{month}.xlsx"), sheet)
 }
 
 /// Where an account without the cockpit goes instead: an enterprise to its own profile.
@@ -672,4 +668,121 @@ fn forbidden_home(authed: &Authed) -> WebError {
         message: format!("角色“{}”无权查看驾驶舱 / not allowed", a.role.zh()),
         json: false,
     }
+}
+
+/// A sheet as a download.
+pub fn xlsx_response(filename: &str, sheet: files::Sheet) -> Result<Response, WebError> {
+    let bytes = files::write_xlsx(&[sheet]).map_err(|e| WebError::bad_request(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The registry as filtered on screen, every match, as XLSX.
+pub async fn export_enterprises(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<EnterpriseQuery>,
+) -> Result<Response, WebError> {
+    use files::{Sheet, SheetColumn, XCell};
+    let mut filter = enterprise_filter(&app, &q);
+    (filter.offset, filter.limit) = (0, 10_000);
+    let mut rows = Vec::new();
+    loop {
+        let (list, total) = app.enterprises(&authed.caller, &filter).await?;
+        let n = list.len() as i64;
+        for e in list {
+            rows.push(vec![
+                XCell::Number((rows.len() + 1) as f64),
+                XCell::Text(e.uscc),
+                XCell::Text(e.name),
+                XCell::Text(zone_name(&app.plan, &e.zone)),
+                XCell::Text(industry_name(&app.plan, &e.industry)),
+                e.land_mu.map_or(XCell::Empty, XCell::Number),
+                XCell::Text(if e.above_scale { "是" } else { "否" }.into()),
+                XCell::Text(e.established.unwrap_or_default()),
+                XCell::Text(e.tags.join("、")),
+            ]);
+        }
+        filter.offset += n;
+        if n == 0 || filter.offset >= total {
+            break;
+        }
+    }
+    let col = |h: &str, d: Option<u32>, w: f64| SheetColumn { header: h.into(), decimals: d, width: w };
+    let sheet = Sheet {
+        name: "企业名录".into(),
+        title: Some(format!("{} 企业名录(共 {} 家)", app.plan.region, rows.len())),
+        columns: vec![
+            col("序号", Some(0), 8.0),
+            col("统一社会信用代码", None, 22.0),
+            col("企业名称", None, 30.0),
+            col("组团", None, 12.0),
+            col("产业", None, 24.0),
+            col("用地面积(亩)", Some(1), 14.0),
+            col("规上", None, 8.0),
+            col("成立日期", None, 12.0),
+            col("标签", None, 30.0),
+        ],
+        rows,
+    };
+    xlsx_response("enterprises.xlsx", sheet)
+}
+
+/// The enterprises behind a cell, every one, as XLSX with the page's columns.
+pub async fn export_drill(State(app): State<App>, authed: Authed, Query(q): Query<DrillQuery>) -> Result<Response, WebError> {
+    use files::{Sheet, SheetColumn, XCell};
+    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
+    let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
+    let d = app.drill_down(&authed.caller, &q.cell(&indicator, month), 0, 10_000).await?;
+    let ind = app.plan.indicator(&indicator).expect("checked by drill_down");
+    let unit = format!("({})", ind.unit);
+    let col = |h: String, d: Option<u32>, w: f64| SheetColumn { header: h, decimals: d, width: w };
+    let n = |v: Option<f64>| v.map_or(XCell::Empty, XCell::Number);
+    let sheet = Sheet {
+        name: "构成企业".into(),
+        title: Some(format!(
+            "{} · {} {} {}(数据截至{})",
+            industry_name(&app.plan, &q.industry),
+            zone_name(&app.plan, &q.zone),
+            ind.name,
+            unit,
+            month.zh()
+        )),
+        columns: vec![
+            col("序号".into(), Some(0), 8.0),
+            col("统一社会信用代码".into(), None, 22.0),
+            col("企业名称".into(), None, 30.0),
+            col("组团".into(), None, 12.0),
+            col("产业".into(), None, 24.0),
+            col(format!("本月{unit}"), Some(2), 14.0),
+            col(format!("累计{unit}"), Some(2), 14.0),
+            col(format!("上年同期{unit}"), Some(2), 14.0),
+            col("同比(%)".into(), Some(1), 10.0),
+        ],
+        rows: d
+            .enterprises
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                vec![
+                    XCell::Number((i + 1) as f64),
+                    XCell::Text(e.uscc.clone()),
+                    XCell::Text(e.name.clone()),
+                    XCell::Text(zone_name(&app.plan, &e.zone)),
+                    XCell::Text(industry_name(&app.plan, &e.industry)),
+                    n(e.value),
+                    n(e.ytd),
+                    n(e.ytd_prev),
+                    n(domain::progress::yoy_pct(e.ytd, e.ytd_prev)),
+                ]
+            })
+            .collect(),
+    };
+    xlsx_response(&format!("drill-{}-{}-{month}.xlsx", q.industry, q.zone), sheet)
 }

@@ -292,3 +292,28 @@ async fn the_audit_trail_page_filters_and_exports() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("无权"), "{page}");
 }
+
+#[tokio::test]
+async fn enterprise_and_drill_lists_export_what_the_screen_shows() {
+    let db = testkit::sqlite();
+    let app = app_with_data(&db.url).await;
+    let rows_of = |body: Vec<u8>| {
+        let (_d, path) = testkit::file("x.xlsx", &body);
+        let mut t = files::Table::open(&path).unwrap();
+        let mut out = Vec::new();
+        while let Some(Ok((_, cells))) = t.next_row() {
+            out.push(cells.iter().map(|c| c.shown()).collect::<Vec<_>>());
+        }
+        out
+    };
+    let (status, _, body) = get(&app, "/export/enterprises.xlsx?zone=etdz").await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = rows_of(body);
+    // Under the title line: the header, then the two enterprises of 经开组团 (临空 rolls into it).
+    assert_eq!(rows[0][1], "统一社会信用代码");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let (_, _, body) = get(&app, "/export/drill.xlsx?industry=optoelectronics&zone=etdz&month=2022-06").await;
+    let rows = rows_of(body);
+    assert_eq!(rows[0][6], "累计(万元)");
+    assert_eq!((rows[1][2].as_str(), rows[1][6].as_str()), ("甲光电", "300"));
+}
