@@ -73,6 +73,9 @@ pub struct DrillDown {
     pub total: i64,
     pub offset: i64,
     pub enterprises: Vec<DrillRow>,
+    /// Part of the cell lies outside what the caller may see, so its enterprises are not all
+    /// listed (the cell's figures are).
+    pub restricted: bool,
 }
 
 impl App {
@@ -166,18 +169,23 @@ impl App {
         // The cell's figures are region-wide aggregates; the enterprises behind it are listed only
         // as far as the caller may see enterprises.
         let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
-        let zones: Vec<String> = self
+        let in_cell: Vec<&str> = self
             .plan
             .zones
             .iter()
             .filter(|z| zone == ALL || self.plan.top_zone(&z.code) == zone)
+            .map(|z| z.code.as_str())
+            .collect();
+        let zones: Vec<String> = in_cell
+            .iter()
             .filter(|z| match &visible {
                 Visible::All => true,
-                Visible::Zones(mine) => mine.contains(&z.code),
+                Visible::Zones(mine) => mine.iter().any(|m| m == *z),
                 Visible::Enterprise(_) | Visible::None => false,
             })
-            .map(|z| z.code.clone())
+            .map(|z| z.to_string())
             .collect();
+        let restricted = zones.len() < in_cell.len();
         let (list, total) = if zones.is_empty() {
             (Vec::new(), 0)
         } else {
@@ -210,7 +218,7 @@ impl App {
                 TrendPoint { month: m.to_string(), value, value_prev_year: prev, yoy_pct: yoy(value, prev) }
             })
             .collect();
-        Ok(DrillDown { row, months, total, offset, enterprises })
+        Ok(DrillDown { row, months, total, offset, enterprises, restricted })
     }
 }
 

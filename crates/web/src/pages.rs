@@ -461,7 +461,7 @@ pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path
                 .map(|(v, ind)| {
                     v.map_or("—".to_string(), |v| {
                         let x = domain::Amount { raw: v, decimals: ind.decimals }.as_f64();
-                        if ind.unit == "万元" { wan(Some(x)) } else { domain::amount::group_thousands(&format!("{x:.0}")) }
+                        if ind.decimals == 0 { domain::amount::group_thousands(&format!("{x:.0}")) } else { wan(Some(x)) }
                     })
                 })
                 .collect(),
@@ -531,6 +531,8 @@ pub struct DrillPage {
     pub light: &'static str,
     pub word: &'static str,
     pub total: i64,
+    /// Some of the cell's enterprises are outside what the user may see.
+    pub restricted: bool,
     pub page: i64,
     pub pages: i64,
     /// The cell month by month: (month, value, last year's, growth).
@@ -566,6 +568,7 @@ pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<Drill
         light,
         word,
         total: d.total,
+        restricted: d.restricted,
         page,
         pages,
         months: d

@@ -155,7 +155,11 @@ async fn lists_are_filtered_not_padded() {
         let (_, text) =
             call(&f.app, &zone, "GET", "/api/v1/drill?industry=silicone&zone=yongxiu&month=2022-01", String::new()).await;
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!((v["row"]["ytd"].as_f64(), v["total"].as_i64()), (Some(20.0), Some(0)), "{text}");
+        assert_eq!(
+            (v["row"]["ytd"].as_f64(), v["total"].as_i64(), v["restricted"].as_bool()),
+            (Some(20.0), Some(0), Some(true)),
+            "{text}"
+        );
         // No token, no data.
         let req = Request::get("/api/v1/progress").body(Body::empty()).unwrap();
         assert_eq!(leapfrog_web::router(f.app.clone()).oneshot(req).await.unwrap().status(), StatusCode::UNAUTHORIZED);
