@@ -3,6 +3,7 @@
 //! call service, and render.
 
 mod account;
+mod admin;
 mod api;
 mod assets;
 pub mod auth;
@@ -40,6 +41,7 @@ pub fn router(app: App) -> Router {
         .route("/logout", post(account::logout))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/audit", get(account::audit))
+        .route("/admin/users", get(admin::users).post(admin::change))
         .route("/submissions", get(workflow::board))
         .route("/submissions/{zone}/{month}", post(workflow::step))
         .route("/submissions/upload", post(workflow::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))

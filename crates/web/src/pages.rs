@@ -50,6 +50,7 @@ pub struct Nav {
     pub show_enterprises: bool,
     pub own_enterprise: Option<String>,
     pub show_audit: bool,
+    pub show_users: bool,
 }
 
 pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
@@ -74,6 +75,7 @@ pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
         show_enterprises: a.may(Action::ReadEnterprise) && a.role != Role::Enterprise,
         own_enterprise: (a.role == Role::Enterprise).then(|| a.scope.clone()).flatten(),
         show_audit: a.may(Action::ReadAudit),
+        show_users: a.may(Action::ManageUsers) && !a.operator,
     }
 }
 
@@ -148,6 +150,7 @@ pub async fn home(State(app): State<App>, authed: Authed, q: Query<MonthQuery>) 
     }
     match (a.role, &a.scope) {
         (Role::Enterprise, Some(uscc)) => Ok(Redirect::to(&format!("/enterprises/{uscc}")).into_response()),
+        _ if a.may(Action::ManageUsers) => Ok(Redirect::to("/admin/users").into_response()),
         _ if a.may(Action::ReadAudit) => Ok(Redirect::to("/audit").into_response()),
         _ => Err(forbidden_home(&authed)),
     }

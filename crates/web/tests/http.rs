@@ -317,3 +317,44 @@ async fn enterprise_and_drill_lists_export_what_the_screen_shows() {
     assert_eq!(rows[0][6], "累计(万元)");
     assert_eq!((rows[1][2].as_str(), rows[1][6].as_str()), ("甲光电", "300"));
 }
+
+#[tokio::test]
+async fn administrators_manage_accounts_and_tokens_on_the_web() {
+    for db in testkit::engines().await {
+        let app = app_with_data(&db.url).await;
+        signed_in(&app).await;
+        let admin = app.login("admin", service::DEMO_PASSWORD, "t").await.unwrap();
+        let cookie = format!("lf_session={}", admin.token);
+        let (_, _, page) = send(&app, Request::get("/admin/users").header("cookie", &cookie).body(Body::empty()).unwrap()).await;
+        assert!(page.contains("zone-etdz") && page.contains("新增用户"), "{}", db.engine);
+        let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let post = |body: String| {
+            Request::post("/admin/users")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", &cookie)
+                .body(Body::from(format!("csrf={csrf}&{body}")))
+                .unwrap()
+        };
+        // A wrong scope: the error beside the form, the typed values kept.
+        let (status, _, page) = send(&app, post("op=add&login=liu&name=%E5%88%98&role=zone&scope=mars".into())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("组团“mars”不在计划中") && page.contains("value=\"liu\""), "{page}");
+        let (status, _, page) = send(&app, post("op=add&login=liu&name=%E5%88%98&role=zone&scope=yongxiu".into())).await;
+        assert_eq!(status, StatusCode::OK);
+        let initial = page.split("<code id=\"secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+        assert!(app.login("liu", &initial, "t").await.unwrap().must_change_password);
+        let (_, _, page) = send(&app, post("op=token&login=liu&label=%E6%9C%88%E6%8A%A5".into())).await;
+        let token = page.split("<code id=\"secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+        assert_eq!(app.token_actor(&token).await.unwrap().unwrap().login, "liu");
+        let id = app.tokens(&service::Caller::operator()).await.unwrap().iter().find(|t| t.login == "liu").unwrap().id;
+        send(&app, post(format!("op=revoke&id={id}"))).await;
+        assert!(app.token_actor(&token).await.unwrap().is_none());
+        let (_, _, page) = send(&app, post("op=disable&login=liu".into())).await;
+        assert!(page.contains("已停用"));
+
+        // The coordinator runs the plan, not the accounts.
+        let jfj = signed_in(&app).await;
+        let (status, _, _) = send(&app, Request::get("/admin/users").header("cookie", jfj).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}
