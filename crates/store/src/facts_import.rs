@@ -29,8 +29,34 @@ enum ImportTx {
     },
     Postgres {
         tx: Transaction<'static, Postgres>,
-        months: BTreeSet<i32>,
+        months_with_data: HashMap<i32, bool>,
+        /// Months of the rows that went to the staging table to be merged at the end.
+        staged_months: BTreeSet<i32>,
     },
+}
+
+/// Whether any month of a batch had facts before the import began (cached per month): only such
+/// rows can replace stored values. One macro serves both drivers' transactions.
+macro_rules! batch_overlaps {
+    ($tx:expr, $cache:expr, $rows:expr) => {{
+        let mut overlap = false;
+        for m in $rows.iter().map(|r| r.month.yyyymm()).collect::<BTreeSet<_>>() {
+            let had = match $cache.get(&m) {
+                Some(h) => *h,
+                None => {
+                    let h = sqlx::query("SELECT 1 FROM cell_months WHERE month = $1 LIMIT 1")
+                        .bind(i64::from(m))
+                        .fetch_optional(&mut **$tx)
+                        .await?
+                        .is_some();
+                    $cache.insert(m, h);
+                    h
+                }
+            };
+            overlap |= had;
+        }
+        overlap
+    }};
 }
 
 /// An import in progress: one transaction, written batch by batch, committed by `finish`;
@@ -75,7 +101,7 @@ impl Store {
                     cols.join(", ")
                 )))
                 .await?;
-                ImportTx::Postgres { tx, months: BTreeSet::new() }
+                ImportTx::Postgres { tx, months_with_data: HashMap::new(), staged_months: BTreeSet::new() }
             }
             None => ImportTx::Sqlite { tx: self.begin_write().await?, months_with_data: HashMap::new(), staged: false },
         };
@@ -90,22 +116,7 @@ impl FactsImport {
         let columns: Vec<String> = self.indicators.iter().map(|i| fact_column(i)).collect();
         match &mut self.tx {
             ImportTx::Sqlite { tx, months_with_data, staged } => {
-                let mut overlap = false;
-                for m in rows.iter().map(|r| r.month.yyyymm()).collect::<BTreeSet<_>>() {
-                    let had = match months_with_data.get(&m) {
-                        Some(h) => *h,
-                        None => {
-                            let h = sqlx::query("SELECT 1 FROM cell_months WHERE month = $1 LIMIT 1")
-                                .bind(i64::from(m))
-                                .fetch_optional(&mut **tx)
-                                .await?
-                                .is_some();
-                            months_with_data.insert(m, h);
-                            h
-                        }
-                    };
-                    overlap |= had;
-                }
+                let overlap = batch_overlaps!(tx, months_with_data, rows);
                 for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                     if overlap {
                         sqlite_subtract_replaced(tx, staged, &self.indicators, chunk).await?;
@@ -113,11 +124,17 @@ impl FactsImport {
                     sqlite_upsert(tx, &columns, chunk).await?;
                 }
             }
-            ImportTx::Postgres { tx, months } => {
+            ImportTx::Postgres { tx, months_with_data, staged_months } => {
+                // Rows of months that had no facts cannot conflict (the file has no duplicates),
+                // so they are copied straight into the table; the others are merged at the end.
+                let overlap = batch_overlaps!(tx, months_with_data, rows);
+                let target = if overlap { "staged_facts" } else { "facts" };
                 // COPY's text format: tab-separated, \N for not reported.
                 let mut data = String::with_capacity(rows.len() * (columns.len() + 2) * 10);
                 for r in rows {
-                    months.insert(r.month.yyyymm());
+                    if overlap {
+                        staged_months.insert(r.month.yyyymm());
+                    }
                     let _ = write!(data, "{}\t{}", r.enterprise.id, r.month.yyyymm());
                     for v in r.values {
                         match v {
@@ -129,9 +146,8 @@ impl FactsImport {
                     }
                     data.push('\n');
                 }
-                let mut copy = tx
-                    .copy_in_raw(&format!("COPY staged_facts (enterprise_id, month, {}) FROM STDIN", columns.join(", ")))
-                    .await?;
+                let mut copy =
+                    tx.copy_in_raw(&format!("COPY {target} (enterprise_id, month, {}) FROM STDIN", columns.join(", "))).await?;
                 copy.send(data.into_bytes()).await?;
                 copy.finish().await?;
             }
@@ -188,32 +204,22 @@ impl FactsImport {
                 crate::audit::append(&mut tx, crate::Engine::Sqlite, audit).await?;
                 tx.commit().await?;
             }
-            ImportTx::Postgres { mut tx, months } => {
-                let list = months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",");
-                let overlap: Vec<i64> = if months.is_empty() {
-                    Vec::new()
-                } else {
-                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                        "SELECT DISTINCT month FROM cell_months WHERE month IN ({list})"
-                    )))
-                    .fetch_all(&mut *tx)
-                    .await?
-                };
-                if !overlap.is_empty() {
-                    let filter =
-                        format!("AND s.month IN ({})", overlap.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(","));
+            ImportTx::Postgres { mut tx, staged_months, .. } => {
+                if !staged_months.is_empty() {
+                    // Everything staged belongs to months that had facts: take the values it
+                    // replaces out of the aggregates, then merge.
                     for ind in &self.indicators {
-                        tx.execute(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_facts", &filter))).await?;
+                        tx.execute(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_facts", ""))).await?;
                     }
+                    let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+                    tx.execute(sqlx::AssertSqlSafe(format!(
+                        "INSERT INTO facts (enterprise_id, month, {cols}) SELECT enterprise_id, month, {cols} FROM staged_facts \
+                         ON CONFLICT (enterprise_id, month) DO UPDATE SET {}",
+                        updates.join(", "),
+                        cols = columns.join(", ")
+                    )))
+                    .await?;
                 }
-                let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-                tx.execute(sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO facts (enterprise_id, month, {cols}) SELECT enterprise_id, month, {cols} FROM staged_facts \
-                     ON CONFLICT (enterprise_id, month) DO UPDATE SET {}",
-                    updates.join(", "),
-                    cols = columns.join(", ")
-                )))
-                .await?;
                 tx.execute(
                     "CREATE TEMP TABLE staged_cells (indicator TEXT, industry TEXT, zone TEXT, month BIGINT, total BIGINT, reporters BIGINT) \
                      ON COMMIT DROP",
