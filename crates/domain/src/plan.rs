@@ -471,6 +471,9 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     // Periods.
     let baseline_year = *h.baseline_year.get_ref();
     let years = h.years.get_ref().clone();
+    if !(1901..=9990).contains(&baseline_year) {
+        p.at(h.baseline_year.span(), format!("基期 {baseline_year} 不是合理的年份 / baseline_year is not a plausible year"));
+    }
     if years.is_empty() {
         p.at(h.years.span(), "plan.years 不能为空 / plan.years must list at least one year");
     } else if years.windows(2).any(|w| w[1] != w[0] + 1) || years[0] != baseline_year + 1 {

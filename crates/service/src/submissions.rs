@@ -100,7 +100,9 @@ impl App {
     pub async fn submission_board(&self, caller: &Caller, year: i32) -> Result<Vec<BoardCell>> {
         self.require(caller, Action::ReadAggregates)?;
         let today = today();
-        let (from, to) = (Month::new(year, 1).expect("valid year"), Month::new(year, 12).expect("valid year"));
+        let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
+            return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
+        };
         let states = self.states(from, to).await?;
         let rows = self.store.submissions(from, to).await?;
         let reason_of =
