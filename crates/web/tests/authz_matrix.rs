@@ -1,6 +1,8 @@
 //! Every role × action × own/other scope, through the HTTP API, on both engines. The expected
 //! outcome of each request comes from the same table the program enforces.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use domain::Uscc;
@@ -32,7 +34,7 @@ async fn fixture(url: &str) -> Fixture {
     let (_b, p) = testkit::file("f.csv", facts.as_bytes());
     app.import_facts(&op, &p, false, &|_, _| {}).await.unwrap();
     app.seed_demo_users(&op).await.unwrap();
-    lock_history(&app).await;
+    common::lock_history(&app).await;
     for m in 1..=6 {
         let month = domain::Month::new(2023, m).unwrap();
         app.submission_step(&op, "yongxiu", month, domain::submission::Step::Submit, "").await.unwrap();
@@ -164,14 +166,6 @@ async fn lists_are_filtered_not_padded() {
         let req = Request::get("/api/v1/progress").body(Body::empty()).unwrap();
         assert_eq!(leapfrog_web::router(f.app.clone()).oneshot(req).await.unwrap().status(), StatusCode::UNAUTHORIZED);
     }
-}
-
-/// Marks every zone's months of 2020-2022 as locked, so official figures include them.
-async fn lock_history(app: &App) {
-    let zones: Vec<String> = app.plan.top_zones().map(|z| z.code.clone()).collect();
-    let months: Vec<domain::Month> =
-        (2020..=2022).flat_map(|y| (1..=12).map(move |m| domain::Month::new(y, m).unwrap())).collect();
-    app.store.lock_months(&zones, &months, &store::AuditRecord::new("test", "lock", "submission", "all")).await.unwrap();
 }
 
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! Pages and the JSON API through the router, on both engines.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use domain::Uscc;
@@ -25,7 +27,7 @@ async fn app_with_data(url: &str) -> App {
     let (_b, f) = testkit::file("f.csv", facts.as_bytes());
     app.import_enterprises(&service::Caller::operator(), &reg, &|_, _| {}).await.unwrap();
     app.import_facts(&service::Caller::operator(), &f, false, &|_, _| {}).await.unwrap();
-    lock_history(&app).await;
+    common::lock_history(&app).await;
     app
 }
 
@@ -256,14 +258,6 @@ fn urlencode(s: &str) -> String {
             }
         })
         .collect()
-}
-
-/// Marks every zone's months of 2020-2022 as locked, so official figures include them.
-async fn lock_history(app: &App) {
-    let zones: Vec<String> = app.plan.top_zones().map(|z| z.code.clone()).collect();
-    let months: Vec<domain::Month> =
-        (2020..=2022).flat_map(|y| (1..=12).map(move |m| domain::Month::new(y, m).unwrap())).collect();
-    app.store.lock_months(&zones, &months, &store::AuditRecord::new("test", "lock", "submission", "all")).await.unwrap();
 }
 
 #[tokio::test]
