@@ -228,7 +228,12 @@ impl App {
         let generated = generate_registry(plan, spec, &mut rng);
         let codes: Vec<String> = plan.indicators.iter().map(|i| i.code.clone()).collect();
         self.store
-            .upsert_enterprises(&generated.enterprises, &codes, &caller.audit("demo.enterprises", "enterprises", "demo"))
+            .upsert_enterprises(
+                &generated.enterprises,
+                &self.store.enterprise_keys().await?,
+                &codes,
+                &caller.audit("demo.enterprises", "enterprises", "demo"),
+            )
             .await?;
         let keys = self.store.enterprise_keys().await?;
         let mut csv = match csv_dir {

@@ -119,7 +119,7 @@ impl App {
         }
         let indicators: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
         let audit = caller.audit("import.enterprises", "enterprises", &file_name(path));
-        let (inserted, updated) = self.store.upsert_enterprises(&records, &indicators, &audit).await?;
+        let (inserted, updated) = self.store.upsert_enterprises(&records, &keys, &indicators, &audit).await?;
         let (d, t) = table.progress();
         progress(d, t);
         Ok(ImportSummary { rows: records.len(), inserted, updated, months: None, ignored_columns: Vec::new() })

@@ -103,21 +103,26 @@ impl App {
         let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
             return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
         };
-        let states = self.states(from, to).await?;
-        let rows = self.store.submissions(from, to).await?;
-        let reason_of =
-            |z: &str, m: Month| rows.iter().find(|r| r.zone == z && r.month == m.to_string()).map(|r| r.reason.clone());
+        // One read: each recorded zone-month's state and reason; the rest are drafts.
+        let recorded: HashMap<(String, String), (SubmissionState, String)> = self
+            .store
+            .submissions(from, to)
+            .await?
+            .into_iter()
+            .filter_map(|r| Some(((r.zone, r.month), (SubmissionState::parse(&r.state)?, r.reason))))
+            .collect();
         let this_month = Month::new(today.year, today.month).expect("valid date");
         let mut out = Vec::new();
         for z in self.plan.top_zones() {
             let mut m = from;
             while m <= to && m < this_month {
-                let state = states.get(&(z.code.clone(), m.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
+                let (state, reason) =
+                    recorded.get(&(z.code.clone(), m.to_string())).cloned().unwrap_or((SubmissionState::Draft, String::new()));
                 out.push(BoardCell {
                     zone: z.code.clone(),
                     month: m.to_string(),
                     state,
-                    reason: reason_of(&z.code, m).unwrap_or_default(),
+                    reason,
                     deadline: deadline(m, self.plan.submission_deadline_day).to_string(),
                     late: is_late(state, m, self.plan.submission_deadline_day, today),
                 });

@@ -107,10 +107,10 @@ impl Store {
     pub async fn upsert_enterprises(
         &self,
         records: &[Enterprise],
+        keys: &EnterpriseKeys,
         indicators: &[String],
         audit: &crate::AuditRecord,
     ) -> Result<(usize, usize)> {
-        let keys = self.enterprise_keys().await?;
         let cell_of = |k: &EnterpriseKey| &keys.cells[k.cell as usize];
         let mut tx = self.begin_write().await?;
         let mut next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM enterprises").fetch_one(&mut *tx).await?.get(0);

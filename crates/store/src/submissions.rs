@@ -17,6 +17,11 @@ pub struct SubmissionRow {
     pub updated_by: String,
 }
 
+/// Records a zone-month's state, with who set it and why.
+const RECORD_STATE: &str = "INSERT INTO submissions (zone, month, state, reason, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
+    ON CONFLICT (zone, month) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
+    updated_at = excluded.updated_at, updated_by = excluded.updated_by";
+
 impl Store {
     /// The recorded states of the months `from..=to` (months without a row are drafts).
     pub async fn submissions(&self, from: Month, to: Month) -> Result<Vec<SubmissionRow>> {
@@ -61,19 +66,15 @@ impl Store {
         if current.as_deref().unwrap_or("draft") != expected {
             return Err(StoreError::Invalid("该月状态已被他人更改,请刷新后重试 / the month changed meanwhile, reload".into()));
         }
-        sqlx::query(
-            "INSERT INTO submissions (zone, month, state, reason, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (zone, month) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
-             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(zone)
-        .bind(i64::from(month.yyyymm()))
-        .bind(to)
-        .bind(reason)
-        .bind(now())
-        .bind(&audit.actor)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(RECORD_STATE)
+            .bind(zone)
+            .bind(i64::from(month.yyyymm()))
+            .bind(to)
+            .bind(reason)
+            .bind(now())
+            .bind(&audit.actor)
+            .execute(&mut *tx)
+            .await?;
         append(&mut tx, self.engine, audit).await?;
         tx.commit().await?;
         Ok(())
@@ -84,16 +85,15 @@ impl Store {
         let mut tx = self.begin_write().await?;
         for z in zones {
             for m in months {
-                sqlx::query(
-                    "INSERT INTO submissions (zone, month, state, reason, updated_at, updated_by) VALUES ($1, $2, 'locked', '', $3, $4) \
-                     ON CONFLICT (zone, month) DO UPDATE SET state = 'locked'",
-                )
-                .bind(z)
-                .bind(i64::from(m.yyyymm()))
-                .bind(now())
-                .bind(&audit.actor)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(RECORD_STATE)
+                    .bind(z)
+                    .bind(i64::from(m.yyyymm()))
+                    .bind("locked")
+                    .bind("")
+                    .bind(now())
+                    .bind(&audit.actor)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         append(&mut tx, self.engine, audit).await?;

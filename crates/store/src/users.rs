@@ -112,12 +112,7 @@ impl Store {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-        if must_change {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        }
-        append(&mut tx, self.engine, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.finish_account_change(tx, user_id, must_change, audit).await
     }
 
     /// Disables or enables an account; disabling ends its sessions and its tokens stop working.
@@ -128,7 +123,18 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        if disabled {
+        self.finish_account_change(tx, user_id, disabled, audit).await
+    }
+
+    /// Ends the account's sessions when asked, records the change and commits.
+    async fn finish_account_change(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+        user_id: i64,
+        end_sessions: bool,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        if end_sessions {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
         append(&mut tx, self.engine, audit).await?;

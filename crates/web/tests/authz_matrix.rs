@@ -91,6 +91,8 @@ async fn every_role_action_and_scope_through_the_api() {
         let f = fixture(&db.url).await;
         let op = Caller::operator();
         let mut checked = 0;
+        // Allowed writes per audit action, to check afterwards that exactly those were written.
+        let mut allowed_writes: std::collections::HashMap<&str, usize> = Default::default();
         for (k, role) in Role::ALL.into_iter().enumerate() {
             // Each role reviews its own submitted month, so one role's approval leaves the next
             // role's case as it was.
@@ -121,14 +123,31 @@ async fn every_role_action_and_scope_through_the_api() {
                     if !allowed {
                         assert!(text.contains("无权"), "a denial says why: {text}");
                     }
+                    let audited = match action {
+                        Action::WriteEnterprise => Some("import.enterprises"),
+                        Action::WriteFacts => Some("import.facts"),
+                        Action::ReviewSubmissions => Some("submission.approve"),
+                        _ => None,
+                    };
+                    if let (Some(a), true) = (audited, allowed) {
+                        *allowed_writes.entry(a).or_default() += 1;
+                    }
                     checked += 1;
                 }
             }
         }
         assert_eq!(checked, 6 * (5 + 3 * 2));
-        // Nothing denied was written: the other zone's enterprise kept its name.
-        let e = f.app.store.enterprise(&f.other).await.unwrap().unwrap();
-        assert!(e.name == "外组团企业" || e.name == "改名企业");
+        // Exactly the allowed writes happened (each leaves one audit entry; the fixture's own
+        // imports are taken from the count), and nothing denied was written.
+        for (action, allowed) in allowed_writes {
+            let filter = store::AuditFilter { action: Some(action.into()), limit: 1000, ..Default::default() };
+            let (entries, _) = f.app.audit_entries(&op, &filter).await.unwrap();
+            let by_matrix = entries.iter().filter(|e| !e.actor.starts_with("cli:")).count();
+            assert_eq!(by_matrix, allowed, "{} {action}", db.engine);
+        }
+        let other = f.app.store.enterprise(&f.other).await.unwrap().unwrap();
+        let renamed_by_coordinator = reach(Role::Coordinator, Action::WriteEnterprise) == Reach::Everything;
+        assert_eq!(other.name == "改名企业", renamed_by_coordinator, "only an allowed role renamed the other zone's enterprise");
         assert_eq!(f.app.verify_audit().await.unwrap().map(|_| ()), Ok(()));
     }
 }
