@@ -33,7 +33,7 @@ impl Amount {
     pub fn parse(text: &str, decimals: u32) -> Result<Self, AmountError> {
         // Byte by byte without allocating: this runs for every cell of multi-million-row files.
         let t = text.trim();
-        let orig = || t.to_string();
+        let orig = || crate::shorten(t);
         let (negative, body) = match t.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, t.strip_prefix('+').unwrap_or(t)),

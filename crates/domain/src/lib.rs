@@ -23,3 +23,16 @@ pub use uscc::Uscc;
 
 /// The code used in place of an industry or zone for a total row.
 pub const ALL: &str = "all";
+
+/// A value as quoted in a message: long values are cut, so an error never echoes a cell of
+/// megabytes back.
+pub fn shorten(value: &str) -> String {
+    const KEEP: usize = 60;
+    match value.char_indices().nth(KEEP) {
+        None => value.to_string(),
+        Some((at, _)) => {
+            let n = value.chars().count();
+            format!("{}…(共{n}字符 / {n} chars)", &value[..at])
+        }
+    }
+}

@@ -22,7 +22,7 @@ impl Month {
     /// Accepts 2022-06, 2022-6, 2022/6, 2022/06, 2022.6, 2022年6月 and 202206.
     pub fn parse(raw: &str) -> Result<Self, MonthError> {
         let s = raw.trim();
-        let err = || MonthError(s.to_string());
+        let err = || MonthError(crate::shorten(s));
         let s2 = s.strip_suffix('月').unwrap_or(s);
         let parts: Vec<&str> = s2.split(['-', '/', '.', '年']).collect();
         let (y, m) = match parts.as_slice() {

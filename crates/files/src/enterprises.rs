@@ -88,6 +88,9 @@ pub(crate) fn text(cell: &Cell) -> String {
     }
 }
 
+/// Longer than any registered company name (the longest run to a few dozen characters).
+const MAX_NAME_CHARS: usize = 200;
+
 /// Where each enterprise column is in a file.
 pub struct EnterpriseColumns {
     at: Vec<Option<usize>>,
@@ -115,6 +118,12 @@ impl EnterpriseColumns {
         let name = text(get(1));
         if name.is_empty() {
             check.fail(header(1), get(1), "企业名称不能为空 / the name is required");
+        } else if name.chars().count() > MAX_NAME_CHARS {
+            check.fail(
+                header(1),
+                get(1),
+                format!("企业名称超过{MAX_NAME_CHARS}字 / the name is longer than {MAX_NAME_CHARS} characters"),
+            );
         }
         let zone = match plan.resolve_zone(&text(get(2))) {
             Some(z) => z.code.clone(),
@@ -160,7 +169,11 @@ impl EnterpriseColumns {
         let established = match est {
             Cell::Empty => None,
             Cell::Date(d) => Some(d.to_string()),
-            Cell::Number(n) => Some(Date::from_days(*n as i64 - 25_569).to_string()),
+            Cell::Number(n) if (1.0..=2_958_465.0).contains(n) => Some(Date::from_days(*n as i64 - 25_569).to_string()),
+            Cell::Number(_) => {
+                check.fail(header(6), est, "不是有效日期 / not a valid date");
+                None
+            }
             Cell::Text(t) if t.trim().is_empty() => None,
             Cell::Text(t) => match Date::parse(t) {
                 Some(d) => Some(d.to_string()),

@@ -37,6 +37,72 @@ pub enum FileError {
     DuplicateColumn { file: String, column: String },
     #[error("{file}: 文件为空,没有表头 / the file is empty")]
     Empty { file: String },
+    #[error("{file}: 文件超出可处理的大小,未导入任何数据 / the file is too large to read, nothing was imported: {reason}")]
+    TooLarge { file: String, reason: String },
     #[error("{0}")]
     Write(String),
+}
+
+/// The row errors of one file: the first `limit` kept (values shortened), the rest counted, so
+/// a file of a million bad rows answers with a readable list and a count.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RowErrors {
+    pub shown: Vec<RowError>,
+    pub total: usize,
+    #[serde(skip)]
+    limit: usize,
+}
+
+impl RowErrors {
+    pub fn new(limit: usize) -> RowErrors {
+        RowErrors { shown: Vec::new(), total: 0, limit: limit.max(1) }
+    }
+
+    pub fn push(&mut self, mut e: RowError) {
+        self.total += 1;
+        if self.shown.len() < self.limit {
+            e.value = crate::limits::shorten(&e.value);
+            self.shown.push(e);
+        }
+    }
+
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = RowError>) {
+        for e in errors {
+            self.push(e);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.total
+    }
+
+    /// The kept errors in row order.
+    pub fn sort(&mut self) {
+        self.shown.sort_by_key(|e| e.row);
+    }
+
+    /// Errors not shown, for the closing "and N more" line.
+    pub fn hidden(&self) -> usize {
+        self.total - self.shown.len()
+    }
+}
+
+impl fmt::Display for RowErrors {
+    /// One error a line, then how many were left out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.shown.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        if self.hidden() > 0 {
+            write!(f, "\n……另有 {} 处错误未列出 / and {} more", self.hidden(), self.hidden())?;
+        }
+        Ok(())
+    }
 }

@@ -1,5 +1,6 @@
 //! The monthly facts file (PRODUCT.md §5): 统一社会信用代码, 月份, then one column per indicator.
 
+use domain::month::MonthError;
 use domain::{Amount, Indicator, Month, Plan, Uscc};
 
 use crate::enterprises::{Column, RowCheck, bare, map_columns, text};
@@ -79,7 +80,8 @@ impl<'p> FactColumns<'p> {
         };
         let month_cell = get(self.month);
         let month = match month_cell {
-            Cell::Date(d) => Month::new(d.year, d.month).ok_or(()),
+            Cell::Date(d) => Month::new(d.year, d.month)
+                .ok_or_else(|| check.fail("月份", month_cell, MonthError(month_cell.shown()).to_string())),
             other => Month::parse(&text(other)).map_err(|e| check.fail("月份", other, e.to_string())),
         };
         let mut values = Vec::with_capacity(self.indicators.len());

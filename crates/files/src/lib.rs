@@ -5,11 +5,13 @@
 mod enterprises;
 mod error;
 mod facts;
+mod limits;
 mod table;
 mod xlsx;
 
 pub use enterprises::EnterpriseColumns;
-pub use error::{FileError, RowError};
+pub use error::{FileError, RowError, RowErrors};
 pub use facts::{FactColumns, FactLine};
-pub use table::{Cell, Table};
+pub use limits::{Limits, shorten};
+pub use table::{Cell, Table, column_label};
 pub use xlsx::{Sheet, SheetColumn, XCell, template, write_xlsx};

@@ -1,13 +1,17 @@
-//! A table read from a CSV or XLSX file: a header row and then data rows, streamed for CSV.
+//! A table read from a CSV or XLSX file: a header row and then data rows, both streamed.
 
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{DataRef, Reader, Xlsx};
 use domain::calendar::Date;
 
 use crate::FileError;
+use crate::limits::{self, Gb18030, Limits, RowBound};
 
 /// A cell as read: text from CSV, typed values from XLSX. It borrows from the table's current
 /// row, so reading a file allocates per row, not per cell.
@@ -60,11 +64,21 @@ impl Cell<'_> {
 }
 
 enum Rows {
-    Csv { reader: csv::Reader<Box<dyn Read + Send>>, record: csv::StringRecord },
-    Sheet { rows: Vec<Vec<Owned>>, next: usize },
+    Csv { reader: csv::Reader<Box<dyn Read + Send>>, record: csv::StringRecord, since_row: Arc<AtomicU64> },
+    Sheet { rx: Receiver<SheetMsg>, current: Vec<Owned> },
 }
 
-/// A readable table with its header.
+/// What the thread streaming a worksheet hands over.
+enum SheetMsg {
+    /// The sheet's declared last row, for progress.
+    Size(u64),
+    /// A row that is not blank: its spreadsheet row number and cells.
+    Row(usize, Vec<Owned>),
+    /// Why the rest of the sheet cannot be read.
+    Fail(String),
+}
+
+/// A readable table with its header. Rows are read one at a time, whatever the file's size.
 pub struct Table {
     pub file: String,
     pub headers: Vec<String>,
@@ -73,6 +87,8 @@ pub struct Table {
     row: usize,
     total: u64,
     bytes_read: u64,
+    /// Set once the file cannot be read further; the error has been returned.
+    ended: bool,
 }
 
 fn detect_utf8(head: &[u8]) -> bool {
@@ -83,10 +99,30 @@ fn detect_utf8(head: &[u8]) -> bool {
     }
 }
 
+/// Excel's sheet extent: 1,048,576 rows × 16,384 columns.
+const EXCEL_ROWS: u32 = 1 << 20;
+const EXCEL_COLUMNS: u32 = 1 << 14;
+
+/// A column as a spreadsheet names it (0 → A, 16383 → XFD), with its number.
+pub fn column_label(index: usize) -> String {
+    let (mut n, mut letters) = (index + 1, Vec::new());
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}(第{}列)", String::from_utf8(letters).unwrap_or_default(), index + 1)
+}
+
 impl Table {
-    /// Opens a CSV or XLSX file, chosen by content (an XLSX file is a ZIP archive).
+    /// Opens a CSV or XLSX file, chosen by content (an XLSX file is a ZIP archive), within the
+    /// shipped limits. Errors name the file by its name, never by the folder it sits in.
     pub fn open(path: &Path) -> Result<Table, FileError> {
-        let file = path.display().to_string();
+        Table::open_with(path, &Limits::default())
+    }
+
+    pub fn open_with(path: &Path, limits: &Limits) -> Result<Table, FileError> {
+        let file = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let io = |source| FileError::Io { file: file.clone(), source };
         let mut f = File::open(path).map_err(io)?;
         let total = f.metadata().map_err(io)?.len();
@@ -94,92 +130,142 @@ impl Table {
         let n = read_up_to(&mut f, &mut head).map_err(io)?;
         head.truncate(n);
         if head.starts_with(b"PK\x03\x04") {
-            return Table::open_xlsx(path, file);
+            return Table::open_xlsx(path, file, limits);
         }
         if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
             return Err(FileError::Format { file, reason: "旧版 .xls 请另存为 .xlsx / save the old .xls as .xlsx".into() });
         }
-        let reader: Box<dyn Read + Send> = if detect_utf8(&head) {
-            let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
-            let start = if bom { 3 } else { 0 };
-            Box::new(Cursor::new(head[start..].to_vec()).chain(BufReader::with_capacity(1 << 20, f)))
-        } else {
-            // Excel on Chinese Windows writes GB18030 (GBK); such files are office-sized, so
-            // decode whole.
-            let mut rest = Vec::new();
-            f.read_to_end(&mut rest).map_err(io)?;
-            head.extend_from_slice(&rest);
-            let (text, _, bad) = encoding_rs::GB18030.decode(&head);
-            if bad {
-                return Err(FileError::Format {
-                    file,
-                    reason: "既不是 UTF-8 也不是 GB18030 编码 / neither UTF-8 nor GB18030".into(),
-                });
-            }
-            Box::new(Cursor::new(text.into_owned().into_bytes()))
-        };
+        let utf8 = detect_utf8(&head);
+        let bom = utf8 && head.starts_with(&[0xEF, 0xBB, 0xBF]);
+        let start = if bom { 3 } else { 0 };
+        let raw = Cursor::new(head[start..].to_vec()).chain(BufReader::with_capacity(1 << 20, f));
+        // Excel on Chinese Windows writes GB18030 (GBK), decoded as it is read.
+        let decoded: Box<dyn Read + Send> = if utf8 { Box::new(raw) } else { Box::new(Gb18030::new(raw)) };
+        let (bounded, since_row) = RowBound::new(decoded, limits.max_row_bytes);
+        let reader: Box<dyn Read + Send> = Box::new(bounded);
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
         let mut record = csv::StringRecord::new();
         let has = reader.read_record(&mut record).map_err(|e| FileError::Format { file: file.clone(), reason: e.to_string() })?;
         if !has {
             return Err(FileError::Empty { file });
         }
-        let headers = record.iter().map(|h| h.trim().to_string()).collect();
-        Ok(Table { file, headers, rows: Rows::Csv { reader, record }, row: 1, total, bytes_read: 0 })
+        since_row.store(0, Ordering::Relaxed);
+        let headers = record.iter().map(|h| crate::limits::shorten(h.trim())).collect();
+        Ok(Table { file, headers, rows: Rows::Csv { reader, record, since_row }, row: 1, total, bytes_read: 0, ended: false })
     }
 
-    fn open_xlsx(path: &Path, file: String) -> Result<Table, FileError> {
-        let fmt = |e: calamine::Error| FileError::Format { file: file.clone(), reason: e.to_string() };
-        let mut wb = open_workbook_auto(path).map_err(fmt)?;
-        let first = wb.sheet_names().first().cloned().ok_or_else(|| FileError::Empty { file: file.clone() })?;
-        let range = wb.worksheet_range(&first).map_err(fmt)?;
-        // Rows are numbered from the sheet's first row, so an offset table still reports real rows.
-        let mut rows = range.rows().map(|r| r.iter().map(cell_of).collect::<Vec<Owned>>());
-        let header = rows.next().ok_or_else(|| FileError::Empty { file: file.clone() })?;
-        let headers = header.iter().map(|c| c.cell().shown()).collect();
-        let data: Vec<Vec<Owned>> = rows.collect();
-        let total = data.len() as u64;
-        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-        Ok(Table { file, headers, rows: Rows::Sheet { rows: data, next: 0 }, row: 1 + first_row, total, bytes_read: 0 })
+    fn open_xlsx(path: &Path, file: String, limits: &Limits) -> Result<Table, FileError> {
+        measure_workbook(path, &file, limits)?;
+        let (tx, rx) = sync_channel::<SheetMsg>(256);
+        let (owned_path, max_row) = (path.to_owned(), limits.max_row_bytes);
+        std::thread::Builder::new()
+            .name("xlsx-rows".into())
+            .spawn(move || {
+                if let Err(reason) = stream_sheet(&owned_path, max_row, &tx) {
+                    let _ = tx.send(SheetMsg::Fail(reason));
+                }
+            })
+            .map_err(|source| FileError::Io { file: file.clone(), source })?;
+        let mut total = 0;
+        // Rows are numbered as the sheet numbers them, so an offset table still reports real rows.
+        let (header_row, header) = loop {
+            match rx.recv() {
+                Ok(SheetMsg::Size(rows)) => total = rows,
+                Ok(SheetMsg::Row(row, cells)) => break (row, cells),
+                Ok(SheetMsg::Fail(reason)) => return Err(FileError::Format { file, reason }),
+                Err(_) => return Err(FileError::Empty { file }),
+            }
+        };
+        let headers = header.iter().map(|c| crate::limits::shorten(&c.cell().shown())).collect();
+        Ok(Table {
+            file,
+            headers,
+            rows: Rows::Sheet { rx, current: Vec::new() },
+            row: header_row,
+            total: total.saturating_sub(header_row as u64),
+            bytes_read: 0,
+            ended: false,
+        })
     }
 
-    /// The next data row and its spreadsheet row number; fully blank rows are skipped.
+    /// The next data row and its spreadsheet row number; fully blank rows are skipped. A value
+    /// in a column without a header is an error of its row, never dropped.
     pub fn next_row(&mut self) -> Option<Result<(usize, Vec<Cell<'_>>), crate::RowError>> {
         match self.advance()? {
             Err(e) => Some(Err(e)),
-            Ok(row) => Some(Ok((row, self.current()))),
+            Ok(row) => {
+                let cells = self.current();
+                let stray =
+                    cells.iter().enumerate().find(|(i, c)| !c.is_empty() && self.headers.get(*i).is_none_or(|h| h.is_empty()));
+                if let Some((i, c)) = stray {
+                    return Some(Err(crate::RowError {
+                        file: self.file.clone(),
+                        row,
+                        column: Some(column_label(i)),
+                        value: c.shown(),
+                        reason: "此列没有表头,数据无法对应到任何列 / a value in a column without a header".into(),
+                    }));
+                }
+                Some(Ok((row, cells)))
+            }
         }
     }
 
     /// Moves to the next row that is not blank.
     fn advance(&mut self) -> Option<Result<usize, crate::RowError>> {
+        if self.ended {
+            return None;
+        }
         loop {
             let blank = match &mut self.rows {
-                Rows::Csv { reader, record } => match reader.read_record(record) {
+                Rows::Csv { reader, record, since_row } => match reader.read_record(record) {
                     Ok(false) => return None,
                     Ok(true) => {
+                        since_row.store(0, Ordering::Relaxed);
                         self.bytes_read = reader.position().byte();
+                        self.row += 1;
                         record.iter().all(|v| v.trim().is_empty())
                     }
                     Err(e) => {
                         self.row += 1;
+                        // A broken read (bad encoding underneath, a giant row) leaves nothing
+                        // sensible to read after it; a row that is not UTF-8 does.
+                        let fatal = !matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
+                        self.ended = fatal;
+                        let reason = match e.kind() {
+                            csv::ErrorKind::Io(io) => io.get_ref().map_or_else(|| io.to_string(), |inner| inner.to_string()),
+                            _ => format!("无法读取此行(编码或引号错误) / unreadable row: {e}"),
+                        };
                         return Some(Err(crate::RowError {
                             file: self.file.clone(),
                             row: e.position().map(|p| p.line() as usize).unwrap_or(self.row),
                             column: None,
                             value: String::new(),
-                            reason: format!("无法读取此行(编码或引号错误) / unreadable row: {e}"),
+                            reason,
                         }));
                     }
                 },
-                Rows::Sheet { rows, next } => {
-                    let r = rows.get(*next)?;
-                    *next += 1;
-                    self.bytes_read += 1;
-                    r.iter().all(|c| c.cell().is_empty())
-                }
+                Rows::Sheet { rx, current } => match rx.recv() {
+                    Ok(SheetMsg::Row(row, cells)) => {
+                        *current = cells;
+                        self.row = row;
+                        self.bytes_read += 1;
+                        false
+                    }
+                    Ok(SheetMsg::Size(_)) => continue,
+                    Ok(SheetMsg::Fail(reason)) => {
+                        self.ended = true;
+                        return Some(Err(crate::RowError {
+                            file: self.file.clone(),
+                            row: self.row + 1,
+                            column: None,
+                            value: String::new(),
+                            reason,
+                        }));
+                    }
+                    Err(_) => return None,
+                },
             };
-            self.row += 1;
             if !blank {
                 return Some(Ok(self.row));
             }
@@ -189,7 +275,7 @@ impl Table {
     fn current(&self) -> Vec<Cell<'_>> {
         match &self.rows {
             Rows::Csv { record, .. } => record.iter().map(|v| if v.is_empty() { Cell::Empty } else { Cell::Text(v) }).collect(),
-            Rows::Sheet { rows, next } => rows[*next - 1].iter().map(Owned::cell).collect(),
+            Rows::Sheet { current, .. } => current.iter().map(Owned::cell).collect(),
         }
     }
 
@@ -197,6 +283,102 @@ impl Table {
     pub fn progress(&self) -> (u64, u64) {
         (self.bytes_read.min(self.total), self.total)
     }
+}
+
+/// Inflates every part of a workbook once, counting, before it is opened: the declared sizes in a
+/// ZIP can lie, and the reader holds the shared strings whole.
+fn measure_workbook(path: &Path, file: &str, limits: &Limits) -> Result<(), FileError> {
+    let format = |reason: String| FileError::Format { file: file.to_string(), reason };
+    let too_large = |reason: String| FileError::TooLarge { file: file.to_string(), reason };
+    let f = File::open(path).map_err(|source| FileError::Io { file: file.to_string(), source })?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| format(e.to_string()))?;
+    let mut all = 0u64;
+    let mut sink = vec![0u8; 64 << 10];
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| format(e.to_string()))?;
+        let name = crate::limits::shorten(&entry.name().map(|n| n.into_owned()).unwrap_or_default());
+        let streamed = name.starts_with("xl/worksheets/");
+        let cap = if streamed { limits.max_inflated_bytes } else { limits.max_held_bytes.min(limits.max_inflated_bytes) };
+        let mut part = 0u64;
+        loop {
+            let n = entry.read(&mut sink).map_err(|e| format(format!("{name}: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            part += n as u64;
+            all += n as u64;
+            if part > cap {
+                return Err(too_large(format!(
+                    "部件 {name} 解压后超过 {} / the part {name} inflates beyond {}",
+                    limits::mb(cap),
+                    limits::mb(cap)
+                )));
+            }
+            if all > limits.max_inflated_bytes {
+                return Err(too_large(format!(
+                    "工作簿解压后超过 {} / the workbook inflates beyond {}",
+                    limits::mb(limits.max_inflated_bytes),
+                    limits::mb(limits.max_inflated_bytes)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads the first worksheet cell by cell and sends its rows that are not blank, so memory holds
+/// one row whatever the sheet's extent.
+fn stream_sheet(path: &Path, max_row_bytes: u64, tx: &SyncSender<SheetMsg>) -> Result<(), String> {
+    let mut wb: Xlsx<_> = calamine::open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
+    let first = wb.sheet_names().first().cloned().ok_or("工作簿没有工作表 / the workbook has no worksheet")?;
+    let mut cells = wb.worksheet_cells_reader(&first).map_err(|e| e.to_string())?;
+    if tx.send(SheetMsg::Size(u64::from(cells.dimensions().end.0) + 1)).is_err() {
+        return Ok(());
+    }
+    let (mut row, mut current, mut bytes): (Option<u32>, Vec<Owned>, u64) = (None, Vec::new(), 0);
+    while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+        let (r, c) = cell.get_position();
+        if r >= EXCEL_ROWS || c >= EXCEL_COLUMNS {
+            return Err(format!(
+                "单元格位于第{}行第{}列,超出 Excel 工作表范围(1,048,576 行 × 16,384 列) / a cell at row {}, column {} lies outside a worksheet's 1,048,576 rows × 16,384 columns",
+                u64::from(r) + 1,
+                u64::from(c) + 1,
+                u64::from(r) + 1,
+                u64::from(c) + 1
+            ));
+        }
+        if row != Some(r) {
+            if let Some(prev) = row
+                && !current.is_empty()
+                && tx.send(SheetMsg::Row(prev as usize + 1, std::mem::take(&mut current))).is_err()
+            {
+                return Ok(());
+            }
+            (row, bytes) = (Some(r), 0);
+        }
+        let value = owned(cell.get_value());
+        if value == Owned::Empty {
+            continue;
+        }
+        bytes += match &value {
+            Owned::Text(t) => t.len() as u64,
+            _ => 8,
+        };
+        if bytes > max_row_bytes {
+            return Err(limits::RowTooLong(max_row_bytes).to_string());
+        }
+        let c = c as usize;
+        if c >= current.len() {
+            current.resize(c + 1, Owned::Empty);
+        }
+        current[c] = value;
+    }
+    if let Some(prev) = row
+        && !current.is_empty()
+    {
+        let _ = tx.send(SheetMsg::Row(prev as usize + 1, current));
+    }
+    Ok(())
 }
 
 fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -210,15 +392,29 @@ fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-fn cell_of(d: &Data) -> Owned {
+/// Excel's serials for 1900-01-01 and 9999-12-31; anything else is no date Excel can show.
+const FIRST_SERIAL: f64 = 1.0;
+const LAST_SERIAL: f64 = 2_958_465.0;
+
+fn owned(d: &DataRef) -> Owned {
     match d {
-        Data::Empty => Owned::Empty,
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Owned::Text(s.clone()),
-        Data::Float(f) => Owned::Number(*f),
-        Data::Int(i) => Owned::Number(*i as f64),
-        Data::Bool(b) => Owned::Text(if *b { "是" } else { "否" }.into()),
-        // Excel's day 0 is 1899-12-30 in the 1900 date system.
-        Data::DateTime(dt) => Owned::Date(Date::from_days(dt.as_f64().floor() as i64 - 25_569)),
-        Data::Error(e) => Owned::Text(format!("#{e:?}")),
+        DataRef::Empty => Owned::Empty,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Owned::Text(s.clone()),
+        DataRef::SharedString(s) => Owned::Text((*s).to_string()),
+        DataRef::Float(f) => Owned::Number(*f),
+        DataRef::Int(i) => Owned::Number(*i as f64),
+        DataRef::Bool(b) => Owned::Text(if *b { "是" } else { "否" }.into()),
+        DataRef::DateTime(dt) => {
+            let serial = dt.as_f64();
+            if !(FIRST_SERIAL..LAST_SERIAL + 1.0).contains(&serial) {
+                // Kept as the number the cell holds, so the row fails with it rather than vanish.
+                return Owned::Text(format!("{serial}"));
+            }
+            // Day 0 is 1899-12-30 from serial 61 on; below it Excel counts a 1900-02-29 that
+            // never was.
+            let days = serial.floor() as i64 + if serial < 61.0 { 1 } else { 0 };
+            Owned::Date(Date::from_days(days - 25_569))
+        }
+        DataRef::Error(e) => Owned::Text(format!("#{e:?}")),
     }
 }

@@ -194,9 +194,7 @@ fn main() -> ExitCode {
 
 fn report(e: &anyhow::Error) {
     if let Some(ServiceError::Rows(errors)) = e.downcast_ref::<ServiceError>() {
-        for r in errors {
-            eprintln!("{r}");
-        }
+        eprintln!("{errors}");
     }
     eprintln!("错误 / error: {e}");
 }

@@ -8,7 +8,7 @@ use rustc_hash::FxHashSet;
 use std::path::Path;
 
 use domain::enterprise::{CumulativeError, monthly_from_cumulative};
-use files::{EnterpriseColumns, FactColumns, FactLine, RowError, Table};
+use files::{EnterpriseColumns, FactColumns, FactLine, RowError, RowErrors, Table};
 use store::{EnterpriseKey, EnterpriseKeys, FactRow};
 
 use domain::authz::{Action, Actor, Target};
@@ -18,18 +18,16 @@ use domain::Month;
 use crate::{App, Caller, Result, ServiceError, States};
 
 /// A file that touches enterprises outside the caller's reach is refused as a whole.
-fn forbidden_rows(denied: &[RowError]) -> ServiceError {
-    let shown: Vec<String> = denied.iter().take(10).map(|e| e.to_string()).collect();
-    let more = if denied.len() > 10 {
-        format!("\n……共 {} 行 / {} rows in all", denied.len(), denied.len())
-    } else {
-        String::new()
-    };
+fn forbidden_rows(denied: &RowErrors) -> ServiceError {
     ServiceError::Forbidden(format!(
-        "文件中有无权处理的企业,未导入任何数据 / rows outside your scope, nothing imported:\n{}{more}",
-        shown.join("\n")
+        "文件中有 {} 行无权处理的企业,未导入任何数据 / {} rows outside your scope, nothing imported:\n{denied}",
+        denied.len(),
+        denied.len()
     ))
 }
+
+/// Rows outside the caller's scope are listed up to this many; the rest are counted.
+const DENIED_SHOWN: usize = 10;
 
 /// The file's name as recorded in the audit trail.
 fn file_name(path: &Path) -> String {
@@ -62,18 +60,18 @@ impl App {
             ))
         })?;
         let keys = self.store.enterprise_keys().await?;
-        let mut table = Table::open(path)?;
+        let mut table = Table::open_with(path, &self.limits)?;
         let cols = EnterpriseColumns::map(&table)?;
-        let mut errors = Vec::new();
+        let mut errors = RowErrors::new(self.limits.max_errors);
         let mut records = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut denied = Vec::new();
+        let mut denied = RowErrors::new(DENIED_SHOWN);
         let file = table.file.clone();
         while let Some(next) = table.next_row() {
             match next {
                 Err(e) => errors.push(e),
                 Ok((row, cells)) => match cols.parse(&self.plan, &file, row, &cells) {
-                    Err(mut e) => errors.append(&mut e),
+                    Err(e) => errors.extend(e),
                     Ok(ent) => {
                         // Both the zone it is in now and the zone it moves to must be the caller's.
                         let now_in = keys.by_uscc.get(&ent.uscc).map(|k| keys.cells[k.cell as usize].1.as_str());
@@ -115,6 +113,7 @@ impl App {
             return Err(forbidden_rows(&denied));
         }
         if !errors.is_empty() {
+            errors.sort();
             return Err(ServiceError::Rows(errors));
         }
         let indicators: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
@@ -152,9 +151,9 @@ impl App {
         });
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(4);
         let reader = {
-            let (plan, keys, path, actor, closed) =
-                (self.plan.clone(), keys.clone(), path.to_owned(), caller.actor.clone(), closed.clone());
-            tokio::task::spawn_blocking(move || read_facts(&plan, &actor, &keys, &closed, &path, cumulative, &tx))
+            let (plan, keys, path, actor, closed, limits) =
+                (self.plan.clone(), keys.clone(), path.to_owned(), caller.actor.clone(), closed.clone(), self.limits);
+            tokio::task::spawn_blocking(move || read_facts(&plan, &actor, &keys, &closed, &path, &limits, cumulative, &tx))
         };
         let Some(Parsed::Header { indicators, ignored_columns }) = rx.recv().await else {
             // The file could not be read as a facts table at all; the reader says why.
@@ -199,10 +198,10 @@ enum Parsed {
 struct ReadOutcome {
     rows: usize,
     /// Rows of enterprises outside the caller's reach.
-    denied: Vec<RowError>,
+    denied: RowErrors,
     months: Option<(domain::Month, domain::Month)>,
     total: u64,
-    errors: Vec<RowError>,
+    errors: RowErrors,
     /// Lines not yet handed over: all of them for a cumulative file, after differencing.
     held: Vec<(EnterpriseKey, FactLine)>,
 }
@@ -213,10 +212,11 @@ fn read_facts(
     keys: &EnterpriseKeys,
     closed: &States,
     path: &Path,
+    limits: &files::Limits,
     cumulative: bool,
     tx: &tokio::sync::mpsc::Sender<Parsed>,
 ) -> Result<ReadOutcome> {
-    let mut table = Table::open(path)?;
+    let mut table = Table::open_with(path, limits)?;
     let cols = FactColumns::map(&table, plan)?;
     let header = Parsed::Header {
         indicators: cols.indicators.iter().map(|(_, i)| i.code.clone()).collect(),
@@ -225,7 +225,7 @@ fn read_facts(
     if tx.blocking_send(header).is_err() {
         return Err(ServiceError::BadRequest("导入已取消 / import cancelled".into()));
     }
-    let mut errors: Vec<RowError> = Vec::new();
+    let mut errors = RowErrors::new(limits.max_errors);
     // Enterprise-months already read; sized from the file so it does not rehash as it grows.
     let mut seen: FxHashSet<u64> = FxHashSet::default();
     seen.reserve((table.progress().1 / 48).min(50_000_000) as usize);
@@ -233,7 +233,7 @@ fn read_facts(
     let mut held = Vec::new();
     let mut rows = 0usize;
     let mut months: Option<(domain::Month, domain::Month)> = None;
-    let mut denied = Vec::new();
+    let mut denied = RowErrors::new(DENIED_SHOWN);
     let file = table.file.clone();
     while let Some(next) = table.next_row() {
         let line = match next.map(|(row, cells)| cols.parse(&file, row, &cells)) {
@@ -241,8 +241,8 @@ fn read_facts(
                 errors.push(e);
                 continue;
             }
-            Ok(Err(mut e)) => {
-                errors.append(&mut e);
+            Ok(Err(e)) => {
+                errors.extend(e);
                 continue;
             }
             Ok(Ok(line)) => line,
@@ -309,7 +309,7 @@ fn read_facts(
     } else if !cumulative {
         held = batch;
     }
-    errors.sort_by_key(|e| e.row);
+    errors.sort();
     Ok(ReadOutcome { rows, months, total: table.progress().1, errors, denied, held })
 }
 
@@ -323,7 +323,7 @@ async fn write(import: &mut store::FactsImport, lines: &[(EnterpriseKey, FactLin
 fn decumulate(
     file: &str,
     mut held: Vec<(store::EnterpriseKey, FactLine)>,
-    errors: &mut Vec<RowError>,
+    errors: &mut RowErrors,
 ) -> Vec<(store::EnterpriseKey, FactLine)> {
     held.sort_by_key(|(k, l)| (k.id, l.month));
     let n_ind = held.first().map(|(_, l)| l.values.len()).unwrap_or(0);

@@ -26,7 +26,7 @@ pub enum ServiceError {
     #[error(transparent)]
     File(#[from] files::FileError),
     #[error("文件有 {} 处错误,未导入任何数据 / {} errors, nothing was imported", .0.len(), .0.len())]
-    Rows(Vec<files::RowError>),
+    Rows(files::RowErrors),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -35,6 +35,10 @@ pub enum ServiceError {
     NotFound(String),
     #[error("{0}")]
     Forbidden(String),
+}
+
+fn limits() -> Result<files::Limits> {
+    files::Limits::from_env().map_err(ServiceError::BadRequest)
 }
 
 /// Who is acting, and the request it is part of (for the audit trail).
@@ -68,6 +72,8 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 pub struct App {
     pub store: Store,
     pub plan: Arc<Plan>,
+    /// What reading one uploaded file may cost (from the environment).
+    pub limits: files::Limits,
 }
 
 impl App {
@@ -83,7 +89,7 @@ impl App {
                 plan
             }
         };
-        Ok(App { store, plan: Arc::new(plan) })
+        Ok(App { store, plan: Arc::new(plan), limits: limits()? })
     }
 
     /// Loads a plan file into a database, replacing the plan it ran on.
@@ -91,7 +97,7 @@ impl App {
         let plan = Plan::from_toml(plan_source).map_err(ServiceError::Plan)?;
         let store = Store::open(url).await?;
         store.save_plan(plan_source, &plan, &caller.audit("plan.load", "plan", &plan.code)).await?;
-        Ok(App { store, plan: Arc::new(plan) })
+        Ok(App { store, plan: Arc::new(plan), limits: limits()? })
     }
 
     pub(crate) fn indicator(&self, code: &str) -> Result<&domain::Indicator> {

@@ -152,7 +152,7 @@ async fn a_file_with_errors_lists_each_and_changes_nothing() {
         );
         let (_g, path) = testkit::file("bad.csv", text.as_bytes());
         let Err(ServiceError::Rows(errors)) = app.import_facts(&op(), &path, false, &quiet).await else { panic!("must fail") };
-        let at: Vec<(usize, Option<&str>)> = errors.iter().map(|e| (e.row, e.column.as_deref())).collect();
+        let at: Vec<(usize, Option<&str>)> = errors.shown.iter().map(|e| (e.row, e.column.as_deref())).collect();
         assert_eq!(
             at,
             vec![
@@ -165,11 +165,11 @@ async fn a_file_with_errors_lists_each_and_changes_nothing() {
             ],
             "{errors:#?}"
         );
-        assert!(errors[0].reason.contains("check character"));
-        assert!(errors[3].reason.contains("negative"));
-        assert!(errors[4].reason.contains("unknown enterprise"));
-        assert!(errors[5].reason.contains("more than once"));
-        assert!(errors.iter().all(|e| e.file.ends_with("bad.csv")));
+        assert!(errors.shown[0].reason.contains("check character"));
+        assert!(errors.shown[3].reason.contains("negative"));
+        assert!(errors.shown[4].reason.contains("unknown enterprise"));
+        assert!(errors.shown[5].reason.contains("more than once"));
+        assert!(errors.shown.iter().all(|e| e.file.ends_with("bad.csv")));
         // Row 2 was valid and came before the errors; it must not have been kept.
         assert_eq!(app.progress(&op(), "revenue", month("2022-02"), Figures::Provisional).await.unwrap(), before);
 
@@ -181,7 +181,7 @@ async fn a_file_with_errors_lists_each_and_changes_nothing() {
         let (_g, path) = testkit::file("bad-enterprises.csv", text.as_bytes());
         let Err(ServiceError::Rows(errors)) = app.import_enterprises(&op(), &path, &quiet).await else { panic!("must fail") };
         assert_eq!(
-            errors.iter().map(|e| (e.row, e.column.clone().unwrap())).collect::<Vec<_>>(),
+            errors.shown.iter().map(|e| (e.row, e.column.clone().unwrap())).collect::<Vec<_>>(),
             vec![(2, "组团".into()), (3, "产业".into())]
         );
         let (list, total) = app.store.enterprises(&store::EnterpriseFilter { limit: 100, ..Default::default() }).await.unwrap();
@@ -251,7 +251,7 @@ async fn cumulative_files_are_differenced_by_month() {
         let text = format!("统一社会信用代码,月份,营业收入\n{u},2023-05,250\n", u = uscc(3));
         let (_g, p) = testkit::file("gap.csv", text.as_bytes());
         let Err(ServiceError::Rows(errors)) = app.import_facts(&op(), &p, true, &quiet).await else { panic!("must fail") };
-        assert!(errors[0].reason.contains("previous month"));
+        assert!(errors.shown[0].reason.contains("previous month"));
     }
 }
 

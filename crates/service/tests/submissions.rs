@@ -51,7 +51,7 @@ async fn submit_return_fix_resubmit_approve_lock_and_correct() {
         let refused = import(&app, &zone, &format!("uscc,month,revenue\n{},2024-03,999\n", uscc(1))).await.unwrap_err();
         assert!(
             refused.to_string().contains("errors")
-                && matches!(refused, ServiceError::Rows(ref r) if r[0].reason.contains("已提交"))
+                && matches!(refused, ServiceError::Rows(ref r) if r.shown[0].reason.contains("已提交"))
         );
 
         // Returned with a reason; the zone fixes the figure and resubmits.

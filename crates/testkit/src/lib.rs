@@ -81,3 +81,13 @@ pub fn file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf)
     std::fs::write(&path, bytes).expect("write a test file");
     (dir, path)
 }
+
+/// Every row of a workbook's first sheet as text, title lines included: for reading back an
+/// export exactly as a user would see it (the importer reads tables, not reports).
+pub fn sheet_rows(xlsx: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx.to_vec())).expect("an XLSX file");
+    let first = wb.sheet_names().first().cloned().expect("a sheet");
+    let range = wb.worksheet_range(&first).expect("a readable sheet");
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}

@@ -9,6 +9,7 @@ use service::App;
 use crate::WebError;
 use crate::auth::Authed;
 use crate::pages::{DrillQuery, EnterpriseQuery, MonthQuery, chosen_month, enterprise_filter, figures_of};
+use crate::upload::receive_body;
 
 const OPENAPI: &str = include_str!("../../../web/openapi.json");
 
@@ -118,22 +119,14 @@ pub struct ImportQuery {
     pub cumulative: bool,
 }
 
-/// A posted file (CSV or XLSX as the request body), kept in a temporary file for the importer.
-fn spool(body: &[u8], name: &str) -> Result<(tempfile::TempDir, std::path::PathBuf), WebError> {
-    let dir = tempfile::tempdir().map_err(|e| WebError::from(service::ServiceError::BadRequest(e.to_string())).for_api())?;
-    let path = dir.path().join(name);
-    std::fs::write(&path, body).map_err(|e| WebError::from(service::ServiceError::BadRequest(e.to_string())).for_api())?;
-    Ok((dir, path))
-}
-
 /// POST /api/v1/enterprises: import a registry file, all or nothing.
 pub async fn import_enterprises(
     State(app): State<App>,
     authed: Authed,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<Json<service::ImportSummary>, WebError> {
-    let (_dir, path) = spool(&body, "enterprises-upload")?;
-    Ok(Json(app.import_enterprises(&authed.caller, &path, &|_, _| {}).await.map_err(api_error)?))
+    let upload = receive_body(body, "enterprises-upload").await.map_err(WebError::for_api)?;
+    Ok(Json(app.import_enterprises(&authed.caller, &upload.path, &|_, _| {}).await.map_err(api_error)?))
 }
 
 /// POST /api/v1/facts: import a monthly facts file, all or nothing.
@@ -141,10 +134,10 @@ pub async fn import_facts(
     State(app): State<App>,
     authed: Authed,
     Query(q): Query<ImportQuery>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<Json<service::ImportSummary>, WebError> {
-    let (_dir, path) = spool(&body, "facts-upload")?;
-    Ok(Json(app.import_facts(&authed.caller, &path, q.cumulative, &|_, _| {}).await.map_err(api_error)?))
+    let upload = receive_body(body, "facts-upload").await.map_err(WebError::for_api)?;
+    Ok(Json(app.import_facts(&authed.caller, &upload.path, q.cumulative, &|_, _| {}).await.map_err(api_error)?))
 }
 
 pub async fn users(State(app): State<App>, authed: Authed) -> Result<Json<Vec<store::UserRecord>>, WebError> {

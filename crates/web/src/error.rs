@@ -41,9 +41,7 @@ impl From<ServiceError> for WebError {
                 "服务器内部错误,已记录,请稍后再试 / internal error, logged".to_string()
             }
             // Every row's problem, one a line, as the command line prints them.
-            ServiceError::Rows(rows) => {
-                format!("{e}\n{}", rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n"))
-            }
+            ServiceError::Rows(rows) => format!("{e}\n{rows}"),
             _ => e.to_string(),
         };
         WebError { status, message, json: false }

@@ -10,6 +10,7 @@ pub mod auth;
 mod error;
 mod format;
 mod pages;
+mod upload;
 mod workflow;
 
 use axum::Router;
@@ -21,8 +22,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::WebError;
 
-/// The largest file the import endpoints take; other requests are held to axum's 2 MB default.
-const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
+use upload::UPLOAD_LIMIT;
 
 /// The whole application as a router, for `serve` and for tests.
 pub fn router(app: App) -> Router {

@@ -16,6 +16,7 @@ use crate::WebError;
 use crate::auth::Authed;
 use crate::format::zone_name;
 use crate::pages::{Nav, nav};
+use crate::upload::{Receiving, safe_name};
 
 #[derive(Deserialize, Default)]
 pub struct YearQuery {
@@ -187,35 +188,27 @@ pub async fn board_api(
 
 /// POST /submissions/upload: a zone uploads its monthly facts file from the board.
 pub async fn upload(State(app): State<App>, authed: Authed, mut form: axum::extract::Multipart) -> Result<Response, WebError> {
-    let (mut csrf, mut file, mut name) = (String::new(), Vec::new(), String::from("upload.csv"));
-    while let Some(field) =
-        form.next_field().await.map_err(|e| WebError::bad_request(format!("上传失败 / upload failed: {e}")))?
-    {
+    let broke = |e: axum::extract::multipart::MultipartError| WebError::bad_request(format!("上传失败 / upload failed: {e}"));
+    let (mut csrf, mut upload) = (String::new(), None);
+    while let Some(mut field) = form.next_field().await.map_err(broke)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("file") => {
-                // Keep only a safe base name: it names the file in errors and in the audit trail.
-                name = field
-                    .file_name()
-                    .and_then(|n| n.rsplit(['/', '\\']).next())
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or("upload.csv")
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .collect();
-                file = field.bytes().await.map_err(|e| WebError::bad_request(format!("上传失败 / upload failed: {e}")))?.to_vec();
+                let mut receiving = Receiving::new(&safe_name(field.file_name(), "upload.csv")).await?;
+                while let Some(chunk) = field.chunk().await.map_err(broke)? {
+                    receiving.write(&chunk).await?;
+                }
+                upload = Some(receiving.done().await?);
             }
             _ => {}
         }
     }
     authed.check_csrf(&csrf)?;
-    if file.is_empty() {
+    let Some(upload) = upload.filter(|u| u.bytes > 0) else {
         return Err(WebError::bad_request("请选择要上传的文件 / choose a file"));
-    }
-    let dir = tempfile::tempdir().map_err(|e| WebError::bad_request(e.to_string()))?;
-    let path = dir.path().join(&name);
-    std::fs::write(&path, &file).map_err(|e| WebError::bad_request(e.to_string()))?;
-    let summary = app.import_facts(&authed.caller, &path, false, &|_, _| {}).await?;
+    };
+    let path = &upload.path;
+    let summary = app.import_facts(&authed.caller, path, false, &|_, _| {}).await?;
     let year = summary.months.as_ref().and_then(|(a, _)| Month::parse(a).ok()).map_or(service::today().year, |m| m.year());
     Ok(Redirect::to(&format!("/submissions?year={year}&imported={}", summary.rows)).into_response())
 }
