@@ -99,6 +99,35 @@ pub struct Indicator {
     pub unit: String,
     pub decimals: u32,
     pub kind: IndicatorKind,
+    /// The largest plausible value of one enterprise-month, in the smallest kept unit (`max` in
+    /// the plan file, in the indicator's unit); larger values are refused with the range named.
+    pub max_raw: i64,
+}
+
+impl Indicator {
+    /// The largest value `max` may be given in the plan file: with at most 10^15 smallest units
+    /// per value, ninety thousand values make one i64.
+    pub const MAX_RAW_LIMIT: i64 = 1_000_000_000_000_000;
+    /// What `max` is when the plan file does not say, in the indicator's unit.
+    pub const DEFAULT_MAX: f64 = 1e9;
+
+    /// Refuses a value outside the plausible range, naming it.
+    pub fn check_value(&self, raw: i64) -> Result<(), String> {
+        if (0..=self.max_raw).contains(&raw) {
+            Ok(())
+        } else {
+            Err(format!(
+                "超出此指标的合理范围 {} / outside this indicator's plausible range {}",
+                self.range_text(),
+                self.range_text()
+            ))
+        }
+    }
+
+    /// The plausible range as written, e.g. "0 ~ 10000000 万元".
+    pub fn range_text(&self) -> String {
+        format!("0 ~ {} {}", crate::Amount { raw: self.max_raw, decimals: self.decimals }, self.unit)
+    }
 }
 
 /// One row of the target decomposition table: an industry's final target and its zone cells,
@@ -132,6 +161,9 @@ pub struct Plan {
     pub lead_organisation: String,
     pub baseline_year: i32,
     pub years: Vec<i32>,
+    /// The earliest year facts may be given for (`data_from_year`, default the year before the
+    /// baseline, which 同比 of the baseline year needs).
+    pub data_from_year: i32,
     pub target_indicator: String,
     /// The unit the targets are written in (亿元 or 万元) and its size in 万元.
     pub target_unit: String,
@@ -200,6 +232,8 @@ struct RawHeader {
     lead_organisation: String,
     baseline_year: Spanned<i32>,
     years: Spanned<Vec<i32>>,
+    #[serde(default)]
+    data_from_year: Option<Spanned<i32>>,
     target_indicator: Spanned<String>,
     #[serde(default = "default_target_unit")]
     target_unit: Spanned<String>,
@@ -270,6 +304,8 @@ struct RawIndicator {
     #[serde(default = "spanned_default")]
     decimals: Spanned<u32>,
     kind: Spanned<String>,
+    #[serde(default)]
+    max: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -457,6 +493,21 @@ impl Plan {
         sum
     }
 
+    /// Whether facts or a workflow step may concern `month` when it is now `current`: never a
+    /// month not yet begun, never one before `data_from_year`.
+    pub fn check_data_month(&self, month: crate::Month, current: crate::Month) -> Result<(), String> {
+        if month > current {
+            return Err(format!("月份 {month} 尚未到来(当前为 {current}) / {month} lies in the future (it is now {current})"));
+        }
+        if month.year() < self.data_from_year {
+            return Err(format!(
+                "月份 {month} 早于计划允许的 {} 年 / {month} is before {}, the earliest year the plan takes",
+                self.data_from_year, self.data_from_year
+            ));
+        }
+        Ok(())
+    }
+
     pub fn working_calendar(&self) -> WorkingCalendar {
         WorkingCalendar::new(
             self.calendar.iter().flat_map(|c| c.off.iter().copied()),
@@ -473,6 +524,12 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     let years = h.years.get_ref().clone();
     if !(1901..=9990).contains(&baseline_year) {
         p.at(h.baseline_year.span(), format!("基期 {baseline_year} 不是合理的年份 / baseline_year is not a plausible year"));
+    }
+    let data_from_year = h.data_from_year.as_ref().map_or(baseline_year - 1, |y| *y.get_ref());
+    if let Some(y) = &h.data_from_year
+        && !(1900..=baseline_year).contains(y.get_ref())
+    {
+        p.at(y.span(), format!("data_from_year 应在 1900 与基期 {baseline_year} 之间 / data_from_year must lie between 1900 and the baseline year"));
     }
     if years.is_empty() {
         p.at(h.years.span(), "plan.years 不能为空 / plan.years must list at least one year");
@@ -581,6 +638,20 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         if *r.decimals.get_ref() > 6 {
             p.at(r.decimals.span(), "decimals 最多为 6 / decimals is at most 6");
         }
+        let decimals = (*r.decimals.get_ref()).min(6);
+        let max = r.max.as_ref().map_or(Indicator::DEFAULT_MAX, |m| *m.get_ref());
+        let max_raw = max * crate::amount::scale(decimals) as f64;
+        if !(max_raw >= 1.0 && max_raw <= Indicator::MAX_RAW_LIMIT as f64) {
+            let span = r.max.as_ref().map_or(0..0, |m| m.span());
+            p.at(
+                span,
+                format!(
+                    "指标“{code}”的 max 应大于 0 且不超过 {} / max of '{code}' must be positive and at most {}",
+                    Indicator::MAX_RAW_LIMIT / crate::amount::scale(decimals),
+                    Indicator::MAX_RAW_LIMIT / crate::amount::scale(decimals)
+                ),
+            );
+        }
         indicators.push(Indicator {
             code,
             name: r.name,
@@ -588,6 +659,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
             unit: r.unit,
             decimals: *r.decimals.get_ref(),
             kind,
+            max_raw: max_raw.clamp(1.0, Indicator::MAX_RAW_LIMIT as f64) as i64,
         });
     }
     let target_indicator = h.target_indicator.get_ref().clone();
@@ -756,6 +828,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         region: h.region,
         lead_organisation: h.lead_organisation,
         baseline_year,
+        data_from_year,
         years,
         target_indicator,
         target_unit,
@@ -840,6 +913,29 @@ mod tests {
         assert!(
             got.iter().any(|g| g.starts_with(&format!("第{}行", line_of("mars = 400"))) && g.contains("unknown zone 'mars'"))
         );
+    }
+
+    #[test]
+    fn ranges_and_the_first_data_year_are_checked() {
+        let src = DEFAULT_PLAN_TOML.replacen("max = 10000000", "max = -1", 1).replacen(
+            "data_from_year = 2019",
+            "data_from_year = 2021",
+            1,
+        );
+        let found = problems(&src);
+        assert!(found.iter().any(|p| p.contains("max of 'revenue' must be positive")), "{found:?}");
+        assert!(found.iter().any(|p| p.contains("data_from_year must lie between")), "{found:?}");
+
+        let plan = Plan::default_plan();
+        let revenue = plan.indicator("revenue").unwrap();
+        assert_eq!(revenue.max_raw, 10_000_000 * 10_000);
+        assert!(revenue.check_value(revenue.max_raw).is_ok());
+        assert!(revenue.check_value(revenue.max_raw + 1).unwrap_err().contains("0 ~ 10000000 万元"));
+        let m = |s| crate::Month::parse(s).unwrap();
+        assert!(plan.check_data_month(m("2019-01"), m("2023-05")).is_ok());
+        assert!(plan.check_data_month(m("2023-05"), m("2023-05")).is_ok());
+        assert!(plan.check_data_month(m("2023-06"), m("2023-05")).unwrap_err().contains("future"));
+        assert!(plan.check_data_month(m("2018-12"), m("2023-05")).unwrap_err().contains("2019"));
     }
 
     #[test]

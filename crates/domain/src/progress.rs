@@ -114,7 +114,8 @@ impl Pick<'_> {
 pub struct CellIndex<'p> {
     plan: &'p Plan,
     indicator: &'p Indicator,
-    sums: HashMap<(String, String), BTreeMap<i32, i64>>,
+    /// Wider than the stored i64 totals, so adding cells and months can never wrap.
+    sums: HashMap<(String, String), BTreeMap<i32, i128>>,
     industries_with_data: BTreeSet<String>,
     zones_with_data: BTreeSet<String>,
     /// Industries an `all` industry total covers, and every top-level zone.
@@ -131,7 +132,8 @@ impl<'p> CellIndex<'p> {
             let top = plan.top_zone(&c.zone).to_string();
             industries_with_data.insert(c.industry.clone());
             zones_with_data.insert(top.clone());
-            *sums.entry((c.industry.clone(), top)).or_insert_with(BTreeMap::new).entry(c.month.yyyymm()).or_insert(0) += c.sum;
+            *sums.entry((c.industry.clone(), top)).or_insert_with(BTreeMap::new).entry(c.month.yyyymm()).or_insert(0) +=
+                i128::from(c.sum);
         }
         CellIndex {
             plan,
@@ -151,7 +153,7 @@ impl<'p> CellIndex<'p> {
     }
 
     /// Sums per month over the cells a pick covers, for months `from..=to`.
-    fn monthly(&self, industry: Pick, zone: Pick, from: Month, to: Month) -> BTreeMap<i32, i64> {
+    fn monthly(&self, industry: Pick, zone: Pick, from: Month, to: Month) -> BTreeMap<i32, i128> {
         let mut out = BTreeMap::new();
         for ((i, z), months) in &self.sums {
             if industry.matches(i) && zone.matches(z) {
@@ -164,7 +166,7 @@ impl<'p> CellIndex<'p> {
     }
 
     /// The month's sum over a cell, None when nobody in it reported that month.
-    pub fn month_sum(&self, industry: Pick, zone: Pick, month: Month) -> Option<i64> {
+    pub fn month_sum(&self, industry: Pick, zone: Pick, month: Month) -> Option<i128> {
         self.monthly(industry, zone, month, month).into_values().next()
     }
 
@@ -172,7 +174,7 @@ impl<'p> CellIndex<'p> {
     /// data for a stock.
     pub fn period(&self, industry: Pick, zone: Pick, from: Month, to: Month) -> Option<f64> {
         let monthly = self.monthly(industry, zone, from, to);
-        let (total, months) = (monthly.values().sum::<i64>(), monthly.len() as u32);
+        let (total, months) = (monthly.values().sum::<i128>(), monthly.len() as u32);
         if months == 0 {
             return None;
         }

@@ -93,10 +93,14 @@ impl<'p> FactColumns<'p> {
                 Cell::Text(t) => Amount::parse(t, ind.decimals).map(|a| Some(a.raw)),
                 other => Amount::parse(&other.shown(), ind.decimals).map(|a| Some(a.raw)),
             };
+            let parsed = parsed.map_err(|e| e.to_string()).and_then(|v| match v {
+                Some(raw) => ind.check_value(raw).map(|()| Some(raw)),
+                None => Ok(None),
+            });
             match parsed {
                 Ok(v) => values.push(v),
                 Err(e) => {
-                    check.fail(&format!("{}({})", bare(&ind.name), ind.unit), cell, e.to_string());
+                    check.fail(&format!("{}({})", bare(&ind.name), ind.unit), cell, e);
                     values.push(None);
                 }
             }

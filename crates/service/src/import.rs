@@ -151,9 +151,17 @@ impl App {
         });
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(4);
         let reader = {
-            let (plan, keys, path, actor, closed, limits) =
-                (self.plan.clone(), keys.clone(), path.to_owned(), caller.actor.clone(), closed.clone(), self.limits);
-            tokio::task::spawn_blocking(move || read_facts(&plan, &actor, &keys, &closed, &path, &limits, cumulative, &tx))
+            let reading = FactsReading {
+                plan: self.plan.clone(),
+                actor: caller.actor.clone(),
+                keys: keys.clone(),
+                closed: closed.clone(),
+                limits: self.limits,
+                current: crate::current_month(),
+                cumulative,
+            };
+            let path = path.to_owned();
+            tokio::task::spawn_blocking(move || read_facts(&reading, &path, &tx))
         };
         let Some(Parsed::Header { indicators, ignored_columns }) = rx.recv().await else {
             // The file could not be read as a facts table at all; the reader says why.
@@ -206,16 +214,22 @@ struct ReadOutcome {
     held: Vec<(EnterpriseKey, FactLine)>,
 }
 
-fn read_facts(
-    plan: &domain::Plan,
-    actor: &Actor,
-    keys: &EnterpriseKeys,
-    closed: &States,
-    path: &Path,
-    limits: &files::Limits,
+/// What the reading thread needs besides the file.
+struct FactsReading {
+    plan: Arc<domain::Plan>,
+    actor: Actor,
+    keys: Arc<EnterpriseKeys>,
+    /// Months that take no more changes.
+    closed: Arc<States>,
+    limits: files::Limits,
+    /// Facts for later months are refused.
+    current: Month,
     cumulative: bool,
-    tx: &tokio::sync::mpsc::Sender<Parsed>,
-) -> Result<ReadOutcome> {
+}
+
+fn read_facts(r: &FactsReading, path: &Path, tx: &tokio::sync::mpsc::Sender<Parsed>) -> Result<ReadOutcome> {
+    let FactsReading { plan, actor, keys, closed, limits, current, cumulative } = r;
+    let (plan, cumulative) = (&**plan, *cumulative);
     let mut table = Table::open_with(path, limits)?;
     let cols = FactColumns::map(&table, plan)?;
     let header = Parsed::Header {
@@ -247,6 +261,16 @@ fn read_facts(
             }
             Ok(Ok(line)) => line,
         };
+        if let Err(why) = plan.check_data_month(line.month, *current) {
+            errors.push(RowError {
+                file: file.clone(),
+                row: line.row,
+                column: Some("月份".into()),
+                value: line.month.to_string(),
+                reason: why,
+            });
+            continue;
+        }
         rows += 1;
         months = Some(months.map_or((line.month, line.month), |(a, b)| (a.min(line.month), b.max(line.month))));
         let Some(key) = keys.by_uscc.get(&line.uscc).copied() else {

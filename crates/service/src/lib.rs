@@ -17,7 +17,7 @@ pub use accounts::{LoginError, Session, actor_of, random_hex, token_hash};
 pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use import::{ImportSummary, Progress};
 pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
-pub use submissions::{BoardCell, Figures, States, today};
+pub use submissions::{BoardCell, Figures, States, current_month, today};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

@@ -42,6 +42,12 @@ pub fn today() -> Date {
     Date::from_days((store::now() + 8 * 3600).div_euclid(86_400))
 }
 
+/// The month it is now in China: the latest month figures or workflow steps may concern.
+pub fn current_month() -> Month {
+    let d = today();
+    Month::new(d.year, d.month).expect("today is a valid month")
+}
+
 impl App {
     pub(crate) async fn states(&self, from: Month, to: Month) -> Result<States> {
         Ok(self
@@ -80,6 +86,7 @@ impl App {
             caller.actor.authorize(&self.plan, Action::ReviewSubmissions, Target::Region)
         };
         allowed.map_err(|d| ServiceError::Forbidden(d.to_string()))?;
+        self.plan.check_data_month(month, crate::current_month()).map_err(ServiceError::BadRequest)?;
         let reason = reason.trim();
         if step.needs_reason() && reason.is_empty() {
             return Err(ServiceError::BadRequest(format!("“{}”须填写原因 / a reason is required", step.zh())));

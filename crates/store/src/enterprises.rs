@@ -135,7 +135,7 @@ impl Store {
                 }
             }
         }
-        move_cells(&mut tx, &moved, indicators, -1).await?;
+        move_cells(&mut tx, self.engine, &moved, indicators, -1).await?;
         for chunk in rows.chunks(500) {
             let sql = format!(
                 "INSERT INTO enterprises (id, uscc, name, zone, industry, land_mu_milli, above_scale, established, tags) VALUES {} \
@@ -159,7 +159,7 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        move_cells(&mut tx, &moved, indicators, 1).await?;
+        move_cells(&mut tx, self.engine, &moved, indicators, 1).await?;
         let mut audit = audit.clone();
         audit.after = format!("{{\"inserted\":{inserted},\"updated\":{updated},\"moved\":{}}}", moved.len());
         crate::audit::append(&mut tx, self.engine, &audit).await?;
@@ -234,7 +234,13 @@ fn enterprise_row(r: &sqlx::any::AnyRow) -> EnterpriseRow {
 
 /// Adds (sign 1) or removes (sign −1) the facts of some enterprises to or from the aggregates of
 /// the cells they are in now.
-async fn move_cells(tx: &mut Transaction<'static, Any>, ids: &[i64], indicators: &[String], sign: i64) -> Result<()> {
+async fn move_cells(
+    tx: &mut Transaction<'static, Any>,
+    engine: crate::Engine,
+    ids: &[i64],
+    indicators: &[String],
+    sign: i64,
+) -> Result<()> {
     for chunk in ids.chunks(500) {
         for ind in indicators {
             let col = fact_column(ind);
@@ -251,11 +257,12 @@ async fn move_cells(tx: &mut Transaction<'static, Any>, ids: &[i64], indicators:
             for id in chunk {
                 q = q.bind(*id);
             }
-            q.execute(&mut **tx).await?;
+            q.execute(&mut **tx).await.map_err(crate::StoreError::from_write)?;
         }
     }
     if !ids.is_empty() {
         sqlx::query("DELETE FROM cell_months WHERE reporters = 0").execute(&mut **tx).await?;
+        crate::check_totals(tx, engine).await?;
     }
     Ok(())
 }

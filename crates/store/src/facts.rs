@@ -35,7 +35,7 @@ impl Store {
                 let parsed =
                     item.split_once(':').and_then(|(m, t)| Some((Month::from_yyyymm(m.parse().ok()?)?, t.parse::<i64>().ok()?)));
                 let Some((month, sum)) = parsed else {
-                    return Err(crate::StoreError::Invalid(format!("cell_months: unreadable aggregate '{item}'")));
+                    return Err(crate::StoreError::Db(sqlx::Error::Protocol(format!("an aggregate reads '{item}'"))));
                 };
                 out.push(CellMonth { industry: industry.clone(), zone: zone.clone(), month, sum });
             }

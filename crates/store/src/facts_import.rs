@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use sqlx::{Any, Executor, Postgres, Transaction};
 
 use crate::enterprises::value_rows;
-use crate::{EnterpriseKey, Result, Store, fact_column};
+use crate::{EnterpriseKey, Result, Store, StoreError, fact_column};
 
 /// One enterprise-month of a file: the values of the import's indicators (None = not reported).
 #[derive(Debug, Clone, Copy)]
@@ -157,7 +157,7 @@ impl FactsImport {
             let sums = self.delta.entry((r.enterprise.cell, r.month.yyyymm())).or_insert_with(|| vec![(0, 0); n]);
             for (s, v) in sums.iter_mut().zip(r.values) {
                 if let Some(v) = v {
-                    s.0 += v;
+                    s.0 = s.0.checked_add(*v).ok_or_else(StoreError::total_overflow)?;
                     s.1 += 1;
                 }
             }
@@ -198,6 +198,7 @@ impl FactsImport {
                     q.execute(&mut *tx).await?;
                 }
                 tx.execute("DELETE FROM cell_months WHERE reporters = 0").await?;
+                crate::check_totals(&mut tx, crate::Engine::Sqlite).await?;
                 if staged {
                     tx.execute("DROP TABLE staged_keys").await?;
                 }
@@ -238,7 +239,8 @@ impl FactsImport {
                     "INSERT INTO cell_months (indicator, industry, zone, month, total, reporters) \
                      SELECT indicator, industry, zone, month, total, reporters FROM staged_cells {CELL_UPSERT}"
                 )))
-                .await?;
+                .await
+                .map_err(StoreError::from_write)?;
                 tx.execute("DELETE FROM cell_months WHERE reporters = 0").await?;
                 crate::audit::append_pg(&mut tx, audit).await?;
                 tx.commit().await?;

@@ -33,6 +33,41 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("{0}")]
     Invalid(String),
+    /// A total would leave the range an integer column holds; nothing was written.
+    #[error("{0}")]
+    OutOfRange(String),
+}
+
+impl StoreError {
+    /// The words for a total that would overflow.
+    pub(crate) fn total_overflow() -> StoreError {
+        StoreError::OutOfRange(
+            "合计超出可存储的范围,未写入任何数据;请检查文件中的异常大数 / a total would overflow, nothing was written: check the file for implausibly large values"
+                .into(),
+        )
+    }
+
+    /// PostgreSQL refuses an overflowing BIGINT with SQLSTATE 22003; that is a total out of
+    /// range, not a failure of the server.
+    pub(crate) fn from_write(e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::Database(d) if d.code().as_deref() == Some("22003") => StoreError::total_overflow(),
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+/// SQLite turns an integer sum that overflows into a float instead of failing; a write that
+/// touched the aggregates checks none did before it commits.
+pub(crate) async fn check_totals(tx: &mut sqlx::Transaction<'static, sqlx::Any>, engine: Engine) -> Result<()> {
+    if engine == Engine::Sqlite {
+        let floats: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM cell_months WHERE typeof(total) <> 'integer'").fetch_one(&mut **tx).await?;
+        if floats > 0 {
+            return Err(StoreError::total_overflow());
+        }
+    }
+    Ok(())
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

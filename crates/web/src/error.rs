@@ -33,6 +33,7 @@ impl From<ServiceError> for WebError {
             ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
             // A rule the store keeps (a login already taken, a month changed meanwhile).
             ServiceError::Store(store::StoreError::Invalid(_)) => StatusCode::CONFLICT,
+            ServiceError::Store(store::StoreError::OutOfRange(_)) => StatusCode::BAD_REQUEST,
             ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &e {
