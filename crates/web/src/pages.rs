@@ -689,6 +689,9 @@ pub fn xlsx_response(filename: &str, sheet: files::Sheet) -> Result<Response, We
         .into_response())
 }
 
+/// Rows an export asks the store for at a time (the store's largest page).
+const EXPORT_PAGE: i64 = 10_000;
+
 /// The registry as filtered on screen, every match, as XLSX.
 pub async fn export_enterprises(
     State(app): State<App>,
@@ -697,7 +700,7 @@ pub async fn export_enterprises(
 ) -> Result<Response, WebError> {
     use files::{Sheet, SheetColumn, XCell};
     let mut filter = enterprise_filter(&app, &q);
-    (filter.offset, filter.limit) = (0, 10_000);
+    (filter.offset, filter.limit) = (0, EXPORT_PAGE);
     let mut rows = Vec::new();
     loop {
         let (list, total) = app.enterprises(&authed.caller, &filter).await?;
@@ -745,7 +748,17 @@ pub async fn export_drill(State(app): State<App>, authed: Authed, Query(q): Quer
     use files::{Sheet, SheetColumn, XCell};
     let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
     let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
-    let d = app.drill_down(&authed.caller, &q.cell(&indicator, month), 0, 10_000).await?;
+    // Page after page until the cell's count: a cell can hold more enterprises than one query
+    // returns, and an export that says "every one" must hold every one.
+    let cell = q.cell(&indicator, month);
+    let mut d = app.drill_down(&authed.caller, &cell, 0, EXPORT_PAGE).await?;
+    while (d.enterprises.len() as i64) < d.total {
+        let next = app.drill_down(&authed.caller, &cell, d.enterprises.len() as i64, EXPORT_PAGE).await?;
+        if next.enterprises.is_empty() {
+            break;
+        }
+        d.enterprises.extend(next.enterprises);
+    }
     let ind = app.plan.indicator(&indicator).expect("checked by drill_down");
     let unit = format!("({})", ind.unit);
     let col = |h: String, d: Option<u32>, w: f64| SheetColumn { header: h, decimals: d, width: w };
