@@ -176,18 +176,20 @@ impl App {
         Ok(self.store.set_disabled(u.id, disabled, &audit).await?)
     }
 
-    /// Gives an account a new initial password (returned, to hand over) and ends its sessions.
+    /// Gives an account a new initial password (returned, to hand over), ends its sessions and
+    /// revokes its API tokens: a reset is what follows a lost or stolen password.
     pub async fn reset_password(&self, caller: &Caller, login: &str) -> Result<String> {
         self.require(caller, Action::ManageUsers)?;
         let u = self.user(login).await?;
         let password = initial_password();
         let hash = hash_password(password.clone()).await?;
-        self.store.set_password(u.id, &hash, true, &caller.audit("user.reset_password", "user", login)).await?;
+        self.store.set_password(u.id, &hash, true, None, &caller.audit("user.reset_password", "user", login)).await?;
         Ok(password)
     }
 
-    /// A user changes their own password; the old one must be given.
-    pub async fn change_password(&self, caller: &Caller, old: &str, new: &str) -> Result<()> {
+    /// A user changes their own password; the old one must be given. Every other session of the
+    /// account ends; `session` (the cookie it was changed from) stays signed in.
+    pub async fn change_password(&self, caller: &Caller, session: Option<&str>, old: &str, new: &str) -> Result<()> {
         let u = self.user(&caller.actor.login).await?;
         if !password_matches(old.to_string(), u.password_hash.clone()).await {
             return Err(ServiceError::BadRequest("原密码不正确 / the current password is wrong".into()));
@@ -197,7 +199,9 @@ impl App {
         }
         domain::password::check(&u.login, new).map_err(ServiceError::BadRequest)?;
         let hash = hash_password(new.to_string()).await?;
-        Ok(self.store.set_password(u.id, &hash, false, &caller.audit("user.change_password", "user", &u.login)).await?)
+        let keep = session.map(token_hash);
+        let audit = caller.audit("user.change_password", "user", &u.login);
+        Ok(self.store.set_password(u.id, &hash, false, Some(keep.as_deref().unwrap_or("")), &audit).await?)
     }
 
     /// Checks a login and opens a session. Failures are counted in the database, answered more

@@ -37,9 +37,9 @@ async fn accounts_start_with_a_password_to_change_and_policy_applies() {
         assert_eq!((actor.role, actor.scope.as_deref(), must_change), (Role::Zone, Some("etdz"), true));
 
         let me = caller_of(&app, "wang").await;
-        let weak = app.change_password(&me, &initial, "short").await.unwrap_err();
+        let weak = app.change_password(&me, None, &initial, "short").await.unwrap_err();
         assert!(weak.to_string().contains("10"), "{weak}");
-        app.change_password(&me, &initial, "Ganxin-Zone-88").await.unwrap();
+        app.change_password(&me, None, &initial, "Ganxin-Zone-88").await.unwrap();
         assert!(!app.login("wang", "Ganxin-Zone-88", "r2").await.unwrap().must_change_password);
 
         // Scopes are checked against the plan and the registry.

@@ -59,6 +59,14 @@ pub struct NewUser<'a> {
     pub must_change_password: bool,
 }
 
+/// What an account change ends besides itself.
+enum Ending<'a> {
+    Nothing,
+    /// Every session but the one (by token hash) the change was made from.
+    SessionsBut(&'a str),
+    SessionsAndTokens,
+}
+
 impl Store {
     pub async fn create_user(&self, u: &NewUser<'_>, audit: &AuditRecord) -> Result<i64> {
         let mut tx = self.begin_write().await?;
@@ -102,7 +110,16 @@ impl Store {
 
     /// Sets a password (hash), and whether it must be changed at the next login. Ends the
     /// account's sessions when the password was reset by someone else.
-    pub async fn set_password(&self, user_id: i64, hash: &str, must_change: bool, audit: &AuditRecord) -> Result<()> {
+    /// Sets a password. A reset (`must_change`) ends every session of the account and revokes its
+    /// API tokens; a user's own change ends every session but the one it was made from.
+    pub async fn set_password(
+        &self,
+        user_id: i64,
+        hash: &str,
+        must_change: bool,
+        keep_session: Option<&str>,
+        audit: &AuditRecord,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, locked_until = 0 WHERE id = $3",
@@ -112,10 +129,15 @@ impl Store {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-        self.finish_account_change(tx, user_id, must_change, audit).await
+        let end = match keep_session {
+            Some(kept) if !must_change => Ending::SessionsBut(kept),
+            _ => Ending::SessionsAndTokens,
+        };
+        self.finish_account_change(tx, user_id, end, audit).await
     }
 
-    /// Disables or enables an account; disabling ends its sessions and its tokens stop working.
+    /// Disables or enables an account; disabling ends its sessions and revokes its tokens for
+    /// good (enabling it again does not bring them back).
     pub async fn set_disabled(&self, user_id: i64, disabled: bool, audit: &AuditRecord) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
@@ -123,19 +145,35 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        self.finish_account_change(tx, user_id, disabled, audit).await
+        let end = if disabled { Ending::SessionsAndTokens } else { Ending::Nothing };
+        self.finish_account_change(tx, user_id, end, audit).await
     }
 
-    /// Ends the account's sessions when asked, records the change and commits.
+    /// Ends what a change ends, records the change and commits.
     async fn finish_account_change(
         &self,
         mut tx: sqlx::Transaction<'static, sqlx::Any>,
         user_id: i64,
-        end_sessions: bool,
+        end: Ending<'_>,
         audit: &AuditRecord,
     ) -> Result<()> {
-        if end_sessions {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        match end {
+            Ending::Nothing => {}
+            Ending::SessionsBut(kept) => {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                    .bind(user_id)
+                    .bind(kept)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Ending::SessionsAndTokens => {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                    .bind(now())
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         append(&mut tx, self.engine, audit).await?;
         tx.commit().await?;

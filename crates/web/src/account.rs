@@ -31,8 +31,17 @@ pub struct NextQuery {
 
 /// Only paths of this site are followed after login.
 fn safe_next(next: Option<&str>) -> String {
+    // One leading slash, then nothing a URL parser could read as a host: no second slash or
+    // backslash at the start, no whitespace or control characters anywhere (browsers drop a tab
+    // and read "/\t/evil.example" as "//evil.example").
+    let plain = |n: &str| {
+        n.starts_with('/')
+            && !n[1..].starts_with(['/', '\\'])
+            && n.len() <= 2048
+            && n.chars().all(|c| c.is_ascii_graphic() && c != '\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if plain(n) => n.to_string(),
         _ => "/".into(),
     }
 }
@@ -127,7 +136,9 @@ pub async fn change_password(State(app): State<App>, authed: Authed, Form(f): Fo
     let result = if f.new != f.repeat {
         Err("两次输入的新密码不一致 / the new passwords differ".to_string())
     } else {
-        app.change_password(&authed.caller, &f.old, &f.new).await.map_err(|e| e.to_string())
+        app.change_password(&authed.caller, authed.session.as_ref().map(|(t, _)| t.as_str()), &f.old, &f.new)
+            .await
+            .map_err(|e| e.to_string())
     };
     let done = result.is_ok();
     let page = PasswordPage { nav: nav(&app, &authed, "account"), error: result.err(), done };
@@ -279,4 +290,21 @@ pub async fn audit_xlsx(State(app): State<App>, authed: Authed, Query(q): Query<
             .collect(),
     };
     crate::pages::xlsx_response("audit.xlsx", sheet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_site_paths_are_followed_after_login() {
+        for ok in ["/", "/drill?industry=a&zone=b", "/enterprises/91360100MA35XXXX0X"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in ["/\t/evil.example/phish", "//evil.example", "/\\evil.example", "http://evil.example", "/ /x", "evil", "/\n/x"]
+        {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

@@ -115,8 +115,18 @@ impl FromRequestParts<App> for Authed {
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let api = parts.uri.path().starts_with("/api/");
         match resolve(parts, app).await.map_err(AuthRejection::Failed)? {
-            Some((_, true)) if !api && parts.uri.path() != "/account/password" && parts.uri.path() != "/logout" => {
+            // Until a one-time password is changed, its session can do nothing but change it.
+            Some((_, true)) if api => Err(AuthRejection::Failed(WebError {
+                status: StatusCode::FORBIDDEN,
+                message: "请先修改初始密码 / change the initial password first (/account/password)".into(),
+                json: true,
+            })),
+            Some((_, true)) if parts.uri.path() != "/account/password" && parts.uri.path() != "/logout" => {
                 Err(AuthRejection::ChangePassword)
+            }
+            Some((authed, _)) if api => {
+                api_csrf(parts, &authed).map_err(AuthRejection::Failed)?;
+                Ok(authed)
             }
             Some((authed, _)) => Ok(authed),
             None if api => Err(AuthRejection::Api),
@@ -125,11 +135,40 @@ impl FromRequestParts<App> for Authed {
     }
 }
 
+/// A write to the API on a session cookie must come from this site's own pages: it carries the
+/// session's CSRF token in `X-CSRF-Token`, or an `Origin` of this host. SameSite=Lax alone lets
+/// a sibling subdomain through. Bearer tokens are not sent by browsers on their own.
+fn api_csrf(parts: &Parts, authed: &Authed) -> Result<(), WebError> {
+    let Some((_, csrf)) = &authed.session else { return Ok(()) };
+    if parts.method.is_safe() {
+        return Ok(());
+    }
+    let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if constant_time_eq(header_token.as_bytes(), csrf.as_bytes()) {
+        return Ok(());
+    }
+    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|o| o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")));
+    match (origin_host, host) {
+        (Some(o), Some(h)) if o.eq_ignore_ascii_case(h) => Ok(()),
+        _ => Err(WebError {
+            status: StatusCode::FORBIDDEN,
+            message: "跨站请求被拒绝:须带 X-CSRF-Token 或来自本站 / cross-site request refused: send X-CSRF-Token or come from this site".into(),
+            json: true,
+        }),
+    }
+}
+
 impl OptionalFromRequestParts<App> for Authed {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Option<Self>, Self::Rejection> {
-        Ok(resolve(parts, app).await?.map(|(a, _)| a))
+        // A session that must change its password counts as no session here.
+        Ok(resolve(parts, app).await?.and_then(|(a, must_change)| (!must_change).then_some(a)))
     }
 }
 

@@ -75,7 +75,22 @@ pub fn router(app: App) -> Router {
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
-    router.layer(tower_http::trace::TraceLayer::new_for_http())
+    router.layer(axum::middleware::from_fn(caching_and_transport)).layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Nothing a signed-in user was shown stays in a browser's or a proxy's cache (static assets
+/// say otherwise themselves); behind TLS, browsers are told to keep to it.
+async fn caching_and_transport(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let secure = auth::is_secure(req.headers());
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if secure {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    res
 }
 
 /// Serves until Ctrl-C.

@@ -87,3 +87,136 @@ async fn the_drill_down_export_holds_every_enterprise_of_a_large_cell() {
         assert_eq!(rows.last().unwrap()[2], "企业1");
     }
 }
+
+fn get_with(uri: &str, auth: (&str, String)) -> Request<Body> {
+    Request::get(uri).header(auth.0, auth.1).body(Body::empty()).unwrap()
+}
+
+fn cookie(token: &str) -> (&'static str, String) {
+    ("cookie", format!("lf_session={token}"))
+}
+
+#[tokio::test]
+async fn a_one_time_password_session_can_only_change_the_password() {
+    // Before: after a reset, the one-time password's cookie read the API and submitted a month.
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        app.seed_demo_users(&Caller::operator()).await.unwrap();
+        let initial = app.reset_password(&Caller::operator(), "zone-etdz").await.unwrap();
+        let s = app.login("zone-etdz", &initial, "t").await.unwrap();
+        assert!(s.must_change_password);
+        let (status, _, body) = send(&app, get_with("/api/v1/progress", cookie(&s.token))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}: {body}", db.engine);
+        let req = Request::post("/api/v1/submissions/etdz/2022-06/submit")
+            .header("cookie", format!("lf_session={}", s.token))
+            .header("x-csrf-token", &s.csrf)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, req).await.0, StatusCode::FORBIDDEN);
+        let (status, headers, _) = send(&app, get_with("/targets", cookie(&s.token))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(headers["location"], "/account/password");
+        let (status, _, _) = send(&app, get_with("/account/password", cookie(&s.token))).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn a_password_change_ends_other_sessions_and_disabling_ends_tokens_for_good() {
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        app.seed_demo_users(&Caller::operator()).await.unwrap();
+        let a = app.login("leader", service::DEMO_PASSWORD, "t").await.unwrap();
+        let b = app.login("leader", service::DEMO_PASSWORD, "t").await.unwrap();
+        let leader = Caller::new(app.session_actor(&a.token).await.unwrap().unwrap().0, "t");
+        app.change_password(&leader, Some(&a.token), service::DEMO_PASSWORD, "Ganxin-Boss-2024").await.unwrap();
+        assert!(app.session_actor(&a.token).await.unwrap().is_some(), "{}: the session it was changed from stays", db.engine);
+        assert!(app.session_actor(&b.token).await.unwrap().is_none(), "{}: every other session ends", db.engine);
+
+        let token = app.create_token(&Caller::operator(), "leader", "feed").await.unwrap();
+        assert!(app.token_actor(&token).await.unwrap().is_some());
+        app.set_user_disabled(&Caller::operator(), "leader", true).await.unwrap();
+        app.set_user_disabled(&Caller::operator(), "leader", false).await.unwrap();
+        assert!(app.token_actor(&token).await.unwrap().is_none(), "{}: enabling again does not revive a token", db.engine);
+        let (status, _, _) = send(&app, get_with("/api/v1/progress", ("authorization", format!("Bearer {token}")))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        let token = app.create_token(&Caller::operator(), "leader", "feed2").await.unwrap();
+        app.reset_password(&Caller::operator(), "leader").await.unwrap();
+        assert!(app.token_actor(&token).await.unwrap().is_none(), "{}: a reset revokes tokens", db.engine);
+    }
+}
+
+#[tokio::test]
+async fn cookie_api_writes_need_the_csrf_token_or_this_sites_origin() {
+    // Before: a text/plain POST from another origin imported data on the session cookie alone.
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        app.seed_demo_users(&Caller::operator()).await.unwrap();
+        let s = app.login("jfj", service::DEMO_PASSWORD, "t").await.unwrap();
+        let post = |extra: Option<(&str, &str)>| {
+            let mut r = Request::post("/api/v1/facts")
+                .header("cookie", format!("lf_session={}", s.token))
+                .header("host", "leapfrog.example")
+                .header("content-type", "text/plain");
+            if let Some((k, v)) = extra {
+                r = r.header(k, v);
+            }
+            r.body(Body::from("uscc,month,revenue\n")).unwrap()
+        };
+        for forged in [None, Some(("origin", "http://evil.example")), Some(("origin", "http://leapfrog.example.evil.example"))] {
+            let (status, _, body) = send(&app, post(forged)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{}: {forged:?} {body}", db.engine);
+        }
+        // From the site's own page, or with the session's token: the request reaches the
+        // importer (an empty file imports nothing).
+        for good in [Some(("origin", "http://leapfrog.example")), Some(("x-csrf-token", s.csrf.as_str()))] {
+            let (status, _, body) = send(&app, post(good)).await;
+            assert_eq!(status, StatusCode::OK, "{}: {good:?} {body}", db.engine);
+        }
+        // Bearer tokens are not affected.
+        let token = app.create_token(&Caller::operator(), "jfj", "feed").await.unwrap();
+        let req = Request::post("/api/v1/facts")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::from("uscc,month,revenue\n"))
+            .unwrap();
+        assert_eq!(send(&app, req).await.0, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn signed_in_answers_are_not_cached_and_tls_is_kept() {
+    let db = testkit::sqlite();
+    let app = App::open(&db.url).await.unwrap();
+    let cookie = coordinator_cookie(&app).await;
+    for uri in ["/targets", "/api/v1/plan", "/export/enterprises.xlsx", "/login"] {
+        let req = Request::get(uri).header("cookie", &cookie).body(Body::empty()).unwrap();
+        let (status, headers, _) = send(&app, req).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(headers["cache-control"], "no-store", "{uri}");
+        assert!(headers.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    }
+    let (_, headers, _) = send(&app, Request::get("/static/app.css").body(Body::empty()).unwrap()).await;
+    assert!(headers["cache-control"].to_str().unwrap().starts_with("public"));
+    let req = Request::get("/login").header("x-forwarded-proto", "https").body(Body::empty()).unwrap();
+    let (_, headers, _) = send(&app, req).await;
+    assert!(headers["strict-transport-security"].to_str().unwrap().contains("max-age="));
+}
+
+#[tokio::test]
+async fn the_login_redirect_stays_on_the_site() {
+    let db = testkit::sqlite();
+    let app = App::open(&db.url).await.unwrap();
+    app.seed_demo_users(&Caller::operator()).await.unwrap();
+    let (_, headers, page) = send(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let login_cookie = headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let req = Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", login_cookie)
+        .body(Body::from(format!("csrf={csrf}&login=jfj&password=Ganjiang-2023%21&next=%2F%09%2Fevil.example%2Fphish")))
+        .unwrap();
+    let (status, headers, body) = send(&app, req).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(headers["location"], "/");
+}
