@@ -1,7 +1,5 @@
 //! Accounts, sessions, API tokens and the audit trail's use cases.
 
-use std::time::Duration;
-
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use domain::authz::{Action, Actor, Role, Target};
 use domain::{Uscc, audit::ChainBreak};
@@ -13,8 +11,10 @@ use crate::{App, Caller, Result, ServiceError};
 /// Failed logins after which an account is locked, and for how long.
 pub const LOCK_AFTER: i64 = 5;
 pub const LOCK_SECS: i64 = 15 * 60;
-/// Failures after which every further attempt is answered slowly.
-const SLOW_AFTER: i64 = 3;
+/// Floods of one kind of event are recorded once per window and counted.
+pub const EVENT_WINDOW_SECS: i64 = 10 * 60;
+/// The actor name failed logins of unknown accounts are counted under.
+const UNKNOWN_ACTOR: &str = "(unknown)";
 /// A session ends after this long unused, or this long after login.
 pub const SESSION_IDLE_SECS: i64 = 30 * 60;
 pub const SESSION_ABSOLUTE_SECS: i64 = 12 * 60 * 60;
@@ -61,11 +61,15 @@ pub struct Session {
 /// Why a login failed, in words for the login page.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginError {
-    #[error("用户名或密码错误 / wrong login or password")]
+    /// The same words as a lock, so that neither tells whether a login exists.
+    #[error("{}", LOGIN_REFUSED)]
     Wrong,
-    #[error("连续登录失败次数过多,账户已锁定,请{minutes}分钟后再试 / locked for {minutes} minutes after repeated failures")]
-    Locked { minutes: i64 },
+    #[error("{}", LOGIN_REFUSED)]
+    Locked,
 }
+
+const LOGIN_REFUSED: &str =
+    "用户名或密码错误;连续失败 5 次的账户将锁定 15 分钟 / wrong login or password; 5 failures lock an account for 15 minutes";
 
 pub fn actor_of(u: &UserRecord) -> Option<Actor> {
     Some(Actor {
@@ -204,33 +208,31 @@ impl App {
         Ok(self.store.set_password(u.id, &hash, false, Some(keep.as_deref().unwrap_or("")), &audit).await?)
     }
 
-    /// Checks a login and opens a session. Failures are counted in the database, answered more
-    /// slowly after a few, and lock the account for a while after `LOCK_AFTER`.
+    /// Checks a login and opens a session. Each attempt on an account is reserved in the
+    /// database before the password is checked (see `Store::reserve_login_attempt`), so at most
+    /// `LOCK_AFTER` are checked per lock period on any number of nodes. Unknown and locked
+    /// logins cost one hash like a real check and get the same words.
     pub async fn login(&self, login: &str, password: &str, request_id: &str) -> Result<Session, LoginError> {
         let login = login.trim();
+        // What was typed is recorded, but no more of it than a login can be.
+        let typed: String = login.chars().filter(|c| !c.is_control()).take(64).collect();
         let user = self.store.user_by_login(login).await.ok().flatten().filter(|u| !u.disabled);
         let Some(user) = user else {
-            // Same work as a real check, so that timing does not tell which logins exist.
             let _ = password_matches(password.to_string(), DUMMY_HASH.to_string()).await;
-            // What was typed is recorded, but no more of it than a login can be.
-            let typed: String = login.chars().filter(|c| !c.is_control()).take(64).collect();
-            let record = AuditRecord::new(&typed, "login.failed", "user", &typed).request(request_id);
-            let _ = self.store.audit(&AuditRecord { reason: "unknown or disabled account".into(), ..record }).await;
+            // Counted under one name per window: strangers' guesses cannot grow the trail.
+            let record = AuditRecord::new(UNKNOWN_ACTOR, "login.failed.unknown", "user", &typed).request(request_id);
+            let _ = self.store.count_event(&record, EVENT_WINDOW_SECS).await;
             return Err(LoginError::Wrong);
         };
-        let now = store::now();
-        if user.locked_until > now {
-            return Err(LoginError::Locked { minutes: (user.locked_until - now + 59) / 60 });
+        if !self.store.reserve_login_attempt(user.id, LOCK_AFTER, LOCK_SECS).await.unwrap_or(false) {
+            let _ = password_matches(password.to_string(), DUMMY_HASH.to_string()).await;
+            let record = AuditRecord::new(&typed, "login.locked", "user", &typed).request(request_id);
+            let _ = self.store.count_event(&record, EVENT_WINDOW_SECS).await;
+            return Err(LoginError::Locked);
         }
         if !password_matches(password.to_string(), user.password_hash.clone()).await {
             let record = AuditRecord::new(login, "login.failed", "user", login).request(request_id);
-            let failed = self.store.login_failed(user.id, LOCK_AFTER, LOCK_SECS, &record).await.unwrap_or(LOCK_AFTER);
-            if failed >= LOCK_AFTER {
-                return Err(LoginError::Locked { minutes: LOCK_SECS / 60 });
-            }
-            if failed >= SLOW_AFTER {
-                tokio::time::sleep(Duration::from_millis(500 * failed as u64)).await;
-            }
+            let _ = self.store.audit(&record).await;
             return Err(LoginError::Wrong);
         }
         let session = Session { token: random_hex(32), csrf: random_hex(16), must_change_password: user.must_change_password };

@@ -58,14 +58,15 @@ async fn failed_logins_lock_the_account_for_every_node() {
     for db in testkit::engines().await {
         let app = with_registry(&db.url).await;
         let pw = app.add_user(&op(), "zhao", "赵", Role::Leader, None, None).await.unwrap();
-        for _ in 0..4 {
+        // Five checks, then the lock: the sixth is not checked at all.
+        for _ in 0..5 {
             assert_eq!(app.login("zhao", "wrong-password", "r").await.unwrap_err(), LoginError::Wrong);
         }
-        assert!(matches!(app.login("zhao", "wrong-password", "r").await, Err(LoginError::Locked { .. })));
+        assert!(matches!(app.login("zhao", "wrong-password", "r").await, Err(LoginError::Locked)));
         // Another node (another pool on the same database) sees the lock: the right password
         // does not open it either.
         let other = App::open(&db.url).await.unwrap();
-        assert!(matches!(other.login("zhao", &pw, "r").await, Err(LoginError::Locked { .. })), "{}", db.engine);
+        assert!(matches!(other.login("zhao", &pw, "r").await, Err(LoginError::Locked)), "{}", db.engine);
         // A reset by an administrator unlocks it.
         let new = app.reset_password(&op(), "zhao").await.unwrap();
         assert!(app.login("zhao", &new, "r").await.is_ok());
@@ -149,5 +150,71 @@ async fn audit_verify_names_the_entry_that_was_tampered_with() {
         raw.execute("DELETE FROM audit_log WHERE seq = 3").await.unwrap();
         let broken = app.verify_audit().await.unwrap().unwrap_err();
         assert_eq!(broken.seq, 3);
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_guesses_on_two_nodes_checks_no_more_than_five_and_the_lock_holds() {
+    // Before: 29 wrong passwords at once and the right one 0.3 s later signed in, and a failure
+    // still in flight cleared the lock.
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        let other = App::open(&db.url).await.unwrap();
+        let pw = app.add_user(&op(), "qian", "钱", Role::Leader, None, None).await.unwrap();
+        let guesses = (0..29).map(|i| {
+            let node = if i % 2 == 0 { app.clone() } else { other.clone() };
+            tokio::spawn(async move { node.login("qian", "wrong-password", "burst").await })
+        });
+        let right = {
+            let node = other.clone();
+            let pw = pw.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                node.login("qian", &pw, "right").await
+            })
+        };
+        let outcomes: Vec<_> = futures_join(guesses.collect()).await;
+        assert!(outcomes.iter().all(|o| o.is_err()));
+        assert!(matches!(right.await.unwrap(), Err(LoginError::Locked)), "{}: the lock holds", db.engine);
+        let checked = app
+            .store
+            .audit_entries(&store::AuditFilter { action: Some("login.failed".into()), limit: 100, ..Default::default() })
+            .await
+            .unwrap()
+            .1;
+        assert_eq!(checked, 5, "{}: only five passwords were checked", db.engine);
+        // After the lock period a new count begins (simulated by ending the lock in the data).
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        conn.execute("UPDATE users SET locked_until = 1 WHERE login = 'qian'").await.unwrap();
+        assert!(app.login("qian", &pw, "later").await.is_ok(), "{}", db.engine);
+    }
+}
+
+async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn unknown_logins_get_the_same_words_and_cannot_grow_the_trail() {
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        app.add_user(&op(), "sun", "孙", Role::Leader, None, None).await.unwrap();
+        let known = app.login("sun", "wrong-password", "r").await.unwrap_err();
+        let unknown = app.login("nobody-here", "wrong-password", "r").await.unwrap_err();
+        assert_eq!(known.to_string(), unknown.to_string());
+        assert_eq!(LoginError::Locked.to_string(), known.to_string());
+        let before = app.store.audit_entries(&store::AuditFilter { limit: 1, ..Default::default() }).await.unwrap().1;
+        for i in 0..40 {
+            let _ = app.login(&format!("stranger-{i}"), "x", "r").await;
+        }
+        let after = app.store.audit_entries(&store::AuditFilter { limit: 1, ..Default::default() }).await.unwrap().1;
+        assert!(after - before <= 1, "{}: {} entries for 40 strangers", db.engine, after - before);
+        let counts = app.store.event_counts(10).await.unwrap();
+        let strangers: i64 = counts.iter().filter(|c| c.2 == "login.failed.unknown").map(|c| c.3).sum();
+        assert_eq!(strangers, 41, "{}: every attempt is counted", db.engine);
     }
 }

@@ -153,6 +153,42 @@ impl Store {
         Ok(())
     }
 
+    /// Counts an event that may come in floods (a denied request, a refused login) in its time
+    /// window of `window_secs`: the first of a kind in a window becomes an audit entry, the rest
+    /// only raise the count kept beside the trail. Returns the count so far.
+    pub async fn count_event(&self, r: &AuditRecord, window_secs: i64) -> Result<i64> {
+        let t = now();
+        let window = t - t.rem_euclid(window_secs);
+        let mut tx = self.begin_write().await?;
+        let count: i64 = sqlx::query_scalar(
+            "INSERT INTO event_counts (window_start, actor, action, count, last_at) VALUES ($1, $2, $3, 1, $4) \
+             ON CONFLICT (window_start, actor, action) DO UPDATE SET count = event_counts.count + 1, last_at = $4 \
+             RETURNING count",
+        )
+        .bind(window)
+        .bind(&r.actor)
+        .bind(&r.action)
+        .bind(t)
+        .fetch_one(&mut *tx)
+        .await?;
+        if count == 1 {
+            append(&mut tx, self.engine, r).await?;
+        }
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    /// Counted events, newest window first: (window start, actor, action, count, last time).
+    pub async fn event_counts(&self, limit: i64) -> Result<Vec<(i64, String, String, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT window_start, actor, action, count, last_at FROM event_counts ORDER BY window_start DESC, actor, action LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))).collect())
+    }
+
     /// Entries matching a filter, newest first, with the number of all matches.
     pub async fn audit_entries(&self, f: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)> {
         let mut cond = String::from("WHERE 1 = 1");

@@ -15,7 +15,23 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "plan, enterprises, facts, cell aggregates", sql: v1 },
     Migration { version: 2, name: "users, sessions, API tokens, audit trail", sql: v2 },
     Migration { version: 3, name: "monthly submissions", sql: v3 },
+    Migration { version: 4, name: "counted events (denials, refused logins)", sql: v4 },
 ];
+
+fn v4(_: Engine) -> Vec<&'static str> {
+    vec![
+        // Repeated events of one kind in a time window: the first is an audit entry, the rest a
+        // count here, so a flood of them cannot grow the trail.
+        "CREATE TABLE event_counts (
+            window_start BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            count BIGINT NOT NULL,
+            last_at BIGINT NOT NULL,
+            PRIMARY KEY (window_start, actor, action)
+        )",
+    ]
+}
 
 fn v3(_: Engine) -> Vec<&'static str> {
     vec![

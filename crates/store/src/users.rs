@@ -180,23 +180,26 @@ impl Store {
         Ok(())
     }
 
-    /// Counts a failed login in the database (so every node sees it) and locks the account for
-    /// `lock_secs` once `lock_after` failures are reached. Returns the new failure count.
-    pub async fn login_failed(&self, user_id: i64, lock_after: i64, lock_secs: i64, audit: &AuditRecord) -> Result<i64> {
-        let mut tx = self.begin_write().await?;
-        let failed: i64 =
-            sqlx::query("SELECT failed_logins FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?.get(0);
-        let failed = failed + 1;
-        let locked_until = if failed >= lock_after { now() + lock_secs } else { 0 };
-        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-            .bind(if locked_until > 0 { 0 } else { failed })
-            .bind(locked_until)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        append(&mut tx, self.engine, audit).await?;
-        tx.commit().await?;
-        Ok(failed)
+    /// Reserves one password check before it is made, in one statement, so that however many
+    /// attempts arrive at once on however many nodes, no more than `lock_after` are ever checked
+    /// per lock period: the attempt that reaches `lock_after` starts the lock, and only a correct
+    /// password (`open_session`) lifts it early. Returns false while the account is locked.
+    pub async fn reserve_login_attempt(&self, user_id: i64, lock_after: i64, lock_secs: i64) -> Result<bool> {
+        let t = now();
+        // An expired lock starts a new count; the right-hand sides read the row as it was.
+        let reserved = sqlx::query(
+            "UPDATE users SET \
+               failed_logins = CASE WHEN locked_until > 0 THEN 1 ELSE failed_logins + 1 END, \
+               locked_until = CASE WHEN (CASE WHEN locked_until > 0 THEN 1 ELSE failed_logins + 1 END) >= $2 THEN $3 ELSE 0 END \
+             WHERE id = $1 AND locked_until <= $4 RETURNING failed_logins",
+        )
+        .bind(user_id)
+        .bind(lock_after)
+        .bind(t + lock_secs)
+        .bind(t)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(reserved.is_some())
     }
 
     /// Opens a session after a good password: resets the failure count.

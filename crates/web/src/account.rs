@@ -88,7 +88,7 @@ pub async fn login(State(app): State<App>, headers: HeaderMap, Form(f): Form<Log
             let cookie = session_cookie(&session.token, is_secure(&headers), None);
             ([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response()
         }
-        Err(e @ (LoginError::Wrong | LoginError::Locked { .. })) => login_page(&app, &f.login, &next, Some(e.to_string())),
+        Err(e @ (LoginError::Wrong | LoginError::Locked)) => login_page(&app, &f.login, &next, Some(e.to_string())),
     }
 }
 
