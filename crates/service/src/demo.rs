@@ -269,7 +269,7 @@ impl App {
             }
         }
         flush(&mut import, &mut batch_keys, &mut batch_values).await?;
-        import.finish(&caller.audit("demo.facts", "facts", "demo")).await?;
+        import.finish(&caller.audit("demo.facts", "facts", "demo"), None).await?;
         // The demo's history has been reviewed: every zone's months are locked, so official
         // figures show them.
         let zones: Vec<String> = plan.top_zones().map(|z| z.code.clone()).collect();

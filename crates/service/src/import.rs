@@ -14,6 +14,7 @@ use store::{EnterpriseKey, EnterpriseKeys, FactRow};
 use domain::authz::{Action, Actor, Target};
 
 use domain::Month;
+use domain::submission::SubmissionState;
 
 use crate::{App, Caller, Result, ServiceError, States};
 
@@ -191,7 +192,13 @@ impl App {
         let audit = caller
             .audit("import.facts", "facts", &file_name(path))
             .after(serde_json::json!({ "rows": outcome.rows, "months": months, "cumulative": cumulative }).to_string());
-        import.finish(&audit).await?;
+        // The closed months were read before the import began; they are read again inside its
+        // transaction, so a month closed while it ran refuses it (the operator excepted).
+        let closed_codes: Vec<&str> = SubmissionState::ALL.iter().filter(|s| !s.editable()).map(|s| s.code()).collect();
+        let plan = self.plan.clone();
+        let top_zone = move |zone: &str| plan.top_zone(zone).to_string();
+        let guard = store::MonthGuard { top_zone: &top_zone, closed: &closed_codes };
+        import.finish(&audit, (!caller.actor.operator).then_some(&guard)).await?;
         progress(outcome.total, outcome.total);
         Ok(ImportSummary { rows: outcome.rows, inserted: 0, updated: 0, months, ignored_columns })
     }

@@ -37,10 +37,6 @@ pub enum ServiceError {
     Forbidden(String),
 }
 
-fn limits() -> Result<files::Limits> {
-    files::Limits::from_env().map_err(ServiceError::BadRequest)
-}
-
 /// Who is acting, and the request it is part of (for the audit trail).
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -72,14 +68,47 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 pub struct App {
     pub store: Store,
     pub plan: Arc<Plan>,
-    /// What reading one uploaded file may cost (from the environment).
+    /// What reading one uploaded file may cost.
     pub limits: files::Limits,
 }
 
+/// What an installation sets in its environment (`LEAPFROG_…`), read once at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub limits: files::Limits,
+    /// How long a write waits for another on SQLite before answering "busy"
+    /// (`LEAPFROG_BUSY_TIMEOUT_SECS`, default 10).
+    pub busy_timeout: std::time::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { limits: files::Limits::default(), busy_timeout: std::time::Duration::from_secs(10) }
+    }
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Settings> {
+        let mut s = Settings { limits: files::Limits::from_env().map_err(ServiceError::BadRequest)?, ..Settings::default() };
+        if let Ok(v) = std::env::var("LEAPFROG_BUSY_TIMEOUT_SECS") {
+            let secs: u64 = v.trim().parse().map_err(|_| {
+                ServiceError::BadRequest(format!("LEAPFROG_BUSY_TIMEOUT_SECS=“{v}”应为整数秒 / must be whole seconds"))
+            })?;
+            s.busy_timeout = std::time::Duration::from_secs(secs);
+        }
+        Ok(s)
+    }
+}
+
 impl App {
-    /// Opens (creating and migrating if needed) a database; a new one gets the default plan.
+    /// Opens (creating and migrating if needed) a database with the environment's settings; a
+    /// new one gets the default plan.
     pub async fn open(url: &str) -> Result<App> {
-        let store = Store::open(url).await?;
+        App::open_with(url, Settings::from_env()?).await
+    }
+
+    pub async fn open_with(url: &str, settings: Settings) -> Result<App> {
+        let store = Store::open(url, settings.busy_timeout).await?;
         let plan = match store.plan_source().await? {
             Some(src) => Plan::from_toml(&src).map_err(ServiceError::Plan)?,
             None => {
@@ -89,15 +118,16 @@ impl App {
                 plan
             }
         };
-        Ok(App { store, plan: Arc::new(plan), limits: limits()? })
+        Ok(App { store, plan: Arc::new(plan), limits: settings.limits })
     }
 
     /// Loads a plan file into a database, replacing the plan it ran on.
     pub async fn init(url: &str, plan_source: &str, caller: &Caller) -> Result<App> {
         let plan = Plan::from_toml(plan_source).map_err(ServiceError::Plan)?;
-        let store = Store::open(url).await?;
+        let settings = Settings::from_env()?;
+        let store = Store::open(url, settings.busy_timeout).await?;
         store.save_plan(plan_source, &plan, &caller.audit("plan.load", "plan", &plan.code)).await?;
-        Ok(App { store, plan: Arc::new(plan), limits: limits()? })
+        Ok(App { store, plan: Arc::new(plan), limits: settings.limits })
     }
 
     pub(crate) fn indicator(&self, code: &str) -> Result<&domain::Indicator> {

@@ -114,3 +114,58 @@ async fn the_board_shows_late_months() {
         assert!(!jan.late && jan.state == S::Submitted);
     }
 }
+
+#[tokio::test]
+async fn a_month_locked_while_an_import_runs_never_takes_its_rows() {
+    // Before (PostgreSQL): a zone's import started, the coordinator locked one of its months a
+    // moment later, and the import then committed rows into the locked month.
+    const N: u32 = 15_000;
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let op = Caller::operator();
+        let (mut reg, mut facts) = (String::from("uscc,name,zone,industry\n"), String::from("uscc,month,revenue\n"));
+        for n in 1..=N {
+            reg.push_str(&format!("{},企业{n},etdz,optoelectronics\n", uscc(n)));
+            for m in 1..=6 {
+                facts.push_str(&format!("{},2022-{m:02},{n}\n", uscc(n)));
+            }
+        }
+        let (_g, p) = testkit::file("e.csv", reg.as_bytes());
+        app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
+        app.add_user(&op, "zone-etdz", "经开", Role::Zone, Some("etdz"), None).await.unwrap();
+        app.add_user(&op, "jfj", "经发局", Role::Coordinator, None, None).await.unwrap();
+        let (zone, coord) = (caller_of(&app, "zone-etdz").await, caller_of(&app, "jfj").await);
+        let m = Month::new(2022, 6).unwrap();
+
+        let running = {
+            let (app, zone, facts) = (app.clone(), zone.clone(), facts.clone());
+            tokio::spawn(async move { import(&app, &zone, &facts).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        app.submission_step(&zone, "etdz", m, Step::Submit, "").await.unwrap();
+        app.submission_step(&coord, "etdz", m, Step::Approve, "").await.unwrap();
+        app.submission_step(&coord, "etdz", m, Step::Lock, "").await.unwrap();
+        let outcome = running.await.unwrap();
+
+        let seq_of = |action: &'static str| {
+            let app = app.clone();
+            async move {
+                let filter = store::AuditFilter { action: Some(action.into()), limit: 1, ..Default::default() };
+                app.store.audit_entries(&filter).await.unwrap().0.first().map(|e| e.seq)
+            }
+        };
+        let locked_at = seq_of("submission.lock").await.unwrap();
+        match outcome {
+            // Landed first: the lock came after it, over its figures.
+            Ok(()) => {
+                assert!(seq_of("import.facts").await.unwrap() < locked_at, "{}: the import landed after the lock", db.engine)
+            }
+            Err(e) => {
+                assert!(e.to_string().contains("while the import ran"), "{}: {e}", db.engine);
+                assert!(seq_of("import.facts").await.is_none());
+                let rows = app.progress(&coord, "revenue", m, Figures::Provisional).await.unwrap();
+                assert_eq!(etdz_revenue(&rows), None, "{}: nothing of the import is stored", db.engine);
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use domain::Month;
 use rustc_hash::FxHashMap;
-use sqlx::{Any, Executor, Postgres, Transaction};
+use sqlx::{Any, Executor, Postgres, Row, Transaction};
 
 use crate::enterprises::value_rows;
 use crate::{EnterpriseKey, Result, Store, StoreError, fact_column};
@@ -56,6 +56,41 @@ macro_rules! batch_overlaps {
             overlap |= had;
         }
         overlap
+    }};
+}
+
+/// Months a facts import must not land in, checked inside its transaction under the lock that
+/// workflow steps take: a month submitted or locked while the import ran refuses it whole.
+pub struct MonthGuard<'a> {
+    /// The top-level zone of a zone code (a zone submits its sub-zones' months with its own).
+    pub top_zone: &'a (dyn Fn(&str) -> String + Sync),
+    /// States in which a month takes no facts.
+    pub closed: &'a [&'a str],
+}
+
+/// Reads the states of the months an import touches and refuses the first closed one; the same
+/// SQL through either driver's transaction.
+macro_rules! refuse_closed {
+    ($tx:expr, $guard:expr, $touched:expr) => {{
+        if let (Some(guard), Some(first), Some(last)) =
+            ($guard, $touched.iter().map(|t: &(String, i32)| t.1).min(), $touched.iter().map(|t: &(String, i32)| t.1).max())
+        {
+            let rows = sqlx::query("SELECT zone, month, state FROM submissions WHERE month BETWEEN $1 AND $2")
+                .bind(i64::from(first))
+                .bind(i64::from(last))
+                .fetch_all(&mut *$tx)
+                .await?;
+            for r in &rows {
+                let (zone, month, state): (String, i64, String) = (r.get(0), r.get(1), r.get(2));
+                if guard.closed.contains(&state.as_str()) && $touched.contains(&(zone.clone(), month as i32)) {
+                    return Err(StoreError::Invalid(format!(
+                        "组团 {zone} 的 {} 在导入期间已转为“{state}”,本次导入未生效 / {zone} {} became {state} while the import ran; nothing was imported",
+                        Month::from_yyyymm(month as i32).map_or(month.to_string(), |m| m.to_string()),
+                        Month::from_yyyymm(month as i32).map_or(month.to_string(), |m| m.to_string()),
+                    )));
+                }
+            }
+        }
     }};
 }
 
@@ -165,8 +200,13 @@ impl FactsImport {
         Ok(())
     }
 
-    /// Adds the new values to the aggregates and commits the whole import.
-    pub async fn finish(mut self, audit: &crate::AuditRecord) -> Result<()> {
+    /// Adds the new values to the aggregates and commits the whole import; with a guard, first
+    /// makes sure none of its months was closed meanwhile.
+    pub async fn finish(mut self, audit: &crate::AuditRecord, guard: Option<&MonthGuard<'_>>) -> Result<()> {
+        let touched: BTreeSet<(String, i32)> = match guard {
+            Some(g) => self.delta.keys().map(|(cell, month)| ((g.top_zone)(&self.cells[*cell as usize].1), *month)).collect(),
+            None => BTreeSet::new(),
+        };
         // ((indicator, cell, month), (sum, count))
         #[allow(clippy::type_complexity)]
         let delta: Vec<((usize, u32, i32), (i64, i64))> = self
@@ -179,6 +219,7 @@ impl FactsImport {
         let columns: Vec<String> = self.indicators.iter().map(|i| fact_column(i)).collect();
         match self.tx {
             ImportTx::Sqlite { mut tx, staged, .. } => {
+                refuse_closed!(tx, guard, touched);
                 for chunk in delta.chunks(ROWS_PER_STATEMENT) {
                     let sql = format!(
                         "INSERT INTO cell_months (indicator, industry, zone, month, total, reporters) VALUES {} {CELL_UPSERT}",
@@ -206,6 +247,10 @@ impl FactsImport {
                 tx.commit().await?;
             }
             ImportTx::Postgres { mut tx, staged_months, .. } => {
+                if guard.is_some() {
+                    tx.execute(crate::MONTHS_LOCK).await?;
+                }
+                refuse_closed!(tx, guard, touched);
                 if !staged_months.is_empty() {
                     // Everything staged belongs to months that had facts: take the values it
                     // replaces out of the aggregates, then merge.

@@ -20,7 +20,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use audit::{AuditFilter, AuditRecord};
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow};
 pub use facts::{CellEnterprise, MonthFacts};
-pub use facts_import::{FactRow, FactsImport};
+pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
 pub use submissions::SubmissionRow;
 pub use users::{NewUser, TokenRow, UserRecord};
@@ -30,12 +30,28 @@ pub enum StoreError {
     #[error("数据库地址“{0}”不受支持,应为 sqlite://文件 或 postgres://… / unsupported database URL")]
     UnsupportedUrl(String),
     #[error("数据库错误 / database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+    /// Another write held the database longer than the configured wait.
+    #[error("数据库正忙(另一项写入尚未完成),请稍后重试 / the database is busy with another write, try again shortly")]
+    Busy,
     #[error("{0}")]
     Invalid(String),
     /// A total would leave the range an integer column holds; nothing was written.
     #[error("{0}")]
     OutOfRange(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        // SQLITE_BUSY (5) and its extended codes: the wait for the write lock ran out.
+        let busy = match &e {
+            sqlx::Error::Database(d) => {
+                matches!(d.code().as_deref(), Some("5" | "261" | "517" | "773")) || d.message().contains("database is locked")
+            }
+            _ => false,
+        };
+        if busy { StoreError::Busy } else { StoreError::Db(e) }
+    }
 }
 
 impl StoreError {
@@ -52,10 +68,14 @@ impl StoreError {
     pub(crate) fn from_write(e: sqlx::Error) -> StoreError {
         match &e {
             sqlx::Error::Database(d) if d.code().as_deref() == Some("22003") => StoreError::total_overflow(),
-            _ => StoreError::Db(e),
+            _ => StoreError::from(e),
         }
     }
 }
+
+/// Serialises what closes a month (workflow steps) with what writes into one (the end of a facts
+/// import) on PostgreSQL; SQLite's write lock already does.
+pub(crate) const MONTHS_LOCK: &str = "SELECT pg_advisory_xact_lock(7243004)";
 
 /// SQLite turns an integer sum that overflows into a float instead of failing; a write that
 /// touched the aggregates checks none did before it commits.
@@ -108,7 +128,9 @@ pub struct Store {
 
 impl Store {
     /// Connects, creating an SQLite file if it does not exist, and brings the schema up to date.
-    pub async fn open(url: &str) -> Result<Store> {
+    /// On SQLite a write waits up to `busy_timeout` for another to finish, then fails as `Busy`.
+    pub async fn open(url: &str, busy_timeout: Duration) -> Result<Store> {
+        let busy_ms = busy_timeout.as_millis().min(i32::MAX as u128);
         sqlx::any::install_default_drivers();
         let engine = Engine::of_url(url)?;
         let url = match engine {
@@ -128,10 +150,10 @@ impl Store {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {
                         // One writer at a time; readers never block it; waits instead of "database is locked".
-                        conn.execute(
-                            "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; \
-                             PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
-                        )
+                        conn.execute(sqlx::AssertSqlSafe(format!(
+                            "PRAGMA busy_timeout={busy_ms}; PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; \
+                             PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+                        )))
                         .await?;
                     }
                     Ok(())

@@ -1,7 +1,7 @@
 //! The state of each zone's monthly submission.
 
 use domain::Month;
-use sqlx::Row;
+use sqlx::{Executor, Row};
 
 use crate::audit::{AuditRecord, append};
 use crate::migrate::now;
@@ -57,6 +57,9 @@ impl Store {
         audit: &AuditRecord,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        if self.engine == crate::Engine::Postgres {
+            tx.execute(crate::MONTHS_LOCK).await?;
+        }
         let current: Option<String> = sqlx::query("SELECT state FROM submissions WHERE zone = $1 AND month = $2")
             .bind(zone)
             .bind(i64::from(month.yyyymm()))
@@ -83,6 +86,9 @@ impl Store {
     /// Records many zone-months as locked at once (the demo's history).
     pub async fn lock_months(&self, zones: &[String], months: &[Month], audit: &AuditRecord) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        if self.engine == crate::Engine::Postgres {
+            tx.execute(crate::MONTHS_LOCK).await?;
+        }
         for z in zones {
             for m in months {
                 sqlx::query(RECORD_STATE)

@@ -34,6 +34,7 @@ impl From<ServiceError> for WebError {
             // A rule the store keeps (a login already taken, a month changed meanwhile).
             ServiceError::Store(store::StoreError::Invalid(_)) => StatusCode::CONFLICT,
             ServiceError::Store(store::StoreError::OutOfRange(_)) => StatusCode::BAD_REQUEST,
+            ServiceError::Store(store::StoreError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &e {
@@ -51,6 +52,17 @@ impl From<ServiceError> for WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        let mut res = self.body();
+        if res.status() == StatusCode::SERVICE_UNAVAILABLE {
+            // A write that waited its turn and ran out: the client may simply try again.
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        }
+        res
+    }
+}
+
+impl WebError {
+    fn body(self) -> Response {
         if self.json {
             return (self.status, Json(serde_json::json!({ "error": self.message }))).into_response();
         }

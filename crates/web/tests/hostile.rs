@@ -220,3 +220,30 @@ async fn the_login_redirect_stays_on_the_site() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(headers["location"], "/");
 }
+
+#[tokio::test]
+async fn a_write_that_waits_too_long_on_sqlite_answers_busy_not_500() {
+    // Before: a web upload during a long CLI import waited 10 s and answered 500 "database is locked".
+    use sqlx::{Connection, Executor};
+    let db = testkit::sqlite();
+    let settings = service::Settings { busy_timeout: std::time::Duration::from_millis(300), ..Default::default() };
+    let app = App::open_with(&db.url, settings).await.unwrap();
+    let token = zone_token(&app).await;
+    let facts = format!("uscc,month,revenue\n{},2022-06,1\n", uscc(1));
+    let (_g, reg) = testkit::file("e.csv", format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n", uscc(1)).as_bytes());
+    app.import_enterprises(&Caller::operator(), &reg, &|_, _| {}).await.unwrap();
+    // Another process holds the write lock, as a long import does.
+    let mut other = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    other.execute("BEGIN IMMEDIATE").await.unwrap();
+    let post = || {
+        Request::post("/api/v1/facts").header("authorization", format!("Bearer {token}")).body(Body::from(facts.clone())).unwrap()
+    };
+    let res = leapfrog_web::router(app.clone()).oneshot(post()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers()["retry-after"], "5");
+    let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    assert!(body.contains("try again"), "{body}");
+    other.execute("ROLLBACK").await.unwrap();
+    let res = leapfrog_web::router(app.clone()).oneshot(post()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the same write goes through once the other has finished");
+}
