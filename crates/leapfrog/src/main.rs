@@ -388,7 +388,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(&db).await?;
             match action {
                 AuditAction::Verify => match app.verify_audit().await? {
-                    Ok(n) => println!("审计链完整 / audit chain intact: {n} 条 entries"),
+                    Ok(v) => {
+                        println!("审计链完整 / audit chain intact: {} 条 entries", v.entries);
+                        if v.unkeyed > 0 {
+                            println!(
+                                "  其中前 {} 条写于启用审计密钥之前,仅以 SHA-256 链接 / the first {} were written before the audit key existed (plain SHA-256)",
+                                v.unkeyed, v.unkeyed
+                            );
+                        }
+                    }
                     Err(b) => anyhow::bail!("审计链在第 {} 条断开 / audit chain broken at entry {}: {}", b.seq, b.seq, b.reason),
                 },
                 AuditAction::List { limit, actor } => {

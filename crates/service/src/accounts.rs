@@ -289,9 +289,17 @@ impl App {
     }
 
     /// Verifies the whole chain: the number of entries, or the first broken one.
-    pub async fn verify_audit(&self) -> Result<Result<usize, ChainBreak>> {
+    /// Verifies the trail with the key and against the checkpoint kept outside the database;
+    /// an intact trail moves the checkpoint to its newest entry.
+    pub async fn verify_audit(&self) -> Result<Result<domain::audit::Verified, ChainBreak>> {
         let chain = self.store.audit_chain().await?;
-        Ok(domain::audit::verify_chain(&chain))
+        let seal = self.store.seal();
+        let checkpoint = seal.checkpoint().map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+        let outcome = domain::audit::verify_chain(&chain, seal.key(), checkpoint.as_ref());
+        if outcome.is_ok() {
+            self.store.checkpoint_audit().await?;
+        }
+        Ok(outcome)
     }
 }
 

@@ -108,7 +108,7 @@ impl App {
     }
 
     pub async fn open_with(url: &str, settings: Settings) -> Result<App> {
-        let store = Store::open(url, settings.busy_timeout).await?;
+        let store = Store::open(url, settings.busy_timeout, store::SealPlaces::for_url(url)).await?;
         let plan = match store.plan_source().await? {
             Some(src) => Plan::from_toml(&src).map_err(ServiceError::Plan)?,
             None => {
@@ -125,7 +125,7 @@ impl App {
     pub async fn init(url: &str, plan_source: &str, caller: &Caller) -> Result<App> {
         let plan = Plan::from_toml(plan_source).map_err(ServiceError::Plan)?;
         let settings = Settings::from_env()?;
-        let store = Store::open(url, settings.busy_timeout).await?;
+        let store = Store::open(url, settings.busy_timeout, store::SealPlaces::for_url(url)).await?;
         store.save_plan(plan_source, &plan, &caller.audit("plan.load", "plan", &plan.code)).await?;
         Ok(App { store, plan: Arc::new(plan), limits: settings.limits })
     }

@@ -134,7 +134,7 @@ async fn audit_verify_names_the_entry_that_was_tampered_with() {
         let (entries, total) = app.audit_entries(&op(), &store::AuditFilter { limit: 100, ..Default::default() }).await.unwrap();
         let actions: Vec<&str> = entries.iter().rev().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["plan.load", "import.enterprises", "user.add", "login.failed"], "{}", db.engine);
-        assert_eq!(app.verify_audit().await.unwrap(), Ok(total as usize));
+        assert_eq!(app.verify_audit().await.unwrap(), Ok(domain::audit::Verified { entries: total as usize, unkeyed: 0 }));
 
         // Edit a stored entry behind the program's back.
         sqlx::any::install_default_drivers();
@@ -216,5 +216,58 @@ async fn unknown_logins_get_the_same_words_and_cannot_grow_the_trail() {
         let counts = app.store.event_counts(10).await.unwrap();
         let strangers: i64 = counts.iter().filter(|c| c.2 == "login.failed.unknown").map(|c| c.3).sum();
         assert_eq!(strangers, 41, "{}: every attempt is counted", db.engine);
+    }
+}
+
+/// Adds `n` entries to the trail.
+async fn entries(app: &App, n: usize) {
+    for i in 0..n {
+        app.store.audit(&store::AuditRecord::new("test", "test.entry", "test", &i.to_string())).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_cut_tail_is_found_against_the_checkpoint_outside_the_database() {
+    // Before: deleting the newest 20 entries, or all of them, verified as intact.
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        entries(&app, 25).await;
+        let total = app.verify_audit().await.unwrap().unwrap().entries as i64;
+        let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        sqlx::query("DELETE FROM audit_log WHERE seq > $1").bind(total - 20).execute(&mut raw).await.unwrap();
+        let broken = app.verify_audit().await.unwrap().unwrap_err();
+        assert_eq!(broken.seq, total - 19, "{}", db.engine);
+        assert!(broken.reason.contains("newest entries were removed"), "{}", broken.reason);
+        raw.execute("DELETE FROM audit_log").await.unwrap();
+        assert_eq!(app.verify_audit().await.unwrap().unwrap_err().seq, 1, "{}: an emptied trail", db.engine);
+    }
+}
+
+#[tokio::test]
+async fn a_chain_recomputed_with_plain_sha256_is_found() {
+    // Before: an edit whose chain was recomputed with plain SHA-256 verified as intact.
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        entries(&app, 5).await;
+        app.verify_audit().await.unwrap().unwrap();
+        let mut chain = app.store.audit_chain().await.unwrap();
+        chain[1].actor = "mallory".into();
+        for i in 1..chain.len() {
+            chain[i].prev_hash = chain[i - 1].hash.clone();
+            chain[i].keyed = false;
+            chain[i].hash = domain::audit::entry_hash(&chain[i], None);
+        }
+        let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        for e in &chain[1..] {
+            sqlx::query("UPDATE audit_log SET actor = $1, prev_hash = $2, hash = $3, keyed = 0 WHERE seq = $4")
+                .bind(&e.actor)
+                .bind(&e.prev_hash)
+                .bind(&e.hash)
+                .bind(e.seq)
+                .execute(&mut raw)
+                .await
+                .unwrap();
+        }
+        assert_eq!(app.verify_audit().await.unwrap().unwrap_err().seq, 2, "{}", db.engine);
     }
 }

@@ -3,6 +3,7 @@
 use domain::audit::{AuditEntry, entry_hash};
 use sqlx::{Any, Executor, Postgres, Row, Transaction};
 
+use crate::seal::AuditSeal;
 use crate::{Engine, Result, Store, migrate::now};
 
 /// What a change records about itself.
@@ -46,7 +47,7 @@ impl AuditRecord {
     }
 }
 
-fn entry(r: &AuditRecord, seq: i64, prev_hash: String) -> AuditEntry {
+fn entry(r: &AuditRecord, seq: i64, prev_hash: String, seal: &AuditSeal) -> AuditEntry {
     let mut e = AuditEntry {
         seq,
         at: now(),
@@ -60,13 +61,14 @@ fn entry(r: &AuditRecord, seq: i64, prev_hash: String) -> AuditEntry {
         request_id: r.request_id.clone(),
         prev_hash,
         hash: String::new(),
+        keyed: seal.key().is_some(),
     };
-    e.hash = entry_hash(&e);
+    e.hash = entry_hash(&e, seal.key());
     e
 }
 
 const INSERT: &str = "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, reason, \
-    request_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    request_id, prev_hash, hash, keyed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 const LAST: &str = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
 /// Appends are serialised on PostgreSQL so that two nodes never take the same place in the chain
 /// (SQLite's write lock already does this).
@@ -75,10 +77,14 @@ const LOCK: &str = "SELECT pg_advisory_xact_lock(7243003)";
 /// Appends the next entry of the chain through a transaction of either driver (the `Any` pool,
 /// or PostgreSQL's own for the COPY path): the same SQL, typed per driver.
 macro_rules! append_in {
-    ($tx:expr, $record:expr) => {{
+    ($tx:expr, $seal:expr, $record:expr) => {{
         let last = sqlx::query(LAST).fetch_optional(&mut **$tx).await?;
         let (seq, prev): (i64, String) = last.map(|row| (row.get(0), row.get(1))).unwrap_or((0, String::new()));
-        let e = entry($record, seq + 1, prev);
+        // The newest committed entry, read under the trail's lock, goes to the checkpoint.
+        if seq > 0 {
+            $seal.record(seq, &prev);
+        }
+        let e = entry($record, seq + 1, prev, $seal);
         sqlx::query(INSERT)
             .bind(e.seq)
             .bind(e.at)
@@ -92,24 +98,25 @@ macro_rules! append_in {
             .bind(e.request_id)
             .bind(e.prev_hash)
             .bind(e.hash)
+            .bind(i64::from(e.keyed))
             .execute(&mut **$tx)
             .await?;
     }};
 }
 
 /// Appends an entry inside a transaction of the `Any` pool.
-pub(crate) async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, r: &AuditRecord) -> Result<()> {
+pub(crate) async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, seal: &AuditSeal, r: &AuditRecord) -> Result<()> {
     if engine == Engine::Postgres {
         tx.execute(LOCK).await?;
     }
-    append_in!(tx, r);
+    append_in!(tx, seal, r);
     Ok(())
 }
 
 /// Appends an entry inside a transaction of PostgreSQL's own driver.
-pub(crate) async fn append_pg(tx: &mut Transaction<'static, Postgres>, r: &AuditRecord) -> Result<()> {
+pub(crate) async fn append_pg(tx: &mut Transaction<'static, Postgres>, seal: &AuditSeal, r: &AuditRecord) -> Result<()> {
     tx.execute(LOCK).await?;
-    append_in!(tx, r);
+    append_in!(tx, seal, r);
     Ok(())
 }
 
@@ -139,16 +146,18 @@ fn audit_entry(r: &sqlx::any::AnyRow) -> AuditEntry {
         request_id: r.get(9),
         prev_hash: r.get(10),
         hash: r.get(11),
+        keyed: r.get::<i64, _>(12) != 0,
     }
 }
 
-const COLUMNS: &str = "seq, at, actor, action, entity, entity_id, before_json, after_json, reason, request_id, prev_hash, hash";
+const COLUMNS: &str =
+    "seq, at, actor, action, entity, entity_id, before_json, after_json, reason, request_id, prev_hash, hash, keyed";
 
 impl Store {
     /// Appends an entry on its own, for events that change nothing else (a failed login).
     pub async fn audit(&self, r: &AuditRecord) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        append(&mut tx, self.engine, r).await?;
+        append(&mut tx, self.engine, &self.seal, r).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -172,7 +181,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if count == 1 {
-            append(&mut tx, self.engine, r).await?;
+            append(&mut tx, self.engine, &self.seal, r).await?;
         }
         tx.commit().await?;
         Ok(count)
@@ -220,6 +229,19 @@ impl Store {
             q = q.bind(t.clone());
         }
         Ok((q.fetch_all(&self.pool).await?.iter().map(audit_entry).collect(), total))
+    }
+
+    /// Writes the newest committed entry to the checkpoint outside the database.
+    pub async fn checkpoint_audit(&self) -> Result<()> {
+        if let Some(row) = sqlx::query(LAST).fetch_optional(&self.pool).await? {
+            self.seal.record(row.get(0), &row.get::<String, _>(1));
+        }
+        Ok(())
+    }
+
+    /// The key and checkpoint the trail is verified with.
+    pub fn seal(&self) -> &AuditSeal {
+        &self.seal
     }
 
     /// The whole trail in order, for verification.

@@ -162,7 +162,7 @@ impl Store {
         move_cells(&mut tx, self.engine, &moved, indicators, 1).await?;
         let mut audit = audit.clone();
         audit.after = format!("{{\"inserted\":{inserted},\"updated\":{updated},\"moved\":{}}}", moved.len());
-        crate::audit::append(&mut tx, self.engine, &audit).await?;
+        crate::audit::append(&mut tx, self.engine, &self.seal, &audit).await?;
         tx.commit().await?;
         Ok((inserted, updated))
     }

@@ -102,6 +102,7 @@ pub struct FactsImport {
     cells: Vec<(String, String)>,
     /// Sums and counts to add per (cell, month), one pair per indicator.
     delta: FxHashMap<(u32, i32), Vec<(i64, i64)>>,
+    seal: std::sync::Arc<crate::seal::AuditSeal>,
 }
 
 const ROWS_PER_STATEMENT: usize = 500;
@@ -140,7 +141,7 @@ impl Store {
             }
             None => ImportTx::Sqlite { tx: self.begin_write().await?, months_with_data: HashMap::new(), staged: false },
         };
-        Ok(FactsImport { tx, indicators, cells, delta: FxHashMap::default() })
+        Ok(FactsImport { tx, indicators, cells, delta: FxHashMap::default(), seal: self.seal.clone() })
     }
 }
 
@@ -243,7 +244,7 @@ impl FactsImport {
                 if staged {
                     tx.execute("DROP TABLE staged_keys").await?;
                 }
-                crate::audit::append(&mut tx, crate::Engine::Sqlite, audit).await?;
+                crate::audit::append(&mut tx, crate::Engine::Sqlite, &self.seal, audit).await?;
                 tx.commit().await?;
             }
             ImportTx::Postgres { mut tx, staged_months, .. } => {
@@ -287,7 +288,7 @@ impl FactsImport {
                 .await
                 .map_err(StoreError::from_write)?;
                 tx.execute("DELETE FROM cell_months WHERE reporters = 0").await?;
-                crate::audit::append_pg(&mut tx, audit).await?;
+                crate::audit::append_pg(&mut tx, &self.seal, audit).await?;
                 tx.commit().await?;
             }
         }

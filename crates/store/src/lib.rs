@@ -8,6 +8,7 @@ mod facts;
 mod facts_import;
 mod migrate;
 mod plan;
+mod seal;
 mod submissions;
 mod users;
 
@@ -22,6 +23,7 @@ pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, Enterpris
 pub use facts::{CellEnterprise, MonthFacts};
 pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
+pub use seal::{AuditSeal, SealPlaces};
 pub use submissions::SubmissionRow;
 pub use users::{NewUser, TokenRow, UserRecord};
 
@@ -31,6 +33,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("数据库错误 / database error: {0}")]
     Db(sqlx::Error),
+    /// The audit key or checkpoint outside the database cannot be read or created.
+    #[error("{0}")]
+    Config(String),
     /// Another write held the database longer than the configured wait.
     #[error("数据库正忙(另一项写入尚未完成),请稍后重试 / the database is busy with another write, try again shortly")]
     Busy,
@@ -124,12 +129,15 @@ pub struct Store {
     engine: Engine,
     /// PostgreSQL's own driver, for what `Any` cannot do: COPY.
     pg: Option<sqlx::PgPool>,
+    /// The audit trail's key and checkpoint, kept outside the database.
+    seal: std::sync::Arc<AuditSeal>,
 }
 
 impl Store {
     /// Connects, creating an SQLite file if it does not exist, and brings the schema up to date.
     /// On SQLite a write waits up to `busy_timeout` for another to finish, then fails as `Busy`.
-    pub async fn open(url: &str, busy_timeout: Duration) -> Result<Store> {
+    /// The audit trail's key and checkpoint are opened at `seal` once the database answers.
+    pub async fn open(url: &str, busy_timeout: Duration, seal: Option<SealPlaces>) -> Result<Store> {
         let busy_ms = busy_timeout.as_millis().min(i32::MAX as u128);
         sqlx::any::install_default_drivers();
         let engine = Engine::of_url(url)?;
@@ -170,8 +178,17 @@ impl Store {
             }
             Engine::Sqlite => None,
         };
-        let store = Store { pool, engine, pg };
+        let mut store = Store { pool, engine, pg, seal: std::sync::Arc::new(AuditSeal::none()) };
         migrate::run(&store).await?;
+        if let Some(places) = seal {
+            let opened = AuditSeal::open(&places).map_err(|e| {
+                StoreError::Config(format!(
+                    "审计密钥 {} 无法读取或创建 / the audit key cannot be read or created: {e}",
+                    places.key_file.display()
+                ))
+            })?;
+            store.seal = std::sync::Arc::new(opened);
+        }
         Ok(store)
     }
 
@@ -189,6 +206,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Err(e) = self.checkpoint_audit().await {
+            tracing::error!(error = %e, "audit checkpoint not written at close");
+        }
         self.pool.close().await;
         if let Some(pg) = &self.pg {
             pg.close().await;

@@ -16,7 +16,13 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "users, sessions, API tokens, audit trail", sql: v2 },
     Migration { version: 3, name: "monthly submissions", sql: v3 },
     Migration { version: 4, name: "counted events (denials, refused logins)", sql: v4 },
+    Migration { version: 5, name: "audit entries sealed with a key", sql: v5 },
 ];
+
+fn v5(_: Engine) -> Vec<&'static str> {
+    // Entries from before keying keep plain SHA-256 and may only open the chain.
+    vec!["ALTER TABLE audit_log ADD COLUMN keyed BIGINT NOT NULL DEFAULT 0"]
+}
 
 fn v4(_: Engine) -> Vec<&'static str> {
     vec![

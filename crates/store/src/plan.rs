@@ -33,7 +33,7 @@ impl Store {
             .bind(now_text())
             .execute(&mut *tx)
             .await?;
-        crate::audit::append(&mut tx, self.engine, audit).await?;
+        crate::audit::append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
         Ok(())
     }

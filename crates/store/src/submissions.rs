@@ -78,7 +78,7 @@ impl Store {
             .bind(&audit.actor)
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, self.engine, audit).await?;
+        append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -102,7 +102,7 @@ impl Store {
                     .await?;
             }
         }
-        append(&mut tx, self.engine, audit).await?;
+        append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -88,7 +88,7 @@ impl Store {
         .bind(now())
         .execute(&mut *tx)
         .await?;
-        append(&mut tx, self.engine, audit).await?;
+        append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -175,7 +175,7 @@ impl Store {
                     .await?;
             }
         }
-        append(&mut tx, self.engine, audit).await?;
+        append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -213,7 +213,7 @@ impl Store {
             .bind(now())
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, self.engine, audit).await?;
+        append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -246,7 +246,7 @@ impl Store {
     pub async fn end_session(&self, token_hash: &str, audit: &AuditRecord) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
-        append(&mut tx, self.engine, audit).await?;
+        append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -262,7 +262,7 @@ impl Store {
             .bind(now())
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, self.engine, audit).await?;
+        append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -279,7 +279,7 @@ impl Store {
         if n == 0 {
             return Ok(false);
         }
-        append(&mut tx, self.engine, audit).await?;
+        append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -21,6 +21,13 @@ pub struct TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        // The audit key and checkpoint a PostgreSQL database keeps outside it.
+        if self.pg_drop.is_some()
+            && let Some(places) = store::SealPlaces::for_url(&self.url)
+        {
+            let _ = std::fs::remove_file(places.key_file);
+            let _ = std::fs::remove_file(places.checkpoint);
+        }
         if let Some((admin, name)) = self.pg_drop.take() {
             // Best effort: a leftover test database is harmless and has a unique name.
             let _ = std::thread::spawn(move || {
