@@ -410,6 +410,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo { enterprises, years, seed, no_serve, csv, addr } => {
             let app = App::open(&db).await?;
+            if !app.may_hold_demo_accounts().await? {
+                anyhow::bail!(
+                    "{db} 不是演示数据库:演示账户(公开的密码)只加入 demo 生成的数据库 / not a demo database: demo adds its \
+                     well-known accounts only to a database it built"
+                );
+            }
             if app.latest_month().await?.is_some() && csv.is_none() {
                 println!(
                     "复用已有演示数据库 / reusing the demo database at {db} (删除该文件可重新生成 / delete it to regenerate)"

@@ -266,3 +266,19 @@ fn serve_refuses_to_start_while_demo_passwords_exist() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("demo password") && err.contains("jfj"), "{err}");
 }
+
+#[test]
+fn demo_will_not_add_its_accounts_to_a_real_database() {
+    // Before: `demo` added the well-known demo accounts to any existing database.
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("real.db").display());
+    let reg = write(dir.path(), "e.csv", &format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n", uscc(1)));
+    let facts = write(dir.path(), "f.csv", &format!("uscc,month,revenue\n{},2022-06,10\n", uscc(1)));
+    ok(&leapfrog(&["import", "enterprises", &reg, "--database", &db]));
+    ok(&leapfrog(&["import", "facts", &facts, "--database", &db]));
+    let out = leapfrog(&["demo", "--no-serve", "--database", &db]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a demo database"));
+    let users = ok(&leapfrog(&["user", "list", "--database", &db]));
+    assert!(!users.contains("jfj"), "{users}");
+}

@@ -289,6 +289,24 @@ impl App {
     }
 
     /// Verifies the whole chain: the number of entries, or the first broken one.
+    /// Records a request refused for lack of rights. Denials are counted per account and time
+    /// window: the first of a window is an audit entry, the rest raise its count, so a flood
+    /// cannot bloat the trail.
+    pub async fn note_denial(&self, login: &str, request_id: &str, what: &str) -> Result<()> {
+        let what: String = what.chars().take(200).collect();
+        let record = AuditRecord::new(login, "denied", "request", &what).request(request_id);
+        self.store.count_event(&record, EVENT_WINDOW_SECS).await?;
+        Ok(())
+    }
+
+    /// Records an export of enterprise data: who took which list, with how many rows.
+    pub async fn record_export(&self, caller: &Caller, list: &str, filter: &str, rows: usize) -> Result<()> {
+        let filter: String = filter.chars().take(500).collect();
+        let record =
+            caller.audit(&format!("export.{list}"), list, &filter).after(serde_json::json!({ "rows": rows }).to_string());
+        Ok(self.store.audit(&record).await?)
+    }
+
     /// Verifies the trail with the key and against the checkpoint kept outside the database;
     /// an intact trail moves the checkpoint to its newest entry.
     pub async fn verify_audit(&self) -> Result<Result<domain::audit::Verified, ChainBreak>> {

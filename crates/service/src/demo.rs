@@ -405,6 +405,12 @@ impl App {
         Ok(out)
     }
 
+    /// Whether `demo` may seed its well-known accounts here: a database it built (its facts came
+    /// from the demo generator) or one without any facts yet. Anyone's real database is not.
+    pub async fn may_hold_demo_accounts(&self) -> Result<bool> {
+        Ok(self.store.latest_month().await?.is_none() || self.store.has_audit_action("demo.facts").await?)
+    }
+
     /// Logins that still have the demo password.
     pub async fn logins_with_demo_password(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();

@@ -231,6 +231,15 @@ impl Store {
         Ok((q.fetch_all(&self.pool).await?.iter().map(audit_entry).collect(), total))
     }
 
+    /// Whether the trail holds any entry of `action`.
+    pub async fn has_audit_action(&self, action: &str) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT seq FROM audit_log WHERE action = $1 LIMIT 1")
+            .bind(action)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
     /// Writes the newest committed entry to the checkpoint outside the database.
     pub async fn checkpoint_audit(&self) -> Result<()> {
         if let Some(row) = sqlx::query(LAST).fetch_optional(&self.pool).await? {

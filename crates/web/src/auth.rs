@@ -93,7 +93,33 @@ fn request_id(parts: &Parts) -> String {
         .unwrap_or_else(|| service::random_hex(8))
 }
 
+/// Who a request turned out to be, for what happens after its handler (recording a denial).
+#[derive(Debug, Clone, Default)]
+pub struct CallerSlot(std::sync::Arc<std::sync::Mutex<Option<(String, String)>>>);
+
+impl CallerSlot {
+    fn fill(parts: &Parts, authed: &Authed) {
+        if let Some(slot) = parts.extensions.get::<CallerSlot>() {
+            *slot.0.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((authed.caller.actor.login.clone(), authed.caller.request_id.clone()));
+        }
+    }
+
+    /// The caller's login and request id, when one was signed in.
+    pub fn take(&self) -> Option<(String, String)> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
 async fn resolve(parts: &Parts, app: &App) -> Result<Option<(Authed, bool)>, WebError> {
+    let found = resolve_caller(parts, app).await?;
+    if let Some((authed, _)) = &found {
+        CallerSlot::fill(parts, authed);
+    }
+    Ok(found)
+}
+
+async fn resolve_caller(parts: &Parts, app: &App) -> Result<Option<(Authed, bool)>, WebError> {
     let rid = request_id(parts);
     if let Some(bearer) =
         parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))

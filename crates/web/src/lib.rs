@@ -71,11 +71,31 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
         .route("/static/{*path}", get(assets::serve))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), record_denials))
         .with_state(app);
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
     router.layer(axum::middleware::from_fn(caching_and_transport)).layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// A request refused to a signed-in caller (403) is recorded, counted per account and window.
+async fn record_denials(
+    axum::extract::State(app): axum::extract::State<App>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let slot = auth::CallerSlot::default();
+    let what = format!("{} {}", req.method(), req.uri().path());
+    req.extensions_mut().insert(slot.clone());
+    let res = next.run(req).await;
+    if res.status() == axum::http::StatusCode::FORBIDDEN
+        && let Some((login, request_id)) = slot.take()
+        && let Err(e) = app.note_denial(&login, &request_id, &what).await
+    {
+        tracing::error!(error = %e, "a denial was not recorded");
+    }
+    res
 }
 
 /// Nothing a signed-in user was shown stays in a browser's or a proxy's cache (static assets

@@ -323,7 +323,7 @@ pub async fn targets(State(app): State<App>, authed: Authed) -> Result<TargetsPa
     })
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default)]
 pub struct EnterpriseQuery {
     pub q: Option<String>,
     pub zone: Option<String>,
@@ -740,6 +740,7 @@ pub async fn export_enterprises(
         ],
         rows,
     };
+    app.record_export(&authed.caller, "enterprises", &serde_json::to_string(&q).unwrap_or_default(), sheet.rows.len()).await?;
     xlsx_response("enterprises.xlsx", sheet)
 }
 
@@ -803,5 +804,7 @@ pub async fn export_drill(State(app): State<App>, authed: Authed, Query(q): Quer
             })
             .collect(),
     };
+    let filter = format!("{indicator} {} {} {month}", q.industry, q.zone);
+    app.record_export(&authed.caller, "drill", &filter, sheet.rows.len()).await?;
     xlsx_response(&format!("drill-{}-{}-{month}.xlsx", q.industry, q.zone), sheet)
 }

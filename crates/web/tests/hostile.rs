@@ -247,3 +247,40 @@ async fn a_write_that_waits_too_long_on_sqlite_answers_busy_not_500() {
     let res = leapfrog_web::router(app.clone()).oneshot(post()).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "the same write goes through once the other has finished");
 }
+
+#[tokio::test]
+async fn denials_and_exports_of_enterprise_data_leave_a_trace_without_flooding_the_trail() {
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let coordinator = coordinator_cookie(&app).await;
+        let leader = app.login("leader", service::DEMO_PASSWORD, "t").await.unwrap();
+        let audit_count = |action: &'static str| {
+            let app = app.clone();
+            async move {
+                let f = store::AuditFilter { action: Some(action.into()), limit: 10, ..Default::default() };
+                app.store.audit_entries(&f).await.unwrap().1
+            }
+        };
+        for _ in 0..30 {
+            let (status, _, _) = send(&app, get_with("/audit", cookie(&leader.token))).await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+        }
+        assert_eq!(audit_count("denied").await, 1, "{}: one entry for the window", db.engine);
+        let counted: i64 = app.store.event_counts(10).await.unwrap().iter().filter(|c| c.2 == "denied").map(|c| c.3).sum();
+        assert_eq!(counted, 30, "{}: every denial counted", db.engine);
+
+        let req = Request::get("/export/enterprises.xlsx?zone=etdz").header("cookie", &coordinator).body(Body::empty()).unwrap();
+        assert_eq!(send(&app, req).await.0, StatusCode::OK);
+        let f = store::AuditFilter { action: Some("export.enterprises".into()), limit: 1, ..Default::default() };
+        let (entries, _) = app.store.audit_entries(&f).await.unwrap();
+        assert_eq!(entries.len(), 1, "{}", db.engine);
+        assert_eq!(entries[0].actor, "jfj");
+        assert!(entries[0].entity_id.contains("etdz") && entries[0].after.contains("\"rows\""), "{:?}", entries[0]);
+
+        // Attempts on a locked account are recorded too.
+        for _ in 0..6 {
+            let _ = app.login("leader", "wrong-password", "t").await;
+        }
+        assert_eq!(audit_count("login.locked").await, 1, "{}", db.engine);
+    }
+}
