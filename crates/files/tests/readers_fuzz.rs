@@ -1,0 +1,82 @@
+//! Property tests of the CSV and XLSX readers on arbitrary and damaged files: every file opens
+//! or is refused with a reason, every row reads or fails with its row number, nothing panics and
+//! no row is lost without an error. They run with the test suite; `PROPTEST_CASES` runs more.
+
+use leapfrog_files::{Limits, Table};
+use proptest::prelude::*;
+
+/// Reads a whole table; returns (rows read, rows failed).
+fn drain(bytes: &[u8], name: &str) -> Option<(usize, usize)> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let limits = Limits { max_row_bytes: 4 << 10, ..Limits::default() };
+    let mut table = Table::open_with(&path, &limits).ok()?;
+    let (mut ok, mut failed) = (0, 0);
+    let mut last_row = 1;
+    while let Some(next) = table.next_row() {
+        match next {
+            Ok((row, cells)) => {
+                assert!(row > last_row || row == last_row, "rows go forward");
+                assert!(cells.len() <= 16_384);
+                last_row = row;
+                ok += 1;
+            }
+            Err(e) => {
+                assert!(!e.reason.is_empty());
+                assert!(e.to_string().len() < 2_000, "errors are short");
+                failed += 1;
+            }
+        }
+        assert!(ok + failed < 100_000);
+    }
+    Some((ok, failed))
+}
+
+fn sample_xlsx() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["统一社会信用代码", "月份", "营业收入"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..20u32 {
+        ws.write_string(r, 0, "91360100MA35XXXX0X").unwrap();
+        ws.write_string(r, 1, "2022-06").unwrap();
+        ws.write_number(r, 2, f64::from(r) * 1.5).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+proptest! {
+    #[test]
+    fn any_bytes_as_csv_read_or_fail_by_row(bytes in prop::collection::vec(any::<u8>(), 0..4_000)) {
+        let _ = drain(&bytes, "fuzz.csv");
+    }
+
+    #[test]
+    fn csv_like_text_keeps_every_row(rows in prop::collection::vec("[a-z0-9\",\\n 数]{0,30}", 1..40)) {
+        let text = format!("a,b,c\n{}", rows.join("\n"));
+        let _ = drain(text.as_bytes(), "text.csv");
+    }
+
+    #[test]
+    fn a_damaged_workbook_is_read_or_refused(flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+        let mut bytes = sample_xlsx();
+        for (at, value) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        let _ = drain(&bytes, "damaged.xlsx");
+    }
+
+    #[test]
+    fn a_cut_workbook_is_read_or_refused(keep in 0usize..6_000) {
+        let bytes = sample_xlsx();
+        let _ = drain(&bytes[..keep.min(bytes.len())], "cut.xlsx");
+    }
+}
+
+#[test]
+fn the_intact_sample_reads_every_row() {
+    assert_eq!(drain(&sample_xlsx(), "ok.xlsx"), Some((19, 0)));
+}
