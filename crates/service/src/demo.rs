@@ -227,14 +227,10 @@ impl App {
         let mut rng = Rng(spec.seed);
         let generated = generate_registry(plan, spec, &mut rng);
         let codes: Vec<String> = plan.indicators.iter().map(|i| i.code.clone()).collect();
-        self.store
-            .upsert_enterprises(
-                &generated.enterprises,
-                &self.store.enterprise_keys().await?,
-                &codes,
-                &caller.audit("demo.enterprises", "enterprises", "demo"),
-            )
-            .await?;
+        let existing = self.store.enterprise_keys().await?;
+        let mut registry = self.store.begin_enterprises_import(&existing, &codes).await?;
+        registry.write(&generated.enterprises).await?;
+        registry.finish(&caller.audit("demo.enterprises", "enterprises", "demo")).await?;
         let keys = self.store.enterprise_keys().await?;
         let mut csv = match csv_dir {
             Some(dir) => Some(DemoCsv::create(dir, plan, &generated.enterprises)?),
@@ -248,7 +244,7 @@ impl App {
         let mut batch_keys = Vec::new();
         let mut batch_values: Vec<Vec<Option<i64>>> = Vec::new();
         for (e, (cell_i, share)) in generated.enterprises.iter().zip(&generated.shares) {
-            let key = keys.by_uscc[&e.uscc];
+            let key = keys.get(&e.uscc).expect("just registered");
             let cell = &generated.cells[*cell_i];
             let own_growth = rng.range(0.96, 1.04);
             for m in &months {

@@ -51,6 +51,8 @@ pub struct ImportSummary {
 }
 
 const BATCH: usize = 5_000;
+/// Registry rows written at a time.
+const ENTERPRISE_BATCH: usize = 2_000;
 
 impl App {
     pub async fn import_enterprises(&self, caller: &Caller, path: &Path, progress: Progress<'_>) -> Result<ImportSummary> {
@@ -63,8 +65,13 @@ impl App {
         let keys = self.store.enterprise_keys().await?;
         let mut table = Table::open_with(path, &self.limits)?;
         let cols = EnterpriseColumns::map(&table)?;
+        let indicators: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
+        // Rows are written batch by batch as they are read, so memory holds a batch, not the
+        // file; any error leaves the transaction uncommitted.
+        let mut import = self.store.begin_enterprises_import(&keys, &indicators).await?;
         let mut errors = RowErrors::new(self.limits.max_errors);
-        let mut records = Vec::new();
+        let mut batch = Vec::with_capacity(ENTERPRISE_BATCH);
+        let mut rows = 0usize;
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut denied = RowErrors::new(DENIED_SHOWN);
         let file = table.file.clone();
@@ -75,7 +82,7 @@ impl App {
                     Err(e) => errors.extend(e),
                     Ok(ent) => {
                         // Both the zone it is in now and the zone it moves to must be the caller's.
-                        let now_in = keys.by_uscc.get(&ent.uscc).map(|k| keys.cells[k.cell as usize].1.as_str());
+                        let now_in = keys.get(&ent.uscc).map(|k| keys.cells[k.cell as usize].1.as_str());
                         for zone in [Some(ent.zone.as_str()), now_in].into_iter().flatten() {
                             if let Err(d) = caller.actor.authorize(
                                 &self.plan,
@@ -101,11 +108,16 @@ impl App {
                                 reason: format!("与第{first}行重复 / duplicates row {first}"),
                             });
                         }
-                        records.push(ent);
+                        rows += 1;
+                        if errors.is_empty() && denied.is_empty() {
+                            batch.push(ent);
+                        }
                     }
                 },
             }
-            if records.len() % 1000 == 0 {
+            if batch.len() == ENTERPRISE_BATCH {
+                import.write(&batch).await?;
+                batch.clear();
                 let (d, t) = table.progress();
                 progress(d, t);
             }
@@ -117,12 +129,11 @@ impl App {
             errors.sort();
             return Err(ServiceError::Rows(errors));
         }
-        let indicators: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
-        let audit = caller.audit("import.enterprises", "enterprises", &file_name(path));
-        let (inserted, updated) = self.store.upsert_enterprises(&records, &keys, &indicators, &audit).await?;
+        import.write(&batch).await?;
+        let (inserted, updated) = import.finish(&caller.audit("import.enterprises", "enterprises", &file_name(path))).await?;
         let (d, t) = table.progress();
         progress(d, t);
-        Ok(ImportSummary { rows: records.len(), inserted, updated, months: None, ignored_columns: Vec::new() })
+        Ok(ImportSummary { rows, inserted, updated, months: None, ignored_columns: Vec::new() })
     }
 
     /// Imports a monthly facts file. With `cumulative`, values are year-to-date totals and are
@@ -280,7 +291,7 @@ fn read_facts(r: &FactsReading, path: &Path, tx: &tokio::sync::mpsc::Sender<Pars
         }
         rows += 1;
         months = Some(months.map_or((line.month, line.month), |(a, b)| (a.min(line.month), b.max(line.month))));
-        let Some(key) = keys.by_uscc.get(&line.uscc).copied() else {
+        let Some(key) = keys.get(&line.uscc) else {
             errors.push(RowError {
                 file: file.clone(),
                 row: line.row,

@@ -20,8 +20,32 @@ pub struct EnterpriseKey {
 /// Every enterprise's key by USCC, and the (industry, zone) cells they fall in.
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseKeys {
-    pub by_uscc: FxHashMap<String, EnterpriseKey>,
+    /// By the code's 18 bytes: a registry of a million costs tens of megabytes, not hundreds.
+    by_uscc: FxHashMap<[u8; 18], EnterpriseKey>,
     pub cells: Vec<(String, String)>,
+}
+
+impl EnterpriseKeys {
+    /// The key of a registered enterprise.
+    pub fn get(&self, uscc: &str) -> Option<EnterpriseKey> {
+        let code: &[u8; 18] = uscc.as_bytes().try_into().ok()?;
+        self.by_uscc.get(code).copied()
+    }
+
+    fn insert(&mut self, uscc: &str, key: EnterpriseKey) {
+        // Every stored code passed the import's check: 18 ASCII characters.
+        if let Ok(code) = <[u8; 18]>::try_from(uscc.as_bytes()) {
+            self.by_uscc.insert(code, key);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_uscc.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_uscc.is_empty()
+    }
 }
 
 /// An enterprise as listed.
@@ -87,84 +111,45 @@ pub(crate) fn placeholders(n: usize, first: usize) -> String {
 impl Store {
     /// Every enterprise's key, by USCC.
     pub async fn enterprise_keys(&self) -> Result<EnterpriseKeys> {
-        let rows = sqlx::query("SELECT uscc, id, industry, zone FROM enterprises").fetch_all(&self.pool).await?;
+        // Page by page along the key: the rows as read cost several times the keys they become,
+        // and a large registry read whole would cost more than the import that needs it.
+        const PAGE: i64 = 20_000;
         let mut keys = EnterpriseKeys::default();
         let mut interned: HashMap<(String, String), u32> = HashMap::new();
-        for r in &rows {
-            let cell_key = (r.get::<String, _>(2), r.get::<String, _>(3));
-            let next = interned.len() as u32;
-            let cell = *interned.entry(cell_key.clone()).or_insert_with(|| {
-                keys.cells.push(cell_key);
-                next
-            });
-            keys.by_uscc.insert(r.get(0), EnterpriseKey { id: r.get(1), cell });
+        let mut after = i64::MIN;
+        loop {
+            let rows = sqlx::query("SELECT uscc, id, industry, zone FROM enterprises WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(PAGE)
+                .fetch_all(&self.pool)
+                .await?;
+            for r in &rows {
+                let cell_key = (r.get::<String, _>(2), r.get::<String, _>(3));
+                let next = interned.len() as u32;
+                let cell = *interned.entry(cell_key.clone()).or_insert_with(|| {
+                    keys.cells.push(cell_key);
+                    next
+                });
+                keys.insert(r.get::<&str, _>(0), EnterpriseKey { id: r.get(1), cell });
+            }
+            match rows.last() {
+                Some(last) if rows.len() as i64 == PAGE => after = last.get(1),
+                _ => break,
+            }
         }
         Ok(keys)
     }
 
-    /// Inserts new enterprises and updates known ones, in one transaction. An enterprise that
-    /// moves to another zone or industry takes its facts with it in the aggregates.
-    pub async fn upsert_enterprises(
+    /// Starts an import of the registry: one transaction, written batch by batch as the file is
+    /// read, committed by `EnterprisesImport::finish`; dropping it rolls everything back.
+    pub async fn begin_enterprises_import<'k>(
         &self,
-        records: &[Enterprise],
-        keys: &EnterpriseKeys,
-        indicators: &[String],
-        audit: &crate::AuditRecord,
-    ) -> Result<(usize, usize)> {
-        let cell_of = |k: &EnterpriseKey| &keys.cells[k.cell as usize];
+        keys: &'k EnterpriseKeys,
+        indicators: &'k [String],
+    ) -> Result<EnterprisesImport<'k>> {
         let mut tx = self.begin_write().await?;
-        let mut next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM enterprises").fetch_one(&mut *tx).await?.get(0);
-        let (mut inserted, mut updated) = (0, 0);
-        let mut moved = Vec::new();
-        // Known enterprises keep their id; one upsert writes new and changed rows alike.
-        let mut rows = Vec::with_capacity(records.len());
-        for rec in records {
-            match keys.by_uscc.get(&rec.uscc) {
-                Some(k) => {
-                    let (industry, zone) = cell_of(k);
-                    if *zone != rec.zone || *industry != rec.industry {
-                        moved.push(k.id);
-                    }
-                    rows.push((k.id, rec));
-                    updated += 1;
-                }
-                None => {
-                    next_id += 1;
-                    rows.push((next_id, rec));
-                    inserted += 1;
-                }
-            }
-        }
-        move_cells(&mut tx, self.engine, &moved, indicators, -1).await?;
-        for chunk in rows.chunks(500) {
-            let sql = format!(
-                "INSERT INTO enterprises (id, uscc, name, zone, industry, land_mu_milli, above_scale, established, tags) VALUES {} \
-                 ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, zone = excluded.zone, industry = excluded.industry, \
-                 land_mu_milli = excluded.land_mu_milli, above_scale = excluded.above_scale, established = excluded.established, \
-                 tags = excluded.tags",
-                value_rows(self.engine, chunk.len(), 9)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (id, r) in chunk {
-                q = q
-                    .bind(*id)
-                    .bind(&r.uscc)
-                    .bind(&r.name)
-                    .bind(&r.zone)
-                    .bind(&r.industry)
-                    .bind(r.land_mu_milli)
-                    .bind(i64::from(r.above_scale))
-                    .bind(r.established.clone())
-                    .bind(r.tags.join(TAG_SEPARATOR));
-            }
-            q.execute(&mut *tx).await?;
-        }
-        move_cells(&mut tx, self.engine, &moved, indicators, 1).await?;
-        let mut audit = audit.clone();
-        audit.after = format!("{{\"inserted\":{inserted},\"updated\":{updated},\"moved\":{}}}", moved.len());
-        crate::audit::append(&mut tx, self.engine, &self.seal, &audit).await?;
-        tx.commit().await?;
-        Ok((inserted, updated))
+        let next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM enterprises").fetch_one(&mut *tx).await?.get(0);
+        Ok(EnterprisesImport { store: self.clone(), tx, keys, indicators, next_id, inserted: 0, updated: 0, moved: 0 })
     }
 
     /// A page of enterprises matching a filter, with the number of all matches.
@@ -265,4 +250,80 @@ async fn move_cells(
         crate::check_totals(tx, engine).await?;
     }
     Ok(())
+}
+
+/// A registry import in progress (see `Store::begin_enterprises_import`).
+pub struct EnterprisesImport<'k> {
+    store: Store,
+    tx: Transaction<'static, Any>,
+    keys: &'k EnterpriseKeys,
+    indicators: &'k [String],
+    next_id: i64,
+    inserted: usize,
+    updated: usize,
+    moved: usize,
+}
+
+impl EnterprisesImport<'_> {
+    /// Inserts new enterprises and updates known ones. An enterprise that moves to another zone
+    /// or industry takes its facts with it in the aggregates.
+    pub async fn write(&mut self, records: &[Enterprise]) -> Result<()> {
+        let mut moved = Vec::new();
+        // Known enterprises keep their id; one upsert writes new and changed rows alike.
+        let mut rows = Vec::with_capacity(records.len());
+        for rec in records {
+            match self.keys.get(&rec.uscc) {
+                Some(k) => {
+                    let (industry, zone) = &self.keys.cells[k.cell as usize];
+                    if *zone != rec.zone || *industry != rec.industry {
+                        moved.push(k.id);
+                    }
+                    rows.push((k.id, rec));
+                    self.updated += 1;
+                }
+                None => {
+                    self.next_id += 1;
+                    rows.push((self.next_id, rec));
+                    self.inserted += 1;
+                }
+            }
+        }
+        let engine = self.store.engine;
+        move_cells(&mut self.tx, engine, &moved, self.indicators, -1).await?;
+        for chunk in rows.chunks(500) {
+            let sql = format!(
+                "INSERT INTO enterprises (id, uscc, name, zone, industry, land_mu_milli, above_scale, established, tags) VALUES {} \
+                 ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, zone = excluded.zone, industry = excluded.industry, \
+                 land_mu_milli = excluded.land_mu_milli, above_scale = excluded.above_scale, established = excluded.established, \
+                 tags = excluded.tags",
+                value_rows(engine, chunk.len(), 9)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, r) in chunk {
+                q = q
+                    .bind(*id)
+                    .bind(&r.uscc)
+                    .bind(&r.name)
+                    .bind(&r.zone)
+                    .bind(&r.industry)
+                    .bind(r.land_mu_milli)
+                    .bind(i64::from(r.above_scale))
+                    .bind(r.established.clone())
+                    .bind(r.tags.join(TAG_SEPARATOR));
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        move_cells(&mut self.tx, engine, &moved, self.indicators, 1).await?;
+        self.moved += moved.len();
+        Ok(())
+    }
+
+    /// Records the import and commits it; returns (inserted, updated).
+    pub async fn finish(mut self, audit: &crate::AuditRecord) -> Result<(usize, usize)> {
+        let mut audit = audit.clone();
+        audit.after = format!("{{\"inserted\":{},\"updated\":{},\"moved\":{}}}", self.inserted, self.updated, self.moved);
+        crate::audit::append(&mut self.tx, self.store.engine, &self.store.seal, &audit).await?;
+        self.tx.commit().await?;
+        Ok((self.inserted, self.updated))
+    }
 }

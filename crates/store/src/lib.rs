@@ -19,7 +19,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use audit::{AuditFilter, AuditRecord};
-pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow};
+pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow, EnterprisesImport};
 pub use facts::{CellEnterprise, MonthFacts};
 pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
