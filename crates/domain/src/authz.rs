@@ -86,10 +86,16 @@ pub enum Action {
     ReadAudit,
     /// Approve, return and lock zones' monthly submissions; decide corrections.
     ReviewSubmissions,
+    /// Submit a zone's month, or ask to correct a locked one: the zone's own act, not the
+    /// reviewer's (writing facts is another matter).
+    SubmitMonth,
+    /// Build the demo region and its well-known accounts: only the operator who holds the
+    /// database, never an account.
+    LoadDemo,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 10] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -98,6 +104,8 @@ impl Action {
         Action::ManageTokens,
         Action::ReadAudit,
         Action::ReviewSubmissions,
+        Action::SubmitMonth,
+        Action::LoadDemo,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -110,6 +118,8 @@ impl Action {
             Action::ManageTokens => "管理接口令牌",
             Action::ReadAudit => "查看审计日志",
             Action::ReviewSubmissions => "审核月度报送",
+            Action::SubmitMonth => "提交本组团月度报送",
+            Action::LoadDemo => "生成演示数据",
         }
     }
 }
@@ -125,16 +135,16 @@ pub enum Reach {
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 8]); 6] = {
+const TABLE: [(Role, [Reach; 10]); 6] = {
     use Reach::{Everything as E, Nothing as N, OwnEnterprise as OE, OwnZone as OZ};
     [
-        //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review
-        (Role::Coordinator, [E, E, E, E, N, N, E, E]),
-        (Role::Department, [E, E, N, N, N, N, N, N]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N, N]),
-        (Role::Leader, [E, E, N, N, N, N, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E, N]),
+        //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo
+        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N]),
+        (Role::Department, [E, E, N, N, N, N, N, N, N, N]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N]),
+        (Role::Leader, [E, E, N, N, N, N, N, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N, N, N]),
     ]
 };
 
@@ -289,6 +299,19 @@ mod tests {
         assert!(err.to_string().contains("本企业"));
         assert!(e.authorize(&plan, Action::ReadAggregates, Target::Region).is_err());
         assert_eq!(e.visible(&plan, Action::ReadEnterprise), Visible::Enterprise("X".into()));
+    }
+
+    #[test]
+    fn only_a_zone_submits_its_month_and_only_the_operator_loads_the_demo() {
+        let plan = Plan::default_plan();
+        let zone = actor(Role::Zone, Some("etdz"));
+        assert!(zone.authorize(&plan, Action::SubmitMonth, Target::Zone("linkong")).is_ok());
+        assert!(zone.authorize(&plan, Action::SubmitMonth, Target::Zone("yongxiu")).is_err());
+        assert!(actor(Role::Coordinator, None).authorize(&plan, Action::SubmitMonth, Target::Zone("etdz")).is_err());
+        for role in Role::ALL {
+            assert!(actor(role, Some("etdz")).authorize(&plan, Action::LoadDemo, Target::Region).is_err(), "{role:?}");
+        }
+        assert!(Actor::operator("root").authorize(&plan, Action::LoadDemo, Target::Region).is_ok());
     }
 
     #[test]

@@ -387,7 +387,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit { action } => {
             let app = App::open(&db).await?;
             match action {
-                AuditAction::Verify => match app.verify_audit().await? {
+                AuditAction::Verify => match app.verify_audit(&caller).await? {
                     Ok(v) => {
                         println!("审计链完整 / audit chain intact: {} 条 entries", v.entries);
                         if v.unkeyed > 0 {

@@ -309,7 +309,8 @@ impl App {
 
     /// Verifies the trail with the key and against the checkpoint kept outside the database;
     /// an intact trail moves the checkpoint to its newest entry.
-    pub async fn verify_audit(&self) -> Result<Result<domain::audit::Verified, ChainBreak>> {
+    pub async fn verify_audit(&self, caller: &Caller) -> Result<Result<domain::audit::Verified, ChainBreak>> {
+        self.require(caller, Action::ReadAudit)?;
         let chain = self.store.audit_chain().await?;
         let seal = self.store.seal();
         let checkpoint = seal.checkpoint().map_err(|e| ServiceError::BadRequest(e.to_string()))?;

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use domain::authz::Role;
+use domain::authz::{Action, Role};
 use domain::{Enterprise, Month, Plan, Uscc};
 use store::FactRow;
 
@@ -223,6 +223,7 @@ impl App {
         csv_dir: Option<&Path>,
         progress: Progress<'_>,
     ) -> Result<(usize, usize)> {
+        self.require(caller, Action::LoadDemo)?;
         let plan = &self.plan;
         let mut rng = Rng(spec.seed);
         let generated = generate_registry(plan, spec, &mut rng);
@@ -378,6 +379,7 @@ fn demo_accounts(plan: &Plan, enterprise: Option<&str>) -> Vec<(String, String, 
 impl App {
     /// Creates the demo accounts that do not exist yet; returns (login, role, scope) of all.
     pub async fn seed_demo_users(&self, caller: &Caller) -> Result<Vec<(String, Role, Option<String>)>> {
+        self.require(caller, Action::LoadDemo)?;
         let first = self.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await?.0;
         let hash = crate::accounts::hash_password(DEMO_PASSWORD.to_string()).await?;
         let mut out = Vec::new();

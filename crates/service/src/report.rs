@@ -4,6 +4,7 @@ use domain::kpi::KpiActual;
 use domain::progress::{CellIndex, months_needed, yoy_pct as yoy};
 use domain::{ALL, Month, ProgressRow};
 use serde::Serialize;
+use std::sync::Arc;
 
 use domain::authz::{Action, Target, Visible};
 use store::{EnterpriseFilter, EnterpriseRow, MonthFacts};
@@ -79,6 +80,12 @@ pub struct DrillDown {
 }
 
 impl App {
+    /// The plan the region runs on: its industries, zones, target table and KPIs.
+    pub fn plan(&self, caller: &Caller) -> Result<Arc<domain::Plan>> {
+        self.require(caller, Action::ReadAggregates)?;
+        Ok(self.plan.clone())
+    }
+
     /// The latest month with facts, if any.
     pub async fn latest_month(&self) -> Result<Option<Month>> {
         Ok(self.store.latest_month().await?)

@@ -81,7 +81,7 @@ impl App {
     ) -> Result<SubmissionState> {
         let zone = self.top_zone_code(zone)?;
         let allowed = if step.by_zone() {
-            caller.actor.authorize(&self.plan, Action::WriteFacts, Target::Zone(&zone))
+            caller.actor.authorize(&self.plan, Action::SubmitMonth, Target::Zone(&zone))
         } else {
             caller.actor.authorize(&self.plan, Action::ReviewSubmissions, Target::Region)
         };

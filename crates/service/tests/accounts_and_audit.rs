@@ -134,21 +134,24 @@ async fn audit_verify_names_the_entry_that_was_tampered_with() {
         let (entries, total) = app.audit_entries(&op(), &store::AuditFilter { limit: 100, ..Default::default() }).await.unwrap();
         let actions: Vec<&str> = entries.iter().rev().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["plan.load", "import.enterprises", "user.add", "login.failed"], "{}", db.engine);
-        assert_eq!(app.verify_audit().await.unwrap(), Ok(domain::audit::Verified { entries: total as usize, unkeyed: 0 }));
+        assert_eq!(
+            app.verify_audit(&Caller::operator()).await.unwrap(),
+            Ok(domain::audit::Verified { entries: total as usize, unkeyed: 0 })
+        );
 
         // Edit a stored entry behind the program's back.
         sqlx::any::install_default_drivers();
         let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
         let original: String = sqlx::query_scalar("SELECT actor FROM audit_log WHERE seq = 2").fetch_one(&mut raw).await.unwrap();
         raw.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").await.unwrap();
-        let broken = app.verify_audit().await.unwrap().unwrap_err();
+        let broken = app.verify_audit(&Caller::operator()).await.unwrap().unwrap_err();
         assert_eq!(broken.seq, 2, "{}", db.engine);
 
         // Removing an entry is found too.
         sqlx::query("UPDATE audit_log SET actor = $1 WHERE seq = 2").bind(original).execute(&mut raw).await.unwrap();
-        assert!(app.verify_audit().await.unwrap().is_ok(), "restored");
+        assert!(app.verify_audit(&Caller::operator()).await.unwrap().is_ok(), "restored");
         raw.execute("DELETE FROM audit_log WHERE seq = 3").await.unwrap();
-        let broken = app.verify_audit().await.unwrap().unwrap_err();
+        let broken = app.verify_audit(&Caller::operator()).await.unwrap().unwrap_err();
         assert_eq!(broken.seq, 3);
     }
 }
@@ -232,14 +235,14 @@ async fn a_cut_tail_is_found_against_the_checkpoint_outside_the_database() {
     for db in testkit::engines().await {
         let app = with_registry(&db.url).await;
         entries(&app, 25).await;
-        let total = app.verify_audit().await.unwrap().unwrap().entries as i64;
+        let total = app.verify_audit(&Caller::operator()).await.unwrap().unwrap().entries as i64;
         let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
         sqlx::query("DELETE FROM audit_log WHERE seq > $1").bind(total - 20).execute(&mut raw).await.unwrap();
-        let broken = app.verify_audit().await.unwrap().unwrap_err();
+        let broken = app.verify_audit(&Caller::operator()).await.unwrap().unwrap_err();
         assert_eq!(broken.seq, total - 19, "{}", db.engine);
         assert!(broken.reason.contains("newest entries were removed"), "{}", broken.reason);
         raw.execute("DELETE FROM audit_log").await.unwrap();
-        assert_eq!(app.verify_audit().await.unwrap().unwrap_err().seq, 1, "{}: an emptied trail", db.engine);
+        assert_eq!(app.verify_audit(&Caller::operator()).await.unwrap().unwrap_err().seq, 1, "{}: an emptied trail", db.engine);
     }
 }
 
@@ -249,7 +252,7 @@ async fn a_chain_recomputed_with_plain_sha256_is_found() {
     for db in testkit::engines().await {
         let app = with_registry(&db.url).await;
         entries(&app, 5).await;
-        app.verify_audit().await.unwrap().unwrap();
+        app.verify_audit(&Caller::operator()).await.unwrap().unwrap();
         let mut chain = app.store.audit_chain().await.unwrap();
         chain[1].actor = "mallory".into();
         for i in 1..chain.len() {
@@ -268,6 +271,6 @@ async fn a_chain_recomputed_with_plain_sha256_is_found() {
                 .await
                 .unwrap();
         }
-        assert_eq!(app.verify_audit().await.unwrap().unwrap_err().seq, 2, "{}", db.engine);
+        assert_eq!(app.verify_audit(&Caller::operator()).await.unwrap().unwrap_err().seq, 2, "{}", db.engine);
     }
 }

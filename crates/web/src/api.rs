@@ -24,8 +24,8 @@ pub async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
-pub async fn plan(State(app): State<App>, _authed: Authed) -> Json<domain::Plan> {
-    Json((*app.plan).clone())
+pub async fn plan(State(app): State<App>, authed: Authed) -> Result<Json<domain::Plan>, WebError> {
+    Ok(Json((*app.plan(&authed.caller).map_err(api_error)?).clone()))
 }
 
 async fn month_or_latest(app: &App, month: Option<&str>) -> Result<domain::Month, WebError> {

@@ -24,6 +24,64 @@ pub use error::WebError;
 
 use upload::UPLOAD_LIMIT;
 
+/// The router and the list of what it serves, built together so the list cannot drift from it.
+struct Routes {
+    router: Router<App>,
+    list: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn route(mut self, path: &'static str, methods: &[&'static str], handler: axum::routing::MethodRouter<App>) -> Self {
+        self.list.extend(methods.iter().map(|m| (*m, path)));
+        self.router = self.router.route(path, handler);
+        self
+    }
+}
+
+/// Every route of the application.
+fn registered() -> Routes {
+    let upload = || DefaultBodyLimit::max(UPLOAD_LIMIT);
+    Routes { router: Router::new(), list: Vec::new() }
+        .route("/", &["GET"], get(pages::home))
+        .route("/login", &["GET", "POST"], get(account::login_form).post(account::login))
+        .route("/logout", &["POST"], post(account::logout))
+        .route("/account/password", &["GET", "POST"], get(account::password_form).post(account::change_password))
+        .route("/audit", &["GET"], get(account::audit))
+        .route("/audit.xlsx", &["GET"], get(account::audit_xlsx))
+        .route("/admin/users", &["GET", "POST"], get(admin::users).post(admin::change))
+        .route("/submissions", &["GET"], get(workflow::board))
+        .route("/submissions/{zone}/{month}", &["POST"], post(workflow::step))
+        .route("/submissions/upload", &["POST"], post(workflow::upload).layer(upload()))
+        .route("/targets", &["GET"], get(pages::targets))
+        .route("/enterprises", &["GET"], get(pages::enterprises))
+        .route("/enterprises/{uscc}", &["GET"], get(pages::enterprise))
+        .route("/drill", &["GET"], get(pages::drill))
+        .route("/export/progress.xlsx", &["GET"], get(pages::export_progress))
+        .route("/export/enterprises.xlsx", &["GET"], get(pages::export_enterprises))
+        .route("/export/drill.xlsx", &["GET"], get(pages::export_drill))
+        .route("/healthz", &["GET"], get(api::healthz))
+        .route("/api/openapi.json", &["GET"], get(api::openapi))
+        .route("/api/v1/plan", &["GET"], get(api::plan))
+        .route("/api/v1/progress", &["GET"], get(api::progress))
+        .route("/api/v1/cockpit", &["GET"], get(api::cockpit))
+        .route("/api/v1/drill", &["GET"], get(api::drill))
+        .route("/api/v1/enterprises", &["GET", "POST"], get(api::enterprises).post(api::import_enterprises).layer(upload()))
+        .route("/api/v1/enterprises/{uscc}", &["GET"], get(api::enterprise))
+        .route("/api/v1/facts", &["POST"], post(api::import_facts).layer(upload()))
+        .route("/api/v1/submissions", &["GET"], get(workflow::board_api))
+        .route("/api/v1/submissions/{zone}/{month}/{step}", &["POST"], post(workflow::step_api))
+        .route("/api/v1/users", &["GET"], get(api::users))
+        .route("/api/v1/tokens", &["GET"], get(api::tokens))
+        .route("/api/v1/audit", &["GET"], get(api::audit))
+        .route("/static/{*path}", &["GET"], get(assets::serve))
+}
+
+/// Every (method, path) the application serves, as registered: what the authorisation matrix
+/// and the OpenAPI document are checked against.
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    registered().list
+}
+
 /// The whole application as a router, for `serve` and for tests.
 pub fn router(app: App) -> Router {
     let security = [
@@ -35,44 +93,7 @@ pub fn router(app: App) -> Router {
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
     ];
-    let mut router = Router::new()
-        .route("/", get(pages::home))
-        .route("/login", get(account::login_form).post(account::login))
-        .route("/logout", post(account::logout))
-        .route("/account/password", get(account::password_form).post(account::change_password))
-        .route("/audit", get(account::audit))
-        .route("/admin/users", get(admin::users).post(admin::change))
-        .route("/submissions", get(workflow::board))
-        .route("/submissions/{zone}/{month}", post(workflow::step))
-        .route("/submissions/upload", post(workflow::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
-        .route("/api/v1/submissions", get(workflow::board_api))
-        .route("/api/v1/submissions/{zone}/{month}/{step}", post(workflow::step_api))
-        .route("/audit.xlsx", get(account::audit_xlsx))
-        .route("/targets", get(pages::targets))
-        .route("/enterprises", get(pages::enterprises))
-        .route("/enterprises/{uscc}", get(pages::enterprise))
-        .route("/drill", get(pages::drill))
-        .route("/export/progress.xlsx", get(pages::export_progress))
-        .route("/export/enterprises.xlsx", get(pages::export_enterprises))
-        .route("/export/drill.xlsx", get(pages::export_drill))
-        .route("/healthz", get(api::healthz))
-        .route("/api/openapi.json", get(api::openapi))
-        .route("/api/v1/plan", get(api::plan))
-        .route("/api/v1/progress", get(api::progress))
-        .route("/api/v1/cockpit", get(api::cockpit))
-        .route("/api/v1/drill", get(api::drill))
-        .route(
-            "/api/v1/enterprises",
-            get(api::enterprises).post(api::import_enterprises).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
-        )
-        .route("/api/v1/facts", post(api::import_facts).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
-        .route("/api/v1/users", get(api::users))
-        .route("/api/v1/tokens", get(api::tokens))
-        .route("/api/v1/audit", get(api::audit))
-        .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
-        .route("/static/{*path}", get(assets::serve))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), record_denials))
-        .with_state(app);
+    let mut router = registered().router.layer(axum::middleware::from_fn_with_state(app.clone(), record_denials)).with_state(app);
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }

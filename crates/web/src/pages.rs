@@ -292,10 +292,7 @@ pub struct TargetsPage {
 }
 
 pub async fn targets(State(app): State<App>, authed: Authed) -> Result<TargetsPage, WebError> {
-    if !authed.actor().may(Action::ReadAggregates) {
-        return Err(forbidden_home(&authed));
-    }
-    let plan = &app.plan;
+    let plan = &app.plan(&authed.caller)?;
     let tops: Vec<&domain::Zone> = plan.top_zones().collect();
     let fmt = |v: f64| format!("{}", v / plan.target_unit_wan);
     let rows = plan
