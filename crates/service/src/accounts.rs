@@ -86,8 +86,25 @@ fn denied(e: domain::authz::Denied) -> ServiceError {
 }
 
 impl App {
+    /// The gate every use case passes: the caller may do `action` on `target`, by the one table
+    /// in `domain::authz`, or the use case answers 403 with the reason.
+    pub(crate) fn authorize(&self, caller: &Caller, action: Action, target: Target) -> Result<()> {
+        caller.actor.authorize(&self.plan, action, target).map_err(denied)
+    }
+
+    /// The gate for region-wide use cases.
     pub(crate) fn require(&self, caller: &Caller, action: Action) -> Result<()> {
-        caller.actor.authorize(&self.plan, action, Target::Region).map_err(denied)
+        self.authorize(caller, action, Target::Region)
+    }
+
+    /// The gate for use cases whose rows are checked one by one afterwards (a file of
+    /// enterprises): the caller may do `action` somewhere.
+    pub(crate) fn require_some(&self, caller: &Caller, action: Action) -> Result<()> {
+        if caller.actor.may(action) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(format!("无权{}:角色“{}”没有此权限 / not allowed", action.zh(), caller.actor.role.zh())))
+        }
     }
 
     /// Checks a scope against the plan and the registry: a department or top-level zone code,

@@ -56,12 +56,7 @@ const ENTERPRISE_BATCH: usize = 2_000;
 
 impl App {
     pub async fn import_enterprises(&self, caller: &Caller, path: &Path, progress: Progress<'_>) -> Result<ImportSummary> {
-        caller.actor.may(Action::WriteEnterprise).then_some(()).ok_or_else(|| {
-            ServiceError::Forbidden(format!(
-                "角色“{}”无权维护企业名录 / not allowed to change the registry",
-                caller.actor.role.zh()
-            ))
-        })?;
+        self.require_some(caller, Action::WriteEnterprise)?;
         let keys = self.store.enterprise_keys().await?;
         let mut table = Table::open_with(path, &self.limits)?;
         let cols = EnterpriseColumns::map(&table)?;
@@ -149,9 +144,7 @@ impl App {
         cumulative: bool,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
-        caller.actor.may(Action::WriteFacts).then_some(()).ok_or_else(|| {
-            ServiceError::Forbidden(format!("角色“{}”无权填报月度数据 / not allowed to import facts", caller.actor.role.zh()))
-        })?;
+        self.require_some(caller, Action::WriteFacts)?;
         let keys = Arc::new(self.store.enterprise_keys().await?);
         // Months a zone has submitted or that are locked take no more changes, except from the
         // operator of the command line, who holds the database anyway.

@@ -254,10 +254,7 @@ impl App {
     pub async fn enterprise(&self, caller: &Caller, uscc: &str) -> Result<(EnterpriseRow, Vec<MonthFacts>)> {
         let not_found = || ServiceError::NotFound(format!("没有统一社会信用代码为 {uscc} 的企业 / no such enterprise"));
         let e = self.store.enterprise(uscc).await?.ok_or_else(not_found)?;
-        caller
-            .actor
-            .authorize(&self.plan, Action::ReadEnterprise, Target::Enterprise { uscc: &e.uscc, zone: &e.zone })
-            .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
+        self.authorize(caller, Action::ReadEnterprise, Target::Enterprise { uscc: &e.uscc, zone: &e.zone })?;
         let codes: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
         let months = self.store.enterprise_months(uscc, &codes).await?;
         Ok((e, months))

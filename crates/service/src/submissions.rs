@@ -80,12 +80,11 @@ impl App {
         reason: &str,
     ) -> Result<SubmissionState> {
         let zone = self.top_zone_code(zone)?;
-        let allowed = if step.by_zone() {
-            caller.actor.authorize(&self.plan, Action::SubmitMonth, Target::Zone(&zone))
+        if step.by_zone() {
+            self.authorize(caller, Action::SubmitMonth, Target::Zone(&zone))?;
         } else {
-            caller.actor.authorize(&self.plan, Action::ReviewSubmissions, Target::Region)
-        };
-        allowed.map_err(|d| ServiceError::Forbidden(d.to_string()))?;
+            self.require(caller, Action::ReviewSubmissions)?;
+        }
         self.plan.check_data_month(month, crate::current_month()).map_err(ServiceError::BadRequest)?;
         let reason = reason.trim();
         if step.needs_reason() && reason.is_empty() {
