@@ -35,6 +35,9 @@ pub enum ServiceError {
     NotFound(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A fault of the program or its data, not of the request: logged, shown as "internal error".
+    #[error("内部错误 / internal error: {0}")]
+    Internal(String),
 }
 
 /// Who is acting, and the request it is part of (for the audit trail).

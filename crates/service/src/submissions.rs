@@ -42,6 +42,16 @@ pub fn today() -> Date {
     Date::from_days((store::now() + 8 * 3600).div_euclid(86_400))
 }
 
+/// A stored state the program does not know is a fault of the data, never a draft: reading it
+/// as one would make a closed month editable.
+fn stored_state(r: &store::SubmissionRow) -> Result<SubmissionState> {
+    SubmissionState::parse(&r.state).ok_or_else(|| unreadable(r))
+}
+
+fn unreadable(r: &store::SubmissionRow) -> ServiceError {
+    ServiceError::Internal(format!("submission {}/{} has an unknown state '{}'", r.zone, r.month, r.state))
+}
+
 /// The month it is now in China: the latest month figures or workflow steps may concern.
 pub fn current_month() -> Month {
     let d = today();
@@ -50,16 +60,16 @@ pub fn current_month() -> Month {
 
 impl App {
     pub(crate) async fn states(&self, from: Month, to: Month) -> Result<States> {
-        Ok(self
-            .store
+        self.store
             .submissions(from, to)
             .await?
             .into_iter()
-            .filter_map(|r| {
-                let m = Month::parse(&r.month).ok()?;
-                Some(((r.zone, m.yyyymm()), SubmissionState::parse(&r.state)?))
+            .map(|r| {
+                let state = stored_state(&r)?;
+                let m = Month::parse(&r.month).map_err(|_| unreadable(&r))?;
+                Ok(((r.zone, m.yyyymm()), state))
             })
-            .collect())
+            .collect()
     }
 
     fn top_zone_code(&self, zone: &str) -> Result<String> {
@@ -115,8 +125,8 @@ impl App {
             .submissions(from, to)
             .await?
             .into_iter()
-            .filter_map(|r| Some(((r.zone, r.month), (SubmissionState::parse(&r.state)?, r.reason))))
-            .collect();
+            .map(|r| Ok(((r.zone.clone(), r.month.clone()), (stored_state(&r)?, r.reason))))
+            .collect::<Result<_>>()?;
         let this_month = Month::new(today.year, today.month).expect("valid date");
         let mut out = Vec::new();
         for z in self.plan.top_zones() {

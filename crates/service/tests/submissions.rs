@@ -169,3 +169,25 @@ async fn a_month_locked_while_an_import_runs_never_takes_its_rows() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_state_the_program_does_not_know_is_an_error_not_a_draft() {
+    // Before: an unknown stored state read as "draft", which made a closed month editable.
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let op = Caller::operator();
+        let (_g, p) =
+            testkit::file("e.csv", format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n", uscc(1)).as_bytes());
+        app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
+        app.add_user(&op, "zone-etdz", "经开", Role::Zone, Some("etdz"), None).await.unwrap();
+        let zone = caller_of(&app, "zone-etdz").await;
+        let m = Month::new(2024, 3).unwrap();
+        app.submission_step(&zone, "etdz", m, Step::Submit, "").await.unwrap();
+        let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        sqlx::query("UPDATE submissions SET state = 'archived' WHERE zone = 'etdz'").execute(&mut raw).await.unwrap();
+        let err = import(&app, &zone, &format!("uscc,month,revenue\n{},2024-03,5\n", uscc(1))).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Internal(_)), "{}: {err}", db.engine);
+        assert!(err.to_string().contains("archived"));
+        assert!(matches!(app.submission_board(&zone, 2024).await, Err(ServiceError::Internal(_))));
+    }
+}

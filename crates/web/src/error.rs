@@ -35,7 +35,7 @@ impl From<ServiceError> for WebError {
             ServiceError::Store(store::StoreError::Invalid(_)) => StatusCode::CONFLICT,
             ServiceError::Store(store::StoreError::OutOfRange(_)) => StatusCode::BAD_REQUEST,
             ServiceError::Store(store::StoreError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
-            ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &e {
             _ if status == StatusCode::INTERNAL_SERVER_ERROR => {
