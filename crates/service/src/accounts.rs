@@ -35,8 +35,8 @@ pub(crate) async fn hash_password(password: String) -> Result<String> {
     // Argon2id is deliberately slow; keep it off the async workers.
     tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
         .await
-        .map_err(|e| ServiceError::BadRequest(e.to_string()))?
-        .map_err(|e| ServiceError::BadRequest(format!("password hashing failed: {e}")))
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+        .map_err(|e| ServiceError::Internal(format!("password hashing failed: {e}")))
 }
 
 pub(crate) async fn password_matches(password: String, hash: String) -> bool {
@@ -66,6 +66,9 @@ pub enum LoginError {
     Wrong,
     #[error("{}", LOGIN_REFUSED)]
     Locked,
+    /// The check could not be made (the database failed): said as such, never as a wrong password.
+    #[error("暂时无法登录,请稍后再试 / sign-in is unavailable, try again later: {0}")]
+    Unavailable(String),
 }
 
 const LOGIN_REFUSED: &str =
@@ -233,7 +236,8 @@ impl App {
         let login = login.trim();
         // What was typed is recorded, but no more of it than a login can be.
         let typed: String = login.chars().filter(|c| !c.is_control()).take(64).collect();
-        let user = self.store.user_by_login(login).await.ok().flatten().filter(|u| !u.disabled);
+        let unavailable = |e: store::StoreError| LoginError::Unavailable(e.to_string());
+        let user = self.store.user_by_login(login).await.map_err(unavailable)?.filter(|u| !u.disabled);
         let Some(user) = user else {
             let _ = password_matches(password.to_string(), DUMMY_HASH.to_string()).await;
             // Counted under one name per window: strangers' guesses cannot grow the trail.
@@ -241,7 +245,7 @@ impl App {
             let _ = self.store.count_event(&record, EVENT_WINDOW_SECS).await;
             return Err(LoginError::Wrong);
         };
-        if !self.store.reserve_login_attempt(user.id, LOCK_AFTER, LOCK_SECS).await.unwrap_or(false) {
+        if !self.store.reserve_login_attempt(user.id, LOCK_AFTER, LOCK_SECS).await.map_err(unavailable)? {
             let _ = password_matches(password.to_string(), DUMMY_HASH.to_string()).await;
             let record = AuditRecord::new(&typed, "login.locked", "user", &typed).request(request_id);
             let _ = self.store.count_event(&record, EVENT_WINDOW_SECS).await;
@@ -254,10 +258,7 @@ impl App {
         }
         let session = Session { token: random_hex(32), csrf: random_hex(16), must_change_password: user.must_change_password };
         let record = AuditRecord::new(login, "login", "user", login).request(request_id);
-        self.store
-            .open_session(user.id, &token_hash(&session.token), &session.csrf, &record)
-            .await
-            .map_err(|_| LoginError::Wrong)?;
+        self.store.open_session(user.id, &token_hash(&session.token), &session.csrf, &record).await.map_err(unavailable)?;
         Ok(session)
     }
 
@@ -330,7 +331,7 @@ impl App {
         self.require(caller, Action::ReadAudit)?;
         let chain = self.store.audit_chain().await?;
         let seal = self.store.seal();
-        let checkpoint = seal.checkpoint().map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+        let checkpoint = seal.checkpoint().map_err(|e| ServiceError::Internal(e.to_string()))?;
         let outcome = domain::audit::verify_chain(&chain, seal.key(), checkpoint.as_ref());
         if outcome.is_ok() {
             self.store.checkpoint_audit().await?;

@@ -345,11 +345,11 @@ impl DemoCsv {
             }
         }
         self.line.push('\n');
-        self.facts.write_all(self.line.as_bytes()).map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
+        self.facts.write_all(self.line.as_bytes()).map_err(|e| ServiceError::Internal(format!("facts.csv: {e}")))
     }
 
     fn finish(mut self) -> Result<()> {
-        self.facts.flush().map_err(|e| ServiceError::BadRequest(format!("facts.csv: {e}")))
+        self.facts.flush().map_err(|e| ServiceError::Internal(format!("facts.csv: {e}")))
     }
 }
 

@@ -170,7 +170,7 @@ impl App {
         };
         let Some(Parsed::Header { indicators, ignored_columns }) = rx.recv().await else {
             // The file could not be read as a facts table at all; the reader says why.
-            let outcome = reader.await.map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+            let outcome = reader.await.map_err(|e| ServiceError::Internal(format!("the file reader stopped: {e}")))?;
             return Err(outcome.err().unwrap_or_else(|| ServiceError::BadRequest("empty facts file".into())));
         };
         let mut import = self.store.begin_facts_import(indicators, keys.cells.clone()).await?;
@@ -180,7 +180,7 @@ impl App {
                 progress(done, total);
             }
         }
-        let outcome = reader.await.map_err(|e| ServiceError::BadRequest(e.to_string()))??;
+        let outcome = reader.await.map_err(|e| ServiceError::Internal(format!("the file reader stopped: {e}")))??;
         if !outcome.denied.is_empty() {
             return Err(forbidden_rows(&outcome.denied));
         }

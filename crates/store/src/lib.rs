@@ -55,7 +55,17 @@ impl From<sqlx::Error> for StoreError {
             }
             _ => false,
         };
-        if busy { StoreError::Busy } else { StoreError::Db(e) }
+        // A unique key taken meanwhile (PostgreSQL 23505; SQLite's UNIQUE and PRIMARY KEY codes).
+        let taken = matches!(&e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("23505" | "2067" | "1555")));
+        if busy {
+            StoreError::Busy
+        } else if taken {
+            StoreError::Invalid(
+                "与已有记录重复,可能刚被他人写入,请刷新后重试 / conflicts with an existing record, reload and retry".into(),
+            )
+        } else {
+            StoreError::Db(e)
+        }
     }
 }
 

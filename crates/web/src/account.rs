@@ -80,7 +80,7 @@ pub async fn login(State(app): State<App>, headers: HeaderMap, Form(f): Form<Log
     if cookie_csrf.is_empty() || !constant_time_eq(cookie_csrf.as_bytes(), f.csrf.as_bytes()) {
         return login_page(&app, &f.login, &next, Some("登录页面已过期,请重新输入 / the form expired, try again".into()));
     }
-    let rid = service::random_hex(8);
+    let rid = crate::error::request_id();
     match app.login(&f.login, &f.password, &rid).await {
         Ok(session) => {
             let to = if session.must_change_password { "/account/password".to_string() } else { next };
@@ -88,6 +88,8 @@ pub async fn login(State(app): State<App>, headers: HeaderMap, Form(f): Form<Log
             ([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response()
         }
         Err(e @ (LoginError::Wrong | LoginError::Locked)) => login_page(&app, &f.login, &next, Some(e.to_string())),
+        // The database failing is not a wrong password, and is not shown as one.
+        Err(LoginError::Unavailable(cause)) => WebError::internal(cause).into_response(),
     }
 }
 

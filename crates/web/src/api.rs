@@ -14,7 +14,7 @@ use crate::upload::receive_body;
 const OPENAPI: &str = include_str!("../../../web/openapi.json");
 
 pub async fn healthz(State(app): State<App>) -> Result<Json<serde_json::Value>, WebError> {
-    let latest = app.latest_month().await.map_err(|e| WebError::from(e).for_api())?;
+    let latest = app.latest_month().await.map_err(WebError::from)?;
     Ok(Json(
         serde_json::json!({ "status": "ok", "engine": app.store.engine().name(), "plan": app.plan.code, "latest_month": latest.map(|m| m.to_string()) }),
     ))
@@ -25,14 +25,11 @@ pub async fn openapi() -> impl IntoResponse {
 }
 
 pub async fn plan(State(app): State<App>, authed: Authed) -> Result<Json<domain::Plan>, WebError> {
-    Ok(Json((*app.plan(&authed.caller).map_err(api_error)?).clone()))
+    Ok(Json((*app.plan(&authed.caller).map_err(WebError::from)?).clone()))
 }
 
 async fn month_or_latest(app: &App, month: Option<&str>) -> Result<domain::Month, WebError> {
-    chosen_month(app, month)
-        .await
-        .map_err(WebError::for_api)?
-        .ok_or_else(|| WebError::bad_request("还没有月度数据 / no facts yet").for_api())
+    chosen_month(app, month).await?.ok_or_else(|| WebError::bad_request("还没有月度数据 / no facts yet"))
 }
 
 pub async fn progress(
@@ -42,11 +39,7 @@ pub async fn progress(
 ) -> Result<Json<Vec<domain::ProgressRow>>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
-    Ok(Json(
-        app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref()))
-            .await
-            .map_err(|e| WebError::from(e).for_api())?,
-    ))
+    Ok(Json(app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())).await.map_err(WebError::from)?))
 }
 
 pub async fn cockpit(
@@ -56,11 +49,7 @@ pub async fn cockpit(
 ) -> Result<Json<service::Cockpit>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
-    Ok(Json(
-        app.cockpit(&authed.caller, &indicator, month, figures_of(q.figures.as_deref()))
-            .await
-            .map_err(|e| WebError::from(e).for_api())?,
-    ))
+    Ok(Json(app.cockpit(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())).await.map_err(WebError::from)?))
 }
 
 pub async fn drill(
@@ -73,14 +62,11 @@ pub async fn drill(
     let d = app
         .drill_down(&authed.caller, &q.cell(&indicator, month), q.offset.unwrap_or(0), q.limit.unwrap_or(100))
         .await
-        .map_err(|e| WebError::from(e).for_api())?;
+        .map_err(WebError::from)?;
     Ok(Json(d))
 }
 
 /// Maps a service error to the API's JSON error; rows with problems are listed in `errors`.
-fn api_error(e: service::ServiceError) -> WebError {
-    WebError::from(e).for_api()
-}
 
 pub async fn enterprises(
     State(app): State<App>,
@@ -88,7 +74,7 @@ pub async fn enterprises(
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let filter = enterprise_filter(&app, &q);
-    let (items, total) = app.enterprises(&authed.caller, &filter).await.map_err(api_error)?;
+    let (items, total) = app.enterprises(&authed.caller, &filter).await.map_err(WebError::from)?;
     Ok(Json(serde_json::json!({ "total": total, "offset": filter.offset, "items": items })))
 }
 
@@ -97,7 +83,7 @@ pub async fn enterprise(
     authed: Authed,
     Path(uscc): Path<String>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let (e, months) = app.enterprise(&authed.caller, &uscc).await.map_err(api_error)?;
+    let (e, months) = app.enterprise(&authed.caller, &uscc).await.map_err(WebError::from)?;
     let months: Vec<serde_json::Value> = months
         .iter()
         .map(|m| {
@@ -125,8 +111,8 @@ pub async fn import_enterprises(
     authed: Authed,
     body: axum::body::Body,
 ) -> Result<Json<service::ImportSummary>, WebError> {
-    let upload = receive_body(body, "enterprises-upload").await.map_err(WebError::for_api)?;
-    Ok(Json(app.import_enterprises(&authed.caller, &upload.path, &|_, _| {}).await.map_err(api_error)?))
+    let upload = receive_body(body, "enterprises-upload").await?;
+    Ok(Json(app.import_enterprises(&authed.caller, &upload.path, &|_, _| {}).await.map_err(WebError::from)?))
 }
 
 /// POST /api/v1/facts: import a monthly facts file, all or nothing.
@@ -136,16 +122,16 @@ pub async fn import_facts(
     Query(q): Query<ImportQuery>,
     body: axum::body::Body,
 ) -> Result<Json<service::ImportSummary>, WebError> {
-    let upload = receive_body(body, "facts-upload").await.map_err(WebError::for_api)?;
-    Ok(Json(app.import_facts(&authed.caller, &upload.path, q.cumulative, &|_, _| {}).await.map_err(api_error)?))
+    let upload = receive_body(body, "facts-upload").await?;
+    Ok(Json(app.import_facts(&authed.caller, &upload.path, q.cumulative, &|_, _| {}).await.map_err(WebError::from)?))
 }
 
 pub async fn users(State(app): State<App>, authed: Authed) -> Result<Json<Vec<store::UserRecord>>, WebError> {
-    Ok(Json(app.users(&authed.caller).await.map_err(api_error)?))
+    Ok(Json(app.users(&authed.caller).await.map_err(WebError::from)?))
 }
 
 pub async fn tokens(State(app): State<App>, authed: Authed) -> Result<Json<Vec<store::TokenRow>>, WebError> {
-    Ok(Json(app.tokens(&authed.caller).await.map_err(api_error)?))
+    Ok(Json(app.tokens(&authed.caller).await.map_err(WebError::from)?))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -170,6 +156,6 @@ pub async fn audit(
         limit: q.limit.unwrap_or(100),
         ..Default::default()
     };
-    let (items, total) = app.audit_entries(&authed.caller, &filter).await.map_err(api_error)?;
+    let (items, total) = app.audit_entries(&authed.caller, &filter).await.map_err(WebError::from)?;
     Ok(Json(serde_json::json!({ "total": total, "items": items })))
 }

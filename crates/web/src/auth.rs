@@ -33,7 +33,6 @@ impl Authed {
             Some(_) => Err(WebError {
                 status: StatusCode::FORBIDDEN,
                 message: "表单已过期,请刷新页面后重试 / stale form (CSRF)".into(),
-                json: false,
             }),
             // Token callers carry no cookies, so there is nothing to forge.
             None => Ok(()),
@@ -75,22 +74,11 @@ impl IntoResponse for AuthRejection {
             AuthRejection::Api => WebError {
                 status: StatusCode::UNAUTHORIZED,
                 message: "需要登录或有效的接口令牌 / sign in or send a valid token (Authorization: Bearer …)".into(),
-                json: true,
             }
             .into_response(),
             AuthRejection::Failed(e) => e.into_response(),
         }
     }
-}
-
-fn request_id(parts: &Parts) -> String {
-    parts
-        .headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-        .map(String::from)
-        .unwrap_or_else(|| service::random_hex(8))
 }
 
 /// Who a request turned out to be, for what happens after its handler (recording a denial).
@@ -120,7 +108,7 @@ async fn resolve(parts: &Parts, app: &App) -> Result<Option<(Authed, bool)>, Web
 }
 
 async fn resolve_caller(parts: &Parts, app: &App) -> Result<Option<(Authed, bool)>, WebError> {
-    let rid = request_id(parts);
+    let rid = crate::error::request_id();
     if let Some(bearer) =
         parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
     {
@@ -145,7 +133,6 @@ impl FromRequestParts<App> for Authed {
             Some((_, true)) if api => Err(AuthRejection::Failed(WebError {
                 status: StatusCode::FORBIDDEN,
                 message: "请先修改初始密码 / change the initial password first (/account/password)".into(),
-                json: true,
             })),
             Some((_, true)) if parts.uri.path() != "/account/password" && parts.uri.path() != "/logout" => {
                 Err(AuthRejection::ChangePassword)
@@ -184,7 +171,6 @@ fn api_csrf(parts: &Parts, authed: &Authed) -> Result<(), WebError> {
         _ => Err(WebError {
             status: StatusCode::FORBIDDEN,
             message: "跨站请求被拒绝:须带 X-CSRF-Token 或来自本站 / cross-site request refused: send X-CSRF-Token or come from this site".into(),
-            json: true,
         }),
     }
 }

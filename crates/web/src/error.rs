@@ -1,34 +1,58 @@
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+//! Errors as users see them: invalid input 400, not signed in 401, forbidden 403, not found 404,
+//! conflict 409, busy 503 (with Retry-After), and anything else 500 — logged with the request's
+//! id and shown as "internal error" with that id, never with its cause. Pages get the error page;
+//! every `/api/` route gets JSON, whoever produced the error (a handler, or axum refusing a body
+//! or a query before any handler ran).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use service::ServiceError;
 
-/// What a handler returns on failure: the status and a message a user can act on. Internal
-/// causes are logged, never shown.
+tokio::task_local! {
+    /// The id of the request being served, for logs, audit entries and error pages.
+    static REQUEST_ID: String;
+}
+
+/// The current request's id (a fresh one outside a request).
+pub fn request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| service::random_hex(8))
+}
+
+/// What a handler returns on failure: the status and a message a user can act on.
 #[derive(Debug)]
 pub struct WebError {
     pub status: StatusCode,
     pub message: String,
-    pub json: bool,
 }
 
 impl WebError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        WebError { status: StatusCode::BAD_REQUEST, message: message.into(), json: false }
+        WebError { status: StatusCode::BAD_REQUEST, message: message.into() }
     }
 
-    pub fn for_api(mut self) -> Self {
-        self.json = true;
-        self
+    /// A failure of the program, not of the request: logged with the request id; the user is
+    /// shown only that it happened and the id to quote.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let id = request_id();
+        tracing::error!(request_id = %id, error = %cause, "request failed");
+        WebError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!("服务器内部错误,已记录(请求编号 {id}),请稍后再试 / internal error, logged as request {id}"),
+        }
     }
 }
 
 impl From<ServiceError> for WebError {
     fn from(e: ServiceError) -> Self {
         let status = match &e {
-            ServiceError::BadRequest(_) | ServiceError::Rows(_) | ServiceError::File(_) | ServiceError::Plan(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            ServiceError::BadRequest(_) | ServiceError::Rows(_) | ServiceError::Plan(_) => StatusCode::BAD_REQUEST,
+            // A file the user sent that cannot be read; our own I/O failing is not the user's doing.
+            ServiceError::File(files::FileError::Io { .. } | files::FileError::Write(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServiceError::File(_) => StatusCode::BAD_REQUEST,
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
             ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
             // A rule the store keeps (a login already taken, a month changed meanwhile).
@@ -37,46 +61,81 @@ impl From<ServiceError> for WebError {
             ServiceError::Store(store::StoreError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        let message = match &e {
-            _ if status == StatusCode::INTERNAL_SERVER_ERROR => {
-                tracing::error!(error = %e, "request failed");
-                "服务器内部错误,已记录,请稍后再试 / internal error, logged".to_string()
-            }
+        match &e {
+            _ if status == StatusCode::INTERNAL_SERVER_ERROR => WebError::internal(&e),
             // Every row's problem, one a line, as the command line prints them.
-            ServiceError::Rows(rows) => format!("{e}\n{rows}"),
-            _ => e.to_string(),
-        };
-        WebError { status, message, json: false }
+            ServiceError::Rows(rows) => WebError { status, message: format!("{e}\n{rows}") },
+            _ => WebError { status, message: e.to_string() },
+        }
     }
 }
 
+/// The error page.
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+    request_id: Option<String>,
+}
+
+/// The message of an error response, kept for the JSON form of `/api/` answers.
+#[derive(Debug, Clone)]
+struct ErrorMessage(String);
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let mut res = self.body();
-        if res.status() == StatusCode::SERVICE_UNAVAILABLE {
+        let internal = self.status == StatusCode::INTERNAL_SERVER_ERROR;
+        let page = ErrorPage {
+            status: self.status.as_u16(),
+            title: self.status.canonical_reason().unwrap_or("Error"),
+            message: &self.message,
+            request_id: internal.then(request_id),
+        };
+        let mut res = (self.status, page).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
             // A write that waited its turn and ran out: the client may simply try again.
-            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
+        res.extensions_mut().insert(ErrorMessage(self.message));
         res
     }
 }
 
-impl WebError {
-    fn body(self) -> Response {
-        if self.json {
-            return (self.status, Json(serde_json::json!({ "error": self.message }))).into_response();
-        }
-        let body = format!(
-            "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>出错了</title>\
-             <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body class=\"error-page\"><main><h1>{}</h1><p class=\"message\">{}</p>\
-             <p><a href=\"/\">返回驾驶舱</a></p></main></body></html>",
-            self.status.as_u16(),
-            askama_escape(&self.message)
-        );
-        (self.status, Html(body)).into_response()
+/// Gives each request its id (from `X-Request-Id` when it is a plain token, else a fresh one),
+/// answers with it, and turns every error of an `/api/` route into JSON.
+pub async fn request_context(req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map_or_else(|| service::random_hex(8), String::from);
+    let api = req.uri().path().starts_with("/api/");
+    let mut res = REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    if api && (res.status().is_client_error() || res.status().is_server_error()) {
+        res = json_error(res, &id).await;
     }
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
 }
 
-fn askama_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+async fn json_error(res: Response, id: &str) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let message = match parts.extensions.remove::<ErrorMessage>() {
+        Some(ErrorMessage(m)) => m,
+        // axum's own refusals (a malformed query, a body of the wrong type) come as plain text.
+        None => {
+            let bytes = axum::body::to_bytes(body, 64 << 10).await.unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).trim().to_string();
+            if text.is_empty() { parts.status.canonical_reason().unwrap_or("error").to_string() } else { text }
+        }
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let body = serde_json::json!({ "error": message, "request_id": id }).to_string();
+    Response::from_parts(parts, axum::body::Body::from(body))
 }

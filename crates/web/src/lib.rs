@@ -74,6 +74,22 @@ fn registered() -> Routes {
         .route("/api/v1/tokens", &["GET"], get(api::tokens))
         .route("/api/v1/audit", &["GET"], get(api::audit))
         .route("/static/{*path}", &["GET"], get(assets::serve))
+        .fallback(not_found)
+}
+
+impl Routes {
+    fn fallback<H, T>(mut self, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, App>,
+        T: 'static,
+    {
+        self.router = self.router.fallback(handler);
+        self
+    }
+}
+
+async fn not_found() -> WebError {
+    WebError { status: axum::http::StatusCode::NOT_FOUND, message: "没有这个页面 / no such page".into() }
 }
 
 /// Every (method, path) the application serves, as registered: what the authorisation matrix
@@ -97,7 +113,10 @@ pub fn router(app: App) -> Router {
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
-    router.layer(axum::middleware::from_fn(caching_and_transport)).layer(tower_http::trace::TraceLayer::new_for_http())
+    router
+        .layer(axum::middleware::from_fn(caching_and_transport))
+        .layer(axum::middleware::from_fn(error::request_context))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// A request refused to a signed-in caller (403) is recorded, counted per account and window.

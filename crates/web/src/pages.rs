@@ -667,15 +667,13 @@ pub async fn export_progress(
 fn forbidden_home(authed: &Authed) -> WebError {
     let a = authed.actor();
     WebError {
-        status: axum::http::StatusCode::FORBIDDEN,
-        message: format!("角色“{}”无权查看驾驶舱 / not allowed", a.role.zh()),
-        json: false,
+        status: axum::http::StatusCode::FORBIDDEN, message: format!("角色“{}”无权查看驾驶舱 / not allowed", a.role.zh())
     }
 }
 
 /// A sheet as a download.
 pub fn xlsx_response(filename: &str, sheet: files::Sheet) -> Result<Response, WebError> {
-    let bytes = files::write_xlsx(&[sheet]).map_err(|e| WebError::bad_request(e.to_string()))?;
+    let bytes = files::write_xlsx(&[sheet]).map_err(WebError::internal)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),

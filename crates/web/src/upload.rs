@@ -22,19 +22,13 @@ pub struct Upload {
 }
 
 fn failed(e: impl std::fmt::Display) -> WebError {
-    tracing::error!(error = %e, "an upload could not be stored");
-    WebError {
-        status: StatusCode::INTERNAL_SERVER_ERROR,
-        message: "无法保存上传的文件 / the upload could not be stored".into(),
-        json: false,
-    }
+    WebError::internal(format!("an upload could not be stored: {e}"))
 }
 
 fn too_large() -> WebError {
     WebError {
         status: StatusCode::PAYLOAD_TOO_LARGE,
         message: format!("文件超过 {} MB / the file is larger than {} MB", UPLOAD_LIMIT >> 20, UPLOAD_LIMIT >> 20),
-        json: false,
     }
 }
 

@@ -170,9 +170,9 @@ pub async fn step_api(
     Path((zone, month, step)): Path<(String, String, String)>,
     body: Option<Json<StepJson>>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let (m, step) = parse_step(&month, &step).map_err(WebError::for_api)?;
+    let (m, step) = parse_step(&month, &step)?;
     let reason = body.map(|b| b.0.reason).unwrap_or_default();
-    let state = app.submission_step(&authed.caller, &zone, m, step, &reason).await.map_err(|e| WebError::from(e).for_api())?;
+    let state = app.submission_step(&authed.caller, &zone, m, step, &reason).await.map_err(WebError::from)?;
     Ok(Json(serde_json::json!({ "zone": zone, "month": m.to_string(), "state": state })))
 }
 
@@ -183,7 +183,7 @@ pub async fn board_api(
     Query(q): Query<YearQuery>,
 ) -> Result<Json<Vec<BoardCell>>, WebError> {
     let year = q.year.unwrap_or(service::today().year);
-    Ok(Json(app.submission_board(&authed.caller, year).await.map_err(|e| WebError::from(e).for_api())?))
+    Ok(Json(app.submission_board(&authed.caller, year).await.map_err(WebError::from)?))
 }
 
 /// POST /submissions/upload: a zone uploads its monthly facts file from the board.

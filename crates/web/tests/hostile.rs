@@ -284,3 +284,56 @@ async fn denials_and_exports_of_enterprise_data_leave_a_trace_without_flooding_t
         assert_eq!(audit_count("login.locked").await, 1, "{}", db.engine);
     }
 }
+
+#[tokio::test]
+async fn errors_say_what_happened_and_api_errors_are_json() {
+    let db = testkit::sqlite();
+    let app = App::open(&db.url).await.unwrap();
+    let cookie = coordinator_cookie(&app).await;
+    let token = app.create_token(&Caller::operator(), "jfj", "t").await.unwrap();
+    let api = |uri: &str| get_with(uri, ("authorization", format!("Bearer {token}")));
+    // axum's own refusal of a query it cannot read, an unknown API path: JSON with the request id.
+    for (uri, status) in [("/api/v1/audit?limit=lots", StatusCode::BAD_REQUEST), ("/api/v1/nothing", StatusCode::NOT_FOUND)] {
+        let (got, headers, body) = send(&app, api(uri)).await;
+        assert_eq!(got, status, "{uri}: {body}");
+        assert_eq!(headers["content-type"], "application/json", "{uri}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
+        assert_eq!(v["request_id"].as_str(), headers["x-request-id"].to_str().ok());
+    }
+    // A fault of the data: 500, the cause logged not shown, the request id given on page and API.
+    let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    sqlx::query("INSERT INTO submissions (zone, month, state, reason, updated_at, updated_by) VALUES ('etdz', 202401, 'archived', '', 0, 'x')")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let (status, headers, body) = send(&app, api("/api/v1/submissions?year=2024")).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!body.contains("archived"), "the cause is not shown: {body}");
+    let id = headers["x-request-id"].to_str().unwrap().to_string();
+    assert!(body.contains(&format!("request {id}")), "{body}");
+    let req = Request::get("/submissions?year=2024")
+        .header("cookie", &cookie)
+        .header("x-request-id", "trace-42")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, page) = send(&app, req).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(headers["x-request-id"], "trace-42");
+    assert!(page.contains("trace-42") && page.contains("<html") && !page.contains("archived"), "{page}");
+    // An unknown page: the error page, 404.
+    let (status, _, page) = send(&app, Request::get("/nowhere").header("cookie", &cookie).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("<html") && page.contains("404"));
+}
+
+#[tokio::test]
+async fn a_database_failure_at_sign_in_is_not_a_wrong_password() {
+    let db = testkit::sqlite();
+    let app = App::open(&db.url).await.unwrap();
+    app.seed_demo_users(&Caller::operator()).await.unwrap();
+    app.store.close().await;
+    let err = app.login("jfj", service::DEMO_PASSWORD, "t").await.unwrap_err();
+    assert!(matches!(err, service::LoginError::Unavailable(_)), "{err}");
+    assert!(!err.to_string().contains("wrong"));
+}
