@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use domain::authz::Role;
+use domain::submission::SubmissionState;
 use domain::{Month, Plan};
 use indicatif::{ProgressBar, ProgressStyle};
 use service::{App, Caller, DemoSpec, ServiceError};
@@ -71,6 +72,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// Close history in bulk: approve or lock every zone's months with facts through a month
+    Months {
+        #[command(subcommand)]
+        action: MonthsAction,
     },
     /// Serve the web pages and the JSON API
     Serve {
@@ -148,6 +154,33 @@ enum TokenAction {
     Revoke {
         id: i64,
     },
+}
+
+#[derive(Subcommand)]
+enum MonthsAction {
+    /// Approve every zone-month with facts through MONTH (drafts, submissions, returned months)
+    Approve {
+        #[command(flatten)]
+        range: MonthRange,
+    },
+    /// Lock every zone-month with facts through MONTH (a pending correction is left as it is)
+    Lock {
+        #[command(flatten)]
+        range: MonthRange,
+    },
+}
+
+#[derive(clap::Args)]
+struct MonthRange {
+    /// The last month to close: 2022-12, 2022/12 or 2022年12月
+    #[arg(long)]
+    through: String,
+    /// Only this top-level zone (code or name); default every zone
+    #[arg(long)]
+    zone: Option<String>,
+    /// Why, recorded in the audit trail
+    #[arg(long, default_value = "历史数据批量关闭 / history closed in bulk")]
+    reason: String,
 }
 
 #[derive(Subcommand)]
@@ -308,6 +341,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let ind = app.plan.indicator(&indicator).expect("checked by progress");
                 print!("{}", cli_text::progress(&app.plan, ind, month, &rows));
             }
+            // Official figures leave out months nobody has approved: say so, and what to do.
+            let open = if provisional { 0 } else { app.provisional_months(&caller, month).await? };
+            if open > 0 {
+                eprintln!(
+                    "注意:截至 {month} 有 {open} 个组团月份尚未审核,不计入正式数据;用 --provisional 查看,或用 \
+                     `leapfrog months approve|lock --through {month}` 关闭 / {open} zone-months through {month} are not \
+                     approved and are left out: see them with --provisional, or close them with `leapfrog months approve|lock`"
+                );
+            }
+        }
+        Command::Months { action } => {
+            let app = App::open(&db).await?;
+            let (range, to) = match action {
+                MonthsAction::Approve { range } => (range, SubmissionState::Approved),
+                MonthsAction::Lock { range } => (range, SubmissionState::Locked),
+            };
+            let through = Month::parse(&range.through)?;
+            let changed = app.close_months(&caller, through, range.zone.as_deref(), to, &range.reason).await?;
+            for (zone, month, from) in &changed {
+                println!("{zone}\t{month}\t{} → {}", from.zh(), to.zh());
+            }
+            println!("{} 个组团月份已{} / {} zone-months {}", changed.len(), to.zh(), changed.len(), to.code());
+            app.store.close().await;
         }
         Command::Serve { addr } => {
             let app = App::open(&db).await?;

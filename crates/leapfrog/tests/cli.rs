@@ -282,3 +282,38 @@ fn demo_will_not_add_its_accounts_to_a_real_database() {
     let users = ok(&leapfrog(&["user", "list", "--database", &db]));
     assert!(!users.contains("jfj"), "{users}");
 }
+
+#[test]
+fn the_operator_closes_history_in_bulk_and_progress_says_what_is_left_out() {
+    // Before: on a freshly imported database `progress` printed only "无数据", without why.
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("h.db").display());
+    let reg = write(
+        dir.path(),
+        "e.csv",
+        &format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n{},乙,yongxiu,silicone\n", uscc(1), uscc(2)),
+    );
+    let facts = write(
+        dir.path(),
+        "f.csv",
+        &format!("uscc,month,revenue\n{a},2022-05,10\n{a},2022-06,20\n{b},2022-06,30\n", a = uscc(1), b = uscc(2)),
+    );
+    ok(&leapfrog(&["import", "enterprises", &reg, "--database", &db]));
+    ok(&leapfrog(&["import", "facts", &facts, "--database", &db]));
+    let out = leapfrog(&["progress", "--month", "2022-06", "--database", &db]);
+    let hint = String::from_utf8_lossy(&out.stderr);
+    assert!(hint.contains("3 zone-months") && hint.contains("--provisional"), "{hint}");
+
+    let locked = ok(&leapfrog(&["months", "lock", "--through", "2022-05", "--zone", "etdz", "--database", &db]));
+    assert!(locked.contains("etdz\t2022-05") && locked.contains("1 zone-months locked"), "{locked}");
+    let approved = ok(&leapfrog(&["months", "approve", "--through", "2022-06", "--database", &db]));
+    assert!(approved.contains("2 zone-months approved") && !approved.contains("2022-05"), "{approved}");
+
+    let out = leapfrog(&["progress", "--month", "2022-06", "--json", "--database", &db]);
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty(), "nothing left out");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total = rows.as_array().unwrap().iter().find(|r| r["industry"] == "all" && r["zone"] == "all").unwrap();
+    assert_eq!(total["ytd"].as_f64(), Some(60.0), "{total}");
+    let trail = ok(&leapfrog(&["audit", "list", "--database", &db]));
+    assert!(trail.contains("submission.lock") && trail.contains("submission.approve"), "{trail}");
+}

@@ -112,6 +112,75 @@ impl App {
         Ok(to)
     }
 
+    /// Closes history in bulk, as the operator does after loading past years: every zone-month
+    /// with facts through `through` (of one top-level zone, or all) becomes `to` — approved
+    /// (from draft, submitted or returned) or locked (from any state but a pending correction).
+    /// Each change is audited like the step it stands for. Returns the months changed.
+    pub async fn close_months(
+        &self,
+        caller: &Caller,
+        through: Month,
+        zone: Option<&str>,
+        to: SubmissionState,
+        reason: &str,
+    ) -> Result<Vec<(String, Month, SubmissionState)>> {
+        self.require(caller, Action::ReviewSubmissions)?;
+        let only = zone.map(|z| self.top_zone_code(z)).transpose()?;
+        let closes = |from: SubmissionState| match to {
+            SubmissionState::Approved => {
+                matches!(from, SubmissionState::Draft | SubmissionState::Submitted | SubmissionState::Returned)
+            }
+            SubmissionState::Locked => !matches!(from, SubmissionState::Locked | SubmissionState::CorrectionRequested),
+            _ => false,
+        };
+        if !matches!(to, SubmissionState::Approved | SubmissionState::Locked) {
+            return Err(ServiceError::BadRequest("只能批量审核通过或锁定 / only approve or lock in bulk".into()));
+        }
+        let reported: std::collections::BTreeSet<(String, Month)> = self
+            .store
+            .months_with_facts(through)
+            .await?
+            .into_iter()
+            .map(|(z, m)| (self.plan.top_zone(&z).to_string(), m))
+            .filter(|(z, _)| only.as_ref().is_none_or(|o| o == z))
+            .collect();
+        let first = reported.iter().map(|(_, m)| *m).min();
+        let states = match first {
+            Some(first) => self.states(first, through).await?,
+            None => States::new(),
+        };
+        let action = if to == SubmissionState::Locked { "submission.lock" } else { "submission.approve" };
+        let mut changes = Vec::new();
+        let mut audits = Vec::new();
+        for (z, m) in reported {
+            let from = states.get(&(z.clone(), m.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
+            if !closes(from) {
+                continue;
+            }
+            let mut audit = caller
+                .audit(action, "submission", &format!("{z}/{m}"))
+                .before(serde_json::json!({ "state": from }).to_string())
+                .after(serde_json::json!({ "state": to, "bulk": true }).to_string());
+            audit.reason = reason.to_string();
+            audits.push(audit);
+            changes.push((z, m, from));
+        }
+        let rows: Vec<(String, Month, String)> = changes.iter().map(|(z, m, f)| (z.clone(), *m, f.code().to_string())).collect();
+        self.store.step_many(&rows, to.code(), &audits).await?;
+        Ok(changes)
+    }
+
+    /// Zone-months with facts through `through` that do not count in official figures yet.
+    pub async fn provisional_months(&self, caller: &Caller, through: Month) -> Result<usize> {
+        self.require(caller, Action::ReadAggregates)?;
+        let reported = self.store.months_with_facts(through).await?;
+        let Some(first) = reported.iter().map(|(_, m)| *m).min() else { return Ok(0) };
+        let states = self.states(first, through).await?;
+        let tops: std::collections::BTreeSet<(String, i32)> =
+            reported.into_iter().map(|(z, m)| (self.plan.top_zone(&z).to_string(), m.yyyymm())).collect();
+        Ok(tops.into_iter().filter(|k| !states.get(k).is_some_and(|s| s.official())).count())
+    }
+
     /// Every top-level zone's months of a year up to the last finished month.
     pub async fn submission_board(&self, caller: &Caller, year: i32) -> Result<Vec<BoardCell>> {
         self.require(caller, Action::ReadAggregates)?;

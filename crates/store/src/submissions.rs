@@ -83,6 +83,49 @@ impl Store {
         Ok(())
     }
 
+    /// The (zone, month) pairs that have facts, through `through`: the months a zone has reported.
+    pub async fn months_with_facts(&self, through: Month) -> Result<Vec<(String, Month)>> {
+        let rows = sqlx::query("SELECT DISTINCT zone, month FROM cell_months WHERE month <= $1 ORDER BY month, zone")
+            .bind(i64::from(through.yyyymm()))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().filter_map(|r| Some((r.get(0), Month::from_yyyymm(r.get::<i64, _>(1) as i32)?))).collect())
+    }
+
+    /// Moves many zone-months at once, each from the state it was read in to `to`, with an
+    /// audit entry each, in one transaction; fails whole when any changed meanwhile.
+    pub async fn step_many(&self, changes: &[(String, Month, String)], to: &str, audits: &[AuditRecord]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        if self.engine == crate::Engine::Postgres {
+            tx.execute(crate::MONTHS_LOCK).await?;
+        }
+        for ((zone, month, expected), audit) in changes.iter().zip(audits) {
+            let current: Option<String> = sqlx::query("SELECT state FROM submissions WHERE zone = $1 AND month = $2")
+                .bind(zone)
+                .bind(i64::from(month.yyyymm()))
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.get(0));
+            if current.as_deref().unwrap_or("draft") != expected {
+                return Err(StoreError::Invalid(format!(
+                    "{zone} {month} 的状态已被他人更改,请重试 / {zone} {month} changed meanwhile, try again"
+                )));
+            }
+            sqlx::query(RECORD_STATE)
+                .bind(zone)
+                .bind(i64::from(month.yyyymm()))
+                .bind(to)
+                .bind(&audit.reason)
+                .bind(now())
+                .bind(&audit.actor)
+                .execute(&mut *tx)
+                .await?;
+            append(&mut tx, self.engine, &self.seal, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records many zone-months as locked at once (the demo's history).
     pub async fn lock_months(&self, zones: &[String], months: &[Month], audit: &AuditRecord) -> Result<()> {
         let mut tx = self.begin_write().await?;
