@@ -170,6 +170,9 @@ pub struct Plan {
     pub target_unit_wan: f64,
     pub slightly_behind_pp: f64,
     pub submission_deadline_day: u32,
+    /// When a month's figures are due: `deadline_working_days` (the Nth working day of the next
+    /// month, on the plan's calendar) when the plan gives it, else `deadline_day`.
+    pub submission_deadline: crate::submission::Deadline,
     pub industries: Vec<Industry>,
     pub zones: Vec<Zone>,
     pub departments: Vec<Department>,
@@ -262,12 +265,19 @@ impl Default for RawThresholds {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSubmission {
+    #[serde(default = "default_deadline_day")]
     deadline_day: Spanned<u32>,
+    #[serde(default)]
+    deadline_working_days: Option<Spanned<u32>>,
+}
+
+fn default_deadline_day() -> Spanned<u32> {
+    Spanned::new(0..0, 5)
 }
 
 impl Default for RawSubmission {
     fn default() -> Self {
-        RawSubmission { deadline_day: Spanned::new(0..0, 5) }
+        RawSubmission { deadline_day: default_deadline_day(), deadline_working_days: None }
     }
 }
 
@@ -821,6 +831,21 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     if !(1..=28).contains(&deadline) {
         p.at(raw.submission.deadline_day.span(), "deadline_day 应在 1 到 28 之间 / must be between 1 and 28");
     }
+    let submission_deadline = match &raw.submission.deadline_working_days {
+        Some(n) if !(1..=15).contains(n.get_ref()) => {
+            p.at(n.span(), "deadline_working_days 应在 1 到 15 之间 / must be between 1 and 15");
+            crate::submission::Deadline::Day(deadline)
+        }
+        Some(n) if raw.submission.deadline_day.span() != (0..0) => {
+            p.at(
+                n.span(),
+                "deadline_day 与 deadline_working_days 只能给一个 / give deadline_day or deadline_working_days, not both",
+            );
+            crate::submission::Deadline::Day(deadline)
+        }
+        Some(n) => crate::submission::Deadline::WorkingDay(*n.get_ref()),
+        None => crate::submission::Deadline::Day(deadline),
+    };
 
     Plan {
         code: h.code,
@@ -835,6 +860,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         target_unit_wan,
         slightly_behind_pp,
         submission_deadline_day: deadline,
+        submission_deadline,
         industries,
         zones,
         departments,

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::{Month, calendar::Date};
+use crate::Month;
+use crate::calendar::{Date, WorkingCalendar};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -157,15 +158,42 @@ impl Step {
     }
 }
 
-/// The day a month's figures are due: the plan's deadline day of the following month.
-pub fn deadline(month: Month, deadline_day: u32) -> Date {
-    let next = month.next();
-    Date::new(next.year(), next.month(), deadline_day).expect("deadline_day is 1..=28, checked with the plan")
+/// When a month's figures are due, as the plan gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Deadline {
+    /// This day of the following month (1..=28).
+    Day(u32),
+    /// The end of this working day of the following month, on the plan's calendar (holidays
+    /// and make-up working days counted).
+    WorkingDay(u32),
+}
+
+impl Deadline {
+    /// The day `month`'s figures are due.
+    pub fn due(self, month: Month, calendar: &WorkingCalendar) -> Date {
+        let next = month.next();
+        let first = Date::new(next.year(), next.month(), 1).expect("the first of a month");
+        match self {
+            Deadline::Day(day) => {
+                Date::new(next.year(), next.month(), day).expect("deadline_day is 1..=28, checked with the plan")
+            }
+            Deadline::WorkingDay(n) => {
+                let mut d = first;
+                let mut counted = u32::from(calendar.is_working_day(d));
+                while counted < n.max(1) {
+                    d = d.succ();
+                    counted += u32::from(calendar.is_working_day(d));
+                }
+                d
+            }
+        }
+    }
 }
 
 /// Whether a month is late on `today`: past its deadline and not yet submitted.
-pub fn is_late(state: SubmissionState, month: Month, deadline_day: u32, today: Date) -> bool {
-    state.editable() && today > deadline(month, deadline_day)
+pub fn is_late(state: SubmissionState, due: Date, today: Date) -> bool {
+    state.editable() && today > due
 }
 
 #[cfg(test)]
@@ -209,9 +237,22 @@ mod tests {
     #[test]
     fn deadlines_fall_in_the_next_month() {
         let m = Month::new(2022, 12).unwrap();
-        assert_eq!(deadline(m, 5), Date::new(2023, 1, 5).unwrap());
-        assert!(!is_late(S::Draft, m, 5, Date::new(2023, 1, 5).unwrap()));
-        assert!(is_late(S::Draft, m, 5, Date::new(2023, 1, 6).unwrap()));
-        assert!(!is_late(S::Submitted, m, 5, Date::new(2023, 1, 6).unwrap()));
+        let due = Deadline::Day(5).due(m, &WorkingCalendar::default());
+        assert_eq!(due, Date::new(2023, 1, 5).unwrap());
+        assert!(!is_late(S::Draft, due, Date::new(2023, 1, 5).unwrap()));
+        assert!(is_late(S::Draft, due, Date::new(2023, 1, 6).unwrap()));
+        assert!(!is_late(S::Submitted, due, Date::new(2023, 1, 6).unwrap()));
+    }
+
+    #[test]
+    fn working_day_deadlines_skip_holidays_and_count_make_up_days() {
+        let plan = crate::Plan::default_plan();
+        let cal = plan.working_calendar();
+        let d = |y, m, day| Date::new(y, m, day).unwrap();
+        // September 2023's figures, due the 3rd working day of October: the National Day holiday
+        // runs to 10-06 and Saturday 10-07 and Sunday 10-08 are make-up working days.
+        assert_eq!(Deadline::WorkingDay(3).due(Month::new(2023, 9).unwrap(), &cal), d(2023, 10, 9));
+        // January 2023's, the 5th working day of February 2023 (a month starting on a Wednesday).
+        assert_eq!(Deadline::WorkingDay(5).due(Month::new(2023, 1).unwrap(), &cal), d(2023, 2, 7));
     }
 }

@@ -162,7 +162,7 @@ impl App {
                 keys: keys.clone(),
                 closed: closed.clone(),
                 limits: self.limits,
-                current: crate::current_month(),
+                current: self.clock.current_month(),
                 cumulative,
             };
             let path = path.to_owned();

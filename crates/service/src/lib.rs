@@ -2,6 +2,7 @@
 //! cockpit. web and cli call these and nothing below them.
 
 mod accounts;
+mod clock;
 mod demo;
 mod import;
 mod report;
@@ -14,10 +15,11 @@ use domain::{Plan, PlanProblem};
 use store::{AuditRecord, Store, StoreError};
 
 pub use accounts::{LoginError, Session, actor_of, random_hex, token_hash};
+pub use clock::Clock;
 pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use import::{ImportSummary, Progress};
 pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
-pub use submissions::{BoardCell, Figures, States, current_month, today};
+pub use submissions::{BoardCell, Figures, States};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -73,20 +75,24 @@ pub struct App {
     pub plan: Arc<Plan>,
     /// What reading one uploaded file may cost.
     pub limits: files::Limits,
+    /// The time every use case goes by.
+    pub clock: Clock,
 }
 
 /// What an installation sets in its environment (`LEAPFROG_…`), read once at start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub limits: files::Limits,
     /// How long a write waits for another on SQLite before answering "busy"
     /// (`LEAPFROG_BUSY_TIMEOUT_SECS`, default 10).
     pub busy_timeout: std::time::Duration,
+    /// The system clock, or a fixed one in tests.
+    pub clock: Clock,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { limits: files::Limits::default(), busy_timeout: std::time::Duration::from_secs(10) }
+        Settings { limits: files::Limits::default(), busy_timeout: std::time::Duration::from_secs(10), clock: Clock::system() }
     }
 }
 
@@ -121,7 +127,7 @@ impl App {
                 plan
             }
         };
-        Ok(App { store, plan: Arc::new(plan), limits: settings.limits })
+        Ok(App { store, plan: Arc::new(plan), limits: settings.limits, clock: settings.clock })
     }
 
     /// Loads a plan file into a database, replacing the plan it ran on.
@@ -130,7 +136,7 @@ impl App {
         let settings = Settings::from_env()?;
         let store = Store::open(url, settings.busy_timeout, store::SealPlaces::for_url(url)).await?;
         store.save_plan(plan_source, &plan, &caller.audit("plan.load", "plan", &plan.code)).await?;
-        Ok(App { store, plan: Arc::new(plan), limits: settings.limits })
+        Ok(App { store, plan: Arc::new(plan), limits: settings.limits, clock: settings.clock })
     }
 
     pub(crate) fn indicator(&self, code: &str) -> Result<&domain::Indicator> {

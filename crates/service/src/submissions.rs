@@ -6,8 +6,7 @@ use std::collections::HashMap;
 
 use domain::Month;
 use domain::authz::{Action, Target};
-use domain::calendar::Date;
-use domain::submission::{Step, SubmissionState, deadline, is_late};
+use domain::submission::{Step, SubmissionState, is_late};
 use serde::Serialize;
 
 use crate::{App, Caller, Result, ServiceError};
@@ -37,11 +36,6 @@ pub struct BoardCell {
 /// (top-level zone, yyyymm) → state; absent means draft.
 pub type States = HashMap<(String, i32), SubmissionState>;
 
-pub fn today() -> Date {
-    // China time: the deadline is a day in Beijing.
-    Date::from_days((store::now() + 8 * 3600).div_euclid(86_400))
-}
-
 /// A stored state the program does not know is a fault of the data, never a draft: reading it
 /// as one would make a closed month editable.
 fn stored_state(r: &store::SubmissionRow) -> Result<SubmissionState> {
@@ -50,12 +44,6 @@ fn stored_state(r: &store::SubmissionRow) -> Result<SubmissionState> {
 
 fn unreadable(r: &store::SubmissionRow) -> ServiceError {
     ServiceError::Internal(format!("submission {}/{} has an unknown state '{}'", r.zone, r.month, r.state))
-}
-
-/// The month it is now in China: the latest month figures or workflow steps may concern.
-pub fn current_month() -> Month {
-    let d = today();
-    Month::new(d.year, d.month).expect("today is a valid month")
 }
 
 impl App {
@@ -95,7 +83,7 @@ impl App {
         } else {
             self.require(caller, Action::ReviewSubmissions)?;
         }
-        self.plan.check_data_month(month, crate::current_month()).map_err(ServiceError::BadRequest)?;
+        self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::BadRequest)?;
         let reason = reason.trim();
         if step.needs_reason() && reason.is_empty() {
             return Err(ServiceError::BadRequest(format!("“{}”须填写原因 / a reason is required", step.zh())));
@@ -184,7 +172,8 @@ impl App {
     /// Every top-level zone's months of a year up to the last finished month.
     pub async fn submission_board(&self, caller: &Caller, year: i32) -> Result<Vec<BoardCell>> {
         self.require(caller, Action::ReadAggregates)?;
-        let today = today();
+        let today = self.clock.today();
+        let calendar = self.plan.working_calendar();
         let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
             return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
         };
@@ -203,13 +192,14 @@ impl App {
             while m <= to && m < this_month {
                 let (state, reason) =
                     recorded.get(&(z.code.clone(), m.to_string())).cloned().unwrap_or((SubmissionState::Draft, String::new()));
+                let due = self.plan.submission_deadline.due(m, &calendar);
                 out.push(BoardCell {
                     zone: z.code.clone(),
                     month: m.to_string(),
                     state,
                     reason,
-                    deadline: deadline(m, self.plan.submission_deadline_day).to_string(),
-                    late: is_late(state, m, self.plan.submission_deadline_day, today),
+                    deadline: due.to_string(),
+                    late: is_late(state, due, today),
                 });
                 m = m.next();
             }

@@ -12,8 +12,11 @@ fn uscc(n: u32) -> String {
 
 fn quiet(_: u64, _: u64) {}
 
+/// The region on 15 May 2023, whatever day the test runs.
 async fn with_registry(url: &str) -> App {
-    let app = App::open(url).await.unwrap();
+    let today = domain::calendar::Date::new(2023, 5, 15).unwrap();
+    let settings = leapfrog_service::Settings { clock: leapfrog_service::Clock::on(today), ..Default::default() };
+    let app = App::open_with(url, settings).await.unwrap();
     let (_g, reg) = testkit::file(
         "e.csv",
         format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n{},乙,etdz,optoelectronics\n", uscc(1), uscc(2)).as_bytes(),
@@ -75,14 +78,14 @@ async fn a_total_that_would_overflow_refuses_the_import_and_keeps_the_old_figure
 async fn months_not_yet_begun_or_before_the_plan_are_refused() {
     for db in testkit::engines().await {
         let app = with_registry(&db.url).await;
-        let next = leapfrog_service::current_month().next();
+        let next = Month::new(2023, 6).unwrap();
         for (month, why) in [(next.to_string(), "future"), ("9998-01".into(), "future"), ("2018-12".into(), "earliest year")] {
             let err = import(&app, &format!("uscc,month,revenue\n{},{month},1\n", uscc(1))).await.unwrap_err();
             let ServiceError::Rows(errors) = err else { panic!("{err}") };
             assert!(errors.shown[0].reason.contains(why), "{month}: {}", errors.shown[0].reason);
         }
         // The plan's first year (the one before the baseline) and this month are taken.
-        let now = leapfrog_service::current_month();
+        let now = Month::new(2023, 5).unwrap();
         import(&app, &format!("uscc,month,revenue\n{},2019-01,1\n{},{now},1\n", uscc(1), uscc(1))).await.unwrap();
         // Workflow steps on such months are refused too.
         for month in [Month::parse("9999-12").unwrap(), next, Month::parse("2018-12").unwrap()] {

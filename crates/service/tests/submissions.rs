@@ -191,3 +191,21 @@ async fn a_state_the_program_does_not_know_is_an_error_not_a_draft() {
         assert!(matches!(app.submission_board(&zone, 2024).await, Err(ServiceError::Internal(_))));
     }
 }
+
+#[tokio::test]
+async fn a_deadline_in_working_days_follows_the_plans_calendar() {
+    let db = testkit::sqlite();
+    let src = domain::plan::DEFAULT_PLAN_TOML.replacen("deadline_day = 5", "deadline_working_days = 3", 1);
+    let mut app = App::init(&db.url, &src, &Caller::operator()).await.unwrap();
+    app.add_user(&Caller::operator(), "zone-etdz", "经开", Role::Zone, Some("etdz"), None).await.unwrap();
+    let zone = caller_of(&app, "zone-etdz").await;
+    let cell =
+        |board: &[leapfrog_service::BoardCell]| board.iter().find(|c| c.zone == "etdz" && c.month == "2023-09").cloned().unwrap();
+    // September's figures are due on the 3rd working day of October 2023: the 9th, after the
+    // National Day holiday and its two make-up days.
+    app.clock = leapfrog_service::Clock::on(domain::calendar::Date::new(2023, 10, 9).unwrap());
+    let on_the_day = cell(&app.submission_board(&zone, 2023).await.unwrap());
+    assert_eq!((on_the_day.deadline.as_str(), on_the_day.late), ("2023-10-09", false));
+    app.clock = leapfrog_service::Clock::on(domain::calendar::Date::new(2023, 10, 10).unwrap());
+    assert!(cell(&app.submission_board(&zone, 2023).await.unwrap()).late);
+}

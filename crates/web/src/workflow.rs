@@ -80,7 +80,7 @@ fn steps_for(authed: &Authed, cell: &BoardCell) -> Vec<(&'static str, &'static s
 }
 
 pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQuery>) -> Result<BoardPage, WebError> {
-    let today = service::today();
+    let today = app.clock.today();
     let year = q.year.unwrap_or(today.year).clamp(app.plan.baseline_year, today.year);
     let cells = app.submission_board(&authed.caller, year).await?;
     let reminders = app
@@ -182,7 +182,7 @@ pub async fn board_api(
     authed: Authed,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<Vec<BoardCell>>, WebError> {
-    let year = q.year.unwrap_or(service::today().year);
+    let year = q.year.unwrap_or(app.clock.today().year);
     Ok(Json(app.submission_board(&authed.caller, year).await.map_err(WebError::from)?))
 }
 
@@ -209,6 +209,6 @@ pub async fn upload(State(app): State<App>, authed: Authed, mut form: axum::extr
     };
     let path = &upload.path;
     let summary = app.import_facts(&authed.caller, path, false, &|_, _| {}).await?;
-    let year = summary.months.as_ref().and_then(|(a, _)| Month::parse(a).ok()).map_or(service::today().year, |m| m.year());
+    let year = summary.months.as_ref().and_then(|(a, _)| Month::parse(a).ok()).map_or(app.clock.today().year, |m| m.year());
     Ok(Redirect::to(&format!("/submissions?year={year}&imported={}", summary.rows)).into_response())
 }
