@@ -36,12 +36,12 @@ pub(crate) fn matches(header: &str, col: &Column) -> bool {
 }
 
 /// Finds each known column in a header row; a required column missing is a file error.
-pub(crate) fn map_columns(table: &Table, columns: &[Column]) -> Result<Vec<Option<usize>>, FileError> {
+pub(crate) fn map_columns(file: &str, headers: &[String], columns: &[Column]) -> Result<Vec<Option<usize>>, FileError> {
     let mut found = vec![None; columns.len()];
-    for (i, h) in table.headers.iter().enumerate() {
+    for (i, h) in headers.iter().enumerate() {
         if let Some(k) = columns.iter().position(|c| matches(h, c)) {
             if found[k].is_some() {
-                return Err(FileError::DuplicateColumn { file: table.file.clone(), column: h.clone() });
+                return Err(FileError::DuplicateColumn { file: file.to_string(), column: h.clone() });
             }
             found[k] = Some(i);
         }
@@ -54,7 +54,7 @@ pub(crate) fn map_columns(table: &Table, columns: &[Column]) -> Result<Vec<Optio
         .collect();
     if !missing.is_empty() {
         return Err(FileError::MissingColumns {
-            file: table.file.clone(),
+            file: file.to_string(),
             missing: missing.join("、"),
             accepted: columns.iter().map(|c| format!("{}/{}", c.zh, c.code)).collect::<Vec<_>>().join("、"),
         });
@@ -97,8 +97,12 @@ pub struct EnterpriseColumns {
 }
 
 impl EnterpriseColumns {
-    pub fn map(table: &Table) -> Result<Self, FileError> {
-        Ok(EnterpriseColumns { at: map_columns(table, ENTERPRISE_COLUMNS)? })
+    /// Finds the columns, and first the header row itself (a statistical table may have a title
+    /// and a unit row above it).
+    pub fn map(table: &mut Table) -> Result<Self, FileError> {
+        let file = table.file.clone();
+        table.find_header(|h| map_columns(&file, h, ENTERPRISE_COLUMNS).is_ok());
+        Ok(EnterpriseColumns { at: map_columns(&file, &table.headers, ENTERPRISE_COLUMNS)? })
     }
 
     /// Reads one row into an enterprise, or every problem the row has.

@@ -4,7 +4,7 @@ use domain::month::MonthError;
 use domain::{Amount, Indicator, Month, Plan, Uscc};
 
 use crate::enterprises::{Column, RowCheck, bare, map_columns, text};
-use crate::table::{Cell, Table};
+use crate::table::{Cell, MONTH_LABELS, Table, YTD_LABELS};
 use crate::{FileError, RowError};
 
 const KEY_COLUMNS: &[Column] =
@@ -24,26 +24,69 @@ pub struct FactColumns<'p> {
     uscc: usize,
     month: usize,
     pub indicators: Vec<(usize, &'p Indicator)>,
+    /// The file gives year-to-date totals (its indicator columns are all 本年累计).
+    pub cumulative: bool,
+    /// Columns read, for telling which were not.
+    used: Vec<usize>,
+}
+
+/// What an indicator column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Period {
+    Month,
+    YearToDate,
 }
 
 impl<'p> FactColumns<'p> {
-    pub fn map(table: &Table, plan: &'p Plan) -> Result<Self, FileError> {
-        let keys = map_columns(table, KEY_COLUMNS)?;
-        let mut indicators: Vec<(usize, &Indicator)> = Vec::new();
-        for (i, h) in table.headers.iter().enumerate() {
+    /// Finds the columns, and first the header row itself: a statistical table's title and unit
+    /// rows are passed over, and a two-row header (营业收入 over 本月 / 本年累计) understood —
+    /// the month's own column is read where there is one, else the year to date.
+    pub fn map(table: &mut Table, plan: &'p Plan) -> Result<Self, FileError> {
+        let file = table.file.clone();
+        table.find_header(|h| Self::locate(&file, h, plan).is_ok());
+        let cols = Self::locate(&file, &table.headers, plan)?;
+        if let Some(unit) = &table.unit
+            && !cols.indicators.iter().any(|(_, i)| &i.unit == unit)
+        {
+            return Err(FileError::Format {
+                file,
+                reason: format!(
+                    "表上注明单位为“{unit}”,而各指标按其自身单位(如营业收入为万元)导入,请换算后再导入 / the table states its unit as {unit}; convert to each indicator's unit"
+                ),
+            });
+        }
+        Ok(cols)
+    }
+
+    fn locate(file: &str, headers: &[String], plan: &'p Plan) -> Result<Self, FileError> {
+        let keys = map_columns(file, headers, KEY_COLUMNS)?;
+        // (column, indicator, period) of every indicator column.
+        let mut found: Vec<(usize, &Indicator, Period)> = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
             if keys.contains(&Some(i)) {
                 continue;
             }
-            if let Some(ind) = plan.resolve_indicator(h) {
-                if indicators.iter().any(|(_, x)| x.code == ind.code) {
-                    return Err(FileError::DuplicateColumn { file: table.file.clone(), column: h.clone() });
-                }
-                indicators.push((i, ind));
+            let (name, period) = match h.split_once('|') {
+                None => (h.as_str(), Some(Period::Month)),
+                Some((name, sub)) if MONTH_LABELS.contains(&sub) => (name, Some(Period::Month)),
+                Some((name, sub)) if YTD_LABELS.contains(&sub) => (name, Some(Period::YearToDate)),
+                Some((name, _)) => (name, None),
+            };
+            let (Some(ind), Some(period)) = (plan.resolve_indicator(name), period) else { continue };
+            if found.iter().any(|(_, x, p)| x.code == ind.code && *p == period) {
+                return Err(FileError::DuplicateColumn { file: file.to_string(), column: h.clone() });
             }
+            found.push((i, ind, period));
         }
-        if indicators.is_empty() {
+        // The month's own figure where the file has it; the year to date only where it has not.
+        let chosen: Vec<(usize, &Indicator, Period)> = found
+            .iter()
+            .filter(|(_, ind, p)| *p == Period::Month || !found.iter().any(|(_, x, q)| x.code == ind.code && *q == Period::Month))
+            .copied()
+            .collect();
+        if chosen.is_empty() {
             return Err(FileError::MissingColumns {
-                file: table.file.clone(),
+                file: file.to_string(),
                 missing: "指标列 / indicator columns".into(),
                 accepted: plan
                     .indicators
@@ -53,16 +96,32 @@ impl<'p> FactColumns<'p> {
                     .join("、"),
             });
         }
-        Ok(FactColumns { uscc: keys[0].expect("required"), month: keys[1].expect("required"), indicators })
+        let ytd = chosen.iter().filter(|(_, _, p)| *p == Period::YearToDate).count();
+        if ytd > 0 && ytd < chosen.len() {
+            return Err(FileError::Format {
+                file: file.to_string(),
+                reason: "有的指标只有本月数、有的只有本年累计数,无法一并导入 / some indicators give the month, others only the year to date".into(),
+            });
+        }
+        let (uscc, month) = (keys[0].expect("required"), keys[1].expect("required"));
+        let mut used = vec![uscc, month];
+        used.extend(chosen.iter().map(|(i, _, _)| *i));
+        Ok(FactColumns {
+            uscc,
+            month,
+            indicators: chosen.iter().map(|(i, ind, _)| (*i, *ind)).collect(),
+            cumulative: ytd > 0,
+            used,
+        })
     }
 
-    /// Headers the file has that are neither keys nor indicators (ignored, and said so).
+    /// Headers the file has that are not read (ignored, and said so).
     pub fn ignored<'t>(&self, table: &'t Table) -> Vec<&'t str> {
         table
             .headers
             .iter()
             .enumerate()
-            .filter(|(i, h)| *i != self.uscc && *i != self.month && !self.indicators.iter().any(|(k, _)| k == i) && !h.is_empty())
+            .filter(|(i, h)| !self.used.contains(i) && !h.is_empty())
             .map(|(_, h)| h.as_str())
             .collect()
     }

@@ -33,6 +33,15 @@ enum Owned {
 }
 
 impl Owned {
+    fn of(cell: &Cell) -> Owned {
+        match cell {
+            Cell::Empty => Owned::Empty,
+            Cell::Text(t) => Owned::Text((*t).to_string()),
+            Cell::Number(n) => Owned::Number(*n),
+            Cell::Date(d) => Owned::Date(*d),
+        }
+    }
+
     fn cell(&self) -> Cell<'_> {
         match self {
             Owned::Empty => Cell::Empty,
@@ -82,7 +91,17 @@ enum SheetMsg {
 pub struct Table {
     pub file: String,
     pub headers: Vec<String>,
+    /// The spreadsheet row the header was taken from (its first row, for a two-row header).
+    pub header_row: usize,
     rows: Rows,
+    /// Rows read ahead while looking for the header, served before the stream goes on.
+    held: std::collections::VecDeque<Result<(usize, Vec<Owned>), crate::RowError>>,
+    /// The held row being served.
+    serving: Option<Vec<Owned>>,
+    /// Rows passed over as notes or totals, by spreadsheet row number.
+    pub skipped: Vec<usize>,
+    /// The unit a statistical table states above its header ("单位:万元" gives "万元").
+    pub unit: Option<String>,
     /// Spreadsheet row number of the last row returned (header = 1).
     row: usize,
     total: u64,
@@ -97,6 +116,87 @@ fn detect_utf8(head: &[u8]) -> bool {
         // A multi-byte character cut at the end of the sample is still UTF-8.
         Err(e) => e.error_len().is_none(),
     }
+}
+
+/// The row a CSV record is, as a spreadsheet opening the file numbers it: the CSV reader skips
+/// empty lines, which a spreadsheet shows as rows, while a quoted value over several lines stays
+/// one row. `after` is the reader's line once the record (and its newline) is read.
+fn record_line(previous: usize, record: &csv::StringRecord, after: u64) -> usize {
+    let scan_from = record.position().map_or(after.saturating_sub(1), |p| p.line());
+    // The usual case: one line, ended by a newline, right after the previous record.
+    if after == scan_from + 1 {
+        return previous + 1;
+    }
+    // Every record ends with a newline (the reader is given a final one).
+    let inside = record.as_slice().bytes().filter(|b| *b == b'\n').count() as u64;
+    let starts_on = after.saturating_sub(inside + 1);
+    previous + 1 + starts_on.saturating_sub(scan_from) as usize
+}
+
+/// Rows read ahead to find a header.
+const LOOKAHEAD: usize = 20;
+
+/// Sub-headers under a header cell: the month's own figure, and the year to date.
+pub const MONTH_LABELS: &[&str] = &["本月", "当月", "本月数", "当月数"];
+pub const YTD_LABELS: &[&str] = &["本年累计", "累计", "本年累计数", "累计数", "1-本月累计", "年初至本月累计"];
+
+fn is_sub_header(row: &[String]) -> bool {
+    row.iter().any(|c| MONTH_LABELS.contains(&c.trim()) || YTD_LABELS.contains(&c.trim()))
+}
+
+/// A two-row header as one: a sub-label joins the cell above it, or, under a merged cell, the
+/// nearest filled cell to its left ("营业收入|本年累计").
+fn join_header(top: &[String], sub: &[String]) -> Vec<String> {
+    let mut parent = String::new();
+    (0..top.len().max(sub.len()))
+        .map(|c| {
+            let t = top.get(c).map_or("", |t| t.trim());
+            if !t.is_empty() {
+                parent = t.to_string();
+            }
+            match sub.get(c).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+                Some(s) => format!("{parent}|{s}"),
+                None => t.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// "单位:万元" (or 计量单位, with either colon) alone in its row.
+fn unit_of(row: &[String]) -> Option<String> {
+    let mut filled = row.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
+    let only = filled.next()?;
+    if filled.next().is_some() {
+        return None;
+    }
+    let rest = only.strip_prefix("计量单位").or_else(|| only.strip_prefix("单位"))?;
+    let unit = rest.trim_start_matches([':', ':', ' ']).trim();
+    (!unit.is_empty()).then(|| unit.to_string())
+}
+
+/// How notes under a statistical table begin.
+const NOTE_PREFIXES: &[&str] = &[
+    "注",
+    "说明",
+    "备注",
+    "填表说明",
+    "数据来源",
+    "资料来源",
+    "制表",
+    "填报人",
+    "填表人",
+    "审核人",
+    "单位负责人",
+    "统计负责人",
+    "联系电话",
+];
+
+/// A row whose first filled cell is a total, or whose only filled cell is a note.
+fn note_of<'a>(mut filled: impl Iterator<Item = &'a str>) -> bool {
+    let Some(first) = filled.next().map(str::trim) else { return false };
+    let is = |word: &str| first.chars().filter(|c| !c.is_whitespace()).eq(word.chars());
+    ["合计", "总计", "小计"].into_iter().any(is)
+        || (filled.next().is_none() && NOTE_PREFIXES.iter().any(|p| first.starts_with(p)))
 }
 
 /// Excel's sheet extent: 1,048,576 rows × 16,384 columns.
@@ -138,7 +238,9 @@ impl Table {
         let utf8 = detect_utf8(&head);
         let bom = utf8 && head.starts_with(&[0xEF, 0xBB, 0xBF]);
         let start = if bom { 3 } else { 0 };
-        let raw = Cursor::new(head[start..].to_vec()).chain(BufReader::with_capacity(1 << 20, f));
+        // A final newline, so that every record ends with one and its row is known (see
+        // `record_line`); an empty last line is nothing to the CSV reader.
+        let raw = Cursor::new(head[start..].to_vec()).chain(BufReader::with_capacity(1 << 20, f)).chain(&b"\n"[..]);
         // Excel on Chinese Windows writes GB18030 (GBK), decoded as it is read.
         let decoded: Box<dyn Read + Send> = if utf8 { Box::new(raw) } else { Box::new(Gb18030::new(raw)) };
         let (bounded, since_row) = RowBound::new(decoded, limits.max_row_bytes);
@@ -151,7 +253,20 @@ impl Table {
         }
         since_row.store(0, Ordering::Relaxed);
         let headers = record.iter().map(|h| crate::limits::shorten(h.trim())).collect();
-        Ok(Table { file, headers, rows: Rows::Csv { reader, record, since_row }, row: 1, total, bytes_read: 0, ended: false })
+        Ok(Table {
+            file,
+            headers,
+            header_row: 1,
+            rows: Rows::Csv { reader, record, since_row },
+            held: Default::default(),
+            serving: None,
+            skipped: Vec::new(),
+            unit: None,
+            row: 1,
+            total,
+            bytes_read: 0,
+            ended: false,
+        })
     }
 
     fn open_xlsx(path: &Path, file: String, limits: &Limits) -> Result<Table, FileError> {
@@ -180,7 +295,12 @@ impl Table {
         Ok(Table {
             file,
             headers,
+            header_row,
             rows: Rows::Sheet { rx, current: Vec::new() },
+            held: Default::default(),
+            serving: None,
+            skipped: Vec::new(),
+            unit: None,
             row: header_row,
             total: total.saturating_sub(header_row as u64),
             bytes_read: 0,
@@ -191,28 +311,106 @@ impl Table {
     /// The next data row and its spreadsheet row number; fully blank rows are skipped. A value
     /// in a column without a header is an error of its row, never dropped.
     pub fn next_row(&mut self) -> Option<Result<(usize, Vec<Cell<'_>>), crate::RowError>> {
-        match self.advance()? {
-            Err(e) => Some(Err(e)),
-            Ok(row) => {
-                let cells = self.current();
-                let stray =
-                    cells.iter().enumerate().find(|(i, c)| !c.is_empty() && self.headers.get(*i).is_none_or(|h| h.is_empty()));
-                if let Some((i, c)) = stray {
-                    return Some(Err(crate::RowError {
-                        file: self.file.clone(),
-                        row,
-                        column: Some(column_label(i)),
-                        value: c.shown(),
-                        reason: "此列没有表头,数据无法对应到任何列 / a value in a column without a header".into(),
-                    }));
-                }
-                Some(Ok((row, cells)))
+        // Notes under a statistical table and its total rows are neither data nor errors.
+        let row = loop {
+            match self.advance()? {
+                Err(e) => return Some(Err(e)),
+                Ok(row) if self.is_note_row() => self.skipped.push(row),
+                Ok(row) => break row,
             }
+        };
+        let cells = self.current();
+        let stray = cells.iter().enumerate().find(|(i, c)| !c.is_empty() && self.headers.get(*i).is_none_or(|h| h.is_empty()));
+        if let Some((i, c)) = stray {
+            return Some(Err(crate::RowError {
+                file: self.file.clone(),
+                row,
+                column: Some(column_label(i)),
+                value: c.shown(),
+                reason: "此列没有表头,数据无法对应到任何列 / a value in a column without a header".into(),
+            }));
+        }
+        Some(Ok((row, cells)))
+    }
+
+    /// Finds the header of a statistical table among its first rows: the first row — or pair of
+    /// rows, a header over 本月/本年累计 sub-headers, joined as "营业收入|本月" — that
+    /// `accepts` takes. Title, unit and blank rows above it are passed over (a unit row is kept
+    /// in `unit`). Without such a row the first stays the header, and the caller's column check
+    /// says what is missing.
+    pub fn find_header(&mut self, accepts: impl Fn(&[String]) -> bool) {
+        if accepts(&self.headers) {
+            return;
+        }
+        let mut ahead: Vec<(usize, Vec<Owned>)> = Vec::new();
+        while ahead.len() < LOOKAHEAD {
+            match self.advance() {
+                Some(Ok(row)) => {
+                    let cells = self.current().iter().map(Owned::of).collect();
+                    ahead.push((row, cells));
+                }
+                Some(Err(e)) => {
+                    self.held.push_back(Err(e));
+                    break;
+                }
+                None => break,
+            }
+        }
+        self.serving = None;
+        let shown = |cells: &[Owned]| cells.iter().map(|c| crate::limits::shorten(&c.cell().shown())).collect::<Vec<_>>();
+        let mut rows: Vec<(usize, Vec<String>)> = vec![(self.header_row, self.headers.clone())];
+        rows.extend(ahead.iter().map(|(r, c)| (*r, shown(c))));
+        for i in 0..rows.len() {
+            let combined = rows.get(i + 1).filter(|(_, sub)| is_sub_header(sub)).map(|(_, sub)| join_header(&rows[i].1, sub));
+            let (header, data_from) = match combined {
+                Some(h) if accepts(&h) => (h, i + 2),
+                _ if accepts(&rows[i].1) => (rows[i].1.clone(), i + 1),
+                _ => continue,
+            };
+            self.unit = rows[..i].iter().find_map(|(_, r)| unit_of(r));
+            self.headers = header;
+            self.header_row = rows[i].0;
+            // The rows after the header are data again, ahead of the rest of the stream.
+            let mut requeue: std::collections::VecDeque<_> =
+                ahead.into_iter().skip(data_from.saturating_sub(1)).map(Ok).collect();
+            requeue.append(&mut self.held);
+            self.held = requeue;
+            return;
+        }
+        // No header found: everything read ahead is data under the first row, as before.
+        let mut requeue: std::collections::VecDeque<_> = ahead.into_iter().map(Ok).collect();
+        requeue.append(&mut self.held);
+        self.held = requeue;
+    }
+
+    /// Whether the current row is a note ("注:…", "填报人:…", alone in its row) or a total
+    /// ("合计", "总计", "小计" first), looked at without copying the row.
+    fn is_note_row(&self) -> bool {
+        let owned = |cells: &[Owned]| -> bool {
+            note_of(cells.iter().filter_map(|c| match c {
+                Owned::Empty => None,
+                Owned::Text(t) if t.trim().is_empty() => None,
+                Owned::Text(t) => Some(t.as_str()),
+                _ => Some("#"),
+            }))
+        };
+        match (&self.serving, &self.rows) {
+            (Some(cells), _) => owned(cells),
+            (None, Rows::Csv { record, .. }) => note_of(record.iter().filter(|v| !v.trim().is_empty())),
+            (None, Rows::Sheet { current, .. }) => owned(current),
         }
     }
 
     /// Moves to the next row that is not blank.
     fn advance(&mut self) -> Option<Result<usize, crate::RowError>> {
+        self.serving = None;
+        if let Some(held) = self.held.pop_front() {
+            return Some(held.map(|(row, cells)| {
+                self.serving = Some(cells);
+                self.row = row;
+                row
+            }));
+        }
         if self.ended {
             return None;
         }
@@ -223,7 +421,7 @@ impl Table {
                     Ok(true) => {
                         since_row.store(0, Ordering::Relaxed);
                         self.bytes_read = reader.position().byte();
-                        self.row += 1;
+                        self.row = record_line(self.row, record, reader.position().line());
                         record.iter().all(|v| v.trim().is_empty())
                     }
                     Err(e) => {
@@ -273,6 +471,9 @@ impl Table {
     }
 
     fn current(&self) -> Vec<Cell<'_>> {
+        if let Some(cells) = &self.serving {
+            return cells.iter().map(Owned::cell).collect();
+        }
         match &self.rows {
             Rows::Csv { record, .. } => record.iter().map(|v| if v.is_empty() { Cell::Empty } else { Cell::Text(v) }).collect(),
             Rows::Sheet { current, .. } => current.iter().map(Owned::cell).collect(),

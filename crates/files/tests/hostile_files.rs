@@ -149,7 +149,7 @@ fn a_month_cell_before_excels_first_day_fails_its_row() {
     wb.save(&path).unwrap();
     let plan = Plan::default_plan();
     let mut table = Table::open(&path).unwrap();
-    let cols = FactColumns::map(&table, &plan).unwrap();
+    let cols = FactColumns::map(&mut table, &plan).unwrap();
     let file = table.file.clone();
     let mut month_errors = Vec::new();
     let mut rows = 0;
@@ -232,4 +232,28 @@ fn error_messages_name_the_file_not_its_folder() {
     let table = Table::open(&path).unwrap();
     assert_eq!(table.file, "upload-9f3.csv");
     assert!(!table.file.contains(&*dir.path().to_string_lossy()));
+}
+
+#[test]
+fn a_registry_under_a_title_row_finds_its_header() {
+    let (_d, path) = temp("registry.csv");
+    std::fs::write(&path, "赣江新区企业名录(2022年)\n\n统一社会信用代码,企业名称,组团,产业\n91360100MA35XXXX0X,甲,etdz,optoelectronics\n注:名称以营业执照为准\n").unwrap();
+    let mut table = Table::open(&path).unwrap();
+    leapfrog_files::EnterpriseColumns::map(&mut table).unwrap();
+    assert_eq!(table.header_row, 3);
+    let (ok, errors) = all_rows(&mut table);
+    assert_eq!((ok, errors.len()), (vec![4], 0));
+    assert_eq!(table.skipped, vec![5]);
+}
+
+#[test]
+fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+    // Empty lines count as rows in a spreadsheet; a quoted value over two lines is one row
+    // (lines: a,b / empty / x / "two / lines" / y / empty / z).
+    let (_d, path) = temp("lines.csv");
+    std::fs::write(&path, "a,b\n\nx,1\n\"two\nlines\",2\ny,3\n\nz,4").unwrap();
+    let mut table = Table::open(&path).unwrap();
+    let (ok, errors) = all_rows(&mut table);
+    assert!(errors.is_empty());
+    assert_eq!(ok, vec![3, 4, 5, 7]);
 }

@@ -310,8 +310,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             pb.finish_and_clear();
             let summary = summary?;
+            if summary.header_row > 1 {
+                eprintln!("提示 / note: 表头取自第{}行 / the header is row {}", summary.header_row, summary.header_row);
+            }
             for c in &summary.ignored_columns {
-                eprintln!("提示 / note: 列“{c}”不是计划中的指标,已忽略 / column not in the plan, ignored");
+                eprintln!("提示 / note: 列“{c}”未读取(不是计划中的指标,或已有本月数)/ column not read");
+            }
+            if !summary.skipped_rows.is_empty() {
+                let rows: Vec<String> = summary.skipped_rows.iter().map(|r| r.to_string()).collect();
+                eprintln!("提示 / note: 第{}行为注释或合计行,已跳过 / notes and totals skipped", rows.join("、"));
             }
             match &summary.months {
                 Some((first, last)) => println!("导入成功 / imported: {} 行 rows, {first} … {last}", summary.rows),

@@ -48,6 +48,10 @@ pub struct ImportSummary {
     pub months: Option<(String, String)>,
     /// Headers that were not understood and so not read.
     pub ignored_columns: Vec<String>,
+    /// The spreadsheet row the header was found in (1 unless a title stood above it).
+    pub header_row: usize,
+    /// Rows passed over as notes or totals ("注:…", "合计").
+    pub skipped_rows: Vec<usize>,
 }
 
 const BATCH: usize = 5_000;
@@ -59,7 +63,7 @@ impl App {
         self.require_some(caller, Action::WriteEnterprise)?;
         let keys = self.store.enterprise_keys().await?;
         let mut table = Table::open_with(path, &self.limits)?;
-        let cols = EnterpriseColumns::map(&table)?;
+        let cols = EnterpriseColumns::map(&mut table)?;
         let indicators: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
         // Rows are written batch by batch as they are read, so memory holds a batch, not the
         // file; any error leaves the transaction uncommitted.
@@ -128,7 +132,15 @@ impl App {
         let (inserted, updated) = import.finish(&caller.audit("import.enterprises", "enterprises", &file_name(path))).await?;
         let (d, t) = table.progress();
         progress(d, t);
-        Ok(ImportSummary { rows, inserted, updated, months: None, ignored_columns: Vec::new() })
+        Ok(ImportSummary {
+            rows,
+            inserted,
+            updated,
+            months: None,
+            ignored_columns: Vec::new(),
+            header_row: table.header_row,
+            skipped_rows: table.skipped.clone(),
+        })
     }
 
     /// Imports a monthly facts file. With `cumulative`, values are year-to-date totals and are
@@ -168,7 +180,7 @@ impl App {
             let path = path.to_owned();
             tokio::task::spawn_blocking(move || read_facts(&reading, &path, &tx))
         };
-        let Some(Parsed::Header { indicators, ignored_columns }) = rx.recv().await else {
+        let Some(Parsed::Header { indicators, ignored_columns, header_row }) = rx.recv().await else {
             // The file could not be read as a facts table at all; the reader says why.
             let outcome = reader.await.map_err(|e| ServiceError::Internal(format!("the file reader stopped: {e}")))?;
             return Err(outcome.err().unwrap_or_else(|| ServiceError::BadRequest("empty facts file".into())));
@@ -195,7 +207,7 @@ impl App {
         let months = outcome.months.map(|(a, b)| (a.to_string(), b.to_string()));
         let audit = caller
             .audit("import.facts", "facts", &file_name(path))
-            .after(serde_json::json!({ "rows": outcome.rows, "months": months, "cumulative": cumulative }).to_string());
+            .after(serde_json::json!({ "rows": outcome.rows, "months": months, "cumulative": outcome.cumulative }).to_string());
         // The closed months were read before the import began; they are read again inside its
         // transaction, so a month closed while it ran refuses it (the operator excepted).
         let closed_codes: Vec<&str> = SubmissionState::ALL.iter().filter(|s| !s.editable()).map(|s| s.code()).collect();
@@ -204,13 +216,21 @@ impl App {
         let guard = store::MonthGuard { top_zone: &top_zone, closed: &closed_codes };
         import.finish(&audit, (!caller.actor.operator).then_some(&guard)).await?;
         progress(outcome.total, outcome.total);
-        Ok(ImportSummary { rows: outcome.rows, inserted: 0, updated: 0, months, ignored_columns })
+        Ok(ImportSummary {
+            rows: outcome.rows,
+            inserted: 0,
+            updated: 0,
+            months,
+            ignored_columns,
+            header_row,
+            skipped_rows: outcome.skipped,
+        })
     }
 }
 
 /// What the reading thread hands to the writer.
 enum Parsed {
-    Header { indicators: Vec<String>, ignored_columns: Vec<String> },
+    Header { indicators: Vec<String>, ignored_columns: Vec<String>, header_row: usize },
     Batch { lines: Vec<(EnterpriseKey, FactLine)>, done: u64, total: u64 },
 }
 
@@ -221,6 +241,10 @@ struct ReadOutcome {
     months: Option<(domain::Month, domain::Month)>,
     total: u64,
     errors: RowErrors,
+    /// Rows passed over as notes or totals.
+    skipped: Vec<usize>,
+    /// The file gave year-to-date totals.
+    cumulative: bool,
     /// Lines not yet handed over: all of them for a cumulative file, after differencing.
     held: Vec<(EnterpriseKey, FactLine)>,
 }
@@ -242,10 +266,13 @@ fn read_facts(r: &FactsReading, path: &Path, tx: &tokio::sync::mpsc::Sender<Pars
     let FactsReading { plan, actor, keys, closed, limits, current, cumulative } = r;
     let (plan, cumulative) = (&**plan, *cumulative);
     let mut table = Table::open_with(path, limits)?;
-    let cols = FactColumns::map(&table, plan)?;
+    let cols = FactColumns::map(&mut table, plan)?;
+    // A table whose columns are all 本年累计 gives year-to-date totals, as --cumulative says.
+    let cumulative = cumulative || cols.cumulative;
     let header = Parsed::Header {
         indicators: cols.indicators.iter().map(|(_, i)| i.code.clone()).collect(),
         ignored_columns: cols.ignored(&table).into_iter().map(String::from).collect(),
+        header_row: table.header_row,
     };
     if tx.blocking_send(header).is_err() {
         return Err(ServiceError::BadRequest("导入已取消 / import cancelled".into()));
@@ -345,7 +372,7 @@ fn read_facts(r: &FactsReading, path: &Path, tx: &tokio::sync::mpsc::Sender<Pars
         held = batch;
     }
     errors.sort();
-    Ok(ReadOutcome { rows, months, total: table.progress().1, errors, denied, held })
+    Ok(ReadOutcome { rows, months, total: table.progress().1, errors, denied, held, skipped: table.skipped.clone(), cumulative })
 }
 
 async fn write(import: &mut store::FactsImport, lines: &[(EnterpriseKey, FactLine)]) -> Result<()> {
