@@ -17,7 +17,7 @@ pub mod uscc;
 pub use amount::Amount;
 pub use enterprise::Enterprise;
 pub use month::Month;
-pub use plan::{Indicator, IndicatorKind, Industry, Plan, PlanProblem, Tier, Zone};
+pub use plan::{Indicator, IndicatorCode, IndicatorKind, Industry, Plan, PlanProblem, Tier, Zone};
 pub use progress::{ProgressRow, Status};
 pub use uscc::Uscc;
 

@@ -382,6 +382,25 @@ fn is_code(s: &str) -> bool {
 }
 
 /// Indicator codes become column names in storage, so they are stricter than other codes.
+/// An indicator's code, checked: a lower-case letter, then lower-case letters, digits and `_`, at
+/// most 40 — the only text that may become part of a column name in SQL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IndicatorCode(String);
+
+impl IndicatorCode {
+    pub fn parse(s: &str) -> Result<IndicatorCode, String> {
+        if is_indicator_code(s) {
+            Ok(IndicatorCode(s.to_string()))
+        } else {
+            Err(format!("指标代码“{}”不合法 / indicator code '{}' is not valid", crate::shorten(s), crate::shorten(s)))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 fn is_indicator_code(s: &str) -> bool {
     is_code(s) && !s.contains('-') && s.len() <= 40
 }

@@ -96,3 +96,18 @@ async fn months_not_yet_begun_or_before_the_plan_are_refused() {
         assert_eq!(app.store.latest_month().await.unwrap(), Some(now));
     }
 }
+
+#[tokio::test]
+async fn an_indicator_code_reaches_sql_only_when_checked() {
+    // Before: only a debug_assert (off in release builds) stood between a code and the SQL text.
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        let month = Month::new(2023, 5).unwrap();
+        let hostile = "revenue) IS NOT NULL OR (1=1";
+        let err =
+            app.store.cell_enterprises(hostile, &["optoelectronics".into()], &["etdz".into()], month, 0, 10).await.unwrap_err();
+        assert!(err.to_string().contains("not valid"), "{}: {err}", db.engine);
+        assert!(domain::IndicatorCode::parse("v_revenue;").is_err());
+        assert!(domain::IndicatorCode::parse("revenue").is_ok());
+    }
+}

@@ -228,7 +228,7 @@ async fn move_cells(
 ) -> Result<()> {
     for chunk in ids.chunks(500) {
         for ind in indicators {
-            let col = fact_column(ind);
+            let col = fact_column(ind)?;
             let sql = format!(
                 "INSERT INTO cell_months (indicator, industry, zone, month, total, reporters) \
                  SELECT $1, e.industry, e.zone, f.month, SUM(f.{col}) * $2, COUNT(f.{col}) * $2 \

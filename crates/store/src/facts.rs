@@ -65,7 +65,7 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<CellEnterprise>, i64)> {
-        let col = fact_column(indicator);
+        let col = fact_column(indicator)?;
         let cond = |first: usize| {
             format!(
                 "e.industry IN ({}) AND e.zone IN ({})",
@@ -127,7 +127,7 @@ impl Store {
 
     /// Every reported month of one enterprise, all indicators, newest first.
     pub async fn enterprise_months(&self, uscc: &str, indicators: &[String]) -> Result<Vec<MonthFacts>> {
-        let cols: Vec<String> = indicators.iter().map(|i| format!("f.{}", fact_column(i))).collect();
+        let cols: Vec<String> = indicators.iter().map(|i| Ok(format!("f.{}", fact_column(i)?))).collect::<Result<_>>()?;
         let sql = format!(
             "SELECT f.month, {} FROM facts f JOIN enterprises e ON e.id = f.enterprise_id WHERE e.uscc = $1 ORDER BY f.month DESC",
             cols.join(", ")
@@ -146,7 +146,7 @@ impl Store {
 
     /// Recomputes every aggregate from the facts; the check that incremental upkeep is exact.
     pub async fn recount_cells(&self, indicator: &str) -> Result<Vec<CellMonth>> {
-        let col = fact_column(indicator);
+        let col = fact_column(indicator)?;
         let sql = format!(
             "SELECT e.industry, e.zone, f.month, CAST(SUM(f.{col}) AS BIGINT) FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
              WHERE f.{col} IS NOT NULL GROUP BY e.industry, e.zone, f.month"

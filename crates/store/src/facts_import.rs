@@ -113,15 +113,16 @@ const CELL_UPSERT: &str = "ON CONFLICT (indicator, month, industry, zone) DO UPD
 
 /// The SQL that takes the stored values of one indicator for the keys in `keys` (a table of
 /// enterprise_id, month) out of the aggregates.
-fn subtract_sql(indicator: &str, keys: &str, filter: &str) -> String {
-    let col = fact_column(indicator);
-    format!(
+fn subtract_sql(indicator: &str, keys: &str, filter: &str) -> Result<String> {
+    let col = fact_column(indicator)?;
+    // The indicator's code itself is bound as $1.
+    Ok(format!(
         "INSERT INTO cell_months (indicator, industry, zone, month, total, reporters) \
-         SELECT '{indicator}', e.industry, e.zone, f.month, -SUM(f.{col}), -COUNT(f.{col}) \
+         SELECT CAST($1 AS TEXT), e.industry, e.zone, f.month, -SUM(f.{col}), -COUNT(f.{col}) \
          FROM {keys} s JOIN facts f ON f.enterprise_id = s.enterprise_id AND f.month = s.month \
          JOIN enterprises e ON e.id = f.enterprise_id \
          WHERE f.{col} IS NOT NULL {filter} GROUP BY e.industry, e.zone, f.month {CELL_UPSERT}"
-    )
+    ))
 }
 
 impl Store {
@@ -131,7 +132,8 @@ impl Store {
         let tx = match &self.pg {
             Some(pg) => {
                 let mut tx = pg.begin().await?;
-                let cols: Vec<String> = indicators.iter().map(|i| format!("{} BIGINT", fact_column(i))).collect();
+                let cols: Vec<String> =
+                    indicators.iter().map(|i| Ok(format!("{} BIGINT", fact_column(i)?))).collect::<Result<_>>()?;
                 tx.execute(sqlx::AssertSqlSafe(format!(
                     "CREATE TEMP TABLE staged_facts (enterprise_id BIGINT NOT NULL, month BIGINT NOT NULL, {}) ON COMMIT DROP",
                     cols.join(", ")
@@ -149,7 +151,7 @@ impl FactsImport {
     /// Writes a batch of rows. Rows for months that already had facts replace what was stored,
     /// and the replaced values leave the aggregates.
     pub async fn write(&mut self, rows: &[FactRow<'_>]) -> Result<()> {
-        let columns: Vec<String> = self.indicators.iter().map(|i| fact_column(i)).collect();
+        let columns: Vec<String> = self.indicators.iter().map(|i| fact_column(i)).collect::<Result<_>>()?;
         match &mut self.tx {
             ImportTx::Sqlite { tx, months_with_data, staged } => {
                 let overlap = batch_overlaps!(tx, months_with_data, rows);
@@ -217,7 +219,7 @@ impl FactsImport {
                 sums.into_iter().enumerate().filter(|(_, (_, n))| *n > 0).map(move |(i, s)| ((i, cell, month), s))
             })
             .collect();
-        let columns: Vec<String> = self.indicators.iter().map(|i| fact_column(i)).collect();
+        let columns: Vec<String> = self.indicators.iter().map(|i| fact_column(i)).collect::<Result<_>>()?;
         match self.tx {
             ImportTx::Sqlite { mut tx, staged, .. } => {
                 refuse_closed!(tx, guard, touched);
@@ -256,7 +258,10 @@ impl FactsImport {
                     // Everything staged belongs to months that had facts: take the values it
                     // replaces out of the aggregates, then merge.
                     for ind in &self.indicators {
-                        tx.execute(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_facts", ""))).await?;
+                        sqlx::query(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_facts", "")?))
+                            .bind(ind)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
                     tx.execute(sqlx::AssertSqlSafe(format!(
@@ -336,7 +341,7 @@ async fn sqlite_subtract_replaced(
     }
     q.execute(&mut **tx).await?;
     for ind in indicators {
-        tx.execute(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_keys", ""))).await?;
+        sqlx::query(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_keys", "")?)).bind(ind).execute(&mut **tx).await?;
     }
     Ok(())
 }

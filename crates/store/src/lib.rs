@@ -226,8 +226,9 @@ impl Store {
     }
 }
 
-/// The storage column of an indicator in the facts table.
-pub(crate) fn fact_column(indicator: &str) -> String {
-    debug_assert!(indicator.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
-    format!("v_{indicator}")
+/// The storage column of an indicator in the facts table: an identifier pasted into SQL, so only
+/// ever from a checked code (in release builds too); a code that fails the check is a fault.
+pub(crate) fn fact_column(indicator: &str) -> Result<String> {
+    let code = domain::IndicatorCode::parse(indicator).map_err(StoreError::Config)?;
+    Ok(format!("v_{}", code.as_str()))
 }

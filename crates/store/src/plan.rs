@@ -22,7 +22,7 @@ impl Store {
         let existing: Vec<String> =
             sqlx::query("SELECT code FROM indicator_columns").fetch_all(&mut *tx).await?.iter().map(|r| r.get(0)).collect();
         for ind in plan.indicators.iter().filter(|i| !existing.contains(&i.code)) {
-            let sql = format!("ALTER TABLE facts ADD COLUMN {} BIGINT", fact_column(&ind.code));
+            let sql = format!("ALTER TABLE facts ADD COLUMN {} BIGINT", fact_column(&ind.code)?);
             tx.execute(sqlx::AssertSqlSafe(sql)).await?;
             sqlx::query("INSERT INTO indicator_columns (code) VALUES ($1)").bind(&ind.code).execute(&mut *tx).await?;
         }
