@@ -66,8 +66,6 @@ pub async fn drill(
     Ok(Json(d))
 }
 
-/// Maps a service error to the API's JSON error; rows with problems are listed in `errors`.
-
 pub async fn enterprises(
     State(app): State<App>,
     authed: Authed,
