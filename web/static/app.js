@@ -1,11 +1,8 @@
 // Leapfrog pages: month picker and the cockpit charts. No inline scripts (CSP).
 (function () {
   "use strict";
-  // One colour per industry, the same on every chart.
-  var INDUSTRY_COLOURS = {
-    "optoelectronics": "#1d5fb8", "smart-manufacturing": "#d9730d", "new-materials": "#2e8540",
-    "biomedicine": "#b42318", "silicone": "#6f42c1", "textiles": "#0f7c90", "all": "#444c56"
-  };
+  // One colour per industry, the same on every chart: the plan file's.
+  var TOTAL_COLOUR = "#444c56";
 
   function onReady(fn) { if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn); }
 
@@ -28,7 +25,9 @@
       var rows = data.rows.filter(function (r) { return r.zone === "all" && r.target != null; });
       var names = rows.map(function (r) { return r.industry_name || r.industry; });
       fetch("/api/v1/plan").then(function (r) { return r.json(); }).then(function (plan) {
-        var nameOf = {}; plan.industries.forEach(function (i) { nameOf[i.code] = i.name; }); nameOf.all = "1+2+3合计";
+        var nameOf = {}, colourOf = { all: TOTAL_COLOUR };
+        plan.industries.forEach(function (i) { nameOf[i.code] = i.name; colourOf[i.code] = i.colour; });
+        nameOf.all = plan.total_label;
         names = rows.map(function (r) { return nameOf[r.industry] || r.industry; });
         var bar = echarts.init(host, null, { locale: "ZH" });
         bar.setOption({
@@ -40,7 +39,7 @@
           yAxis: { type: "value", name: "%" },
           series: [
             { name: "完成率", type: "bar", data: rows.map(function (r) {
-                return { value: r.attainment_pct, itemStyle: { color: INDUSTRY_COLOURS[r.industry] || "#888" } }; }) },
+                return { value: r.attainment_pct, itemStyle: { color: colourOf[r.industry] || "#888" } }; }) },
             { name: "序时进度", type: "line", symbol: "none", lineStyle: { type: "dashed", color: "#b42318" },
               data: rows.map(function (r) { return r.time_progress_pct; }) }
           ]

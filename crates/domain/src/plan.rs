@@ -64,6 +64,16 @@ pub struct Industry {
     pub aliases: Vec<String>,
     pub tier: Tier,
     pub chain_leaders: Vec<String>,
+    /// Its colour on every chart (`colour = "#1d5fb8"`, else one of a palette by its place).
+    pub colour: String,
+}
+
+/// Colours for industries the plan gives none.
+const PALETTE: [&str; 10] =
+    ["#1d5fb8", "#d9730d", "#2e8540", "#b42318", "#6f42c1", "#0f7c90", "#8a6d0b", "#c2185b", "#455a64", "#5d7a1f"];
+
+fn is_colour(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -169,6 +179,11 @@ pub struct Plan {
     pub target_unit: String,
     pub target_unit_wan: f64,
     pub slightly_behind_pp: f64,
+    /// What the `all` industry row is called, and the progress matrix's title.
+    pub total_label: String,
+    pub matrix_title: String,
+    /// Names of the modules that supply KPIs (`[modules]`, e.g. M3 = "M3 项目调度").
+    pub module_names: std::collections::BTreeMap<String, String>,
     pub submission_deadline_day: u32,
     /// When a month's figures are due: `deadline_working_days` (the Nth working day of the next
     /// month, on the plan's calendar) when the plan gives it, else `deadline_day`.
@@ -222,6 +237,8 @@ struct RawPlan {
     kpis: Vec<RawKpi>,
     #[serde(default)]
     calendar: Vec<RawCalendarYear>,
+    #[serde(default)]
+    modules: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -240,6 +257,12 @@ struct RawHeader {
     target_indicator: Spanned<String>,
     #[serde(default = "default_target_unit")]
     target_unit: Spanned<String>,
+    /// What the `all` row of the industries is called ("1+2+3 合计").
+    #[serde(default)]
+    total_label: Option<String>,
+    /// The title of the progress matrix.
+    #[serde(default)]
+    matrix_title: Option<String>,
 }
 
 fn spanned_default<T: Default>() -> Spanned<T> {
@@ -291,6 +314,8 @@ struct RawIndustry {
     tier: Spanned<String>,
     #[serde(default)]
     chain_leaders: Vec<String>,
+    #[serde(default)]
+    colour: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -478,6 +503,20 @@ impl Plan {
         self.indicators.iter().find(|i| i.code == h || i.name == bare || i.aliases.iter().any(|a| a == bare))
     }
 
+    /// A module's name for readers: the plan's `[modules]` entry, else its code.
+    pub fn module_name(&self, code: &str) -> String {
+        self.module_names.get(code).cloned().unwrap_or_else(|| code.to_string())
+    }
+
+    /// An industry's name, or the plan's label for the `all` total.
+    pub fn industry_label(&self, code: &str) -> String {
+        if code == crate::ALL {
+            self.total_label.clone()
+        } else {
+            self.industry(code).map_or_else(|| code.to_string(), |i| i.name.clone())
+        }
+    }
+
     /// The top-level zone a zone rolls up into.
     pub fn top_zone<'a>(&'a self, code: &'a str) -> &'a str {
         let mut cur = code;
@@ -587,7 +626,15 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
             p.at(r.tier.span(), format!("产业层级“{}”未知,应为 1、2、3、X 或 other / unknown tier", r.tier.get_ref()));
             Tier::Other
         });
-        industries.push(Industry { code, name: r.name, aliases: r.aliases, tier, chain_leaders: r.chain_leaders });
+        let colour = match &r.colour {
+            Some(c) if is_colour(c.get_ref()) => c.get_ref().to_ascii_lowercase(),
+            Some(c) => {
+                p.at(c.span(), format!("颜色“{}”应写作 #RRGGBB / colour must be #RRGGBB", c.get_ref()));
+                String::new()
+            }
+            None => PALETTE[industries.len() % PALETTE.len()].to_string(),
+        };
+        industries.push(Industry { code, name: r.name, aliases: r.aliases, tier, chain_leaders: r.chain_leaders, colour });
     }
     if industries.is_empty() {
         p.at(0..0, "计划中没有产业 / the plan lists no industries");
@@ -878,6 +925,9 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         target_unit,
         target_unit_wan,
         slightly_behind_pp,
+        total_label: h.total_label.clone().unwrap_or_else(|| "合计".to_string()),
+        matrix_title: h.matrix_title.clone().unwrap_or_else(|| "产业进度矩阵".to_string()),
+        module_names: raw.modules.clone(),
         submission_deadline_day: deadline,
         submission_deadline,
         industries,
@@ -996,7 +1046,10 @@ mod tests {
     fn toml_syntax_errors_carry_a_line() {
         let got = Plan::from_toml("[plan]\ncode = \"x\"\nname = \n").unwrap_err();
         assert_eq!(got[0].line, Some(3));
-        let got = Plan::from_toml(&DEFAULT_PLAN_TOML.replace("tier = \"1\"", "tier = \"1\"\ncolour = \"red\"")).unwrap_err();
-        assert!(got[0].message.contains("colour"), "{got:?}");
+        // An unknown key (the American spelling) is named; a colour that is not #RRGGBB too.
+        let got = Plan::from_toml(&DEFAULT_PLAN_TOML.replace("tier = \"1\"", "tier = \"1\"\ncolor = \"red\"")).unwrap_err();
+        assert!(got[0].message.contains("color"), "{got:?}");
+        let got = problems(&DEFAULT_PLAN_TOML.replacen("colour = \"#1d5fb8\"", "colour = \"red\"", 1));
+        assert!(got.iter().any(|g| g.contains("#RRGGBB")), "{got:?}");
     }
 }

@@ -40,7 +40,7 @@ fn table(headers: &[&str], rows: &[Vec<String>], right_from: usize) -> String {
 }
 
 fn name_of_industry<'a>(plan: &'a Plan, code: &'a str) -> &'a str {
-    if code == domain::ALL { "合计(1+2+3)" } else { plan.industry(code).map_or(code, |i| i.name.as_str()) }
+    if code == domain::ALL { plan.total_label.as_str() } else { plan.industry(code).map_or(code, |i| i.name.as_str()) }
 }
 
 fn name_of_zone<'a>(plan: &'a Plan, code: &'a str) -> &'a str {

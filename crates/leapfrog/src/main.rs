@@ -47,8 +47,9 @@ enum Command {
     },
     /// Progress of one indicator in one month, by industry and zone
     Progress {
-        #[arg(long, default_value = "revenue")]
-        indicator: String,
+        /// An indicator code; default the one the plan's targets are written in
+        #[arg(long)]
+        indicator: Option<String>,
         /// 2022-06, 2022/6 or 2022年6月; default the latest month with data
         #[arg(long)]
         month: Option<String>,
@@ -341,6 +342,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
             };
             let figures = if provisional { service::Figures::Provisional } else { service::Figures::Official };
+            let indicator = indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
             let rows = app.progress(&caller, &indicator, month, figures).await?;
             if json {
                 println!("{}", serde_json::to_string(&rows)?);

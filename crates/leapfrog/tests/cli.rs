@@ -317,3 +317,24 @@ fn the_operator_closes_history_in_bulk_and_progress_says_what_is_left_out() {
     let trail = ok(&leapfrog(&["audit", "list", "--database", &db]));
     assert!(trail.contains("submission.lock") && trail.contains("submission.approve"), "{trail}");
 }
+
+#[test]
+fn progress_defaults_to_the_indicator_the_plans_targets_are_written_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let plan = write(
+        dir.path(),
+        "plan.toml",
+        &domain::plan::DEFAULT_PLAN_TOML.replacen("target_indicator = \"revenue\"", "target_indicator = \"tax\"", 1),
+    );
+    ok(&leapfrog(&["init", "--plan", &plan, "--database", &db]));
+    let reg = write(dir.path(), "e.csv", &format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n", uscc(1)));
+    let facts = write(dir.path(), "f.csv", &format!("uscc,month,revenue,tax\n{},2022-06,100,7\n", uscc(1)));
+    ok(&leapfrog(&["import", "enterprises", &reg, "--database", &db]));
+    ok(&leapfrog(&["import", "facts", &facts, "--database", &db]));
+    let rows: serde_json::Value =
+        serde_json::from_str(&ok(&leapfrog(&["progress", "--month", "2022-06", "--json", "--provisional", "--database", &db])))
+            .unwrap();
+    let total = rows.as_array().unwrap().iter().find(|r| r["industry"] == "all" && r["zone"] == "all").unwrap();
+    assert_eq!(total["value"].as_f64(), Some(7.0), "{total}");
+}

@@ -31,7 +31,7 @@ pub fn light(status: Option<Status>) -> (&'static str, &'static str) {
 }
 
 pub fn industry_name(plan: &Plan, code: &str) -> String {
-    if code == ALL { "1+2+3 合计".into() } else { plan.industry(code).map_or(code.to_string(), |i| i.name.clone()) }
+    plan.industry_label(code)
 }
 
 pub fn zone_name(plan: &Plan, code: &str) -> String {

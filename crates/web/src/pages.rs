@@ -110,6 +110,7 @@ pub struct KpiView {
 pub struct CockpitPage {
     pub nav: Nav,
     pub plan_name: String,
+    pub matrix_title: String,
     pub month: Option<String>,
     pub month_zh: String,
     pub months: Vec<(String, String)>,
@@ -164,6 +165,7 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
     let mut page = CockpitPage {
         nav: nav(&app, &authed, "cockpit"),
         plan_name: app.plan.name.clone(),
+        matrix_title: app.plan.matrix_title.clone(),
         month: month.map(|m| m.to_string()),
         month_zh: month.map(|m| m.zh()).unwrap_or_default(),
         months: month_options(&app, latest),
@@ -250,7 +252,7 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
                 actual: k.actual.as_ref().map_or_else(|| "—".to_string(), |a| format!("{:.2}", a.value)),
                 basis: match (&k.actual, &k.supplied_by) {
                     (Some(a), _) => a.basis.clone(),
-                    (None, Some(m)) => format!("由 {} 模块提供(建设中)", module_name(m)),
+                    (None, Some(m)) => format!("由 {} 模块提供(建设中)", app.plan.module_name(m)),
                     (None, None) => "数据不足".to_string(),
                 },
                 light,
@@ -260,16 +262,6 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
         .collect();
     page.export_href = format!("/export/progress.xlsx?indicator={indicator}&month={month}{}", page.figures_param);
     Ok(page)
-}
-
-fn module_name(code: &str) -> String {
-    match code {
-        "M3" => "M3 项目调度".into(),
-        "M4" => "M4 招商引资".into(),
-        "M5" => "M5 企业培育".into(),
-        "M8" => "M8 目标任务".into(),
-        other => other.into(),
-    }
 }
 
 pub struct TargetRowView {

@@ -334,3 +334,28 @@ async fn administrators_manage_accounts_and_tokens_on_the_web() {
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn another_regions_plan_shows_its_own_words() {
+    let db = testkit::sqlite();
+    let src = domain::plan::DEFAULT_PLAN_TOML
+        .replacen("total_label = \"1+2+3 合计\"", "total_label = \"主导产业合计\"", 1)
+        .replacen("matrix_title = \"“1+2+3+X”产业进度矩阵\"", "matrix_title = \"主导产业进度一览\"", 1)
+        .replacen("M5 = \"M5 企业培育\"", "M5 = \"企业库\"", 1)
+        .replacen("colour = \"#1d5fb8\"", "colour = \"#123456\"", 1)
+        .replacen("name = \"赣江新区“1+2+3+X”产业高质量跨越式发展行动计划(2021-2023年)\"", "name = \"某新区产业行动计划\"", 1);
+    service::App::init(&db.url, &src, &service::Caller::operator()).await.unwrap();
+    let app = app_with_data(&db.url).await;
+    let (status, _, page) = get(&app, "/?month=2022-06").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("主导产业进度一览") && page.contains("主导产业合计") && page.contains("由 企业库 模块提供"), "{page}");
+    // What the code used to write in Ganjiang's words (KPI names are the plan's own data).
+    for word in ["1+2+3 合计", "“1+2+3+X”产业进度矩阵", "M5 企业培育"] {
+        assert!(!page.contains(word), "{word} is left");
+    }
+    let plan = json(&app, "/api/v1/plan").await;
+    assert_eq!(plan["total_label"], "主导产业合计");
+    assert_eq!(plan["industries"][0]["colour"], "#123456");
+    assert!(plan["industries"].as_array().unwrap().iter().all(|i| i["colour"].as_str().is_some_and(|c| c.starts_with('#'))));
+}
