@@ -224,6 +224,37 @@ mod tests {
     }
 
     #[test]
+    fn the_whole_table_of_steps() {
+        // Written out by hand: rows are states, columns the steps submit, approve, return, lock,
+        // request_correction, approve_correction, reject_correction; "-" is refused.
+        const TABLE: [(S, [&str; 7]); 6] = [
+            (S::Draft, ["submitted", "-", "-", "-", "-", "-", "-"]),
+            (S::Submitted, ["-", "approved", "returned", "-", "-", "-", "-"]),
+            (S::Approved, ["-", "-", "returned", "locked", "-", "-", "-"]),
+            (S::Returned, ["submitted", "-", "-", "-", "-", "-", "-"]),
+            (S::Locked, ["-", "-", "-", "-", "correction_requested", "-", "-"]),
+            (S::CorrectionRequested, ["-", "-", "-", "-", "-", "draft", "locked"]),
+        ];
+        let steps = [
+            Step::Submit,
+            Step::Approve,
+            Step::Return,
+            Step::Lock,
+            Step::RequestCorrection,
+            Step::ApproveCorrection,
+            Step::RejectCorrection,
+        ];
+        assert_eq!(TABLE.len(), S::ALL.len());
+        assert_eq!(steps.len(), Step::ALL.len());
+        for (from, row) in TABLE {
+            for (step, expected) in steps.iter().zip(row) {
+                let got = step.apply(from).map(|s| s.code().to_string()).unwrap_or_else(|_| "-".into());
+                assert_eq!(got, expected, "{step:?} from {from:?}");
+            }
+        }
+    }
+
+    #[test]
     fn every_step_from_every_state_is_defined_or_refused_with_words() {
         for from in S::ALL {
             for step in Step::ALL {

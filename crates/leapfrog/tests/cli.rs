@@ -80,7 +80,7 @@ async fn import_then_progress_json_on_both_engines() {
         // --database before or after the subcommand.
         ok(&leapfrog(&["--database", &db.url, "import", "enterprises", &reg]));
         let out = ok(&leapfrog(&["import", "facts", &facts, "--database", &db.url]));
-        assert!(out.contains("4"), "{out}");
+        assert!(out.contains("imported: 4 行 rows, 2021-06 … 2022-06"), "{out}");
         let out = ok(&leapfrog(&[
             "progress",
             "--indicator",

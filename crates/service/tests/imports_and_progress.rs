@@ -406,3 +406,62 @@ async fn several_nodes_can_start_on_a_new_database_at_once() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_bad_row_after_several_written_batches_leaves_nothing_behind() {
+    // Rows are written batch by batch as the file is read (5,000 facts, 2,000 enterprises at a
+    // time): one bad row at the end must still leave the database as it was.
+    for db in testkit::engines().await {
+        let (app, _files) = loaded(&db.url).await;
+        let before = app.progress(&op(), "revenue", month("2021-01"), Figures::Provisional).await.unwrap();
+        let (count_before, _) = app.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await.unwrap();
+        let total_before = app.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await.unwrap().1;
+        assert_eq!(count_before.len(), 1);
+
+        // 2,500 new enterprises and a rename of a stored one, then a row with an unknown zone.
+        let mut reg = String::from("uscc,name,zone,industry\n");
+        reg.push_str(&format!("{},改了名字的甲,etdz,optoelectronics\n", uscc(1)));
+        for n in 100..2_600 {
+            reg.push_str(&format!("{},新企业{n},etdz,optoelectronics\n", uscc(n)));
+        }
+        reg.push_str(&format!("{},坏行,火星组团,optoelectronics\n", uscc(2_600)));
+        let (_g, p) = testkit::file("big-registry.csv", reg.as_bytes());
+        let Err(ServiceError::Rows(errors)) = app.import_enterprises(&op(), &p, &quiet).await else { panic!("must fail") };
+        assert_eq!(errors.len(), 1, "{}", db.engine);
+        let after = app.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await.unwrap().1;
+        assert_eq!(after, total_before, "{}: no new enterprise stayed", db.engine);
+        assert_eq!(
+            app.store.enterprise(&uscc(1)).await.unwrap().unwrap().name,
+            "甲光电有限公司",
+            "{}: the rename was undone",
+            db.engine
+        );
+
+        // 6,000 good facts (months already stored and new ones), then one bad value.
+        let mut reg = String::from("uscc,name,zone,industry\n");
+        for n in 100..200 {
+            reg.push_str(&format!("{},新企业{n},etdz,optoelectronics\n", uscc(n)));
+        }
+        let (_g, p) = testkit::file("registry.csv", reg.as_bytes());
+        app.import_enterprises(&op(), &p, &quiet).await.unwrap();
+        let before = app.progress(&op(), "revenue", month("2021-01"), Figures::Provisional).await.unwrap();
+        let mut facts = String::from("uscc,month,revenue\n");
+        for n in 100..200 {
+            for m in (2019..=2023).flat_map(|y| (1..=12).map(move |m| format!("{y}-{m:02}"))) {
+                facts.push_str(&format!("{},{m},1\n", uscc(n)));
+            }
+        }
+        facts.push_str(&format!("{},2021-01,-1\n", uscc(100)));
+        let (_g, p) = testkit::file("big-facts.csv", facts.as_bytes());
+        let Err(ServiceError::Rows(errors)) = app.import_facts(&op(), &p, false, &quiet).await else { panic!("must fail") };
+        assert_eq!((errors.len(), errors.shown[0].row), (1, 6_002), "{}", db.engine);
+        assert_eq!(
+            app.progress(&op(), "revenue", month("2021-01"), Figures::Provisional).await.unwrap(),
+            before,
+            "{}",
+            db.engine
+        );
+        let none_kept = app.enterprise(&op(), &uscc(150)).await.unwrap().1;
+        assert!(none_kept.is_empty(), "{}: no fact of the file stayed", db.engine);
+    }
+}

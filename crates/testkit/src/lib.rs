@@ -59,7 +59,13 @@ pub async fn postgres() -> Option<TestDb> {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("PostgreSQL at {admin} is required under CI=true and cannot be reached: {e}");
             }
-            eprintln!("\n!!! SKIPPED: the PostgreSQL half of this test did not run: {admin} unreachable ({e}) !!!\n");
+            // Written to the process's stderr itself: the test harness captures `eprintln!` of
+            // passing tests, which would hide that half of the suite did not run.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n!!! SKIPPED: the PostgreSQL half of this test did not run: {admin} unreachable ({e}) !!!\n"
+            );
             return None;
         }
     };
