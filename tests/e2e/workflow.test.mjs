@@ -67,6 +67,13 @@ test("submit, return, fix, resubmit, approve", async () => {
     assert.match(await page.getByRole("status").innerText(), /已导入 1 行/);
     await Promise.all([page.waitForURL(/submissions/), januaryOfEtdz(page).getByRole("button", { name: "提交" }).click()]);
     assert.match(await januaryOfEtdz(page).innerText(), /已提交/);
+    // Submitted is not approved: the month is in the provisional figures only.
+    const cellOf = async (figures) => {
+      const rows = await (await page.request.get(base + "/api/v1/progress?month=2024-01&figures=" + figures)).json();
+      return rows.find((r) => r.industry === "optoelectronics" && r.zone === "etdz");
+    };
+    assert.equal((await cellOf("official"))?.value ?? null, null, "a submitted month is not official yet");
+    assert.equal((await cellOf("provisional")).value, 1234.5);
     await signOut(page);
 
     // The coordinator approves; the month now counts in the official figures.
@@ -77,7 +84,7 @@ test("submit, return, fix, resubmit, approve", async () => {
     if (process.env.SHOTS) await page.screenshot({ path: process.env.SHOTS + "/board.png", fullPage: true });
     const rows = await (await page.request.get(base + "/api/v1/progress?month=2024-01")).json();
     const etdz = rows.find((r) => r.industry === "optoelectronics" && r.zone === "etdz");
-    assert.ok(etdz.value >= 1234.5, "the approved month is official: " + JSON.stringify(etdz));
+    assert.equal(etdz.value, 1234.5, "the approved month is official, to the 元: " + JSON.stringify(etdz));
   } finally {
     await browser.close();
   }
