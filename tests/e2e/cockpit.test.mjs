@@ -67,3 +67,53 @@ test("cockpit: month picker and drill-down to enterprises", async () => {
     await browser.close();
   }
 });
+
+test("cockpit on a phone: one column, the menu behind a button, every figure reachable", async () => {
+  const browser = await launch();
+  try {
+    const signIn = async (page) => {
+      await page.goto(base + "/login");
+      await page.getByLabel("用户名").fill("leader");
+      await page.getByLabel("密码").fill("Ganjiang-2023!");
+      await Promise.all([page.waitForURL(base + "/"), page.getByRole("button", { name: "登录" }).click()]);
+      await page.locator("#chart-trend canvas").first().waitFor();
+    };
+    // What the desktop shows, to compare.
+    const desk = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+    await signIn(desk);
+    const deskCells = await desk.locator("#matrix td").allInnerTexts();
+    const deskKpis = await desk.locator(".kpis tbody tr").count();
+    assert.equal(await desk.locator(".menu-toggle").isVisible(), false, "no menu button on a desktop");
+
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: "zh-CN", isMobile: true, hasTouch: true });
+    await signIn(page);
+    if (process.env.SHOTS) await page.screenshot({ path: process.env.SHOTS + "/cockpit-phone.png", fullPage: true });
+    // Nothing runs off the side of the page.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page scrolls horizontally by ${overflow}px`);
+    // The menu is behind its button.
+    const menu = page.locator("#menu");
+    assert.equal(await menu.isVisible(), false);
+    await page.getByRole("button", { name: "菜单" }).click();
+    assert.equal(await menu.isVisible(), true);
+    assert.equal(await page.getByRole("button", { name: "菜单" }).getAttribute("aria-expanded"), "true");
+    await page.getByRole("button", { name: "菜单" }).click();
+    // Charts take the width, one under the other.
+    const [a, t] = [await page.locator("#chart-attainment").boundingBox(), await page.locator("#chart-trend").boundingBox()];
+    assert.ok(a.width >= 340 && t.width >= 340, `charts ${a.width} and ${t.width} wide`);
+    assert.ok(t.y >= a.y + a.height, "the trend chart is under the attainment chart");
+    // Every figure of the matrix is there, and its last column can be scrolled into view
+    // inside the table's own box.
+    assert.deepEqual(await page.locator("#matrix td").allInnerTexts(), deskCells);
+    const last = page.locator("#matrix tbody tr").first().locator("td").last();
+    await last.scrollIntoViewIfNeeded();
+    const box = await last.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390 + 1, `the last column reaches ${box.x + box.width}`);
+    // Every target is a readable card, no wider than the screen.
+    assert.equal(await page.locator(".kpis tbody tr").count(), deskKpis);
+    const card = await page.locator(".kpis tbody tr").first().boundingBox();
+    assert.ok(card.width <= 390 && card.height < 400, `a target card is ${card.width}×${card.height}`);
+  } finally {
+    await browser.close();
+  }
+});

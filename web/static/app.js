@@ -9,6 +9,12 @@
   function yi(wan) { return wan == null ? null : Math.round(wan / 100) / 100; }
 
   onReady(function () {
+    // The menu behind its button on a phone.
+    var toggle = document.querySelector(".menu-toggle"), menu = document.getElementById("menu");
+    if (toggle && menu) toggle.addEventListener("click", function () {
+      var open = menu.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
     var month = document.getElementById("month");
     if (month) month.addEventListener("change", function () { month.form.submit(); });
     Array.prototype.forEach.call(document.querySelectorAll("select.autosubmit"), function (s) {
