@@ -7,6 +7,7 @@ mod demo;
 mod import;
 mod report;
 mod submissions;
+mod views;
 
 use std::sync::Arc;
 
@@ -77,6 +78,8 @@ pub struct App {
     pub limits: files::Limits,
     /// The time every use case goes by.
     pub clock: Clock,
+    /// Computed views by data version (see `views`).
+    views: Arc<views::Views>,
 }
 
 /// What an installation sets in its environment (`LEAPFROG_…`), read once at start.
@@ -127,7 +130,13 @@ impl App {
                 plan
             }
         };
-        Ok(App { store, plan: Arc::new(plan), limits: settings.limits, clock: settings.clock })
+        Ok(App {
+            store,
+            plan: Arc::new(plan),
+            limits: settings.limits,
+            clock: settings.clock,
+            views: Arc::new(views::Views::new()),
+        })
     }
 
     /// Loads a plan file into a database, replacing the plan it ran on.
@@ -136,7 +145,13 @@ impl App {
         let settings = Settings::from_env()?;
         let store = Store::open(url, settings.busy_timeout, store::SealPlaces::for_url(url)).await?;
         store.save_plan(plan_source, &plan, &caller.audit("plan.load", "plan", &plan.code)).await?;
-        Ok(App { store, plan: Arc::new(plan), limits: settings.limits, clock: settings.clock })
+        Ok(App {
+            store,
+            plan: Arc::new(plan),
+            limits: settings.limits,
+            clock: settings.clock,
+            views: Arc::new(views::Views::new()),
+        })
     }
 
     pub(crate) fn indicator(&self, code: &str) -> Result<&domain::Indicator> {

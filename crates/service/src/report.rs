@@ -109,11 +109,31 @@ impl App {
     /// The progress table of PRODUCT.md M2 for one indicator and month.
     pub async fn progress(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Vec<ProgressRow>> {
         self.require(caller, Action::ReadAggregates)?;
-        Ok(self.index(indicator, month, figures).await?.table(month))
+        let key = (indicator.to_string(), month.yyyymm(), figures);
+        let version = self.store.data_version().await?;
+        if let Some(rows) = self.views.progress.get(&key, version) {
+            return Ok((*rows).clone());
+        }
+        let rows = self.index(indicator, month, figures).await?.table(month);
+        self.views.progress.put(key, version, Arc::new(rows.clone()));
+        Ok(rows)
     }
 
-    pub async fn cockpit(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Cockpit> {
+    /// The cockpit: progress, the year's trend and the headline KPIs, from memory while nothing
+    /// has been written since it was computed.
+    pub async fn cockpit(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Arc<Cockpit>> {
         self.require(caller, Action::ReadAggregates)?;
+        let key = (indicator.to_string(), month.yyyymm(), figures);
+        let version = self.store.data_version().await?;
+        if let Some(view) = self.views.cockpit.get(&key, version) {
+            return Ok(view);
+        }
+        let view = Arc::new(self.compute_cockpit(indicator, month, figures).await?);
+        self.views.cockpit.put(key, version, view.clone());
+        Ok(view)
+    }
+
+    async fn compute_cockpit(&self, indicator: &str, month: Month, figures: Figures) -> Result<Cockpit> {
         let index = self.index(indicator, month, figures).await?;
         let rows = index.table(month);
         let (ai, az) = index.pick(ALL, ALL);

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::{App, Caller, Result, ServiceError};
 
 /// Which months progress figures include.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Figures {
     /// Approved and locked months only.

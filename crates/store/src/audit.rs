@@ -231,6 +231,12 @@ impl Store {
         Ok((q.fetch_all(&self.pool).await?.iter().map(audit_entry).collect(), total))
     }
 
+    /// The data version: the newest entry of the trail, which every write appends in its own
+    /// transaction, so it changes with every committed write on any node.
+    pub async fn data_version(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM audit_log").fetch_one(&self.pool).await?)
+    }
+
     /// Whether the trail holds any entry of `action`.
     pub async fn has_audit_action(&self, action: &str) -> Result<bool> {
         let found: Option<i64> = sqlx::query_scalar("SELECT seq FROM audit_log WHERE action = $1 LIMIT 1")

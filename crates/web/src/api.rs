@@ -46,7 +46,7 @@ pub async fn cockpit(
     State(app): State<App>,
     authed: Authed,
     Query(q): Query<MonthQuery>,
-) -> Result<Json<service::Cockpit>, WebError> {
+) -> Result<Json<std::sync::Arc<service::Cockpit>>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
     Ok(Json(app.cockpit(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())).await.map_err(WebError::from)?))
