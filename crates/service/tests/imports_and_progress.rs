@@ -484,3 +484,56 @@ async fn views_kept_in_memory_change_with_any_write_on_any_node() {
         assert_eq!(after, Some(first.unwrap() - 300.0 + 1000.0), "{}", db.engine);
     }
 }
+
+#[tokio::test]
+async fn each_rule_of_the_registry_file_names_its_row_and_column() {
+    let db = testkit::sqlite();
+    let app = App::open(&db.url).await.unwrap();
+    let good = |n: u32| format!("{},企业{n},etdz,optoelectronics,10,是,2015-03-01,", uscc(n));
+    let bad_check = {
+        let mut u = uscc(2);
+        let real = u.pop().unwrap();
+        u.push(if real == '0' { '1' } else { '0' });
+        u
+    };
+    let rows = [
+        (format!("{bad_check},甲,etdz,optoelectronics,,,,"), "统一社会信用代码", "check character"),
+        (format!("{},,etdz,optoelectronics,,,,", uscc(3)), "企业名称", "name is required"),
+        (format!("{},{},etdz,optoelectronics,,,,", uscc(4), "长".repeat(201)), "企业名称", "longer than 200"),
+        (format!("{},丙,火星组团,optoelectronics,,,,", uscc(5)), "组团", "unknown zone"),
+        (format!("{},丁,etdz,造船,,,,", uscc(6)), "产业", "unknown industry"),
+        (format!("{},戊,etdz,optoelectronics,-3,,,", uscc(7)), "用地面积(亩)", "negative"),
+        (format!("{},己,etdz,optoelectronics,,也许,,", uscc(8)), "规上", "是 or 否"),
+        (format!("{},庚,etdz,optoelectronics,,,2015/13/45,", uscc(9)), "成立日期", "YYYY-MM-DD"),
+        (good(1), "统一社会信用代码", "duplicates row 2"),
+    ];
+    let mut text = format!("统一社会信用代码,企业名称,组团,产业,用地面积(亩),规上,成立日期,标签\n{}\n", good(1));
+    for (row, _, _) in &rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    let (_g, p) = testkit::file("rules.csv", text.as_bytes());
+    let Err(ServiceError::Rows(errors)) = app.import_enterprises(&op(), &p, &quiet).await else { panic!("must fail") };
+    assert_eq!(errors.len(), rows.len(), "{errors:#?}");
+    for (k, (_, column, reason)) in rows.iter().enumerate() {
+        let e = &errors.shown[k];
+        assert_eq!((e.row, e.column.as_deref()), (k + 3, Some(*column)), "{e:?}");
+        assert!(e.reason.contains(reason), "row {}: {} lacks {reason}", e.row, e.reason);
+    }
+    assert_eq!(app.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await.unwrap().1, 0);
+}
+
+#[tokio::test]
+async fn the_demo_is_the_same_for_the_same_seed() {
+    let figures = |url: String, seed: u64| async move {
+        let app = App::open(&url).await.unwrap();
+        let spec = leapfrog_service::DemoSpec { enterprises: 120, first_year: 2020, years: 2, seed };
+        app.generate_demo(&op(), &spec, None, &quiet).await.unwrap();
+        let rows = app.progress(&op(), "revenue", month("2021-09"), Figures::Official).await.unwrap();
+        serde_json::to_string(&rows).unwrap()
+    };
+    let (a, b, c) = (testkit::sqlite(), testkit::sqlite(), testkit::sqlite());
+    let first = figures(a.url.clone(), 7).await;
+    assert_eq!(figures(b.url.clone(), 7).await, first);
+    assert_ne!(figures(c.url.clone(), 8).await, first, "another seed, another region");
+}
