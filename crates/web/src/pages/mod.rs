@@ -1,0 +1,118 @@
+//! Server-rendered pages: the shared parts (month choice, navigation, downloads) here, each
+//! page family in its own file.
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use domain::Month;
+use serde::Deserialize;
+use service::{App, Figures};
+
+use domain::authz::{Action, Role};
+
+use crate::WebError;
+use crate::auth::Authed;
+use crate::format::zone_name;
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    pub month: Option<String>,
+    pub indicator: Option<String>,
+    /// `provisional` to include months not yet approved; official figures otherwise.
+    pub figures: Option<String>,
+}
+
+pub fn figures_of(q: Option<&str>) -> Figures {
+    if q == Some("provisional") { Figures::Provisional } else { Figures::Official }
+}
+
+/// The month asked for, or the latest month with data.
+pub async fn chosen_month(app: &App, month: Option<&str>) -> Result<Option<Month>, WebError> {
+    match month.filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m).map(Some).map_err(|e| WebError::bad_request(e.to_string())),
+        None => Ok(app.latest_month().await?),
+    }
+}
+
+/// The frame of every page: the menu as the role sees it, and who is signed in.
+pub struct Nav {
+    pub active: &'static str,
+    pub region: String,
+    pub user_name: String,
+    pub user_role: String,
+    pub user_scope: String,
+    /// What the account may do, in words (shown on hover of the name).
+    pub may: String,
+    pub csrf: String,
+    pub show_cockpit: bool,
+    pub show_enterprises: bool,
+    pub own_enterprise: Option<String>,
+    pub show_audit: bool,
+    pub show_users: bool,
+}
+
+pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
+    let a = authed.actor();
+    let scope = match (&a.role, a.scope.as_deref()) {
+        (_, None) => String::new(),
+        (Role::Zone, Some(z)) => zone_name(&app.plan, z),
+        (Role::Department, Some(d)) => {
+            app.plan.departments.iter().find(|x| x.code == d).map_or(d.to_string(), |x| x.name.clone())
+        }
+        (_, Some(s)) => s.to_string(),
+    };
+    Nav {
+        active,
+        region: app.plan.region.clone(),
+        user_name: a.name.clone(),
+        user_role: a.role.zh().to_string(),
+        user_scope: scope,
+        may: Action::ALL.iter().filter(|x| a.may(**x)).map(|x| x.zh()).collect::<Vec<_>>().join("、"),
+        csrf: authed.session.as_ref().map(|(_, c)| c.clone()).unwrap_or_default(),
+        show_cockpit: a.may(Action::ReadAggregates),
+        show_enterprises: a.may(Action::ReadEnterprise) && a.role != Role::Enterprise,
+        own_enterprise: (a.role == Role::Enterprise).then(|| a.scope.clone()).flatten(),
+        show_audit: a.may(Action::ReadAudit),
+        show_users: a.may(Action::ManageUsers) && !a.operator,
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Where an account without the cockpit goes instead: an enterprise to its own profile.
+fn forbidden_home(authed: &Authed) -> WebError {
+    let a = authed.actor();
+    WebError {
+        status: axum::http::StatusCode::FORBIDDEN, message: format!("角色“{}”无权查看驾驶舱 / not allowed", a.role.zh())
+    }
+}
+
+/// A sheet as a download.
+pub fn xlsx_response(filename: &str, sheet: files::Sheet) -> Result<Response, WebError> {
+    let bytes = files::write_xlsx(&[sheet]).map_err(WebError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Rows an export asks the store for at a time (the store's largest page).
+pub(super) const EXPORT_PAGE: i64 = 10_000;
+
+mod cockpit;
+mod drill;
+mod registry;
+
+pub use cockpit::*;
+pub use drill::*;
+pub use registry::*;

@@ -1,0 +1,215 @@
+//! The enterprise registry, one enterprise's months, and the registry export.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use service::App;
+use store::EnterpriseFilter;
+
+use crate::WebError;
+use crate::auth::Authed;
+use crate::format::{industry_name, wan, zone_name};
+
+use super::*;
+
+#[derive(Deserialize, serde::Serialize, Default)]
+pub struct EnterpriseQuery {
+    pub q: Option<String>,
+    pub zone: Option<String>,
+    pub industry: Option<String>,
+    pub page: Option<i64>,
+}
+
+pub struct EnterpriseView {
+    pub index: i64,
+    pub uscc: String,
+    pub name: String,
+    pub zone: String,
+    pub industry: String,
+    pub land: String,
+    pub above_scale: &'static str,
+    pub tags: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "enterprises.html")]
+pub struct EnterprisesPage {
+    pub nav: Nav,
+    pub q: String,
+    pub zone: String,
+    pub industry: String,
+    pub zones: Vec<(String, String)>,
+    pub industries: Vec<(String, String)>,
+    pub rows: Vec<EnterpriseView>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub export_href: String,
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+pub fn enterprise_filter(app: &App, q: &EnterpriseQuery) -> EnterpriseFilter {
+    let zones = match q.zone.as_deref().filter(|z| !z.is_empty()) {
+        Some(z) => {
+            app.plan.zones.iter().filter(|x| x.code == z || app.plan.top_zone(&x.code) == z).map(|x| x.code.clone()).collect()
+        }
+        None => Vec::new(),
+    };
+    EnterpriseFilter {
+        search: q.q.clone(),
+        zones,
+        industry: q.industry.clone().filter(|i| !i.is_empty()),
+        uscc: None,
+        offset: (q.page.unwrap_or(1).max(1) - 1) * PAGE_SIZE,
+        limit: PAGE_SIZE,
+    }
+}
+
+pub async fn enterprises(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<EnterpriseQuery>,
+) -> Result<EnterprisesPage, WebError> {
+    let filter = enterprise_filter(&app, &q);
+    let (list, total) = app.enterprises(&authed.caller, &filter).await?;
+    let page = q.page.unwrap_or(1).max(1);
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let href = |p: i64| {
+        format!(
+            "/enterprises?q={}&zone={}&industry={}&page={p}",
+            urlencode(q.q.as_deref().unwrap_or("")),
+            q.zone.as_deref().unwrap_or(""),
+            q.industry.as_deref().unwrap_or("")
+        )
+    };
+    Ok(EnterprisesPage {
+        nav: nav(&app, &authed, "enterprises"),
+        q: q.q.clone().unwrap_or_default(),
+        zone: q.zone.clone().unwrap_or_default(),
+        industry: q.industry.clone().unwrap_or_default(),
+        zones: app.plan.zones.iter().map(|z| (z.code.clone(), z.name.clone())).collect(),
+        industries: app.plan.industries.iter().map(|i| (i.code.clone(), i.name.clone())).collect(),
+        rows: list
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| EnterpriseView {
+                index: filter.offset + i as i64 + 1,
+                zone: zone_name(&app.plan, &e.zone),
+                industry: industry_name(&app.plan, &e.industry),
+                land: e.land_mu.map_or("—".into(), |v| format!("{v:.1}")),
+                above_scale: if e.above_scale { "是" } else { "否" },
+                tags: e.tags.join("、"),
+                uscc: e.uscc,
+                name: e.name,
+            })
+            .collect(),
+        total,
+        page,
+        pages,
+        prev_href: (page > 1).then(|| href(page - 1)),
+        next_href: (page < pages).then(|| href(page + 1)),
+        export_href: href(1).replacen("/enterprises?", "/export/enterprises.xlsx?", 1),
+    })
+}
+
+pub struct MonthView {
+    pub month: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "enterprise.html")]
+pub struct EnterprisePage {
+    pub nav: Nav,
+    pub e: store::EnterpriseRow,
+    pub zone: String,
+    pub industry: String,
+    pub headers: Vec<String>,
+    pub months: Vec<MonthView>,
+}
+
+pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path<String>) -> Result<EnterprisePage, WebError> {
+    let (e, rows) = app.enterprise(&authed.caller, &uscc).await?;
+    let months = rows
+        .into_iter()
+        .map(|r| MonthView {
+            month: r.month.zh(),
+            values: r
+                .values
+                .iter()
+                .zip(&app.plan.indicators)
+                .map(|(v, ind)| {
+                    v.map_or("—".to_string(), |v| {
+                        let x = domain::Amount { raw: v, decimals: ind.decimals }.as_f64();
+                        if ind.decimals == 0 { domain::amount::group_thousands(&format!("{x:.0}")) } else { wan(Some(x)) }
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(EnterprisePage {
+        nav: nav(&app, &authed, "enterprises"),
+        zone: zone_name(&app.plan, &e.zone),
+        industry: industry_name(&app.plan, &e.industry),
+        headers: app.plan.indicators.iter().map(|i| format!("{}({})", i.name, i.unit)).collect(),
+        e,
+        months,
+    })
+}
+
+/// The registry as filtered on screen, every match, as XLSX.
+pub async fn export_enterprises(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<EnterpriseQuery>,
+) -> Result<Response, WebError> {
+    use files::{Sheet, SheetColumn, XCell};
+    let mut filter = enterprise_filter(&app, &q);
+    (filter.offset, filter.limit) = (0, EXPORT_PAGE);
+    let mut rows = Vec::new();
+    loop {
+        let (list, total) = app.enterprises(&authed.caller, &filter).await?;
+        let n = list.len() as i64;
+        for e in list {
+            rows.push(vec![
+                XCell::Number((rows.len() + 1) as f64),
+                XCell::Text(e.uscc),
+                XCell::Text(e.name),
+                XCell::Text(zone_name(&app.plan, &e.zone)),
+                XCell::Text(industry_name(&app.plan, &e.industry)),
+                e.land_mu.map_or(XCell::Empty, XCell::Number),
+                XCell::Text(if e.above_scale { "是" } else { "否" }.into()),
+                XCell::Text(e.established.unwrap_or_default()),
+                XCell::Text(e.tags.join("、")),
+            ]);
+        }
+        filter.offset += n;
+        if n == 0 || filter.offset >= total {
+            break;
+        }
+    }
+    let col = |h: &str, d: Option<u32>, w: f64| SheetColumn { header: h.into(), decimals: d, width: w };
+    let sheet = Sheet {
+        name: "企业名录".into(),
+        title: Some(format!("{} 企业名录(共 {} 家)", app.plan.region, rows.len())),
+        columns: vec![
+            col("序号", Some(0), 8.0),
+            col("统一社会信用代码", None, 22.0),
+            col("企业名称", None, 30.0),
+            col("组团", None, 12.0),
+            col("产业", None, 24.0),
+            col("用地面积(亩)", Some(1), 14.0),
+            col("规上", None, 8.0),
+            col("成立日期", None, 12.0),
+            col("标签", None, 30.0),
+        ],
+        rows,
+    };
+    app.record_export(&authed.caller, "enterprises", &serde_json::to_string(&q).unwrap_or_default(), sheet.rows.len()).await?;
+    xlsx_response("enterprises.xlsx", sheet)
+}
