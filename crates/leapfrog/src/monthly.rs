@@ -1,0 +1,141 @@
+//! `leapfrog import`, `template`, `progress` and `months`: monthly statistics from the command line.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use domain::Month;
+use domain::submission::SubmissionState;
+use service::{App, Caller};
+
+use crate::{bar, cli_text};
+
+#[derive(Subcommand)]
+pub enum ImportWhat {
+    /// 企业名录: 统一社会信用代码, 企业名称, 组团, 产业, 用地面积(亩), 规上, 成立日期, 标签
+    Enterprises { file: PathBuf },
+    /// 月度数据: 统一社会信用代码, 月份, then one column per indicator
+    Facts {
+        file: PathBuf,
+        /// Values are year-to-date totals (本年累计)
+        #[arg(long)]
+        cumulative: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MonthsAction {
+    /// Approve every zone-month with facts through MONTH (drafts, submissions, returned months)
+    Approve {
+        #[command(flatten)]
+        range: MonthRange,
+    },
+    /// Lock every zone-month with facts through MONTH (a pending correction is left as it is)
+    Lock {
+        #[command(flatten)]
+        range: MonthRange,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct MonthRange {
+    /// The last month to close: 2022-12, 2022/12 or 2022年12月
+    #[arg(long)]
+    pub through: String,
+    /// Only this top-level zone (code or name); default every zone
+    #[arg(long)]
+    pub zone: Option<String>,
+    /// Why, recorded in the audit trail
+    #[arg(long, default_value = "历史数据批量关闭 / history closed in bulk")]
+    pub reason: String,
+}
+
+pub async fn import(db: &str, caller: &Caller, what: ImportWhat) -> anyhow::Result<()> {
+    let app = App::open(&db).await?;
+    let pb = bar("导入 / importing");
+    let progress = |done: u64, total: u64| {
+        pb.set_length(total);
+        pb.set_position(done);
+    };
+    let summary = match what {
+        ImportWhat::Enterprises { file } => app.import_enterprises(&caller, &file, &progress).await,
+        ImportWhat::Facts { file, cumulative } => app.import_facts(&caller, &file, cumulative, &progress).await,
+    };
+    pb.finish_and_clear();
+    let summary = summary?;
+    if summary.header_row > 1 {
+        eprintln!("提示 / note: 表头取自第{}行 / the header is row {}", summary.header_row, summary.header_row);
+    }
+    for c in &summary.ignored_columns {
+        eprintln!("提示 / note: 列“{c}”未读取(不是计划中的指标,或已有本月数)/ column not read");
+    }
+    if !summary.skipped_rows.is_empty() {
+        let rows: Vec<String> = summary.skipped_rows.iter().map(|r| r.to_string()).collect();
+        eprintln!("提示 / note: 第{}行为注释或合计行,已跳过 / notes and totals skipped", rows.join("、"));
+    }
+    match &summary.months {
+        Some((first, last)) => println!("导入成功 / imported: {} 行 rows, {first} … {last}", summary.rows),
+        None => println!(
+            "导入成功 / imported: {} 行 rows ({} 新增 new, {} 更新 updated)",
+            summary.rows, summary.inserted, summary.updated
+        ),
+    }
+    app.store.close().await;
+    Ok(())
+}
+
+pub async fn template(db: &str, kind: &str, out: &std::path::Path) -> anyhow::Result<()> {
+    let app = App::open(&db).await?;
+    files::template(&kind, &app.plan, &out)?;
+    println!("已写出模板 / template written: {}", out.display());
+    Ok(())
+}
+
+pub async fn progress(
+    db: &str,
+    caller: &Caller,
+    indicator: Option<String>,
+    month: Option<String>,
+    json: bool,
+    provisional: bool,
+) -> anyhow::Result<()> {
+    let app = App::open(&db).await?;
+    let month = match month {
+        Some(m) => Month::parse(&m)?,
+        None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
+    };
+    let figures = if provisional { service::Figures::Provisional } else { service::Figures::Official };
+    let indicator = indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let rows = app.progress(&caller, &indicator, month, figures).await?;
+    if json {
+        println!("{}", serde_json::to_string(&rows)?);
+    } else {
+        let ind = app.plan.indicator(&indicator).expect("checked by progress");
+        print!("{}", cli_text::progress(&app.plan, ind, month, &rows));
+    }
+    // Official figures leave out months nobody has approved: say so, and what to do.
+    let open = if provisional { 0 } else { app.provisional_months(&caller, month).await? };
+    if open > 0 {
+        eprintln!(
+            "注意:截至 {month} 有 {open} 个组团月份尚未审核,不计入正式数据;用 --provisional 查看,或用 \
+                 `leapfrog months approve|lock --through {month}` 关闭 / {open} zone-months through {month} are not \
+                 approved and are left out: see them with --provisional, or close them with `leapfrog months approve|lock`"
+        );
+    }
+    Ok(())
+}
+
+pub async fn months(db: &str, caller: &Caller, action: MonthsAction) -> anyhow::Result<()> {
+    let app = App::open(&db).await?;
+    let (range, to) = match action {
+        MonthsAction::Approve { range } => (range, SubmissionState::Approved),
+        MonthsAction::Lock { range } => (range, SubmissionState::Locked),
+    };
+    let through = Month::parse(&range.through)?;
+    let changed = app.close_months(&caller, through, range.zone.as_deref(), to, &range.reason).await?;
+    for (zone, month, from) in &changed {
+        println!("{zone}\t{month}\t{} → {}", from.zh(), to.zh());
+    }
+    println!("{} 个组团月份已{} / {} zone-months {}", changed.len(), to.zh(), changed.len(), to.code());
+    app.store.close().await;
+    Ok(())
+}
