@@ -59,19 +59,19 @@ pub enum AuditAction {
 }
 
 pub async fn user(db: &str, caller: &Caller, action: UserAction) -> anyhow::Result<()> {
-    let app = App::open(&db).await?;
+    let app = App::open(db).await?;
     match action {
         UserAction::Add { login, name, role, scope } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow::anyhow!("未知角色“{role}”,应为 coordinator、department、zone、enterprise、leader 或 admin / unknown role")
             })?;
-            let password = app.add_user(&caller, &login, &name, role, scope.as_deref(), None).await?;
+            let password = app.add_user(caller, &login, &name, role, scope.as_deref(), None).await?;
             println!(
                 "已添加用户 / user added: {login}\n初始密码 / initial password: {password}\n(首次登录须修改 / must be changed at first login)"
             );
         }
         UserAction::List => {
-            for u in app.users(&caller).await? {
+            for u in app.users(caller).await? {
                 let state = if u.disabled {
                     "已停用 disabled"
                 } else if u.must_change_password {
@@ -83,15 +83,15 @@ pub async fn user(db: &str, caller: &Caller, action: UserAction) -> anyhow::Resu
             }
         }
         UserAction::Disable { login } => {
-            app.set_user_disabled(&caller, &login, true).await?;
+            app.set_user_disabled(caller, &login, true).await?;
             println!("已停用 / disabled: {login}");
         }
         UserAction::Enable { login } => {
-            app.set_user_disabled(&caller, &login, false).await?;
+            app.set_user_disabled(caller, &login, false).await?;
             println!("已启用 / enabled: {login}");
         }
         UserAction::ResetPassword { login } => {
-            let password = app.reset_password(&caller, &login).await?;
+            let password = app.reset_password(caller, &login).await?;
             println!("新的初始密码 / new initial password for {login}: {password}");
         }
     }
@@ -100,21 +100,21 @@ pub async fn user(db: &str, caller: &Caller, action: UserAction) -> anyhow::Resu
 }
 
 pub async fn token(db: &str, caller: &Caller, action: TokenAction) -> anyhow::Result<()> {
-    let app = App::open(&db).await?;
+    let app = App::open(db).await?;
     match action {
         TokenAction::Create { login, label } => {
-            let token = app.create_token(&caller, &login, &label).await?;
+            let token = app.create_token(caller, &login, &label).await?;
             println!("{token}");
             eprintln!("令牌只显示这一次,请妥善保存 / the token is shown only now");
         }
         TokenAction::List => {
-            for t in app.tokens(&caller).await? {
+            for t in app.tokens(caller).await? {
                 let state = if t.revoked_at.is_some() { "已吊销 revoked" } else { "有效 live" };
                 println!("{}\t{}\t{}\t{state}", t.id, t.login, t.label);
             }
         }
         TokenAction::Revoke { id } => {
-            app.revoke_token(&caller, id).await?;
+            app.revoke_token(caller, id).await?;
             println!("已吊销 / revoked: {id}");
         }
     }
@@ -123,9 +123,9 @@ pub async fn token(db: &str, caller: &Caller, action: TokenAction) -> anyhow::Re
 }
 
 pub async fn audit(db: &str, caller: &Caller, action: AuditAction) -> anyhow::Result<()> {
-    let app = App::open(&db).await?;
+    let app = App::open(db).await?;
     match action {
-        AuditAction::Verify => match app.verify_audit(&caller).await? {
+        AuditAction::Verify => match app.verify_audit(caller).await? {
             Ok(v) => {
                 println!("审计链完整 / audit chain intact: {} 条 entries", v.entries);
                 if v.unkeyed > 0 {
@@ -139,7 +139,7 @@ pub async fn audit(db: &str, caller: &Caller, action: AuditAction) -> anyhow::Re
         },
         AuditAction::List { limit, actor } => {
             let filter = store::AuditFilter { actor, limit, ..Default::default() };
-            for e in app.audit_entries(&caller, &filter).await?.0 {
+            for e in app.audit_entries(caller, &filter).await?.0 {
                 println!("{}\t{}\t{}\t{}\t{} {}\t{}", e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.after);
             }
         }

@@ -50,15 +50,15 @@ pub struct MonthRange {
 }
 
 pub async fn import(db: &str, caller: &Caller, what: ImportWhat) -> anyhow::Result<()> {
-    let app = App::open(&db).await?;
+    let app = App::open(db).await?;
     let pb = bar("导入 / importing");
     let progress = |done: u64, total: u64| {
         pb.set_length(total);
         pb.set_position(done);
     };
     let summary = match what {
-        ImportWhat::Enterprises { file } => app.import_enterprises(&caller, &file, &progress).await,
-        ImportWhat::Facts { file, cumulative } => app.import_facts(&caller, &file, cumulative, &progress).await,
+        ImportWhat::Enterprises { file } => app.import_enterprises(caller, &file, &progress).await,
+        ImportWhat::Facts { file, cumulative } => app.import_facts(caller, &file, cumulative, &progress).await,
     };
     pb.finish_and_clear();
     let summary = summary?;
@@ -84,8 +84,8 @@ pub async fn import(db: &str, caller: &Caller, what: ImportWhat) -> anyhow::Resu
 }
 
 pub async fn template(db: &str, kind: &str, out: &std::path::Path) -> anyhow::Result<()> {
-    let app = App::open(&db).await?;
-    files::template(&kind, &app.plan, &out)?;
+    let app = App::open(db).await?;
+    files::template(kind, &app.plan, out)?;
     println!("已写出模板 / template written: {}", out.display());
     Ok(())
 }
@@ -98,14 +98,14 @@ pub async fn progress(
     json: bool,
     provisional: bool,
 ) -> anyhow::Result<()> {
-    let app = App::open(&db).await?;
+    let app = App::open(db).await?;
     let month = match month {
         Some(m) => Month::parse(&m)?,
         None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
     };
     let figures = if provisional { service::Figures::Provisional } else { service::Figures::Official };
     let indicator = indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
-    let rows = app.progress(&caller, &indicator, month, figures).await?;
+    let rows = app.progress(caller, &indicator, month, figures).await?;
     if json {
         println!("{}", serde_json::to_string(&rows)?);
     } else {
@@ -113,7 +113,7 @@ pub async fn progress(
         print!("{}", cli_text::progress(&app.plan, ind, month, &rows));
     }
     // Official figures leave out months nobody has approved: say so, and what to do.
-    let open = if provisional { 0 } else { app.provisional_months(&caller, month).await? };
+    let open = if provisional { 0 } else { app.provisional_months(caller, month).await? };
     if open > 0 {
         eprintln!(
             "注意:截至 {month} 有 {open} 个组团月份尚未审核,不计入正式数据;用 --provisional 查看,或用 \
@@ -125,13 +125,13 @@ pub async fn progress(
 }
 
 pub async fn months(db: &str, caller: &Caller, action: MonthsAction) -> anyhow::Result<()> {
-    let app = App::open(&db).await?;
+    let app = App::open(db).await?;
     let (range, to) = match action {
         MonthsAction::Approve { range } => (range, SubmissionState::Approved),
         MonthsAction::Lock { range } => (range, SubmissionState::Locked),
     };
     let through = Month::parse(&range.through)?;
-    let changed = app.close_months(&caller, through, range.zone.as_deref(), to, &range.reason).await?;
+    let changed = app.close_months(caller, through, range.zone.as_deref(), to, &range.reason).await?;
     for (zone, month, from) in &changed {
         println!("{zone}\t{month}\t{} → {}", from.zh(), to.zh());
     }
