@@ -38,6 +38,10 @@ pub enum ServiceError {
     NotFound(String),
     #[error("{0}")]
     Forbidden(String),
+    /// The request does not fit the state the data is in (a step the month's state does not
+    /// allow): 409.
+    #[error("{0}")]
+    Conflict(String),
     /// A fault of the program or its data, not of the request: logged, shown as "internal error".
     #[error("内部错误 / internal error: {0}")]
     Internal(String),

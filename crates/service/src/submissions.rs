@@ -83,14 +83,16 @@ impl App {
         } else {
             self.require(caller, Action::ReviewSubmissions)?;
         }
-        self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::BadRequest)?;
+        // A month not yet begun, or before the plan, has no submission to act on.
+        self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
         let reason = reason.trim();
         if step.needs_reason() && reason.is_empty() {
             return Err(ServiceError::BadRequest(format!("“{}”须填写原因 / a reason is required", step.zh())));
         }
         let from =
             self.states(month, month).await?.get(&(zone.clone(), month.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
-        let to = step.apply(from).map_err(ServiceError::BadRequest)?;
+        // The step does not fit the month's state as it is now: a conflict with that state.
+        let to = step.apply(from).map_err(ServiceError::Conflict)?;
         let mut audit = caller
             .audit(&format!("submission.{}", step.code()), "submission", &format!("{zone}/{month}"))
             .before(serde_json::json!({ "state": from }).to_string())

@@ -91,7 +91,7 @@ async fn months_not_yet_begun_or_before_the_plan_are_refused() {
         for month in [Month::parse("9999-12").unwrap(), next, Month::parse("2018-12").unwrap()] {
             let err =
                 app.submission_step(&Caller::operator(), "etdz", month, domain::submission::Step::Submit, "").await.unwrap_err();
-            assert!(matches!(err, ServiceError::BadRequest(_)), "{month}: {err}");
+            assert!(matches!(err, ServiceError::NotFound(_)), "{month}: {err}");
         }
         assert_eq!(app.store.latest_month().await.unwrap(), Some(now));
     }

@@ -2,16 +2,12 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::IntoResponse;
 use service::App;
 
 use crate::WebError;
 use crate::auth::Authed;
-use crate::pages::{DrillQuery, EnterpriseQuery, MonthQuery, chosen_month, enterprise_filter, figures_of};
+use crate::pages::{DrillQuery, EnterpriseQuery, MonthQuery, chosen_month, enterprise_filter, figures_of, window};
 use crate::upload::receive_body;
-
-const OPENAPI: &str = include_str!("../../../web/openapi.json");
 
 pub async fn healthz(State(app): State<App>) -> Result<Json<serde_json::Value>, WebError> {
     let latest = app.latest_month().await.map_err(WebError::from)?;
@@ -20,8 +16,9 @@ pub async fn healthz(State(app): State<App>) -> Result<Json<serde_json::Value>, 
     ))
 }
 
-pub async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+/// The OpenAPI document for the plan the server runs on (public: it says nothing of the data).
+pub async fn openapi(State(app): State<App>) -> Json<serde_json::Value> {
+    Json(crate::openapi::document(&app.plan))
 }
 
 pub async fn plan(State(app): State<App>, authed: Authed) -> Result<Json<domain::Plan>, WebError> {
@@ -39,7 +36,7 @@ pub async fn progress(
 ) -> Result<Json<Vec<domain::ProgressRow>>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
-    Ok(Json(app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())).await.map_err(WebError::from)?))
+    Ok(Json(app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())?).await.map_err(WebError::from)?))
 }
 
 pub async fn cockpit(
@@ -49,7 +46,7 @@ pub async fn cockpit(
 ) -> Result<Json<std::sync::Arc<service::Cockpit>>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
-    Ok(Json(app.cockpit(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())).await.map_err(WebError::from)?))
+    Ok(Json(app.cockpit(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())?).await.map_err(WebError::from)?))
 }
 
 pub async fn drill(
@@ -57,12 +54,10 @@ pub async fn drill(
     authed: Authed,
     Query(q): Query<DrillQuery>,
 ) -> Result<Json<service::DrillDown>, WebError> {
+    let window = window(q.offset, q.limit, 100)?;
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
-    let d = app
-        .drill_down(&authed.caller, &q.cell(&indicator, month), q.offset.unwrap_or(0), q.limit.unwrap_or(100))
-        .await
-        .map_err(WebError::from)?;
+    let d = app.drill_down(&authed.caller, &q.cell(&indicator, month)?, window.0, window.1).await.map_err(WebError::from)?;
     Ok(Json(d))
 }
 
@@ -71,7 +66,7 @@ pub async fn enterprises(
     authed: Authed,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let filter = enterprise_filter(&app, &q);
+    let filter = enterprise_filter(&app, &q)?;
     let (items, total) = app.enterprises(&authed.caller, &filter).await.map_err(WebError::from)?;
     Ok(Json(serde_json::json!({ "total": total, "offset": filter.offset, "items": items })))
 }
@@ -146,12 +141,13 @@ pub async fn audit(
     authed: Authed,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
+    let window = window(q.offset, q.limit, 100)?;
     let filter = store::AuditFilter {
         actor: q.actor,
         entity: q.entity,
         action: q.action,
-        offset: q.offset.unwrap_or(0),
-        limit: q.limit.unwrap_or(100),
+        offset: window.0,
+        limit: window.1,
         ..Default::default()
     };
     let (items, total) = app.audit_entries(&authed.caller, &filter).await.map_err(WebError::from)?;

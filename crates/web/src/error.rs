@@ -55,6 +55,7 @@ impl From<ServiceError> for WebError {
             ServiceError::File(_) => StatusCode::BAD_REQUEST,
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
             ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ServiceError::Conflict(_) => StatusCode::CONFLICT,
             // A rule the store keeps (a login already taken, a month changed meanwhile).
             ServiceError::Store(store::StoreError::Invalid(_)) => StatusCode::CONFLICT,
             ServiceError::Store(store::StoreError::OutOfRange(_)) => StatusCode::BAD_REQUEST,

@@ -9,6 +9,7 @@ mod assets;
 pub mod auth;
 mod error;
 mod format;
+mod openapi;
 mod pages;
 mod upload;
 mod workflow;

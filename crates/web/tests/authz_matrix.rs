@@ -349,7 +349,7 @@ async fn a_step_on_a_month_in_the_wrong_state_says_why_without_internals() {
     let token = f.app.create_token(&Caller::operator(), "jfj", "t").await.unwrap();
     // 2022-01 is locked: it cannot be approved again.
     let (status, text) = call(&f.app, &token, "POST", "/api/v1/submissions/yongxiu/2022-01/approve", String::new()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::CONFLICT, "a step the month's state does not allow is a conflict with it");
     assert!(text.contains("已锁定") && !text.contains("SQL") && !text.contains("sqlx"), "{text}");
     let (status, _) = call(&f.app, &token, "POST", "/api/v1/submissions/mars/2022-01/approve", String::new()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -112,12 +112,12 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
         indicator: indicator.clone(),
         indicator_name: ind.name.clone(),
         export_href: String::new(),
-        provisional: figures_of(q.figures.as_deref()) == Figures::Provisional,
+        provisional: figures_of(q.figures.as_deref())? == Figures::Provisional,
         toggle_href: String::new(),
         figures_param: String::new(),
     };
     let Some(month) = month else { return Ok(page) };
-    let figures = figures_of(q.figures.as_deref());
+    let figures = figures_of(q.figures.as_deref())?;
     let cockpit = app.cockpit(&authed.caller, &indicator, month, figures).await?;
     page.figures_param = if page.provisional { "&figures=provisional".into() } else { String::new() };
     page.toggle_href =
@@ -257,7 +257,7 @@ pub async fn export_progress(
     use files::{Sheet, SheetColumn, XCell};
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
     let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
-    let rows = app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())).await?;
+    let rows = app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())?).await?;
     let ind = app.plan.indicator(&indicator).expect("checked by progress");
     let col = |h: &str, d: Option<u32>| SheetColumn {
         header: h.to_string(),

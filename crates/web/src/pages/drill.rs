@@ -15,14 +15,14 @@ use crate::format::{industry_name, light, pct, pp, wan, zone_name};
 use super::*;
 
 impl DrillQuery {
-    pub fn cell<'a>(&'a self, indicator: &'a str, month: Month) -> service::Cell<'a> {
-        service::Cell {
+    pub fn cell<'a>(&'a self, indicator: &'a str, month: Month) -> Result<service::Cell<'a>, WebError> {
+        Ok(service::Cell {
             indicator,
             industry: &self.industry,
             zone: &self.zone,
             month,
-            figures: figures_of(self.figures.as_deref()),
-        }
+            figures: figures_of(self.figures.as_deref())?,
+        })
     }
 }
 
@@ -85,7 +85,7 @@ pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<Drill
     let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
     let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
     let page = q.page.unwrap_or(1).max(1);
-    let d = app.drill_down(&authed.caller, &q.cell(&indicator, month), (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let d = app.drill_down(&authed.caller, &q.cell(&indicator, month)?, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let ind = app.plan.indicator(&indicator).expect("checked by drill_down");
     let (light, word) = light(d.row.status);
     let href = |p: i64| format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}&page={p}", q.industry, q.zone);
@@ -146,7 +146,7 @@ pub async fn export_drill(State(app): State<App>, authed: Authed, Query(q): Quer
     let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
     // Page after page until the cell's count: a cell can hold more enterprises than one query
     // returns, and an export that says "every one" must hold every one.
-    let cell = q.cell(&indicator, month);
+    let cell = q.cell(&indicator, month)?;
     let mut d = app.drill_down(&authed.caller, &cell, 0, EXPORT_PAGE).await?;
     while (d.enterprises.len() as i64) < d.total {
         let next = app.drill_down(&authed.caller, &cell, d.enterprises.len() as i64, EXPORT_PAGE).await?;

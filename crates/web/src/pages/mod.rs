@@ -21,8 +21,30 @@ pub struct MonthQuery {
     pub figures: Option<String>,
 }
 
-pub fn figures_of(q: Option<&str>) -> Figures {
-    if q == Some("provisional") { Figures::Provisional } else { Figures::Official }
+/// `figures=official` (or none) or `figures=provisional`; anything else is refused, not guessed.
+pub fn figures_of(q: Option<&str>) -> Result<Figures, WebError> {
+    match q {
+        None | Some("official") => Ok(Figures::Official),
+        Some("provisional") => Ok(Figures::Provisional),
+        Some(other) => Err(WebError::bad_request(format!(
+            "figures=“{}”不认识,应为 official 或 provisional / figures must be official or provisional",
+            domain::shorten(other)
+        ))),
+    }
+}
+
+/// A window of a list as asked for: an offset from 0 and a size from 1 to 10,000; anything else
+/// is refused rather than quietly clamped.
+pub fn window(offset: Option<i64>, limit: Option<i64>, default_limit: i64) -> Result<(i64, i64), WebError> {
+    let offset = offset.unwrap_or(0);
+    let limit = limit.unwrap_or(default_limit);
+    if !(0..=1_000_000_000).contains(&offset) {
+        return Err(WebError::bad_request(format!("offset={offset} 应在 0 到 1000000000 之间 / offset out of range")));
+    }
+    if !(1..=10_000).contains(&limit) {
+        return Err(WebError::bad_request(format!("limit={limit} 应在 1 到 10000 之间 / limit out of range")));
+    }
+    Ok((offset, limit))
 }
 
 /// The month asked for, or the latest month with data.

@@ -53,21 +53,32 @@ pub struct EnterprisesPage {
 
 pub const PAGE_SIZE: i64 = 50;
 
-pub fn enterprise_filter(app: &App, q: &EnterpriseQuery) -> EnterpriseFilter {
-    let zones = match q.zone.as_deref().filter(|z| !z.is_empty()) {
-        Some(z) => {
+/// The list's filter from the page's query; a zone or industry the plan does not have is an
+/// error, not an empty filter that would list everything.
+pub fn enterprise_filter(app: &App, q: &EnterpriseQuery) -> Result<EnterpriseFilter, WebError> {
+    let zones = match q.zone.as_deref().filter(|z| !z.is_empty() && *z != domain::ALL) {
+        Some(z) if app.plan.zone(z).is_some() => {
             app.plan.zones.iter().filter(|x| x.code == z || app.plan.top_zone(&x.code) == z).map(|x| x.code.clone()).collect()
         }
+        Some(z) => return Err(WebError::bad_request(format!("未知组团“{}” / unknown zone", domain::shorten(z)))),
         None => Vec::new(),
     };
-    EnterpriseFilter {
+    let industry = match q.industry.as_deref().filter(|i| !i.is_empty() && *i != domain::ALL) {
+        Some(i) if app.plan.industry(i).is_some() => Some(i.to_string()),
+        Some(i) => return Err(WebError::bad_request(format!("未知产业“{}” / unknown industry", domain::shorten(i)))),
+        None => None,
+    };
+    Ok(EnterpriseFilter {
         search: q.q.clone(),
         zones,
-        industry: q.industry.clone().filter(|i| !i.is_empty()),
+        industry,
         uscc: None,
-        offset: (q.page.unwrap_or(1).max(1) - 1) * PAGE_SIZE,
+        offset: match q.page.unwrap_or(1) {
+            page @ 1..=1_000_000 => (page - 1) * PAGE_SIZE,
+            page => return Err(WebError::bad_request(format!("page={page} 应在 1 到 1000000 之间 / page out of range"))),
+        },
         limit: PAGE_SIZE,
-    }
+    })
 }
 
 pub async fn enterprises(
@@ -75,7 +86,7 @@ pub async fn enterprises(
     authed: Authed,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<EnterprisesPage, WebError> {
-    let filter = enterprise_filter(&app, &q);
+    let filter = enterprise_filter(&app, &q)?;
     let (list, total) = app.enterprises(&authed.caller, &filter).await?;
     let page = q.page.unwrap_or(1).max(1);
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
@@ -169,7 +180,7 @@ pub async fn export_enterprises(
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Response, WebError> {
     use files::{Sheet, SheetColumn, XCell};
-    let mut filter = enterprise_filter(&app, &q);
+    let mut filter = enterprise_filter(&app, &q)?;
     (filter.offset, filter.limit) = (0, EXPORT_PAGE);
     let mut rows = Vec::new();
     loop {
