@@ -134,13 +134,11 @@ impl App {
                 plan
             }
         };
-        Ok(App {
-            store,
-            plan: Arc::new(plan),
-            limits: settings.limits,
-            clock: settings.clock,
-            views: Arc::new(views::Views::new()),
-        })
+        Ok(App::assemble(store, plan, settings))
+    }
+
+    fn assemble(store: Store, plan: Plan, settings: Settings) -> App {
+        App { store, plan: Arc::new(plan), limits: settings.limits, clock: settings.clock, views: Arc::new(views::Views::new()) }
     }
 
     /// Loads a plan file into a database, replacing the plan it ran on.
@@ -149,13 +147,7 @@ impl App {
         let settings = Settings::from_env()?;
         let store = Store::open(url, settings.busy_timeout, store::SealPlaces::for_url(url)).await?;
         store.save_plan(plan_source, &plan, &caller.audit("plan.load", "plan", &plan.code)).await?;
-        Ok(App {
-            store,
-            plan: Arc::new(plan),
-            limits: settings.limits,
-            clock: settings.clock,
-            views: Arc::new(views::Views::new()),
-        })
+        Ok(App::assemble(store, plan, settings))
     }
 
     pub(crate) fn indicator(&self, code: &str) -> Result<&domain::Indicator> {

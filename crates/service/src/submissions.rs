@@ -98,7 +98,7 @@ impl App {
             .before(serde_json::json!({ "state": from }).to_string())
             .after(serde_json::json!({ "state": to }).to_string());
         audit.reason = reason.to_string();
-        self.store.step_submission(&zone, month, from.code(), to.code(), reason, &audit).await?;
+        self.store.step_submission(&zone, month, from.code(), to.code(), &audit).await?;
         Ok(to)
     }
 

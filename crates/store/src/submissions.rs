@@ -45,42 +45,11 @@ impl Store {
             .collect())
     }
 
-    /// Moves a zone-month from `expected` to `to`, in one transaction with its audit entry. Fails
-    /// when someone else moved it first, so two reviewers never both act on a stale state.
-    pub async fn step_submission(
-        &self,
-        zone: &str,
-        month: Month,
-        expected: &str,
-        to: &str,
-        reason: &str,
-        audit: &AuditRecord,
-    ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        if self.engine == crate::Engine::Postgres {
-            tx.execute(crate::MONTHS_LOCK).await?;
-        }
-        let current: Option<String> = sqlx::query("SELECT state FROM submissions WHERE zone = $1 AND month = $2")
-            .bind(zone)
-            .bind(i64::from(month.yyyymm()))
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.get(0));
-        if current.as_deref().unwrap_or("draft") != expected {
-            return Err(StoreError::Invalid("该月状态已被他人更改,请刷新后重试 / the month changed meanwhile, reload".into()));
-        }
-        sqlx::query(RECORD_STATE)
-            .bind(zone)
-            .bind(i64::from(month.yyyymm()))
-            .bind(to)
-            .bind(reason)
-            .bind(now())
-            .bind(&audit.actor)
-            .execute(&mut *tx)
-            .await?;
-        append(&mut tx, self.engine, &self.seal, audit).await?;
-        tx.commit().await?;
-        Ok(())
+    /// Moves a zone-month from `expected` to `to`, in one transaction with its audit entry (whose
+    /// reason is recorded with the state). Fails when someone else moved it first, so two
+    /// reviewers never both act on a stale state.
+    pub async fn step_submission(&self, zone: &str, month: Month, expected: &str, to: &str, audit: &AuditRecord) -> Result<()> {
+        self.step_many(&[(zone.to_string(), month, expected.to_string())], to, std::slice::from_ref(audit)).await
     }
 
     /// The (zone, month) pairs that have facts, through `through`: the months a zone has reported.
