@@ -16,12 +16,6 @@ impl std::fmt::Debug for Clock {
     }
 }
 
-impl PartialEq for Clock {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 impl Clock {
     pub fn system() -> Clock {
         Clock(Arc::new(store::now))

@@ -87,7 +87,7 @@ pub struct App {
 }
 
 /// What an installation sets in its environment (`LEAPFROG_…`), read once at start.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     pub limits: files::Limits,
     /// How long a write waits for another on SQLite before answering "busy"

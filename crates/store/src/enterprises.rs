@@ -38,14 +38,6 @@ impl EnterpriseKeys {
             self.by_uscc.insert(code, key);
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.by_uscc.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_uscc.is_empty()
-    }
 }
 
 /// An enterprise as listed.
