@@ -138,7 +138,7 @@ pub async fn audit(db: &str, caller: &Caller, action: AuditAction) -> anyhow::Re
             Err(b) => anyhow::bail!("审计链在第 {} 条断开 / audit chain broken at entry {}: {}", b.seq, b.seq, b.reason),
         },
         AuditAction::List { limit, actor } => {
-            let filter = store::AuditFilter { actor, limit, ..Default::default() };
+            let filter = service::AuditFilter { actor, limit, ..Default::default() };
             for e in app.audit_entries(caller, &filter).await?.0 {
                 println!("{}\t{}\t{}\t{}\t{} {}\t{}", e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.after);
             }

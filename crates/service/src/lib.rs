@@ -30,8 +30,12 @@ pub enum ServiceError {
     File(#[from] files::FileError),
     #[error("文件有 {} 处错误,未导入任何数据 / {} errors, nothing was imported", .0.len(), .0.len())]
     Rows(files::RowErrors),
+    /// A database failure: logged, shown as "internal error".
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+    /// Another write held the database longer than the configured wait: try again.
+    #[error("{0}")]
+    Busy(String),
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
@@ -46,6 +50,25 @@ pub enum ServiceError {
     #[error("内部错误 / internal error: {0}")]
     Internal(String),
 }
+
+/// What the store refuses, in the service's words: a rule it keeps is a conflict, a total out of
+/// range a bad request, a wait that ran out "busy"; web and the command line see only these.
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(m) => ServiceError::Conflict(m),
+            StoreError::OutOfRange(m) => ServiceError::BadRequest(m),
+            StoreError::UnsupportedUrl(_) => ServiceError::BadRequest(e.to_string()),
+            StoreError::Busy => ServiceError::Busy(e.to_string()),
+            StoreError::Config(m) => ServiceError::Internal(m),
+            StoreError::Db(_) => ServiceError::Store(e),
+        }
+    }
+}
+
+/// What the store's lists and trail take and give, as the service's own vocabulary: web and the
+/// command line name them through `service`, never `store`.
+pub use store::{AuditFilter, EnterpriseFilter, EnterpriseRow, TokenRow, UserRecord, now};
 
 /// Who is acting, and the request it is part of (for the audit trail).
 #[derive(Debug, Clone)]

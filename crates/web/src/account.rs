@@ -185,7 +185,7 @@ fn day_start(d: &str) -> Option<i64> {
     domain::calendar::Date::parse(d).map(|d| d.days() * 86_400 - 8 * 3600)
 }
 
-fn filter_of(q: &AuditQuery, limit: i64) -> Result<store::AuditFilter, WebError> {
+fn filter_of(q: &AuditQuery, limit: i64) -> Result<service::AuditFilter, WebError> {
     let bad = |what: &str| WebError::bad_request(format!("{what}日期应写作 YYYY-MM-DD / dates are YYYY-MM-DD"));
     let from = match q.from.as_deref().filter(|s| !s.is_empty()) {
         Some(d) => Some(day_start(d).ok_or_else(|| bad("开始"))?),
@@ -195,7 +195,7 @@ fn filter_of(q: &AuditQuery, limit: i64) -> Result<store::AuditFilter, WebError>
         Some(d) => Some(day_start(d).ok_or_else(|| bad("结束"))? + 86_400),
         None => None,
     };
-    Ok(store::AuditFilter {
+    Ok(service::AuditFilter {
         actor: q.actor.clone(),
         entity: q.entity.clone(),
         action: q.action.clone(),
@@ -254,7 +254,7 @@ pub async fn audit_xlsx(State(app): State<App>, authed: Authed, Query(q): Query<
     let col = |h: &str, w: f64| SheetColumn { header: h.into(), decimals: None, width: w };
     let sheet = Sheet {
         name: "审计日志".into(),
-        title: Some(format!("审计日志(导出于 {})", china_time(store::now()))),
+        title: Some(format!("审计日志(导出于 {})", china_time(service::now()))),
         columns: vec![
             col("序号", 8.0),
             col("时间(北京时间)", 20.0),

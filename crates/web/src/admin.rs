@@ -76,7 +76,7 @@ async fn page(
                 scope: u.scope.clone().unwrap_or_default(),
                 state: if u.disabled {
                     "已停用"
-                } else if u.locked_until > store::now() {
+                } else if u.locked_until > service::now() {
                     "已锁定"
                 } else if u.must_change_password {
                     "待修改初始密码"

@@ -119,11 +119,11 @@ pub async fn import_facts(
     Ok(Json(app.import_facts(&authed.caller, &upload.path, q.cumulative, &|_, _| {}).await.map_err(WebError::from)?))
 }
 
-pub async fn users(State(app): State<App>, authed: Authed) -> Result<Json<Vec<store::UserRecord>>, WebError> {
+pub async fn users(State(app): State<App>, authed: Authed) -> Result<Json<Vec<service::UserRecord>>, WebError> {
     Ok(Json(app.users(&authed.caller).await.map_err(WebError::from)?))
 }
 
-pub async fn tokens(State(app): State<App>, authed: Authed) -> Result<Json<Vec<store::TokenRow>>, WebError> {
+pub async fn tokens(State(app): State<App>, authed: Authed) -> Result<Json<Vec<service::TokenRow>>, WebError> {
     Ok(Json(app.tokens(&authed.caller).await.map_err(WebError::from)?))
 }
 
@@ -142,7 +142,7 @@ pub async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let window = window(q.offset, q.limit, 100)?;
-    let filter = store::AuditFilter {
+    let filter = service::AuditFilter {
         actor: q.actor,
         entity: q.entity,
         action: q.action,

@@ -56,10 +56,7 @@ impl From<ServiceError> for WebError {
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
             ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServiceError::Conflict(_) => StatusCode::CONFLICT,
-            // A rule the store keeps (a login already taken, a month changed meanwhile).
-            ServiceError::Store(store::StoreError::Invalid(_)) => StatusCode::CONFLICT,
-            ServiceError::Store(store::StoreError::OutOfRange(_)) => StatusCode::BAD_REQUEST,
-            ServiceError::Store(store::StoreError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
+            ServiceError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         match &e {

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use service::App;
-use store::EnterpriseFilter;
+use service::EnterpriseFilter;
 
 use crate::WebError;
 use crate::auth::Authed;
@@ -137,7 +137,7 @@ pub struct MonthView {
 #[template(path = "enterprise.html")]
 pub struct EnterprisePage {
     pub nav: Nav,
-    pub e: store::EnterpriseRow,
+    pub e: service::EnterpriseRow,
     pub zone: String,
     pub industry: String,
     pub headers: Vec<String>,
