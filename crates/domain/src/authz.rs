@@ -92,10 +92,13 @@ pub enum Action {
     /// Build the demo region and its well-known accounts: only the operator who holds the
     /// database, never an account.
     LoadDemo,
+    /// Write the month's progress note on a key task or safeguard the account's organisation
+    /// carries.
+    WriteTaskNote,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -106,6 +109,7 @@ impl Action {
         Action::ReviewSubmissions,
         Action::SubmitMonth,
         Action::LoadDemo,
+        Action::WriteTaskNote,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -120,6 +124,7 @@ impl Action {
             Action::ReviewSubmissions => "审核月度报送",
             Action::SubmitMonth => "提交本组团月度报送",
             Action::LoadDemo => "生成演示数据",
+            Action::WriteTaskNote => "填写重点任务进展",
         }
     }
 }
@@ -129,22 +134,24 @@ impl Action {
 #[serde(rename_all = "snake_case")]
 pub enum Reach {
     Everything,
+    /// A department's own business: the tasks it leads or co-operates on.
+    OwnDepartment,
     OwnZone,
     OwnEnterprise,
     Nothing,
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 10]); 6] = {
-    use Reach::{Everything as E, Nothing as N, OwnEnterprise as OE, OwnZone as OZ};
+const TABLE: [(Role, [Reach; 11]); 6] = {
+    use Reach::{Everything as E, Nothing as N, OwnDepartment as OD, OwnEnterprise as OE, OwnZone as OZ};
     [
-        //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo
-        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N]),
-        (Role::Department, [E, E, N, N, N, N, N, N, N, N]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N]),
-        (Role::Leader, [E, E, N, N, N, N, N, N, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E, N, N, N]),
+        //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo  task notes
+        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E]),
+        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N]),
+        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N]),
     ]
 };
 
@@ -175,6 +182,8 @@ pub enum Target<'a> {
     Enterprise { uscc: &'a str, zone: &'a str },
     /// A zone's own business, such as its monthly submission.
     Zone(&'a str),
+    /// A key task or safeguard: the departments that carry it, and whether the zones do.
+    Task { departments: &'a [&'a str], zones: bool },
 }
 
 /// Why an action was refused, in words for the user.
@@ -230,9 +239,21 @@ impl Actor {
                     deny("只能查看本企业的数据".into())
                 }
             }
-            (Reach::OwnZone | Reach::OwnEnterprise, Target::Region) | (Reach::OwnEnterprise, Target::Zone(_)) => {
-                deny("只能处理本单位范围内的数据".into())
+            (Reach::OwnDepartment, Target::Task { departments, .. }) => {
+                if self.scope.as_deref().is_some_and(|d| departments.contains(&d)) {
+                    Ok(())
+                } else {
+                    deny("本部门不承担此项任务".into())
+                }
             }
+            (Reach::OwnZone, Target::Task { zones, .. }) => {
+                if zones && self.scope.is_some() {
+                    Ok(())
+                } else {
+                    deny("此项任务不由组团承担".into())
+                }
+            }
+            (Reach::OwnZone | Reach::OwnEnterprise | Reach::OwnDepartment, _) => deny("只能处理本单位范围内的数据".into()),
         }
     }
 
@@ -251,6 +272,8 @@ impl Actor {
                 None => Visible::None,
             },
             Reach::OwnEnterprise => self.scope.clone().map_or(Visible::None, Visible::Enterprise),
+            // A department's reach is its tasks, not enterprises.
+            Reach::OwnDepartment => Visible::None,
         }
     }
 
@@ -312,6 +335,21 @@ mod tests {
             assert!(actor(role, Some("etdz")).authorize(&plan, Action::LoadDemo, Target::Region).is_err(), "{role:?}");
         }
         assert!(Actor::operator("root").authorize(&plan, Action::LoadDemo, Target::Region).is_ok());
+    }
+
+    #[test]
+    fn task_notes_are_written_by_the_organisations_that_carry_the_task() {
+        let plan = Plan::default_plan();
+        let task = Target::Task { departments: &["economy", "approval"], zones: true };
+        let alone = Target::Task { departments: &["finance"], zones: false };
+        let approval = actor(Role::Department, Some("approval"));
+        assert!(approval.authorize(&plan, Action::WriteTaskNote, task).is_ok());
+        assert!(approval.authorize(&plan, Action::WriteTaskNote, alone).is_err());
+        let zone = actor(Role::Zone, Some("etdz"));
+        assert!(zone.authorize(&plan, Action::WriteTaskNote, task).is_ok());
+        assert!(zone.authorize(&plan, Action::WriteTaskNote, alone).is_err());
+        assert!(actor(Role::Leader, None).authorize(&plan, Action::WriteTaskNote, task).is_err());
+        assert!(actor(Role::Coordinator, None).authorize(&plan, Action::WriteTaskNote, alone).is_ok());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod password;
 pub mod plan;
 pub mod progress;
 pub mod submission;
+pub mod tasks;
 pub mod uscc;
 
 pub use amount::Amount;

@@ -7,6 +7,7 @@ mod demo;
 mod import;
 mod report;
 mod submissions;
+mod tasks;
 mod views;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use import::{ImportSummary, Progress};
 pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
 pub use submissions::{BoardCell, Figures, States};
+pub use tasks::TaskLine;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -68,7 +70,7 @@ impl From<StoreError> for ServiceError {
 
 /// What the store's lists and trail take and give, as the service's own vocabulary: web and the
 /// command line name them through `service`, never `store`.
-pub use store::{AuditFilter, EnterpriseFilter, EnterpriseRow, TokenRow, UserRecord, now};
+pub use store::{AuditFilter, EnterpriseFilter, EnterpriseRow, TaskNote, TokenRow, UserRecord, now};
 
 /// Who is acting, and the request it is part of (for the audit trail).
 #[derive(Debug, Clone)]

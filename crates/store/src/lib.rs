@@ -10,6 +10,7 @@ mod migrate;
 mod plan;
 mod seal;
 mod submissions;
+mod tasks;
 mod users;
 
 use std::str::FromStr;
@@ -25,6 +26,7 @@ pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
 pub use seal::{AuditSeal, SealPlaces};
 pub use submissions::SubmissionRow;
+pub use tasks::TaskNote;
 pub use users::{NewUser, TokenRow, UserRecord};
 
 #[derive(Debug, thiserror::Error)]

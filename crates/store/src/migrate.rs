@@ -17,7 +17,22 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "monthly submissions", sql: v3 },
     Migration { version: 4, name: "counted events (denials, refused logins)", sql: v4 },
     Migration { version: 5, name: "audit entries sealed with a key", sql: v5 },
+    Migration { version: 6, name: "progress notes on key tasks", sql: v6 },
 ];
+
+fn v6(_: Engine) -> Vec<&'static str> {
+    vec![
+        "CREATE TABLE task_notes (
+            task TEXT NOT NULL,
+            month BIGINT NOT NULL,
+            organisation TEXT NOT NULL,
+            note TEXT NOT NULL,
+            author TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            PRIMARY KEY (task, month, organisation)
+        )",
+    ]
+}
 
 fn v5(_: Engine) -> Vec<&'static str> {
     // Entries from before keying keep plain SHA-256 and may only open the chain.

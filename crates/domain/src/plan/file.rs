@@ -51,6 +51,8 @@ struct RawPlan {
     calendar: Vec<RawCalendarYear>,
     #[serde(default)]
     modules: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    tasks: Vec<RawTask>,
 }
 
 #[derive(Deserialize)]
@@ -210,6 +212,19 @@ impl Problems<'_> {
         let line = (span.end > 0).then(|| self.src[..span.start.min(self.src.len())].matches('\n').count() + 1);
         self.list.push(PlanProblem { line, message: message.into() });
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTask {
+    code: Spanned<String>,
+    kind: Spanned<String>,
+    name: String,
+    lead: Spanned<String>,
+    #[serde(default)]
+    partners: Vec<Spanned<String>>,
+    #[serde(default)]
+    zones: bool,
 }
 
 fn parse_day_or_range(s: &str) -> Option<Vec<Date>> {
@@ -561,6 +576,34 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         None => crate::submission::Deadline::Day(deadline),
     };
 
+    // Key tasks and safeguards, each carried by departments the plan lists.
+    let mut tasks: Vec<Task> = Vec::new();
+    for t in raw.tasks {
+        let code = t.code.get_ref().clone();
+        if !is_code(&code) {
+            p.at(t.code.span(), format!("任务代码“{code}”不合法 / task code '{code}' is not valid"));
+        }
+        if tasks.iter().any(|x| x.code == code) {
+            p.at(t.code.span(), format!("任务代码“{code}”重复 / duplicate task code '{code}'"));
+        }
+        if !matches!(t.kind.get_ref().as_str(), "task" | "safeguard") {
+            p.at(t.kind.span(), "kind 应为 task 或 safeguard / kind must be task or safeguard");
+        }
+        for d in std::iter::once(&t.lead).chain(&t.partners) {
+            if !departments.iter().any(|x: &Department| &x.code == d.get_ref()) {
+                p.at(d.span(), format!("部门“{}”不在 departments 中 / unknown department '{}'", d.get_ref(), d.get_ref()));
+            }
+        }
+        tasks.push(Task {
+            code,
+            kind: t.kind.get_ref().clone(),
+            name: t.name,
+            lead: t.lead.get_ref().clone(),
+            partners: t.partners.iter().map(|x| x.get_ref().clone()).collect(),
+            zones: t.zones,
+        });
+    }
+
     Plan {
         code: h.code,
         name: h.name,
@@ -576,6 +619,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         total_label: h.total_label.clone().unwrap_or_else(|| "合计".to_string()),
         matrix_title: h.matrix_title.clone().unwrap_or_else(|| "产业进度矩阵".to_string()),
         module_names: raw.modules.clone(),
+        tasks,
         submission_deadline_day: deadline,
         submission_deadline,
         industries,

@@ -140,6 +140,20 @@ impl Indicator {
     }
 }
 
+/// A key task (四、重点任务) or safeguard (五、保障措施) of the plan and who carries it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    pub code: String,
+    /// "task" or "safeguard".
+    pub kind: String,
+    pub name: String,
+    /// The leading department's code, and those co-operating.
+    pub lead: String,
+    pub partners: Vec<String>,
+    /// The zone committees take part (各组团管委会).
+    pub zones: bool,
+}
+
 /// One row of the target decomposition table: an industry's final target and its zone cells,
 /// in 万元 of the target indicator.
 #[derive(Debug, Clone, Serialize)]
@@ -195,6 +209,7 @@ pub struct Plan {
     pub targets: Vec<Target>,
     pub kpis: Vec<Kpi>,
     pub calendar: Vec<CalendarYear>,
+    pub tasks: Vec<Task>,
 }
 
 /// One thing wrong with a plan file, at a line when it has one.
@@ -254,6 +269,10 @@ impl Plan {
     /// Reads and validates a plan file; on failure returns every problem found, in file order.
     pub fn from_toml(src: &str) -> Result<Plan, Vec<PlanProblem>> {
         file::read(src)
+    }
+
+    pub fn task(&self, code: &str) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.code == code)
     }
 
     pub fn industry(&self, code: &str) -> Option<&Industry> {
