@@ -3,6 +3,7 @@
 mod accounts;
 mod cli_text;
 mod monthly;
+mod tasks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,6 +84,14 @@ enum Command {
     Months {
         #[command(subcommand)]
         action: MonthsAction,
+    },
+    /// The plan's key tasks and safeguards with a month's progress notes (default the last
+    /// finished month); overdue ones are said on stderr
+    Tasks {
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Serve the web pages and the JSON API
     Serve {
@@ -215,6 +224,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             monthly::progress(&db, &caller, indicator, month, json, provisional).await?
         }
         Command::Months { action } => monthly::months(&db, &caller, action).await?,
+        Command::Tasks { month, json } => tasks::tasks(&db, &caller, month, json).await?,
         Command::Serve { addr } => {
             let app = App::open(&db).await?;
             let demo = app.logins_with_demo_password().await?;

@@ -338,3 +338,18 @@ fn progress_defaults_to_the_indicator_the_plans_targets_are_written_in() {
     let total = rows.as_array().unwrap().iter().find(|r| r["industry"] == "all" && r["zone"] == "all").unwrap();
     assert_eq!(total["value"].as_f64(), Some(7.0), "{total}");
 }
+
+#[test]
+fn tasks_lists_the_plans_tasks_and_says_which_are_overdue() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.db").display());
+    let out = leapfrog(&["tasks", "--month", "2023-06", "--database", &db]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("task-2") && text.contains("实施项目提速行动") && text.contains("safeguard-4"), "{text}");
+    // Long past its due day and nobody has written: every one is overdue.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("12 tasks overdue"));
+    let lines: serde_json::Value =
+        serde_json::from_str(&ok(&leapfrog(&["tasks", "--month", "2023-06", "--json", "--database", &db]))).unwrap();
+    assert_eq!(lines.as_array().unwrap().len(), 12);
+    assert_eq!(lines[1]["lead"], "economy");
+}

@@ -11,6 +11,7 @@ mod error;
 mod format;
 mod openapi;
 mod pages;
+mod tasks;
 mod upload;
 mod workflow;
 
@@ -26,13 +27,18 @@ pub use error::WebError;
 use upload::UPLOAD_LIMIT;
 
 /// The router and the list of what it serves, built together so the list cannot drift from it.
-struct Routes {
+pub(crate) struct Routes {
     router: Router<App>,
     list: Vec<(&'static str, &'static str)>,
 }
 
 impl Routes {
-    fn route(mut self, path: &'static str, methods: &[&'static str], handler: axum::routing::MethodRouter<App>) -> Self {
+    pub(crate) fn route(
+        mut self,
+        path: &'static str,
+        methods: &[&'static str],
+        handler: axum::routing::MethodRouter<App>,
+    ) -> Self {
         self.list.extend(methods.iter().map(|m| (*m, path)));
         self.router = self.router.route(path, handler);
         self
@@ -75,10 +81,16 @@ fn registered() -> Routes {
         .route("/api/v1/tokens", &["GET"], get(api::tokens))
         .route("/api/v1/audit", &["GET"], get(api::audit))
         .route("/static/{*path}", &["GET"], get(assets::serve))
+        .merge_module(tasks::routes)
         .fallback(not_found)
 }
 
 impl Routes {
+    /// A module adds its own routes (its router, nested into the application).
+    fn merge_module(self, routes: fn(Routes) -> Routes) -> Self {
+        routes(self)
+    }
+
     fn fallback<H, T>(mut self, handler: H) -> Self
     where
         H: axum::handler::Handler<T, App>,

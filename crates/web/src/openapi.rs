@@ -24,6 +24,7 @@ pub fn document(plan: &Plan) -> Value {
     let top_zones: Vec<&str> = plan.top_zones().map(|z| z.code.as_str()).collect();
     let indicators: Vec<&str> = plan.indicators.iter().map(|i| i.code.as_str()).collect();
     let steps: Vec<&str> = Step::ALL.iter().map(|s| s.code()).collect();
+    let tasks: Vec<&str> = plan.tasks.iter().map(|t| t.code.as_str()).collect();
     let error = |what: &str| json!({ "description": what, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
     let Some(paths) = doc["paths"].as_object_mut() else { return doc };
     // One path per workflow step: what each needs (a reason, or not) differs.
@@ -69,6 +70,7 @@ pub fn document(plan: &Plan) -> Value {
                     Some("offset") => json!({ "type": "integer", "minimum": 0, "maximum": 1_000_000_000 }),
                     Some("limit") => json!({ "type": "integer", "minimum": 1, "maximum": 10_000 }),
                     Some("uscc") => json!({ "type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$" }),
+                    Some("code") if path.starts_with("/api/v1/tasks/") => json!({ "type": "string", "enum": tasks }),
                     _ => continue,
                 };
                 p["schema"] = schema;

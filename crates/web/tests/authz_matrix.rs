@@ -130,6 +130,15 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/api/v1/tokens", "-", [403, 403, 403, 403, 403, 200]),
     ("GET", "/api/v1/audit", "-", [200, 403, 403, 403, 403, 200]),
     ("GET", "/static/{*path}", "-", [200, 200, 200, 200, 200, 200]),
+    // 重点任务: read with the region's figures; a note by the organisations that carry the task.
+    // The department here is the 行政审批局, which co-operates on 项目提速 (own) but not on 拓宽融资
+    // (other, 财政金融局 alone); the plan names the zone committees on every task.
+    ("GET", "/tasks", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/tasks/{code}", "own", [303, 303, 303, 403, 403, 403]),
+    ("POST", "/tasks/{code}", "other", [303, 403, 303, 403, 403, 403]),
+    ("GET", "/api/v1/tasks", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/api/v1/tasks/{code}/notes", "own", [200, 200, 200, 403, 403, 403]),
+    ("POST", "/api/v1/tasks/{code}/notes", "other", [200, 403, 200, 403, 403, 403]),
 ];
 
 fn form(text: String) -> (Body, Option<String>) {
@@ -235,6 +244,21 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             ]
         }
         ("GET", "/static/{*path}") => vec![case("-", "/static/app.css".into(), none())],
+        // task-2 (项目提速) is carried with the 行政审批局; safeguard-3 (融资) by the 财政金融局 and
+        // the zones.
+        ("GET", "/tasks") => vec![case("-", "/tasks?month=2023-06".into(), none())],
+        ("POST", "/tasks/{code}") => vec![
+            case("own", "/tasks/task-2".into(), form(format!("csrf={csrf}&month=2023-06&note=进展"))),
+            case("other", "/tasks/safeguard-3".into(), form(format!("csrf={csrf}&month=2023-06&note=进展"))),
+        ],
+        ("GET", "/api/v1/tasks") => vec![case("-", "/api/v1/tasks?month=2023-06".into(), none())],
+        ("POST", "/api/v1/tasks/{code}/notes") => {
+            let body = || (Body::from(r#"{"month":"2023-06","note":"进展"}"#), Some("application/json".to_string()));
+            vec![
+                case("own", "/api/v1/tasks/task-2/notes".into(), body()),
+                case("other", "/api/v1/tasks/safeguard-3/notes".into(), body()),
+            ]
+        }
         _ => panic!("the matrix has no case for {method} {route}: add one, with what each role gets"),
     }
 }

@@ -58,6 +58,7 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
             form("/account/password", &zc, "csrf=wrong&old=Ganjiang-2023!&new=Ganxin-Zone-99&repeat=Ganxin-Zone-99".into()),
             form("/admin/users", &ac, "csrf=wrong&op=disable&login=leader".into()),
             form("/submissions/etdz/2022-07", &zc, "csrf=wrong&step=submit".into()),
+            form("/tasks/task-2", &zc, "csrf=wrong&month=2022-07&note=进展".into()),
             Request::post("/submissions/upload")
                 .header("cookie", &zc)
                 .header("content-type", "multipart/form-data; boundary=b")

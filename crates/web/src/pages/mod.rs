@@ -70,6 +70,7 @@ pub struct Nav {
     pub own_enterprise: Option<String>,
     pub show_audit: bool,
     pub show_users: bool,
+    pub show_tasks: bool,
 }
 
 pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
@@ -95,6 +96,7 @@ pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
         own_enterprise: (a.role == Role::Enterprise).then(|| a.scope.clone()).flatten(),
         show_audit: a.may(Action::ReadAudit),
         show_users: a.may(Action::ManageUsers) && !a.operator,
+        show_tasks: a.may(Action::ReadAggregates),
     }
 }
 
