@@ -72,7 +72,8 @@ impl App {
     /// Writes the caller's organisation's note on a task for a month (replacing an earlier one).
     pub async fn write_task_note(&self, caller: &Caller, code: &str, month: Month, note: &str) -> Result<()> {
         let organisation = self.task_target(caller, code)?;
-        self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::BadRequest)?;
+        // A month not yet begun, or before the plan, has no note to write.
+        self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
         let note = note.trim();
         if note.is_empty() {
             return Err(ServiceError::BadRequest("进展说明不能为空 / the note is empty".into()));

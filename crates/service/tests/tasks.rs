@@ -43,6 +43,8 @@ async fn notes_come_from_the_organisations_that_carry_a_task_and_missing_ones_tu
         assert!(matches!(app.write_task_note(&leader, "task-2", june, "x").await, Err(ServiceError::Forbidden(_))));
         assert!(matches!(app.write_task_note(&approval, "task-2", june, "   ").await, Err(ServiceError::BadRequest(_))));
         assert!(matches!(app.write_task_note(&approval, "task-99", june, "x").await, Err(ServiceError::NotFound(_))));
+        let next_year = Month::new(2024, 1).unwrap();
+        assert!(matches!(app.write_task_note(&approval, "task-2", next_year, "x").await, Err(ServiceError::NotFound(_))));
 
         // The day after the due day, without the lead's note: overdue.
         app.clock = Clock::on(Date::new(2023, 7, 6).unwrap());

@@ -94,6 +94,7 @@ pub fn document(plan: &Plan) -> Value {
                 add("404", "no such zone, month or enterprise");
             }
             if has_body {
+                add("415", "the body is not sent as the declared media type");
                 add("422", "the body is not of the declared type");
             }
             add("500", "internal error, logged with the request id");

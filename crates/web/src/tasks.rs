@@ -73,9 +73,11 @@ async fn page(State(app): State<App>, authed: Authed, Query(q): Query<TasksQuery
             .or_else(|| app.plan.zone(code).map(|z| z.name.clone()))
             .unwrap_or_else(|| code.to_string())
     };
+    // Every month from the plan's baseline year to the last finished one, newest first.
+    let first = Month::new(app.plan.baseline_year, 1).unwrap_or(month);
     let mut months = Vec::new();
-    let mut m = app.clock.current_month().prev();
-    while months.len() < 24 {
+    let mut m = app.clock.current_month().prev().max(month);
+    while m >= first.min(month) {
         months.push((m.to_string(), m.zh()));
         m = m.prev();
     }
@@ -128,7 +130,7 @@ async fn write(
     Form(f): Form<NoteForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&f.csrf)?;
-    let month = month_of(&app, Some(&f.month))?;
+    let month = Month::parse(&f.month).map_err(|e| WebError::bad_request(e.to_string()))?;
     app.write_task_note(&authed.caller, &code, month, &f.note).await?;
     Ok(Redirect::to(&format!("/tasks?month={month}&saved=1")).into_response())
 }
@@ -154,7 +156,8 @@ async fn write_api(
     Path(code): Path<String>,
     Json(body): Json<NoteJson>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let month = month_of(&app, Some(&body.month))?;
+    // A note is always for a month said; only reading defaults to the last one.
+    let month = Month::parse(&body.month).map_err(|e| WebError::bad_request(e.to_string()))?;
     app.write_task_note(&authed.caller, &code, month, &body.note).await?;
     Ok(Json(serde_json::json!({ "task": code, "month": month.to_string(), "saved": true })))
 }
