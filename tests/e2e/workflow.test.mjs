@@ -89,3 +89,25 @@ test("submit, return, fix, resubmit, approve", async () => {
     await browser.close();
   }
 });
+
+test("a zone writes its progress note on a key task", async () => {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+    await signIn(page, "zone-etdz");
+    await page.getByRole("link", { name: "重点任务" }).click();
+    await page.getByRole("heading", { name: /重点任务与保障措施/ }).waitFor();
+    await page.selectOption("#month", "2023-06");
+    await page.waitForURL(/month=2023-06/);
+    const row = page.locator("#tasks tbody tr", { hasText: "实施项目提速行动" });
+    assert.match(await row.innerText(), /新区经济发展局/);
+    assert.match(await row.innerText(), /行政审批局/);
+    await row.getByLabel("本单位2023年6月进展").fill("经开组团新开工亿元以上项目 3 个");
+    await Promise.all([page.waitForURL(/saved=1/), row.getByRole("button", { name: "保存进展" }).click()]);
+    assert.match(await page.getByRole("status").innerText(), /已保存/);
+    assert.match(await page.locator("#tasks tbody tr", { hasText: "实施项目提速行动" }).innerText(), /经开组团:经开组团新开工亿元以上项目 3 个/);
+    if (process.env.SHOTS) await page.screenshot({ path: process.env.SHOTS + "/tasks.png", fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});
