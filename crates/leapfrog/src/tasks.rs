@@ -19,7 +19,7 @@ pub async fn tasks(db: &str, caller: &Caller, month: Option<String>, json: bool)
     }
     println!("重点任务与保障措施 · {} 进展(报送截止 {})", month.zh(), lines.first().map_or("", |t| t.due.as_str()));
     for t in &lines {
-        println!("{:<12} {:<4} {} (牵头 {})", t.code, t.status.zh(), t.name, org(&t.lead));
+        println!("{:<12} {:<4} {} (牵头 {})", t.task.code, t.status.zh(), t.task.name, org(&t.task.lead));
         for n in &t.notes {
             println!("{:<17} {}:{}", "", org(&n.organisation), n.note);
         }

@@ -10,12 +10,8 @@ use crate::{App, Caller, Result, ServiceError};
 /// A task as a month shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TaskLine {
-    pub code: String,
-    pub kind: String,
-    pub name: String,
-    pub lead: String,
-    pub partners: Vec<String>,
-    pub zones: bool,
+    #[serde(flatten)]
+    pub task: domain::plan::Task,
     pub month: String,
     /// When the month's notes are due.
     pub due: String,
@@ -40,12 +36,7 @@ impl App {
                 let notes: Vec<store::TaskNote> = notes.iter().filter(|n| n.task == t.code).cloned().collect();
                 let lead_wrote = notes.iter().any(|n| n.organisation == t.lead);
                 TaskLine {
-                    code: t.code.clone(),
-                    kind: t.kind.clone(),
-                    name: t.name.clone(),
-                    lead: t.lead.clone(),
-                    partners: t.partners.clone(),
-                    zones: t.zones,
+                    task: t.clone(),
                     month: month.to_string(),
                     due: due.to_string(),
                     status: NoteStatus::of(lead_wrote, due, today),

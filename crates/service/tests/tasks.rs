@@ -32,8 +32,11 @@ async fn notes_come_from_the_organisations_that_carry_a_task_and_missing_ones_tu
         app.clock = Clock::on(Date::new(2023, 7, 5).unwrap());
         let all = app.tasks(&leader, june).await.unwrap();
         assert_eq!(all.len(), 12, "eight tasks and four safeguards");
-        let speed = all.iter().find(|t| t.code == "task-2").unwrap();
-        assert_eq!((speed.name.as_str(), speed.lead.as_str(), speed.status), ("实施项目提速行动", "economy", NoteStatus::Due));
+        let speed = all.iter().find(|t| t.task.code == "task-2").unwrap();
+        assert_eq!(
+            (speed.task.name.as_str(), speed.task.lead.as_str(), speed.status),
+            ("实施项目提速行动", "economy", NoteStatus::Due)
+        );
 
         // 项目提速 is led by the 经济发展局 with the 行政审批局 and the zones.
         app.write_task_note(&approval, "task-2", june, "审批提速:前置要件并联办理 12 件").await.unwrap();
@@ -48,14 +51,14 @@ async fn notes_come_from_the_organisations_that_carry_a_task_and_missing_ones_tu
 
         // The day after the due day, without the lead's note: overdue.
         app.clock = Clock::on(Date::new(2023, 7, 6).unwrap());
-        let speed = app.tasks(&leader, june).await.unwrap().into_iter().find(|t| t.code == "task-2").unwrap();
+        let speed = app.tasks(&leader, june).await.unwrap().into_iter().find(|t| t.task.code == "task-2").unwrap();
         assert_eq!(speed.status, NoteStatus::Overdue, "{}", db.engine);
         let by: Vec<&str> = speed.notes.iter().map(|n| n.organisation.as_str()).collect();
         assert_eq!(by, ["approval", "etdz"]);
         // The coordinator writes as the lead; a second note of the same organisation replaces its first.
         app.write_task_note(&op, "task-2", june, "项目大会战:亿元以上项目 102 个").await.unwrap();
         app.write_task_note(&op, "task-2", june, "项目大会战:亿元以上项目 103 个").await.unwrap();
-        let speed = app.tasks(&leader, june).await.unwrap().into_iter().find(|t| t.code == "task-2").unwrap();
+        let speed = app.tasks(&leader, june).await.unwrap().into_iter().find(|t| t.task.code == "task-2").unwrap();
         assert_eq!(speed.status, NoteStatus::Written);
         let lead: Vec<&str> = speed.notes.iter().filter(|n| n.organisation == "economy").map(|n| n.note.as_str()).collect();
         assert_eq!(lead, ["项目大会战:亿元以上项目 103 个"], "{}", db.engine);

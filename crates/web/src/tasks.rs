@@ -89,25 +89,26 @@ async fn page(State(app): State<App>, authed: Authed, Query(q): Query<TasksQuery
         months,
         tasks: lines
             .into_iter()
-            .map(|t| {
+            .map(|line| {
+                let t = &line.task;
                 let mut partners: Vec<String> = t.partners.iter().map(|p| org(p)).collect();
                 if t.zones {
                     partners.push("各组团管委会".into());
                 }
                 TaskView {
                     kind: if t.kind == "safeguard" { "保障" } else { "任务" },
-                    name: t.name,
+                    name: t.name.clone(),
                     lead: org(&t.lead),
                     partners: partners.join("、"),
-                    status: t.status.zh(),
-                    light: match t.status {
+                    status: line.status.zh(),
+                    light: match line.status {
                         domain::tasks::NoteStatus::Written => "green",
                         domain::tasks::NoteStatus::Due => "grey",
                         domain::tasks::NoteStatus::Overdue => "red",
                     },
-                    notes: t.notes.into_iter().map(|n| (org(&n.organisation), n.note)).collect(),
-                    writable: t.writable,
-                    code: t.code,
+                    code: t.code.clone(),
+                    notes: line.notes.into_iter().map(|n| (org(&n.organisation), n.note)).collect(),
+                    writable: line.writable,
                 }
             })
             .collect(),
@@ -130,9 +131,16 @@ async fn write(
     Form(f): Form<NoteForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&f.csrf)?;
-    let month = Month::parse(&f.month).map_err(|e| WebError::bad_request(e.to_string()))?;
-    app.write_task_note(&authed.caller, &code, month, &f.note).await?;
+    let month = save(&app, &authed, &code, &f.month, &f.note).await?;
     Ok(Redirect::to(&format!("/tasks?month={month}&saved=1")).into_response())
+}
+
+/// Saves a note from the page or the API. A note is always for a month said; only reading
+/// defaults to the last one.
+async fn save(app: &App, authed: &Authed, code: &str, month: &str, note: &str) -> Result<Month, WebError> {
+    let month = Month::parse(month).map_err(|e| WebError::bad_request(e.to_string()))?;
+    app.write_task_note(&authed.caller, code, month, note).await?;
+    Ok(month)
 }
 
 async fn list(
@@ -156,8 +164,6 @@ async fn write_api(
     Path(code): Path<String>,
     Json(body): Json<NoteJson>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    // A note is always for a month said; only reading defaults to the last one.
-    let month = Month::parse(&body.month).map_err(|e| WebError::bad_request(e.to_string()))?;
-    app.write_task_note(&authed.caller, &code, month, &body.note).await?;
+    let month = save(&app, &authed, &code, &body.month, &body.note).await?;
     Ok(Json(serde_json::json!({ "task": code, "month": month.to_string(), "saved": true })))
 }
