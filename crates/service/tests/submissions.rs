@@ -188,7 +188,10 @@ async fn a_state_the_program_does_not_know_is_an_error_not_a_draft() {
         let m = Month::new(2024, 3).unwrap();
         app.submission_step(&zone, "etdz", m, Step::Submit, "").await.unwrap();
         let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
-        sqlx::query("UPDATE submissions SET state = 'archived' WHERE zone = 'etdz'").execute(&mut raw).await.unwrap();
+        sqlx::query("UPDATE workflow_states SET state = 'archived' WHERE subject = 'zone_month' AND scope = 'etdz'")
+            .execute(&mut raw)
+            .await
+            .unwrap();
         let err = import(&app, &zone, &format!("uscc,month,revenue\n{},2024-03,5\n", uscc(1))).await.unwrap_err();
         assert!(matches!(err, ServiceError::Internal(_)), "{}: {err}", db.engine);
         assert!(err.to_string().contains("archived"));

@@ -75,7 +75,10 @@ macro_rules! refuse_closed {
         if let (Some(guard), Some(first), Some(last)) =
             ($guard, $touched.iter().map(|t: &(String, i32)| t.1).min(), $touched.iter().map(|t: &(String, i32)| t.1).max())
         {
-            let rows = sqlx::query("SELECT zone, month, state FROM submissions WHERE month BETWEEN $1 AND $2")
+            let rows = sqlx::query(
+                "SELECT scope, period, state FROM workflow_states WHERE subject = $1 AND period BETWEEN $2 AND $3",
+            )
+                .bind(crate::submissions::ZONE_MONTH)
                 .bind(i64::from(first))
                 .bind(i64::from(last))
                 .fetch_all(&mut *$tx)

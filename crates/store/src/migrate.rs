@@ -18,7 +18,28 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "counted events (denials, refused logins)", sql: v4 },
     Migration { version: 5, name: "audit entries sealed with a key", sql: v5 },
     Migration { version: 6, name: "progress notes on key tasks", sql: v6 },
+    Migration { version: 7, name: "one workflow table for every subject", sql: v7 },
 ];
+
+fn v7(_: Engine) -> Vec<&'static str> {
+    vec![
+        // What goes through submit → review → lock: a zone's month today, a project's monthly
+        // report or an evaluation run next. A subject without a row is a draft.
+        "CREATE TABLE workflow_states (
+            subject TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            period BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            updated_by TEXT NOT NULL,
+            PRIMARY KEY (subject, scope, period)
+        )",
+        "INSERT INTO workflow_states (subject, scope, period, state, reason, updated_at, updated_by)
+         SELECT 'zone_month', zone, month, state, reason, updated_at, updated_by FROM submissions",
+        "DROP TABLE submissions",
+    ]
+}
 
 fn v6(_: Engine) -> Vec<&'static str> {
     vec![

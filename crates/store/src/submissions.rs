@@ -1,4 +1,6 @@
-//! The state of each zone's monthly submission.
+//! The workflow's states (submit → review → lock) of any subject, one table for all: a zone's
+//! month (`zone_month`, scope the zone, period the month) today; a project's monthly report or an
+//! evaluation run take their own subject code.
 
 use domain::Month;
 use sqlx::{Executor, Row};
@@ -17,17 +19,22 @@ pub struct SubmissionRow {
     pub updated_by: String,
 }
 
-/// Records a zone-month's state, with who set it and why.
-const RECORD_STATE: &str = "INSERT INTO submissions (zone, month, state, reason, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
-    ON CONFLICT (zone, month) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
-    updated_at = excluded.updated_at, updated_by = excluded.updated_by";
+/// The subject of a zone's monthly submission.
+pub const ZONE_MONTH: &str = "zone_month";
+
+/// Records a subject's state, with who set it and why ($1 subject, $2 scope, $3 period).
+const RECORD_STATE: &str = "INSERT INTO workflow_states (subject, scope, period, state, reason, updated_at, updated_by) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (subject, scope, period) DO UPDATE SET state = excluded.state, \
+    reason = excluded.reason, updated_at = excluded.updated_at, updated_by = excluded.updated_by";
 
 impl Store {
     /// The recorded states of the months `from..=to` (months without a row are drafts).
     pub async fn submissions(&self, from: Month, to: Month) -> Result<Vec<SubmissionRow>> {
         let rows = sqlx::query(
-            "SELECT zone, month, state, reason, updated_at, updated_by FROM submissions WHERE month BETWEEN $1 AND $2 ORDER BY month, zone",
+            "SELECT scope, period, state, reason, updated_at, updated_by FROM workflow_states \
+             WHERE subject = $1 AND period BETWEEN $2 AND $3 ORDER BY period, scope",
         )
+        .bind(ZONE_MONTH)
         .bind(i64::from(from.yyyymm()))
         .bind(i64::from(to.yyyymm()))
         .fetch_all(&self.pool)
@@ -69,18 +76,21 @@ impl Store {
             tx.execute(crate::MONTHS_LOCK).await?;
         }
         for ((zone, month, expected), audit) in changes.iter().zip(audits) {
-            let current: Option<String> = sqlx::query("SELECT state FROM submissions WHERE zone = $1 AND month = $2")
-                .bind(zone)
-                .bind(i64::from(month.yyyymm()))
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| r.get(0));
+            let current: Option<String> =
+                sqlx::query("SELECT state FROM workflow_states WHERE subject = $1 AND scope = $2 AND period = $3")
+                    .bind(ZONE_MONTH)
+                    .bind(zone)
+                    .bind(i64::from(month.yyyymm()))
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| r.get(0));
             if current.as_deref().unwrap_or("draft") != expected {
                 return Err(StoreError::Invalid(format!(
                     "{zone} {month} 的状态已被他人更改,请重试 / {zone} {month} changed meanwhile, try again"
                 )));
             }
             sqlx::query(RECORD_STATE)
+                .bind(ZONE_MONTH)
                 .bind(zone)
                 .bind(i64::from(month.yyyymm()))
                 .bind(to)
@@ -104,6 +114,7 @@ impl Store {
         for z in zones {
             for m in months {
                 sqlx::query(RECORD_STATE)
+                    .bind(ZONE_MONTH)
                     .bind(z)
                     .bind(i64::from(m.yyyymm()))
                     .bind("locked")

@@ -303,10 +303,13 @@ async fn errors_say_what_happened_and_api_errors_are_json() {
     }
     // A fault of the data: 500, the cause logged not shown, the request id given on page and API.
     let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
-    sqlx::query("INSERT INTO submissions (zone, month, state, reason, updated_at, updated_by) VALUES ('etdz', 202401, 'archived', '', 0, 'x')")
-        .execute(&mut raw)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO workflow_states (subject, scope, period, state, reason, updated_at, updated_by) \
+         VALUES ('zone_month', 'etdz', 202401, 'archived', '', 0, 'x')",
+    )
+    .execute(&mut raw)
+    .await
+    .unwrap();
     let (status, headers, body) = send(&app, api("/api/v1/submissions?year=2024")).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!body.contains("archived"), "the cause is not shown: {body}");
