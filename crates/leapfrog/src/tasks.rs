@@ -11,7 +11,8 @@ pub async fn tasks(db: &str, caller: &Caller, month: Option<String>, json: bool)
     };
     let lines = app.tasks(caller, month).await?;
     let org = |code: &str| {
-        app.plan.departments.iter().find(|d| d.code == code).map(|d| d.name.clone()).unwrap_or_else(|| code.to_string())
+        let department = app.plan.departments.iter().find(|d| d.code == code).map(|d| d.name.clone());
+        department.or_else(|| app.plan.zone(code).map(|z| z.name.clone())).unwrap_or_else(|| code.to_string())
     };
     if json {
         println!("{}", serde_json::to_string(&lines)?);
