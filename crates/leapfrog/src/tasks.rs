@@ -10,10 +10,7 @@ pub async fn tasks(db: &str, caller: &Caller, month: Option<String>, json: bool)
         None => app.clock.current_month().prev(),
     };
     let lines = app.tasks(caller, month).await?;
-    let org = |code: &str| {
-        let department = app.plan.departments.iter().find(|d| d.code == code).map(|d| d.name.clone());
-        department.or_else(|| app.plan.zone(code).map(|z| z.name.clone())).unwrap_or_else(|| code.to_string())
-    };
+    let org = |code: &str| app.plan.organisation_name(code);
     if json {
         println!("{}", serde_json::to_string(&lines)?);
         return Ok(());

@@ -64,15 +64,7 @@ pub struct TasksPage {
 async fn page(State(app): State<App>, authed: Authed, Query(q): Query<TasksQuery>) -> Result<TasksPage, WebError> {
     let month = month_of(&app, q.month.as_deref())?;
     let lines = app.tasks(&authed.caller, month).await?;
-    let org = |code: &str| {
-        app.plan
-            .departments
-            .iter()
-            .find(|d| d.code == code)
-            .map(|d| d.name.clone())
-            .or_else(|| app.plan.zone(code).map(|z| z.name.clone()))
-            .unwrap_or_else(|| code.to_string())
-    };
+    let org = |code: &str| app.plan.organisation_name(code);
     // Every month from the plan's baseline year to the last finished one, newest first.
     let first = Month::new(app.plan.baseline_year, 1).unwrap_or(month);
     let mut months = Vec::new();

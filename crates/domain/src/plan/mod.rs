@@ -271,6 +271,12 @@ impl Plan {
         file::read(src)
     }
 
+    /// A department's or zone's name, for the organisations that carry tasks.
+    pub fn organisation_name(&self, code: &str) -> String {
+        let department = self.departments.iter().find(|d| d.code == code).map(|d| d.name.clone());
+        department.or_else(|| self.zone(code).map(|z| z.name.clone())).unwrap_or_else(|| code.to_string())
+    }
+
     pub fn task(&self, code: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.code == code)
     }
