@@ -13,5 +13,5 @@ pub use enterprises::EnterpriseColumns;
 pub use error::{FileError, RowError, RowErrors};
 pub use facts::{FactColumns, FactLine};
 pub use limits::{Limits, shorten};
-pub use table::{Cell, Table, column_label};
+pub use table::{Cell, Table};
 pub use xlsx::{Sheet, SheetColumn, XCell, template, write_xlsx};

@@ -154,12 +154,17 @@ const COLUMNS: &str =
     "seq, at, actor, action, entity, entity_id, before_json, after_json, reason, request_id, prev_hash, hash, keyed";
 
 impl Store {
-    /// Appends an entry on its own, for events that change nothing else (a failed login).
-    pub async fn audit(&self, r: &AuditRecord) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        append(&mut tx, self.engine, &self.seal, r).await?;
+    /// Appends the change's audit entry and commits: how every write transaction ends.
+    pub(crate) async fn commit_audited(&self, mut tx: Transaction<'static, Any>, audit: &AuditRecord) -> Result<()> {
+        append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Appends an entry on its own, for events that change nothing else (a failed login).
+    pub async fn audit(&self, r: &AuditRecord) -> Result<()> {
+        let tx = self.begin_write().await?;
+        self.commit_audited(tx, r).await
     }
 
     /// Counts an event that may come in floods (a denied request, a refused login) in its time

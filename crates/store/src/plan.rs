@@ -33,8 +33,6 @@ impl Store {
             .bind(now_text())
             .execute(&mut *tx)
             .await?;
-        crate::audit::append(&mut tx, self.engine, &self.seal, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_audited(tx, audit).await
     }
 }

@@ -125,8 +125,6 @@ impl Store {
                     .await?;
             }
         }
-        append(&mut tx, self.engine, &self.seal, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_audited(tx, audit).await
     }
 }

@@ -3,7 +3,7 @@
 use domain::Month;
 use sqlx::Row;
 
-use crate::audit::{AuditRecord, append};
+use crate::audit::AuditRecord;
 use crate::migrate::now;
 use crate::{Result, Store};
 
@@ -63,8 +63,6 @@ impl Store {
         .bind(now())
         .execute(&mut *tx)
         .await?;
-        append(&mut tx, self.engine, &self.seal, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_audited(tx, audit).await
     }
 }

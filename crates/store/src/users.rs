@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use crate::audit::{AuditRecord, append};
+use crate::audit::AuditRecord;
 use crate::migrate::now;
 use crate::{Result, Store, StoreError};
 
@@ -88,8 +88,7 @@ impl Store {
         .bind(now())
         .execute(&mut *tx)
         .await?;
-        append(&mut tx, self.engine, &self.seal, audit).await?;
-        tx.commit().await?;
+        self.commit_audited(tx, audit).await?;
         Ok(id)
     }
 
@@ -175,9 +174,7 @@ impl Store {
                     .await?;
             }
         }
-        append(&mut tx, self.engine, &self.seal, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_audited(tx, audit).await
     }
 
     /// Reserves one password check before it is made, in one statement, so that however many
@@ -213,9 +210,7 @@ impl Store {
             .bind(now())
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, self.engine, &self.seal, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_audited(tx, audit).await
     }
 
     /// The account and CSRF token of a live session. A session ends after `idle_secs` without
@@ -246,9 +241,7 @@ impl Store {
     pub async fn end_session(&self, token_hash: &str, audit: &AuditRecord) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
-        append(&mut tx, self.engine, &self.seal, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_audited(tx, audit).await
     }
 
     pub async fn create_token(&self, user_id: i64, token_hash: &str, label: &str, audit: &AuditRecord) -> Result<i64> {
@@ -262,8 +255,7 @@ impl Store {
             .bind(now())
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, self.engine, &self.seal, audit).await?;
-        tx.commit().await?;
+        self.commit_audited(tx, audit).await?;
         Ok(id)
     }
 
@@ -279,8 +271,7 @@ impl Store {
         if n == 0 {
             return Ok(false);
         }
-        append(&mut tx, self.engine, &self.seal, audit).await?;
-        tx.commit().await?;
+        self.commit_audited(tx, audit).await?;
         Ok(true)
     }
 
