@@ -78,6 +78,21 @@ struct ErrorPage<'a> {
     request_id: Option<String>,
 }
 
+/// What an error page is headed with, in the users' language.
+fn title_zh(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "请求有误",
+        401 => "需要登录",
+        403 => "无权访问",
+        404 => "页面不存在",
+        409 => "状态冲突",
+        413 => "文件过大",
+        503 => "系统繁忙",
+        _ if status.is_server_error() => "服务器内部错误",
+        _ => "出错了",
+    }
+}
+
 /// The message of an error response, kept for the JSON form of `/api/` answers.
 #[derive(Debug, Clone)]
 struct ErrorMessage(String);
@@ -87,7 +102,7 @@ impl IntoResponse for WebError {
         let internal = self.status == StatusCode::INTERNAL_SERVER_ERROR;
         let page = ErrorPage {
             status: self.status.as_u16(),
-            title: self.status.canonical_reason().unwrap_or("Error"),
+            title: title_zh(self.status),
             message: &self.message,
             request_id: internal.then(request_id),
         };
