@@ -199,7 +199,7 @@ pub struct Denied {
 pub enum Visible {
     All,
     /// Enterprises in these zones (a zone and its sub-zones).
-    Zones(Vec<String>),
+    Zones(Vec<crate::ZoneCode>),
     Enterprise(String),
     None,
 }
@@ -299,7 +299,10 @@ mod tests {
         assert!(etdz.authorize(&plan, Action::WriteFacts, own).is_ok());
         assert!(etdz.authorize(&plan, Action::WriteFacts, other).is_err());
         assert!(etdz.authorize(&plan, Action::ReadAggregates, Target::Region).is_ok());
-        assert_eq!(etdz.visible(&plan, Action::ReadEnterprise), Visible::Zones(vec!["etdz".into(), "linkong".into()]));
+        assert_eq!(
+            etdz.visible(&plan, Action::ReadEnterprise),
+            Visible::Zones(vec![crate::ZoneCode::parse("etdz").unwrap(), crate::ZoneCode::parse("linkong").unwrap()])
+        );
     }
 
     #[test]

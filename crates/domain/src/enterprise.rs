@@ -3,12 +3,12 @@
 /// An enterprise as the registry holds it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Enterprise {
-    pub uscc: String,
+    pub uscc: crate::Uscc,
     pub name: String,
     /// A zone code of the plan (a leaf or a top-level zone).
-    pub zone: String,
+    pub zone: crate::ZoneCode,
     /// An industry code of the plan.
-    pub industry: String,
+    pub industry: crate::IndustryCode,
     /// Land area in thousandths of a 亩, exact.
     pub land_mu_milli: Option<i64>,
     /// 规上: above the designated size (annual main revenue 2000万元).

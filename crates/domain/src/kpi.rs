@@ -118,14 +118,14 @@ mod tests {
         for mo in 1..=12 {
             // 2020: 50亿/month in optoelectronics; 2023: 100亿/month.
             cells.push(CellMonth {
-                industry: "optoelectronics".into(),
-                zone: "etdz".into(),
+                industry: crate::IndustryCode::parse("optoelectronics").unwrap(),
+                zone: crate::ZoneCode::parse("etdz").unwrap(),
                 month: m(2020, mo),
                 sum: 500_000 * 10_000,
             });
             cells.push(CellMonth {
-                industry: "optoelectronics".into(),
-                zone: "etdz".into(),
+                industry: crate::IndustryCode::parse("optoelectronics").unwrap(),
+                zone: crate::ZoneCode::parse("etdz").unwrap(),
                 month: m(2023, mo),
                 sum: 1_000_000 * 10_000,
             });

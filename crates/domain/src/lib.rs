@@ -5,6 +5,7 @@ pub mod amount;
 pub mod audit;
 pub mod authz;
 pub mod calendar;
+pub mod code;
 pub mod enterprise;
 pub mod kpi;
 pub mod month;
@@ -16,9 +17,10 @@ pub mod tasks;
 pub mod uscc;
 
 pub use amount::Amount;
+pub use code::{IndicatorCode, IndustryCode, ZoneCode};
 pub use enterprise::Enterprise;
 pub use month::Month;
-pub use plan::{Indicator, IndicatorCode, IndicatorKind, Industry, Plan, PlanProblem, Tier, Zone};
+pub use plan::{Indicator, IndicatorKind, Industry, Plan, PlanProblem, Tier, Zone};
 pub use progress::{ProgressRow, Status};
 pub use uscc::Uscc;
 

@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::plan::{Indicator, IndicatorKind, Plan};
-use crate::{ALL, Month};
+use crate::{ALL, IndustryCode, Month, ZoneCode};
 
 /// One stored aggregate: the month's sum of an indicator over the enterprises of an industry in a
 /// zone (a leaf of the zone tree), in the indicator's smallest kept unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellMonth {
-    pub industry: String,
-    pub zone: String,
+    pub industry: IndustryCode,
+    pub zone: ZoneCode,
     pub month: Month,
     pub sum: i64,
 }
@@ -130,9 +130,9 @@ impl<'p> CellIndex<'p> {
         let mut zones_with_data = BTreeSet::new();
         for c in cells {
             let top = plan.top_zone(&c.zone).to_string();
-            industries_with_data.insert(c.industry.clone());
+            industries_with_data.insert(c.industry.to_string());
             zones_with_data.insert(top.clone());
-            *sums.entry((c.industry.clone(), top)).or_insert_with(BTreeMap::new).entry(c.month.yyyymm()).or_insert(0) +=
+            *sums.entry((c.industry.to_string(), top)).or_insert_with(BTreeMap::new).entry(c.month.yyyymm()).or_insert(0) +=
                 i128::from(c.sum);
         }
         CellIndex {
@@ -142,7 +142,7 @@ impl<'p> CellIndex<'p> {
             industries_with_data,
             zones_with_data,
             all_industries: plan.target_industries().into_iter().map(String::from).collect(),
-            all_zones: plan.top_zones().map(|z| z.code.clone()).collect(),
+            all_zones: plan.top_zones().map(|z| z.code.to_string()).collect(),
         }
     }
 
@@ -288,7 +288,12 @@ mod tests {
 
     /// Revenue in 万元 (4 decimals kept, so 1 万元 is 10_000 raw).
     fn cell(industry: &str, zone: &str, month: Month, wan: i64) -> CellMonth {
-        CellMonth { industry: industry.into(), zone: zone.into(), month, sum: wan * 10_000 }
+        CellMonth {
+            industry: crate::IndustryCode::parse(industry).unwrap(),
+            zone: crate::ZoneCode::parse(zone).unwrap(),
+            month,
+            sum: wan * 10_000,
+        }
     }
 
     #[test]
@@ -341,8 +346,18 @@ mod tests {
         let plan = Plan::default_plan();
         let ind = plan.indicator("employees").unwrap();
         let cells = vec![
-            CellMonth { industry: "silicone".into(), zone: "yongxiu".into(), month: m(2022, 1), sum: 100 },
-            CellMonth { industry: "silicone".into(), zone: "yongxiu".into(), month: m(2022, 2), sum: 200 },
+            CellMonth {
+                industry: crate::IndustryCode::parse("silicone").unwrap(),
+                zone: crate::ZoneCode::parse("yongxiu").unwrap(),
+                month: m(2022, 1),
+                sum: 100,
+            },
+            CellMonth {
+                industry: crate::IndustryCode::parse("silicone").unwrap(),
+                zone: crate::ZoneCode::parse("yongxiu").unwrap(),
+                month: m(2022, 2),
+                sum: 200,
+            },
         ];
         let r = CellIndex::new(&plan, ind, &cells).row("silicone", "yongxiu", m(2022, 2));
         assert_eq!(r.ytd, Some(150.0));

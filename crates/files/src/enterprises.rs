@@ -113,10 +113,10 @@ impl EnterpriseColumns {
         let mut check = RowCheck { file, row, errors: Vec::new() };
 
         let uscc = match Uscc::parse(&text(get(0))) {
-            Ok(u) => u.to_string(),
+            Ok(u) => Some(u),
             Err(e) => {
                 check.fail(header(0), get(0), e.to_string());
-                String::new()
+                None
             }
         };
         let name = text(get(1));
@@ -130,18 +130,18 @@ impl EnterpriseColumns {
             );
         }
         let zone = match plan.resolve_zone(&text(get(2))) {
-            Some(z) => z.code.clone(),
+            Some(z) => Some(z.code.clone()),
             None => {
                 let known: Vec<&str> = plan.zones.iter().map(|z| z.name.as_str()).collect();
                 check.fail(header(2), get(2), format!("未知组团,应为 {} 或其代码 / unknown zone", known.join("、")));
-                String::new()
+                None
             }
         };
         let industry = match plan.resolve_industry(&text(get(3))) {
-            Some(i) => i.code.clone(),
+            Some(i) => Some(i.code.clone()),
             None => {
                 check.fail(header(3), get(3), "未知产业,应为计划中的产业名称或代码 / unknown industry");
-                String::new()
+                None
             }
         };
         let land = get(4);
@@ -188,10 +188,11 @@ impl EnterpriseColumns {
             },
         };
         let tags = text(get(7)).split(['、', ';', ';']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect();
-        if check.errors.is_empty() {
-            Ok(Enterprise { uscc, name, zone, industry, land_mu_milli, above_scale, established, tags })
-        } else {
-            Err(check.errors)
+        match (uscc, zone, industry) {
+            (Some(uscc), Some(zone), Some(industry)) if check.errors.is_empty() => {
+                Ok(Enterprise { uscc, name, zone, industry, land_mu_milli, above_scale, established, tags })
+            }
+            _ => Err(check.errors),
         }
     }
 }

@@ -83,14 +83,18 @@ pub fn progress(plan: &Plan, ind: &Indicator, month: Month, rows: &[ProgressRow]
 pub fn plan(plan: &Plan) -> String {
     let mut out = format!("{}\n代码 {}  基期 {}  计划年份 {:?}\n\n", plan.name, plan.code, plan.baseline_year, plan.years);
     let ind: Vec<Vec<String>> =
-        plan.industries.iter().map(|i| vec![i.tier.label().to_string(), i.code.clone(), i.name.clone()]).collect();
+        plan.industries.iter().map(|i| vec![i.tier.label().to_string(), i.code.to_string(), i.name.clone()]).collect();
     out += &table(&["层级", "代码", "产业"], &ind, 9);
     out.push('\n');
     let zones: Vec<Vec<String>> = plan
         .zones
         .iter()
         .map(|z| {
-            vec![z.code.clone(), z.name.clone(), z.parent.as_deref().map_or(String::new(), |p| name_of_zone(plan, p).to_string())]
+            vec![
+                z.code.to_string(),
+                z.name.clone(),
+                z.parent.as_deref().map_or(String::new(), |p| name_of_zone(plan, p).to_string()),
+            ]
         })
         .collect();
     out += &table(&["代码", "组团", "上级"], &zones, 9);

@@ -104,7 +104,7 @@ pub async fn progress(
         None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
     };
     let figures = if provisional { service::Figures::Provisional } else { service::Figures::Official };
-    let indicator = indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let indicator = indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
     let rows = app.progress(caller, &indicator, month, figures).await?;
     if json {
         println!("{}", serde_json::to_string(&rows)?);

@@ -123,7 +123,7 @@ impl App {
                 None => bad(format!("部门“{s}”不在计划中 / unknown department")),
             },
             (Some("zone"), Some(s)) => match self.plan.resolve_zone(s) {
-                Some(z) if z.parent.is_none() => Ok(Some(z.code.clone())),
+                Some(z) if z.parent.is_none() => Ok(Some(z.code.to_string())),
                 Some(z) => bad(format!(
                     "组团账户的范围应为一级组团,“{}”属于“{}” / use the top-level zone",
                     z.name,

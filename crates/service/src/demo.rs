@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::Path;
 
 use domain::authz::{Action, Role};
-use domain::{Enterprise, Month, Plan, Uscc};
+use domain::submission::SubmissionState;
+use domain::{Enterprise, IndicatorCode, IndustryCode, Month, Plan, Uscc, ZoneCode};
 use store::FactRow;
 
 use crate::{App, Caller, Progress, Result, ServiceError};
@@ -47,8 +48,8 @@ pub struct DemoSpec {
 
 /// One (industry, zone) cell of the demo region with its 2nd-year-on growth.
 struct DemoCell {
-    industry: String,
-    zones: Vec<String>,
+    industry: IndustryCode,
+    zones: Vec<ZoneCode>,
     /// Revenue of the cell in the first year, 万元.
     base_wan: f64,
     growth: f64,
@@ -56,7 +57,7 @@ struct DemoCell {
 }
 
 fn demo_cells(plan: &Plan, rng: &mut Rng) -> Vec<DemoCell> {
-    let sub_zones = |top: &str| -> Vec<String> {
+    let sub_zones = |top: &str| -> Vec<ZoneCode> {
         plan.zones.iter().filter(|z| plan.top_zone(&z.code) == top).map(|z| z.code.clone()).collect()
     };
     let n_years = f64::from(plan.final_year() - plan.baseline_year);
@@ -80,12 +81,13 @@ fn demo_cells(plan: &Plan, rng: &mut Rng) -> Vec<DemoCell> {
     // Services and other industries: smaller, no targets, spread over every zone.
     let targeted = plan.target_industries();
     let total_target: f64 = cells.iter().map(|c| c.weight).sum();
-    let others: Vec<&str> = plan.industries.iter().map(|i| i.code.as_str()).filter(|c| !targeted.contains(c)).collect();
+    let others: Vec<&IndustryCode> =
+        plan.industries.iter().map(|i| &i.code).filter(|c| !targeted.contains(&c.as_str())).collect();
     for industry in &others {
         for top in plan.top_zones() {
             let weight = total_target * 0.15 / (others.len() * plan.top_zones().count()).max(1) as f64;
             cells.push(DemoCell {
-                industry: industry.to_string(),
+                industry: (*industry).clone(),
                 zones: sub_zones(&top.code),
                 base_wan: weight * rng.range(0.4, 0.6),
                 growth: rng.range(1.05, 1.25),
@@ -149,7 +151,7 @@ fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
         cell_size[cell_i] += size;
         raw_shares.push((cell_i, size));
         let body = format!("91361200MA{:07}", n + 1);
-        let uscc = Uscc::complete(&body).expect("a demo body is well formed").to_string();
+        let uscc = Uscc::complete(&body).expect("a demo body is well formed");
         let name = format!("江西{}{}{}有限公司", rng.pick(&NAME_HEADS), rng.pick(&NAME_HEADS), industry_word(&cell.industry));
         let year = spec.first_year - 1 - (rng.next() % 20) as i32;
         let established = format!("{year}-{:02}-{:02}", 1 + rng.next() % 12, 1 + rng.next() % 28);
@@ -227,7 +229,7 @@ impl App {
         let plan = &self.plan;
         let mut rng = Rng(spec.seed);
         let generated = generate_registry(plan, spec, &mut rng);
-        let codes: Vec<String> = plan.indicators.iter().map(|i| i.code.clone()).collect();
+        let codes: Vec<IndicatorCode> = plan.indicators.iter().map(|i| i.code.clone()).collect();
         let existing = self.store.enterprise_keys().await?;
         let mut registry = self.store.begin_enterprises_import(&existing, &codes).await?;
         registry.write(&generated.enterprises).await?;
@@ -269,8 +271,10 @@ impl App {
         import.finish(&caller.audit("demo.facts", "facts", "demo"), None).await?;
         // The demo's history has been reviewed: every zone's months are locked, so official
         // figures show them.
-        let zones: Vec<String> = plan.top_zones().map(|z| z.code.clone()).collect();
-        self.store.lock_months(&zones, &months, &caller.audit("demo.lock", "submission", "demo")).await?;
+        let zones: Vec<&str> = plan.top_zones().map(|z| z.code.as_str()).collect();
+        let periods: Vec<i64> = months.iter().map(|m| m.yyyymm().into()).collect();
+        let audit = caller.audit("demo.lock", "submission", "demo");
+        self.store.record_states(store::ZONE_MONTH, &zones, &periods, SubmissionState::Locked, &audit).await?;
         if let Some(c) = csv {
             c.finish()?;
         }
@@ -368,7 +372,7 @@ fn demo_accounts(plan: &Plan, enterprise: Option<&str>) -> Vec<(String, String, 
         v.push((format!("dept-{}", d.code), d.name.clone(), Role::Department, Some(d.code.clone())));
     }
     for z in plan.top_zones() {
-        v.push((format!("zone-{}", z.code), format!("{}填报员", z.name), Role::Zone, Some(z.code.clone())));
+        v.push((format!("zone-{}", z.code), format!("{}填报员", z.name), Role::Zone, Some(z.code.to_string())));
     }
     if let Some(uscc) = enterprise {
         v.push(("qiye".into(), "企业用户".into(), Role::Enterprise, Some(uscc.to_string())));

@@ -13,8 +13,7 @@ use store::{EnterpriseKey, EnterpriseKeys, FactRow};
 
 use domain::authz::{Action, Actor, Target};
 
-use domain::Month;
-use domain::submission::SubmissionState;
+use domain::{IndicatorCode, Month};
 
 use crate::{App, Caller, Result, ServiceError, States};
 
@@ -64,14 +63,14 @@ impl App {
         let keys = self.store.enterprise_keys().await?;
         let mut table = Table::open_with(path, &self.limits)?;
         let cols = EnterpriseColumns::map(&mut table)?;
-        let indicators: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
+        let indicators: Vec<IndicatorCode> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
         // Rows are written batch by batch as they are read, so memory holds a batch, not the
         // file; any error leaves the transaction uncommitted.
         let mut import = self.store.begin_enterprises_import(&keys, &indicators).await?;
         let mut errors = RowErrors::new(self.limits.max_errors);
         let mut batch = Vec::with_capacity(ENTERPRISE_BATCH);
         let mut rows = 0usize;
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<domain::Uscc, usize> = HashMap::new();
         let mut denied = RowErrors::new(DENIED_SHOWN);
         let file = table.file.clone();
         while let Some(next) = table.next_row() {
@@ -103,7 +102,7 @@ impl App {
                                 file: file.clone(),
                                 row,
                                 column: Some("统一社会信用代码".into()),
-                                value: ent.uscc.clone(),
+                                value: ent.uscc.to_string(),
                                 reason: format!("与第{first}行重复 / duplicates row {first}"),
                             });
                         }
@@ -210,10 +209,9 @@ impl App {
             .after(serde_json::json!({ "rows": outcome.rows, "months": months, "cumulative": outcome.cumulative }).to_string());
         // The closed months were read before the import began; they are read again inside its
         // transaction, so a month closed while it ran refuses it (the operator excepted).
-        let closed_codes: Vec<&str> = SubmissionState::ALL.iter().filter(|s| !s.editable()).map(|s| s.code()).collect();
         let plan = self.plan.clone();
         let top_zone = move |zone: &str| plan.top_zone(zone).to_string();
-        let guard = store::MonthGuard { top_zone: &top_zone, closed: &closed_codes };
+        let guard = store::MonthGuard { top_zone: &top_zone };
         import.finish(&audit, (!caller.actor.operator).then_some(&guard)).await?;
         progress(outcome.total, outcome.total);
         Ok(ImportSummary {
@@ -230,7 +228,7 @@ impl App {
 
 /// What the reading thread hands to the writer.
 enum Parsed {
-    Header { indicators: Vec<String>, ignored_columns: Vec<String>, header_row: usize },
+    Header { indicators: Vec<IndicatorCode>, ignored_columns: Vec<String>, header_row: usize },
     Batch { lines: Vec<(EnterpriseKey, FactLine)>, done: u64, total: u64 },
 }
 

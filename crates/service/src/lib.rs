@@ -9,6 +9,7 @@ mod report;
 mod submissions;
 mod tasks;
 mod views;
+mod workflow;
 
 use std::sync::Arc;
 
@@ -63,6 +64,7 @@ impl From<StoreError> for ServiceError {
             StoreError::UnsupportedUrl(_) => ServiceError::BadRequest(e.to_string()),
             StoreError::Busy => ServiceError::Busy(e.to_string()),
             StoreError::Config(m) => ServiceError::Internal(m),
+            StoreError::Corrupt(_) => ServiceError::Internal(e.to_string()),
             StoreError::Db(_) => ServiceError::Store(e),
         }
     }

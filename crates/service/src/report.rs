@@ -2,7 +2,7 @@
 
 use domain::kpi::KpiActual;
 use domain::progress::{CellIndex, months_needed, yoy_pct as yoy};
-use domain::{ALL, Month, ProgressRow};
+use domain::{ALL, IndicatorCode, Month, ProgressRow};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -94,7 +94,7 @@ impl App {
     async fn index(&self, indicator: &str, month: Month, figures: Figures) -> Result<CellIndex<'_>> {
         let ind = self.indicator(indicator)?;
         let ranges = months_needed(&self.plan, month);
-        let mut cells = self.store.cell_months(indicator, &ranges).await?;
+        let mut cells = self.store.cell_months(&ind.code, &ranges).await?;
         if figures == Figures::Official {
             let (from, to) = (ranges[0].0, ranges[ranges.len() - 1].1);
             let states = self.states(from, to).await?;
@@ -216,7 +216,7 @@ impl App {
         let (list, total) = if zones.is_empty() {
             (Vec::new(), 0)
         } else {
-            self.store.cell_enterprises(indicator, &industries, &zones, month, offset, limit).await?
+            self.store.cell_enterprises(&ind.code, &industries, &zones, month, offset, limit).await?
         };
         let unit = domain::amount::scale(ind.decimals) as f64;
         // A stock (headcount) over several months is their mean, as in the progress table.
@@ -275,7 +275,7 @@ impl App {
         let not_found = || ServiceError::NotFound(format!("没有统一社会信用代码为 {uscc} 的企业 / no such enterprise"));
         let e = self.store.enterprise(uscc).await?.ok_or_else(not_found)?;
         self.authorize(caller, Action::ReadEnterprise, Target::Enterprise { uscc: &e.uscc, zone: &e.zone })?;
-        let codes: Vec<String> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
+        let codes: Vec<IndicatorCode> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
         let months = self.store.enterprise_months(uscc, &codes).await?;
         Ok((e, months))
     }

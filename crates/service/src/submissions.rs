@@ -9,6 +9,10 @@ use domain::authz::{Action, Target};
 use domain::submission::{Step, SubmissionState, is_late};
 use serde::Serialize;
 
+use domain::ZoneCode;
+use store::{StateChange, ZONE_MONTH};
+
+use crate::workflow::{Subject, entity};
 use crate::{App, Caller, Result, ServiceError};
 
 /// Which months progress figures include.
@@ -36,35 +40,17 @@ pub struct BoardCell {
 /// (top-level zone, yyyymm) → state; absent means draft.
 pub type States = HashMap<(String, i32), SubmissionState>;
 
-/// A stored state the program does not know is a fault of the data, never a draft: reading it
-/// as one would make a closed month editable.
-fn stored_state(r: &store::SubmissionRow) -> Result<SubmissionState> {
-    SubmissionState::parse(&r.state).ok_or_else(|| unreadable(r))
-}
-
-fn unreadable(r: &store::SubmissionRow) -> ServiceError {
-    ServiceError::Internal(format!("submission {}/{} has an unknown state '{}'", r.zone, r.month, r.state))
-}
-
 impl App {
     pub(crate) async fn states(&self, from: Month, to: Month) -> Result<States> {
-        self.store
-            .submissions(from, to)
-            .await?
-            .into_iter()
-            .map(|r| {
-                let state = stored_state(&r)?;
-                let m = Month::parse(&r.month).map_err(|_| unreadable(&r))?;
-                Ok(((r.zone, m.yyyymm()), state))
-            })
-            .collect()
+        let recorded = self.workflow_states(ZONE_MONTH, from.yyyymm().into(), to.yyyymm().into()).await?;
+        Ok(recorded.into_iter().map(|((zone, period), state)| ((zone, period as i32), state)).collect())
     }
 
-    fn top_zone_code(&self, zone: &str) -> Result<String> {
+    fn top_zone_code(&self, zone: &str) -> Result<ZoneCode> {
         match self.plan.resolve_zone(zone) {
             Some(z) if z.parent.is_none() => Ok(z.code.clone()),
-            Some(z) => Ok(self.plan.top_zone(&z.code).to_string()),
-            None => Err(ServiceError::NotFound(format!("未知组团“{zone}” / unknown zone"))),
+            Some(z) => Ok(self.plan.zone(self.plan.top_zone(&z.code)).expect("a zone's top is in the plan").code.clone()),
+            None => Err(ServiceError::NotFound(format!("未知组团“{}” / unknown zone", domain::shorten(zone)))),
         }
     }
 
@@ -85,21 +71,9 @@ impl App {
         }
         // A month not yet begun, or before the plan, has no submission to act on.
         self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
-        let reason = reason.trim();
-        if step.needs_reason() && reason.is_empty() {
-            return Err(ServiceError::BadRequest(format!("“{}”须填写原因 / a reason is required", step.zh())));
-        }
-        let from =
-            self.states(month, month).await?.get(&(zone.clone(), month.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
-        // The step does not fit the month's state as it is now: a conflict with that state.
-        let to = step.apply(from).map_err(ServiceError::Conflict)?;
-        let mut audit = caller
-            .audit(&format!("submission.{}", step.code()), "submission", &format!("{zone}/{month}"))
-            .before(serde_json::json!({ "state": from }).to_string())
-            .after(serde_json::json!({ "state": to }).to_string());
-        audit.reason = reason.to_string();
-        self.store.step_submission(&zone, month, from.code(), to.code(), &audit).await?;
-        Ok(to)
+        let label = format!("{zone}/{month}");
+        let subject = Subject { kind: ZONE_MONTH, scope: &zone, period: month.yyyymm().into(), label: &label };
+        self.workflow_step(caller, subject, step, reason).await
     }
 
     /// Closes history in bulk, as the operator does after loading past years: every zone-month
@@ -113,7 +87,7 @@ impl App {
         zone: Option<&str>,
         to: SubmissionState,
         reason: &str,
-    ) -> Result<Vec<(String, Month, SubmissionState)>> {
+    ) -> Result<Vec<(ZoneCode, Month, SubmissionState)>> {
         self.require(caller, Action::ReviewSubmissions)?;
         let only = zone.map(|z| self.top_zone_code(z)).transpose()?;
         let closes = |from: SubmissionState| match to {
@@ -126,12 +100,14 @@ impl App {
         if !matches!(to, SubmissionState::Approved | SubmissionState::Locked) {
             return Err(ServiceError::BadRequest("只能批量审核通过或锁定 / only approve or lock in bulk".into()));
         }
-        let reported: std::collections::BTreeSet<(String, Month)> = self
+        let reported: std::collections::BTreeSet<(ZoneCode, Month)> = self
             .store
             .months_with_facts(through)
             .await?
             .into_iter()
-            .map(|(z, m)| (self.plan.top_zone(&z).to_string(), m))
+            .map(|(z, m)| Ok((self.top_zone_code(&z)?, m)))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
             .filter(|(z, _)| only.as_ref().is_none_or(|o| o == z))
             .collect();
         let first = reported.iter().map(|(_, m)| *m).min();
@@ -143,20 +119,23 @@ impl App {
         let mut changes = Vec::new();
         let mut audits = Vec::new();
         for (z, m) in reported {
-            let from = states.get(&(z.clone(), m.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
+            let from = states.get(&(z.to_string(), m.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
             if !closes(from) {
                 continue;
             }
             let mut audit = caller
-                .audit(action, "submission", &format!("{z}/{m}"))
+                .audit(action, entity(ZONE_MONTH), &format!("{z}/{m}"))
                 .before(serde_json::json!({ "state": from }).to_string())
                 .after(serde_json::json!({ "state": to, "bulk": true }).to_string());
             audit.reason = reason.to_string();
             audits.push(audit);
             changes.push((z, m, from));
         }
-        let rows: Vec<(String, Month, String)> = changes.iter().map(|(z, m, f)| (z.clone(), *m, f.code().to_string())).collect();
-        self.store.step_many(&rows, to.code(), &audits).await?;
+        let rows: Vec<StateChange> = changes
+            .iter()
+            .map(|(z, m, from)| StateChange { scope: z.to_string(), period: m.yyyymm().into(), from: *from })
+            .collect();
+        self.store.step_states(ZONE_MONTH, &rows, to, &audits).await?;
         Ok(changes)
     }
 
@@ -180,23 +159,25 @@ impl App {
             return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
         };
         // One read: each recorded zone-month's state and reason; the rest are drafts.
-        let recorded: HashMap<(String, String), (SubmissionState, String)> = self
+        let recorded: HashMap<(String, i64), (SubmissionState, String)> = self
             .store
-            .submissions(from, to)
+            .workflow_states(ZONE_MONTH, from.yyyymm().into(), to.yyyymm().into())
             .await?
             .into_iter()
-            .map(|r| Ok(((r.zone.clone(), r.month.clone()), (stored_state(&r)?, r.reason))))
-            .collect::<Result<_>>()?;
+            .map(|r| ((r.scope, r.period), (r.state, r.reason)))
+            .collect();
         let this_month = Month::new(today.year, today.month).expect("valid date");
         let mut out = Vec::new();
         for z in self.plan.top_zones() {
             let mut m = from;
             while m <= to && m < this_month {
-                let (state, reason) =
-                    recorded.get(&(z.code.clone(), m.to_string())).cloned().unwrap_or((SubmissionState::Draft, String::new()));
+                let (state, reason) = recorded
+                    .get(&(z.code.to_string(), m.yyyymm().into()))
+                    .cloned()
+                    .unwrap_or((SubmissionState::Draft, String::new()));
                 let due = self.plan.submission_deadline.due(m, &calendar);
                 out.push(BoardCell {
-                    zone: z.code.clone(),
+                    zone: z.code.to_string(),
                     month: m.to_string(),
                     state,
                     reason,

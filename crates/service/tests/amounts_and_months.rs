@@ -100,14 +100,35 @@ async fn months_not_yet_begun_or_before_the_plan_are_refused() {
 #[tokio::test]
 async fn an_indicator_code_reaches_sql_only_when_checked() {
     // Before: only a debug_assert (off in release builds) stood between a code and the SQL text.
+    // Now the store takes nothing but an IndicatorCode, whose one constructor admits
+    // [a-z][a-z0-9_]*, and the use cases resolve a caller's text against the plan first.
+    let hostile = "revenue) IS NOT NULL OR (1=1";
+    assert!(domain::IndicatorCode::parse(hostile).unwrap_err().contains("not valid"));
+    assert!(domain::IndicatorCode::parse("v_revenue;").is_err());
+    assert!(domain::IndicatorCode::parse("revenue").is_ok());
     for db in testkit::engines().await {
         let app = with_registry(&db.url).await;
         let month = Month::new(2023, 5).unwrap();
-        let hostile = "revenue) IS NOT NULL OR (1=1";
-        let err =
-            app.store.cell_enterprises(hostile, &["optoelectronics".into()], &["etdz".into()], month, 0, 10).await.unwrap_err();
-        assert!(err.to_string().contains("not valid"), "{}: {err}", db.engine);
-        assert!(domain::IndicatorCode::parse("v_revenue;").is_err());
-        assert!(domain::IndicatorCode::parse("revenue").is_ok());
+        let err = app.progress(&Caller::operator(), hostile, month, Figures::Provisional).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::BadRequest(m) if m.contains("unknown indicator")), "{}: {err}", db.engine);
+        let cell =
+            leapfrog_service::Cell { indicator: hostile, industry: "all", zone: "all", month, figures: Figures::Provisional };
+        let err = app.drill_down(&Caller::operator(), &cell, 0, 10).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::BadRequest(m) if m.contains("unknown indicator")), "{}: {err}", db.engine);
+    }
+}
+
+#[tokio::test]
+async fn a_stored_code_altered_outside_the_program_is_reported_not_carried_on() {
+    // Codes are read back through their checked constructors: a zone code changed by hand in
+    // the database is an internal error naming the value, never a cell that no plan zone matches.
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        import(&app, &format!("uscc,month,revenue\n{},2023-04,5\n", uscc(1))).await.unwrap();
+        let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        sqlx::query("UPDATE cell_months SET zone = 'ETDZ; --' WHERE zone = 'etdz'").execute(&mut raw).await.unwrap();
+        let month = Month::new(2023, 4).unwrap();
+        let err = app.progress(&Caller::operator(), "revenue", month, Figures::Provisional).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Internal(m) if m.contains("ETDZ; --")), "{}: {err}", db.engine);
     }
 }

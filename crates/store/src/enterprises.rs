@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use sqlx::{Any, Row, Transaction};
 
-use domain::Enterprise;
+use domain::{Enterprise, IndicatorCode, IndustryCode, ZoneCode};
 use rustc_hash::FxHashMap;
 
 use crate::{Engine, Result, Store, fact_column};
@@ -58,8 +58,8 @@ pub struct EnterpriseFilter {
     /// Part of the name or of the USCC.
     pub search: Option<String>,
     /// Zones to include (a zone and its sub-zones); empty for all.
-    pub zones: Vec<String>,
-    pub industry: Option<String>,
+    pub zones: Vec<ZoneCode>,
+    pub industry: Option<IndustryCode>,
     /// Exactly this enterprise.
     pub uscc: Option<String>,
     pub offset: i64,
@@ -137,7 +137,7 @@ impl Store {
     pub async fn begin_enterprises_import<'k>(
         &self,
         keys: &'k EnterpriseKeys,
-        indicators: &'k [String],
+        indicators: &'k [IndicatorCode],
     ) -> Result<EnterprisesImport<'k>> {
         let mut tx = self.begin_write().await?;
         let next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM enterprises").fetch_one(&mut *tx).await?.get(0);
@@ -154,10 +154,10 @@ impl Store {
         }
         if !f.zones.is_empty() {
             cond.push_str(&format!(" AND zone IN ({})", placeholders(f.zones.len(), args.len() + 1)));
-            args.extend(f.zones.iter().cloned());
+            args.extend(f.zones.iter().map(ZoneCode::to_string));
         }
         if let Some(i) = &f.industry {
-            args.push(i.clone());
+            args.push(i.to_string());
             cond.push_str(&format!(" AND industry = ${}", args.len()));
         }
         if let Some(u) = &f.uscc {
@@ -215,12 +215,12 @@ async fn move_cells(
     tx: &mut Transaction<'static, Any>,
     engine: crate::Engine,
     ids: &[i64],
-    indicators: &[String],
+    indicators: &[IndicatorCode],
     sign: i64,
 ) -> Result<()> {
     for chunk in ids.chunks(500) {
         for ind in indicators {
-            let col = fact_column(ind)?;
+            let col = fact_column(ind);
             let sql = format!(
                 "INSERT INTO cell_months (indicator, industry, zone, month, total, reporters) \
                  SELECT $1, e.industry, e.zone, f.month, SUM(f.{col}) * $2, COUNT(f.{col}) * $2 \
@@ -230,7 +230,7 @@ async fn move_cells(
                  total = cell_months.total + excluded.total, reporters = cell_months.reporters + excluded.reporters",
                 placeholders(chunk.len(), 3)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ind.clone()).bind(sign);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ind.to_string()).bind(sign);
             for id in chunk {
                 q = q.bind(*id);
             }
@@ -249,7 +249,7 @@ pub struct EnterprisesImport<'k> {
     store: Store,
     tx: Transaction<'static, Any>,
     keys: &'k EnterpriseKeys,
-    indicators: &'k [String],
+    indicators: &'k [IndicatorCode],
     next_id: i64,
     inserted: usize,
     updated: usize,
@@ -294,10 +294,10 @@ impl EnterprisesImport<'_> {
             for (id, r) in chunk {
                 q = q
                     .bind(*id)
-                    .bind(&r.uscc)
+                    .bind(r.uscc.as_str())
                     .bind(&r.name)
-                    .bind(&r.zone)
-                    .bind(&r.industry)
+                    .bind(r.zone.as_str())
+                    .bind(r.industry.as_str())
                     .bind(r.land_mu_milli)
                     .bind(i64::from(r.above_scale))
                     .bind(r.established.clone())

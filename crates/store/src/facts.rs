@@ -1,15 +1,16 @@
 //! Reading monthly facts and their month × industry × zone aggregates.
 
-use domain::Month;
+use domain::IndicatorCode;
 use domain::progress::CellMonth;
+use domain::{IndustryCode, Month, ZoneCode};
 use sqlx::Row;
 
 use crate::enterprises::placeholders;
-use crate::{Engine, Result, Store, fact_column};
+use crate::{Engine, Result, Store, fact_column, stored};
 
 impl Store {
     /// The stored aggregates of an indicator over a range of months.
-    pub async fn cell_months(&self, indicator: &str, ranges: &[(Month, Month)]) -> Result<Vec<CellMonth>> {
+    pub async fn cell_months(&self, indicator: &IndicatorCode, ranges: &[(Month, Month)]) -> Result<Vec<CellMonth>> {
         // One row per cell with its months packed as "yyyymm:total,…": the SQLite driver hands
         // rows over one at a time between threads, so thousands of month rows cost more than
         // the query (measured: 11 ms for 4,200 rows against 1 ms packed).
@@ -23,19 +24,20 @@ impl Store {
              WHERE indicator = $1 AND ({}) GROUP BY industry, zone",
             if within.is_empty() { "1 = 0".to_string() } else { within.join(" OR ") }
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(indicator);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(indicator.as_str());
         for (from, to) in ranges {
             q = q.bind(i64::from(from.yyyymm())).bind(i64::from(to.yyyymm()));
         }
         let rows = q.fetch_all(&self.pool).await?;
         let mut out = Vec::new();
         for r in &rows {
-            let (industry, zone, packed): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+            let (industry, zone, packed): (&str, &str, String) = (r.get(0), r.get(1), r.get(2));
+            let (industry, zone) = (stored(industry, IndustryCode::parse)?, stored(zone, ZoneCode::parse)?);
             for item in packed.split(',') {
                 let parsed =
                     item.split_once(':').and_then(|(m, t)| Some((Month::from_yyyymm(m.parse().ok()?)?, t.parse::<i64>().ok()?)));
                 let Some((month, sum)) = parsed else {
-                    return Err(crate::StoreError::Db(sqlx::Error::Protocol(format!("an aggregate reads '{item}'"))));
+                    return Err(crate::StoreError::Corrupt(format!("an aggregate reads '{}'", domain::shorten(item))));
                 };
                 out.push(CellMonth { industry: industry.clone(), zone: zone.clone(), month, sum });
             }
@@ -58,14 +60,14 @@ impl Store {
     /// year earlier, largest year-to-date first.
     pub async fn cell_enterprises(
         &self,
-        indicator: &str,
+        indicator: &IndicatorCode,
         industries: &[String],
         zones: &[String],
         month: Month,
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<CellEnterprise>, i64)> {
-        let col = fact_column(indicator)?;
+        let col = fact_column(indicator);
         let cond = |first: usize| {
             format!(
                 "e.industry IN ({}) AND e.zone IN ({})",
@@ -126,8 +128,8 @@ impl Store {
     }
 
     /// Every reported month of one enterprise, all indicators, newest first.
-    pub async fn enterprise_months(&self, uscc: &str, indicators: &[String]) -> Result<Vec<MonthFacts>> {
-        let cols: Vec<String> = indicators.iter().map(|i| Ok(format!("f.{}", fact_column(i)?))).collect::<Result<_>>()?;
+    pub async fn enterprise_months(&self, uscc: &str, indicators: &[IndicatorCode]) -> Result<Vec<MonthFacts>> {
+        let cols: Vec<String> = indicators.iter().map(|i| format!("f.{}", fact_column(i))).collect();
         let sql = format!(
             "SELECT f.month, {} FROM facts f JOIN enterprises e ON e.id = f.enterprise_id WHERE e.uscc = $1 ORDER BY f.month DESC",
             cols.join(", ")
@@ -145,24 +147,24 @@ impl Store {
     }
 
     /// Recomputes every aggregate from the facts; the check that incremental upkeep is exact.
-    pub async fn recount_cells(&self, indicator: &str) -> Result<Vec<CellMonth>> {
-        let col = fact_column(indicator)?;
+    pub async fn recount_cells(&self, indicator: &IndicatorCode) -> Result<Vec<CellMonth>> {
+        let col = fact_column(indicator);
         let sql = format!(
             "SELECT e.industry, e.zone, f.month, CAST(SUM(f.{col}) AS BIGINT) FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
              WHERE f.{col} IS NOT NULL GROUP BY e.industry, e.zone, f.month"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| {
-                Some(CellMonth {
-                    industry: r.get(0),
-                    zone: r.get(1),
-                    month: Month::from_yyyymm(r.get::<i64, _>(2) as i32)?,
-                    sum: r.get(3),
-                })
-            })
-            .collect())
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let Some(month) = Month::from_yyyymm(r.get::<i64, _>(2) as i32) else { continue };
+            out.push(CellMonth {
+                industry: stored(r.get(0), IndustryCode::parse)?,
+                zone: stored(r.get(1), ZoneCode::parse)?,
+                month,
+                sum: r.get(3),
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -185,4 +187,21 @@ pub struct CellEnterprise {
 pub struct MonthFacts {
     pub month: Month,
     pub values: Vec<Option<i64>>,
+}
+
+impl Store {
+    /// The (zone, month) pairs that have facts, through `through`: the months a zone has reported.
+    pub async fn months_with_facts(&self, through: Month) -> Result<Vec<(ZoneCode, Month)>> {
+        let rows = sqlx::query("SELECT DISTINCT zone, month FROM cell_months WHERE month <= $1 ORDER BY month, zone")
+            .bind(i64::from(through.yyyymm()))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Some(month) = Month::from_yyyymm(r.get::<i64, _>(1) as i32) {
+                out.push((stored(r.get(0), ZoneCode::parse)?, month));
+            }
+        }
+        Ok(out)
+    }
 }

@@ -2,6 +2,7 @@
 //! the same transaction. SQLite takes multi-row INSERTs; PostgreSQL takes COPY into a staging
 //! table, merged at the end.
 
+use domain::IndicatorCode;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
@@ -64,28 +65,28 @@ macro_rules! batch_overlaps {
 pub struct MonthGuard<'a> {
     /// The top-level zone of a zone code (a zone submits its sub-zones' months with its own).
     pub top_zone: &'a (dyn Fn(&str) -> String + Sync),
-    /// States in which a month takes no facts.
-    pub closed: &'a [&'a str],
 }
 
 /// Reads the states of the months an import touches and refuses the first closed one; the same
 /// SQL through either driver's transaction.
 macro_rules! refuse_closed {
     ($tx:expr, $guard:expr, $touched:expr) => {{
-        if let (Some(guard), Some(first), Some(last)) =
+        if let (Some(_), Some(first), Some(last)) =
             ($guard, $touched.iter().map(|t: &(String, i32)| t.1).min(), $touched.iter().map(|t: &(String, i32)| t.1).max())
         {
             let rows = sqlx::query(
                 "SELECT scope, period, state FROM workflow_states WHERE subject = $1 AND period BETWEEN $2 AND $3",
             )
-                .bind(crate::submissions::ZONE_MONTH)
+                .bind(crate::workflow::ZONE_MONTH)
                 .bind(i64::from(first))
                 .bind(i64::from(last))
                 .fetch_all(&mut *$tx)
                 .await?;
             for r in &rows {
-                let (zone, month, state): (String, i64, String) = (r.get(0), r.get(1), r.get(2));
-                if guard.closed.contains(&state.as_str()) && $touched.contains(&(zone.clone(), month as i32)) {
+                let (zone, month): (String, i64) = (r.get(0), r.get(1));
+                let state = crate::workflow::stored_state(r.get(2))?;
+                if !state.editable() && $touched.contains(&(zone.clone(), month as i32)) {
+                    let state = state.zh();
                     return Err(StoreError::Invalid(format!(
                         "组团 {zone} 的 {} 在导入期间已转为“{state}”,本次导入未生效 / {zone} {} became {state} while the import ran; nothing was imported",
                         Month::from_yyyymm(month as i32).map_or(month.to_string(), |m| m.to_string()),
@@ -101,7 +102,7 @@ macro_rules! refuse_closed {
 /// dropping it rolls everything back.
 pub struct FactsImport {
     tx: ImportTx,
-    indicators: Vec<String>,
+    indicators: Vec<IndicatorCode>,
     cells: Vec<(String, String)>,
     /// Sums and counts to add per (cell, month), one pair per indicator.
     delta: FxHashMap<(u32, i32), Vec<(i64, i64)>>,
@@ -116,8 +117,8 @@ const CELL_UPSERT: &str = "ON CONFLICT (indicator, month, industry, zone) DO UPD
 
 /// The SQL that takes the stored values of one indicator for the keys in `keys` (a table of
 /// enterprise_id, month) out of the aggregates.
-fn subtract_sql(indicator: &str, keys: &str, filter: &str) -> Result<String> {
-    let col = fact_column(indicator)?;
+fn subtract_sql(indicator: &IndicatorCode, keys: &str, filter: &str) -> Result<String> {
+    let col = fact_column(indicator);
     // The indicator's code itself is bound as $1.
     Ok(format!(
         "INSERT INTO cell_months (indicator, industry, zone, month, total, reporters) \
@@ -131,12 +132,11 @@ fn subtract_sql(indicator: &str, keys: &str, filter: &str) -> Result<String> {
 impl Store {
     /// Starts an import of facts for `indicators` (the columns the file has). Columns the file
     /// lacks keep their stored values.
-    pub async fn begin_facts_import(&self, indicators: Vec<String>, cells: Vec<(String, String)>) -> Result<FactsImport> {
+    pub async fn begin_facts_import(&self, indicators: Vec<IndicatorCode>, cells: Vec<(String, String)>) -> Result<FactsImport> {
         let tx = match &self.pg {
             Some(pg) => {
                 let mut tx = pg.begin().await?;
-                let cols: Vec<String> =
-                    indicators.iter().map(|i| Ok(format!("{} BIGINT", fact_column(i)?))).collect::<Result<_>>()?;
+                let cols: Vec<String> = indicators.iter().map(|i| format!("{} BIGINT", fact_column(i))).collect();
                 tx.execute(sqlx::AssertSqlSafe(format!(
                     "CREATE TEMP TABLE staged_facts (enterprise_id BIGINT NOT NULL, month BIGINT NOT NULL, {}) ON COMMIT DROP",
                     cols.join(", ")
@@ -154,7 +154,7 @@ impl FactsImport {
     /// Writes a batch of rows. Rows for months that already had facts replace what was stored,
     /// and the replaced values leave the aggregates.
     pub async fn write(&mut self, rows: &[FactRow<'_>]) -> Result<()> {
-        let columns: Vec<String> = self.indicators.iter().map(|i| fact_column(i)).collect::<Result<_>>()?;
+        let columns: Vec<String> = self.indicators.iter().map(fact_column).collect();
         match &mut self.tx {
             ImportTx::Sqlite { tx, months_with_data, staged } => {
                 let overlap = batch_overlaps!(tx, months_with_data, rows);
@@ -222,7 +222,7 @@ impl FactsImport {
                 sums.into_iter().enumerate().filter(|(_, (_, n))| *n > 0).map(move |(i, s)| ((i, cell, month), s))
             })
             .collect();
-        let columns: Vec<String> = self.indicators.iter().map(|i| fact_column(i)).collect::<Result<_>>()?;
+        let columns: Vec<String> = self.indicators.iter().map(fact_column).collect();
         match self.tx {
             ImportTx::Sqlite { mut tx, staged, .. } => {
                 refuse_closed!(tx, guard, touched);
@@ -235,7 +235,7 @@ impl FactsImport {
                     for ((ind, cell, month), (sum, n)) in chunk {
                         let (industry, zone) = &self.cells[*cell as usize];
                         q = q
-                            .bind(self.indicators[*ind].clone())
+                            .bind(self.indicators[*ind].to_string())
                             .bind(industry.clone())
                             .bind(zone.clone())
                             .bind(i64::from(*month))
@@ -262,7 +262,7 @@ impl FactsImport {
                     // replaces out of the aggregates, then merge.
                     for ind in &self.indicators {
                         sqlx::query(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_facts", "")?))
-                            .bind(ind)
+                            .bind(ind.as_str())
                             .execute(&mut *tx)
                             .await?;
                     }
@@ -327,7 +327,7 @@ async fn sqlite_upsert(tx: &mut Transaction<'static, Any>, columns: &[String], c
 async fn sqlite_subtract_replaced(
     tx: &mut Transaction<'static, Any>,
     staged: &mut bool,
-    indicators: &[String],
+    indicators: &[IndicatorCode],
     chunk: &[FactRow<'_>],
 ) -> Result<()> {
     if !*staged {
@@ -344,7 +344,7 @@ async fn sqlite_subtract_replaced(
     }
     q.execute(&mut **tx).await?;
     for ind in indicators {
-        sqlx::query(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_keys", "")?)).bind(ind).execute(&mut **tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(subtract_sql(ind, "staged_keys", "")?)).bind(ind.as_str()).execute(&mut **tx).await?;
     }
     Ok(())
 }

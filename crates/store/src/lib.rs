@@ -9,13 +9,14 @@ mod facts_import;
 mod migrate;
 mod plan;
 mod seal;
-mod submissions;
 mod tasks;
 mod users;
+mod workflow;
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use domain::IndicatorCode;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
@@ -25,9 +26,9 @@ pub use facts::{CellEnterprise, MonthFacts};
 pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
 pub use seal::{AuditSeal, SealPlaces};
-pub use submissions::SubmissionRow;
 pub use tasks::TaskNote;
 pub use users::{NewUser, TokenRow, UserRecord};
+pub use workflow::{StateChange, StateRow, ZONE_MONTH};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -46,6 +47,16 @@ pub enum StoreError {
     /// A total would leave the range an integer column holds; nothing was written.
     #[error("{0}")]
     OutOfRange(String),
+    /// What the database holds does not read as what was written: a stored code no longer passes
+    /// its check, an aggregate cannot be parsed.
+    #[error("数据库内容损坏 / stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Reads a stored code back through its checked constructor, so a value altered outside the
+/// program is reported rather than carried on as if it had been checked.
+pub(crate) fn stored<T, E: std::fmt::Display>(text: &str, parse: impl Fn(&str) -> std::result::Result<T, E>) -> Result<T> {
+    parse(text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -228,9 +239,8 @@ impl Store {
     }
 }
 
-/// The storage column of an indicator in the facts table: an identifier pasted into SQL, so only
-/// ever from a checked code (in release builds too); a code that fails the check is a fault.
-pub(crate) fn fact_column(indicator: &str) -> Result<String> {
-    let code = domain::IndicatorCode::parse(indicator).map_err(StoreError::Config)?;
-    Ok(format!("v_{}", code.as_str()))
+/// The storage column of an indicator in the facts table: an identifier pasted into SQL, so it is
+/// only ever made from an `IndicatorCode`, whose constructor admits nothing but `[a-z][a-z0-9_]*`.
+pub(crate) fn fact_column(indicator: &IndicatorCode) -> String {
+    format!("v_{}", indicator.as_str())
 }

@@ -21,10 +21,10 @@ impl Store {
         }
         let existing: Vec<String> =
             sqlx::query("SELECT code FROM indicator_columns").fetch_all(&mut *tx).await?.iter().map(|r| r.get(0)).collect();
-        for ind in plan.indicators.iter().filter(|i| !existing.contains(&i.code)) {
-            let sql = format!("ALTER TABLE facts ADD COLUMN {} BIGINT", fact_column(&ind.code)?);
+        for ind in plan.indicators.iter().filter(|i| !existing.iter().any(|c| i.code == *c)) {
+            let sql = format!("ALTER TABLE facts ADD COLUMN {} BIGINT", fact_column(&ind.code));
             tx.execute(sqlx::AssertSqlSafe(sql)).await?;
-            sqlx::query("INSERT INTO indicator_columns (code) VALUES ($1)").bind(&ind.code).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO indicator_columns (code) VALUES ($1)").bind(ind.code.as_str()).execute(&mut *tx).await?;
         }
         sqlx::query("DELETE FROM plan_file").execute(&mut *tx).await?;
         sqlx::query("INSERT INTO plan_file (id, code, source, loaded_at) VALUES (1, $1, $2, $3)")

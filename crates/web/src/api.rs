@@ -35,7 +35,7 @@ pub async fn progress(
     Query(q): Query<MonthQuery>,
 ) -> Result<Json<Vec<domain::ProgressRow>>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
-    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
     Ok(Json(app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())?).await.map_err(WebError::from)?))
 }
 
@@ -45,7 +45,7 @@ pub async fn cockpit(
     Query(q): Query<MonthQuery>,
 ) -> Result<Json<std::sync::Arc<service::Cockpit>>, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
-    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
     Ok(Json(app.cockpit(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())?).await.map_err(WebError::from)?))
 }
 
@@ -56,7 +56,7 @@ pub async fn drill(
 ) -> Result<Json<service::DrillDown>, WebError> {
     let window = window(q.offset, q.limit, 100)?;
     let month = month_or_latest(&app, q.month.as_deref()).await?;
-    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
+    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.to_string());
     let d = app.drill_down(&authed.caller, &q.cell(&indicator, month)?, window.0, window.1).await.map_err(WebError::from)?;
     Ok(Json(d))
 }
@@ -83,7 +83,7 @@ pub async fn enterprise(
             let mut obj = serde_json::Map::new();
             obj.insert("month".into(), m.month.to_string().into());
             for (v, ind) in m.values.iter().zip(&app.plan.indicators) {
-                obj.insert(ind.code.clone(), v.map(|v| domain::Amount { raw: v, decimals: ind.decimals }.as_f64()).into());
+                obj.insert(ind.code.to_string(), v.map(|v| domain::Amount { raw: v, decimals: ind.decimals }.as_f64()).into());
             }
             obj.into()
         })

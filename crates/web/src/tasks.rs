@@ -98,7 +98,7 @@ async fn page(State(app): State<App>, authed: Authed, Query(q): Query<TasksQuery
                         domain::tasks::NoteStatus::Due => "grey",
                         domain::tasks::NoteStatus::Overdue => "red",
                     },
-                    code: t.code.clone(),
+                    code: t.code.to_string(),
                     notes: line.notes.into_iter().map(|n| (org(&n.organisation), n.note)).collect(),
                     writable: line.writable,
                 }

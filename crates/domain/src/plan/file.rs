@@ -275,13 +275,13 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     let mut industries = Vec::new();
     let mut seen = HashMap::new();
     for r in raw.industries {
-        let code = r.code.get_ref().clone();
-        if !is_code(&code) {
-            p.at(
-                r.code.span(),
-                format!("产业代码“{code}”不合法(小写字母、数字、-、_) / industry code '{code}' is not a valid code"),
-            );
-        }
+        let code = match IndustryCode::parse(r.code.get_ref()) {
+            Ok(code) => code,
+            Err(e) => {
+                p.at(r.code.span(), format!("{e}(小写字母开头,小写字母、数字、-、_,至多40字符)"));
+                continue;
+            }
+        };
         if seen.insert(code.clone(), ()).is_some() {
             p.at(r.code.span(), format!("产业代码“{code}”重复 / duplicate industry code '{code}'"));
         }
@@ -307,15 +307,25 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     let mut zones: Vec<Zone> = Vec::new();
     let mut zone_spans = Vec::new();
     for r in raw.zones {
-        let code = r.code.get_ref().clone();
-        if !is_code(&code) {
-            p.at(r.code.span(), format!("组团代码“{code}”不合法 / zone code '{code}' is not a valid code"));
-        }
+        let code = match ZoneCode::parse(r.code.get_ref()) {
+            Ok(code) => code,
+            Err(e) => {
+                p.at(r.code.span(), e);
+                continue;
+            }
+        };
         if zones.iter().any(|z| z.code == code) {
             p.at(r.code.span(), format!("组团代码“{code}”重复 / duplicate zone code '{code}'"));
         }
         zone_spans.push(r.parent.as_ref().map(|s| s.span()).unwrap_or(r.code.span()));
-        zones.push(Zone { code, name: r.name, aliases: r.aliases, parent: r.parent.map(|s| s.into_inner()) });
+        let parent = r.parent.and_then(|s| match ZoneCode::parse(s.get_ref()) {
+            Ok(parent) => Some(parent),
+            Err(e) => {
+                p.at(s.span(), e);
+                None
+            }
+        });
+        zones.push(Zone { code, name: r.name, aliases: r.aliases, parent });
     }
     let zone_codes: HashSet<&str> = zones.iter().map(|z| z.code.as_str()).collect();
     for (z, span) in zones.iter().zip(&zone_spans) {
@@ -350,7 +360,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     for d in raw.departments {
         let span = d.span();
         let d = d.into_inner();
-        if !is_code(&d.code) || departments.iter().any(|x| x.code == d.code) {
+        if !crate::code::is_code(&d.code) || departments.iter().any(|x| x.code == d.code) {
             p.at(span, format!("部门代码“{}”不合法或重复 / department code is invalid or repeated", d.code));
         }
         departments.push(d);
@@ -359,10 +369,13 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     // Indicators.
     let mut indicators: Vec<Indicator> = Vec::new();
     for r in raw.indicators {
-        let code = r.code.get_ref().clone();
-        if !is_indicator_code(&code) {
-            p.at(r.code.span(), format!("指标代码“{code}”不合法(小写字母、数字、_) / indicator code '{code}' is not valid"));
-        }
+        let code = match IndicatorCode::parse(r.code.get_ref()) {
+            Ok(code) => code,
+            Err(e) => {
+                p.at(r.code.span(), format!("{e}(小写字母开头,小写字母、数字、_,至多40字符)"));
+                continue;
+            }
+        };
         if indicators.iter().any(|i| i.code == code) {
             p.at(r.code.span(), format!("指标代码“{code}”重复 / duplicate indicator code '{code}'"));
         }
@@ -401,13 +414,14 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
             max_raw: max_raw.clamp(1.0, Indicator::MAX_RAW_LIMIT as f64) as i64,
         });
     }
-    let target_indicator = h.target_indicator.get_ref().clone();
-    if !indicators.iter().any(|i| i.code == target_indicator) {
-        p.at(
-            h.target_indicator.span(),
-            format!("目标指标“{target_indicator}”不在 indicators 中 / unknown target indicator '{target_indicator}'"),
-        );
-    }
+    let target_indicator = match indicators.iter().find(|i| i.code == *h.target_indicator.get_ref()) {
+        Some(i) => i.code.clone(),
+        None => {
+            let named = crate::shorten(h.target_indicator.get_ref());
+            p.at(h.target_indicator.span(), format!("目标指标“{named}”不在 indicators 中 / unknown target indicator '{named}'"));
+            IndicatorCode::parse("unknown").expect("a valid code")
+        }
+    };
     let target_unit = h.target_unit.get_ref().clone();
     let target_unit_wan = match target_unit.as_str() {
         "亿元" => 10_000.0,
@@ -421,11 +435,12 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     // The target decomposition table.
     let mut targets: Vec<Target> = Vec::new();
     for r in raw.targets {
-        let industry = r.industry.get_ref().clone();
         let year = *r.year.get_ref();
-        if !industries.iter().any(|i| i.code == industry) {
-            p.at(r.industry.span(), format!("目标中的产业“{industry}”未定义 / unknown industry '{industry}' in a target"));
-        }
+        let Some(industry) = industries.iter().find(|i| i.code == *r.industry.get_ref()).map(|i| i.code.clone()) else {
+            let named = crate::shorten(r.industry.get_ref());
+            p.at(r.industry.span(), format!("目标中的产业“{named}”未定义 / unknown industry '{named}' in a target"));
+            continue;
+        };
         if !years.contains(&year) {
             p.at(r.year.span(), format!("目标年份 {year} 不是计划年份 / target year {year} is not a plan year"));
         }
@@ -439,7 +454,8 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         let mut cells = Vec::new();
         let mut sum = 0.0;
         for (zone, v) in r.zones.get_ref() {
-            match zones.iter().find(|z| &z.code == zone) {
+            sum += v;
+            match zones.iter().find(|z| z.code == *zone) {
                 None => p.at(r.zones.span(), format!("目标中的组团“{zone}”未定义 / unknown zone '{zone}' in a target")),
                 Some(z) if z.parent.is_some() => p.at(
                     r.zones.span(),
@@ -449,10 +465,8 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
                         z.parent.as_deref().unwrap_or_default()
                     ),
                 ),
-                Some(_) => {}
+                Some(z) => cells.push((z.code.clone(), v * target_unit_wan)),
             }
-            sum += v;
-            cells.push((zone.clone(), v * target_unit_wan));
         }
         if !cells.is_empty() && (sum - total).abs() > 1e-6 * total.abs().max(1.0) {
             p.at(
@@ -580,7 +594,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     let mut tasks: Vec<Task> = Vec::new();
     for t in raw.tasks {
         let code = t.code.get_ref().clone();
-        if !is_code(&code) {
+        if !crate::code::is_code(&code) {
             p.at(t.code.span(), format!("任务代码“{code}”不合法 / task code '{code}' is not valid"));
         }
         if tasks.iter().any(|x| x.code == code) {

@@ -9,6 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Date, WorkingCalendar};
+pub use crate::code::{IndicatorCode, IndustryCode, ZoneCode};
 use crate::kpi::Kpi;
 
 /// The Ganjiang New Area 2021-2023 plan shipped with the program.
@@ -59,7 +60,7 @@ impl Tier {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Industry {
-    pub code: String,
+    pub code: IndustryCode,
     pub name: String,
     pub aliases: Vec<String>,
     pub tier: Tier,
@@ -78,10 +79,10 @@ fn is_colour(s: &str) -> bool {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Zone {
-    pub code: String,
+    pub code: ZoneCode,
     pub name: String,
     pub aliases: Vec<String>,
-    pub parent: Option<String>,
+    pub parent: Option<ZoneCode>,
 }
 
 /// A department of the administration: the scope of department accounts.
@@ -103,7 +104,7 @@ pub enum IndicatorKind {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Indicator {
-    pub code: String,
+    pub code: IndicatorCode,
     pub name: String,
     pub aliases: Vec<String>,
     pub unit: String,
@@ -158,10 +159,10 @@ pub struct Task {
 /// in 万元 of the target indicator.
 #[derive(Debug, Clone, Serialize)]
 pub struct Target {
-    pub industry: String,
+    pub industry: IndustryCode,
     pub year: i32,
     pub total_wan: f64,
-    pub zones: Vec<(String, f64)>,
+    pub zones: Vec<(ZoneCode, f64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -188,7 +189,7 @@ pub struct Plan {
     /// The earliest year facts may be given for (`data_from_year`, default the year before the
     /// baseline, which 同比 of the baseline year needs).
     pub data_from_year: i32,
-    pub target_indicator: String,
+    pub target_indicator: IndicatorCode,
     /// The unit the targets are written in (亿元 or 万元) and its size in 万元.
     pub target_unit: String,
     pub target_unit_wan: f64,
@@ -226,38 +227,6 @@ impl fmt::Display for PlanProblem {
             None => f.write_str(&self.message),
         }
     }
-}
-
-// ------------------------------------------------------------------ the file as written
-
-fn is_code(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
-/// Indicator codes become column names in storage, so they are stricter than other codes.
-/// An indicator's code, checked: a lower-case letter, then lower-case letters, digits and `_`, at
-/// most 40 — the only text that may become part of a column name in SQL.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IndicatorCode(String);
-
-impl IndicatorCode {
-    pub fn parse(s: &str) -> Result<IndicatorCode, String> {
-        if is_indicator_code(s) {
-            Ok(IndicatorCode(s.to_string()))
-        } else {
-            Err(format!("指标代码“{}”不合法 / indicator code '{}' is not valid", crate::shorten(s), crate::shorten(s)))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-fn is_indicator_code(s: &str) -> bool {
-    is_code(s) && !s.contains('-') && s.len() <= 40
 }
 
 impl Plan {
@@ -460,6 +429,24 @@ mod tests {
         assert!(
             got.iter().any(|g| g.starts_with(&format!("第{}行", line_of("mars = 400"))) && g.contains("unknown zone 'mars'"))
         );
+    }
+
+    #[test]
+    fn codes_that_would_not_be_safe_everywhere_are_refused_at_their_line() {
+        // A zone or industry code travels into URLs, files and SQL parameters, an indicator code
+        // into a column name: each is checked once, here, by its type's constructor.
+        let src = DEFAULT_PLAN_TOML
+            .replacen("code = \"revenue\"", "code = \"revenue; DROP\"", 1)
+            .replacen("code = \"etdz\"", "code = \"ETDZ\"", 1)
+            .replacen("code = \"optoelectronics\"", "code = \"光电\"", 1);
+        let line_of = |needle: &str| src.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        let got = problems(&src);
+        for (needle, what) in [("revenue; DROP", "indicator code"), ("\"ETDZ\"", "zone code"), ("\"光电\"", "industry code")] {
+            assert!(
+                got.iter().any(|g| g.starts_with(&format!("第{}行", line_of(needle))) && g.contains(what)),
+                "{needle}: {got:#?}"
+            );
+        }
     }
 
     #[test]

@@ -94,7 +94,7 @@ pub async fn home(State(app): State<App>, authed: Authed, q: Query<MonthQuery>) 
 }
 
 async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Result<CockpitPage, WebError> {
-    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
     let ind = app.plan.indicator(&indicator).ok_or_else(|| WebError::bad_request(format!("未知指标“{indicator}”")))?.clone();
     let latest = app.latest_month().await?;
     let month = chosen_month(&app, q.month.as_deref()).await?;
@@ -255,7 +255,7 @@ pub async fn export_progress(
     Query(q): Query<MonthQuery>,
 ) -> Result<impl IntoResponse, WebError> {
     use files::{Sheet, SheetColumn, XCell};
-    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.clone());
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
     let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
     let rows = app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())?).await?;
     let ind = app.plan.indicator(&indicator).expect("checked by progress");

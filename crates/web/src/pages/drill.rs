@@ -82,7 +82,7 @@ pub struct DrillPage {
 }
 
 pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<DrillQuery>) -> Result<DrillPage, WebError> {
-    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
+    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.to_string());
     let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
     let page = q.page.unwrap_or(1).max(1);
     let d = app.drill_down(&authed.caller, &q.cell(&indicator, month)?, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
@@ -142,7 +142,7 @@ pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<Drill
 /// The enterprises behind a cell, every one, as XLSX with the page's columns.
 pub async fn export_drill(State(app): State<App>, authed: Authed, Query(q): Query<DrillQuery>) -> Result<Response, WebError> {
     use files::{Sheet, SheetColumn, XCell};
-    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.clone());
+    let indicator = q.indicator.clone().unwrap_or_else(|| app.plan.target_indicator.to_string());
     let month = chosen_month(&app, q.month.as_deref()).await?.ok_or_else(|| WebError::bad_request("还没有月度数据"))?;
     // Page after page until the cell's count: a cell can hold more enterprises than one query
     // returns, and an export that says "every one" must hold every one.

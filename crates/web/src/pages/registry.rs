@@ -64,8 +64,10 @@ pub fn enterprise_filter(app: &App, q: &EnterpriseQuery) -> Result<EnterpriseFil
         None => Vec::new(),
     };
     let industry = match q.industry.as_deref().filter(|i| !i.is_empty() && *i != domain::ALL) {
-        Some(i) if app.plan.industry(i).is_some() => Some(i.to_string()),
-        Some(i) => return Err(WebError::bad_request(format!("未知产业“{}” / unknown industry", domain::shorten(i)))),
+        Some(i) => match app.plan.industry(i) {
+            Some(known) => Some(known.code.clone()),
+            None => return Err(WebError::bad_request(format!("未知产业“{}” / unknown industry", domain::shorten(i)))),
+        },
         None => None,
     };
     Ok(EnterpriseFilter {
@@ -103,8 +105,8 @@ pub async fn enterprises(
         q: q.q.clone().unwrap_or_default(),
         zone: q.zone.clone().unwrap_or_default(),
         industry: q.industry.clone().unwrap_or_default(),
-        zones: app.plan.zones.iter().map(|z| (z.code.clone(), z.name.clone())).collect(),
-        industries: app.plan.industries.iter().map(|i| (i.code.clone(), i.name.clone())).collect(),
+        zones: app.plan.zones.iter().map(|z| (z.code.to_string(), z.name.clone())).collect(),
+        industries: app.plan.industries.iter().map(|i| (i.code.to_string(), i.name.clone())).collect(),
         rows: list
             .into_iter()
             .enumerate()
