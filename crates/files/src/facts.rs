@@ -14,7 +14,7 @@ const KEY_COLUMNS: &[Column] =
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactLine {
     pub row: usize,
-    pub uscc: String,
+    pub uscc: Uscc,
     pub month: Month,
     pub values: Vec<Option<i64>>,
 }
@@ -130,13 +130,7 @@ impl<'p> FactColumns<'p> {
         let empty = Cell::Empty;
         let get = |i: usize| cells.get(i).unwrap_or(&empty);
         let mut check = RowCheck { file, row, errors: Vec::new() };
-        let uscc = match Uscc::parse(&text(get(self.uscc))) {
-            Ok(u) => u.to_string(),
-            Err(e) => {
-                check.fail("统一社会信用代码", get(self.uscc), e.to_string());
-                String::new()
-            }
-        };
+        let uscc = Uscc::parse(&text(get(self.uscc))).map_err(|e| check.fail("统一社会信用代码", get(self.uscc), e.to_string()));
         let month_cell = get(self.month);
         let month = match month_cell {
             Cell::Date(d) => Month::new(d.year, d.month)
@@ -164,8 +158,8 @@ impl<'p> FactColumns<'p> {
                 }
             }
         }
-        match (check.errors.is_empty(), month) {
-            (true, Ok(month)) => Ok(FactLine { row, uscc, month, values }),
+        match (uscc, month) {
+            (Ok(uscc), Ok(month)) if check.errors.is_empty() => Ok(FactLine { row, uscc, month, values }),
             _ => Err(check.errors),
         }
     }

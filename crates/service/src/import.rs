@@ -314,7 +314,7 @@ fn read_facts(r: &FactsReading, path: &Path, tx: &tokio::sync::mpsc::Sender<Pars
                 file: file.clone(),
                 row: line.row,
                 column: Some("统一社会信用代码".into()),
-                value: line.uscc.clone(),
+                value: line.uscc.to_string(),
                 reason: "企业不在名录中,请先导入企业 / unknown enterprise: import it into the registry first".into(),
             });
             continue;
@@ -325,7 +325,7 @@ fn read_facts(r: &FactsReading, path: &Path, tx: &tokio::sync::mpsc::Sender<Pars
                 file: file.clone(),
                 row: line.row,
                 column: Some("统一社会信用代码".into()),
-                value: line.uscc.clone(),
+                value: line.uscc.to_string(),
                 reason: d.to_string(),
             });
             continue;
