@@ -1,5 +1,7 @@
 //! Accounts, sessions, API tokens and the audit trail's use cases.
 
+use std::sync::Arc;
+
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use domain::authz::{Action, Actor, Role, Target};
 use domain::{Uscc, audit::ChainBreak};
@@ -274,7 +276,17 @@ impl App {
 
     /// The account behind an API token.
     pub async fn token_actor(&self, token: &str) -> Result<Option<Actor>> {
-        Ok(self.store.token_user(&token_hash(token)).await?.as_ref().and_then(actor_of))
+        let hash = token_hash(token);
+        let version = self.data_version().await?;
+        if let Some(actor) = self.views.tokens.get(&hash, version) {
+            return Ok(Some((*actor).clone()));
+        }
+        let actor = self.store.token_user(&hash).await?.as_ref().and_then(actor_of);
+        // Only live tokens are kept: guesses must not push them out.
+        if let Some(a) = &actor {
+            self.views.tokens.put(hash, version, Arc::new(a.clone()));
+        }
+        Ok(actor)
     }
 
     /// Creates an API token for an account (scoped like it); the token is shown only now.

@@ -177,6 +177,11 @@ impl App {
         Ok(App::assemble(store, plan, settings))
     }
 
+    /// The data version, read fresh for this request (shared with the requests that came with it).
+    pub(crate) async fn data_version(&self) -> Result<i64> {
+        Ok(self.views.version.get(|| self.store.data_version()).await?)
+    }
+
     pub(crate) fn indicator(&self, code: &str) -> Result<&domain::Indicator> {
         self.plan.indicator(code).ok_or_else(|| {
             ServiceError::BadRequest(format!(

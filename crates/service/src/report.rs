@@ -107,16 +107,21 @@ impl App {
     }
 
     /// The progress table of PRODUCT.md M2 for one indicator and month.
-    pub async fn progress(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Vec<ProgressRow>> {
+    /// Shared while nothing is written: the same value for every caller until the next write.
+    pub async fn progress(
+        &self,
+        caller: &Caller,
+        indicator: &str,
+        month: Month,
+        figures: Figures,
+    ) -> Result<Arc<Vec<ProgressRow>>> {
         self.require(caller, Action::ReadAggregates)?;
         let key = (indicator.to_string(), month.yyyymm(), figures);
-        let version = self.store.data_version().await?;
-        if let Some(rows) = self.views.progress.get(&key, version) {
-            return Ok((*rows).clone());
-        }
-        let rows = self.index(indicator, month, figures).await?.table(month);
-        self.views.progress.put(key, version, Arc::new(rows.clone()));
-        Ok(rows)
+        let version = self.data_version().await?;
+        self.views
+            .progress
+            .get_or_compute(key, version, || async { Ok(self.index(indicator, month, figures).await?.table(month)) })
+            .await
     }
 
     /// The cockpit: progress, the year's trend and the headline KPIs, from memory while nothing
@@ -124,13 +129,8 @@ impl App {
     pub async fn cockpit(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Arc<Cockpit>> {
         self.require(caller, Action::ReadAggregates)?;
         let key = (indicator.to_string(), month.yyyymm(), figures);
-        let version = self.store.data_version().await?;
-        if let Some(view) = self.views.cockpit.get(&key, version) {
-            return Ok(view);
-        }
-        let view = Arc::new(self.compute_cockpit(indicator, month, figures).await?);
-        self.views.cockpit.put(key, version, view.clone());
-        Ok(view)
+        let version = self.data_version().await?;
+        self.views.cockpit.get_or_compute(key, version, || self.compute_cockpit(indicator, month, figures)).await
     }
 
     async fn compute_cockpit(&self, indicator: &str, month: Month, figures: Figures) -> Result<Cockpit> {

@@ -94,6 +94,29 @@ async fn api_tokens_act_as_their_owner_until_revoked() {
 }
 
 #[tokio::test]
+async fn a_token_kept_in_memory_stops_working_when_another_node_revokes_it_or_disables_its_owner() {
+    // Nodes keep the accounts behind tokens in memory by data version: a revocation or a disabled
+    // account elsewhere is a write, so the very next request here is refused.
+    for db in testkit::engines().await {
+        let app = with_registry(&db.url).await;
+        let other_node = App::open(&db.url).await.unwrap();
+        app.add_user(&op(), "etdz-system", "经开组团系统", Role::Zone, Some("etdz"), None).await.unwrap();
+        let first = app.create_token(&op(), "etdz-system", "一").await.unwrap();
+        let second = app.create_token(&op(), "etdz-system", "二").await.unwrap();
+        for _ in 0..2 {
+            assert!(app.token_actor(&first).await.unwrap().is_some());
+            assert!(app.token_actor(&second).await.unwrap().is_some());
+        }
+        let id = other_node.tokens(&op()).await.unwrap()[0].id;
+        other_node.revoke_token(&op(), id).await.unwrap();
+        assert!(app.token_actor(&first).await.unwrap().is_none(), "{}: revoked on the other node", db.engine);
+        assert!(app.token_actor(&second).await.unwrap().is_some());
+        other_node.set_user_disabled(&op(), "etdz-system", true).await.unwrap();
+        assert!(app.token_actor(&second).await.unwrap().is_none(), "{}: owner disabled on the other node", db.engine);
+    }
+}
+
+#[tokio::test]
 async fn zone_users_import_only_their_zone() {
     for db in testkit::engines().await {
         let app = with_registry(&db.url).await;

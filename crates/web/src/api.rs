@@ -1,11 +1,15 @@
 //! The JSON API under /api/v1/; described by web/openapi.json.
 
-use axum::Json;
+use std::sync::Arc;
+
 use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::{Extension, Json};
 use service::App;
 
 use crate::WebError;
 use crate::auth::Authed;
+use crate::memo::Memos;
 use crate::pages::{DrillQuery, EnterpriseQuery, MonthQuery, chosen_month, enterprise_filter, figures_of, window};
 use crate::upload::receive_body;
 
@@ -31,22 +35,27 @@ async fn month_or_latest(app: &App, month: Option<&str>) -> Result<domain::Month
 
 pub async fn progress(
     State(app): State<App>,
+    Extension(memos): Extension<Arc<Memos>>,
     authed: Authed,
     Query(q): Query<MonthQuery>,
-) -> Result<Json<Vec<domain::ProgressRow>>, WebError> {
+) -> Result<Response, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
-    Ok(Json(app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())?).await.map_err(WebError::from)?))
+    let rows =
+        app.progress(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())?).await.map_err(WebError::from)?;
+    Ok(memos.progress.respond(&rows))
 }
 
 pub async fn cockpit(
     State(app): State<App>,
+    Extension(memos): Extension<Arc<Memos>>,
     authed: Authed,
     Query(q): Query<MonthQuery>,
-) -> Result<Json<std::sync::Arc<service::Cockpit>>, WebError> {
+) -> Result<Response, WebError> {
     let month = month_or_latest(&app, q.month.as_deref()).await?;
     let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
-    Ok(Json(app.cockpit(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())?).await.map_err(WebError::from)?))
+    let view = app.cockpit(&authed.caller, &indicator, month, figures_of(q.figures.as_deref())?).await.map_err(WebError::from)?;
+    Ok(memos.cockpit.respond(&view))
 }
 
 pub async fn drill(

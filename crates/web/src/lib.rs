@@ -9,6 +9,7 @@ mod assets;
 pub mod auth;
 mod error;
 mod format;
+mod memo;
 mod openapi;
 mod pages;
 mod tasks;
@@ -127,6 +128,7 @@ pub fn router(app: App) -> Router {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
     router
+        .layer(axum::Extension(memo::Memos::new()))
         .layer(axum::middleware::from_fn(caching_and_transport))
         .layer(axum::middleware::from_fn(error::request_context))
         .layer(tower_http::trace::TraceLayer::new_for_http())
