@@ -12,6 +12,7 @@ pub mod month;
 pub mod password;
 pub mod plan;
 pub mod progress;
+pub mod projects;
 pub mod submission;
 pub mod tasks;
 pub mod uscc;

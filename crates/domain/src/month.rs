@@ -105,3 +105,10 @@ mod tests {
         assert_eq!(dec.zh(), "2021年12月");
     }
 }
+
+/// As written everywhere else: `2022-06`.
+impl serde::Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}

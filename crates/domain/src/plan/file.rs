@@ -53,6 +53,27 @@ struct RawPlan {
     modules: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     tasks: Vec<RawTask>,
+    #[serde(default)]
+    projects: Option<Spanned<RawProjects>>,
+}
+
+/// `[projects]`: what counts as a 亿元以上 project, and the dispatch lights' thresholds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProjects {
+    #[serde(default)]
+    major_threshold_wan: Option<i64>,
+    #[serde(default)]
+    lights: Option<RawLights>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLights {
+    start_yellow_months: Option<u32>,
+    start_red_months: Option<u32>,
+    investment_yellow_pp: Option<i64>,
+    investment_red_pp: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -618,7 +639,9 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         });
     }
 
+    let projects = project_rules(raw.projects, p);
     Plan {
+        projects,
         code: h.code,
         name: h.name,
         region: h.region,
@@ -644,4 +667,32 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         kpis,
         calendar,
     }
+}
+
+fn project_rules(raw: Option<Spanned<RawProjects>>, p: &mut Problems) -> crate::plan::ProjectRules {
+    let mut rules = crate::plan::ProjectRules::default();
+    let Some(raw) = raw else { return rules };
+    let span = raw.span();
+    let raw = raw.into_inner();
+    if let Some(t) = raw.major_threshold_wan {
+        rules.major_threshold_wan = t;
+    }
+    if let Some(l) = raw.lights {
+        let d = &mut rules.lights;
+        d.start_yellow_months = l.start_yellow_months.unwrap_or(d.start_yellow_months);
+        d.start_red_months = l.start_red_months.unwrap_or(d.start_red_months);
+        d.investment_yellow_pp = l.investment_yellow_pp.unwrap_or(d.investment_yellow_pp);
+        d.investment_red_pp = l.investment_red_pp.unwrap_or(d.investment_red_pp);
+    }
+    let l = rules.lights;
+    if rules.major_threshold_wan <= 0 {
+        p.at(span.clone(), "projects.major_threshold_wan 应大于 0 / must be positive");
+    }
+    if !(1..=l.start_red_months).contains(&l.start_yellow_months) {
+        p.at(span.clone(), "projects.lights: 应为 1 ≤ start_yellow_months ≤ start_red_months / start months out of order");
+    }
+    if !(l.investment_red_pp <= l.investment_yellow_pp && l.investment_yellow_pp <= 0) {
+        p.at(span, "projects.lights: 应为 investment_red_pp ≤ investment_yellow_pp ≤ 0 / investment gaps out of order");
+    }
+    rules
 }

@@ -211,6 +211,22 @@ pub struct Plan {
     pub kpis: Vec<Kpi>,
     pub calendar: Vec<CalendarYear>,
     pub tasks: Vec<Task>,
+    /// The project module's rules (`[projects]`).
+    pub projects: ProjectRules,
+}
+
+/// What the plan decides for major projects (M3).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ProjectRules {
+    /// 亿元以上: total investment at or above this many 万元.
+    pub major_threshold_wan: i64,
+    pub lights: crate::projects::LightRules,
+}
+
+impl Default for ProjectRules {
+    fn default() -> Self {
+        ProjectRules { major_threshold_wan: 10_000, lights: crate::projects::LightRules::default() }
+    }
 }
 
 /// One thing wrong with a plan file, at a line when it has one.
@@ -447,6 +463,17 @@ mod tests {
                 "{needle}: {got:#?}"
             );
         }
+    }
+
+    #[test]
+    fn the_project_rules_come_from_the_plan_and_are_checked() {
+        let plan = Plan::default_plan();
+        assert_eq!(plan.projects.major_threshold_wan, 10_000);
+        assert_eq!(plan.projects.lights, crate::projects::LightRules::default());
+        let src = DEFAULT_PLAN_TOML.replace("start_red_months = 3", "start_red_months = 4");
+        assert_eq!(Plan::from_toml(&src).unwrap().projects.lights.start_red_months, 4);
+        let src = DEFAULT_PLAN_TOML.replace("investment_red_pp = -30", "investment_red_pp = -5");
+        assert!(problems(&src).iter().any(|g| g.contains("investment gaps out of order")));
     }
 
     #[test]
