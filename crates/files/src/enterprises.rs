@@ -1,9 +1,9 @@
 //! The enterprise file (PRODUCT.md §5): 统一社会信用代码, 企业名称, 组团, 产业, 用地面积(亩), 规上,
 //! 成立日期, 标签.
 
-use domain::calendar::Date;
-use domain::{Amount, Enterprise, Plan, Uscc};
+use domain::{Enterprise, Plan, Uscc};
 
+use crate::cells;
 use crate::table::{Cell, Table};
 use crate::{FileError, RowError};
 
@@ -144,49 +144,18 @@ impl EnterpriseColumns {
                 None
             }
         };
-        let land = get(4);
-        let land_mu_milli = if land.is_empty() {
+        let land_mu_milli = cells::amount(get(4), 3).unwrap_or_else(|e| {
+            check.fail(header(4), get(4), e);
             None
-        } else {
-            let parsed = match land {
-                Cell::Number(n) => Amount::from_f64(*n, 3),
-                other => Amount::parse(&other.shown(), 3),
-            };
-            match parsed {
-                Ok(a) => Some(a.raw),
-                Err(e) => {
-                    check.fail(header(4), land, e.to_string());
-                    None
-                }
-            }
-        };
-        let scale = text(get(5));
-        let above_scale = match scale.as_str() {
-            "是" | "Y" | "y" | "yes" | "true" | "1" | "规上" => true,
-            "否" | "N" | "n" | "no" | "false" | "0" | "规下" | "" => false,
-            _ => {
-                check.fail(header(5), get(5), "应为“是”或“否” / must be 是 or 否");
-                false
-            }
-        };
-        let est = get(6);
-        let established = match est {
-            Cell::Empty => None,
-            Cell::Date(d) => Some(d.to_string()),
-            Cell::Number(n) if (1.0..=2_958_465.0).contains(n) => Some(Date::from_days(*n as i64 - 25_569).to_string()),
-            Cell::Number(_) => {
-                check.fail(header(6), est, "不是有效日期 / not a valid date");
-                None
-            }
-            Cell::Text(t) if t.trim().is_empty() => None,
-            Cell::Text(t) => match Date::parse(t) {
-                Some(d) => Some(d.to_string()),
-                None => {
-                    check.fail(header(6), est, "日期应写作 YYYY-MM-DD / dates are written YYYY-MM-DD");
-                    None
-                }
-            },
-        };
+        });
+        let above_scale = cells::yes_no(get(5), "规上", "规下").unwrap_or_else(|e| {
+            check.fail(header(5), get(5), e);
+            false
+        });
+        let established = cells::date(get(6)).map(|d| d.map(|d| d.to_string())).unwrap_or_else(|e| {
+            check.fail(header(6), get(6), e);
+            None
+        });
         let tags = text(get(7)).split(['、', ';', ';']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect();
         match (uscc, zone, industry) {
             (Some(uscc), Some(zone), Some(industry)) if check.errors.is_empty() => {

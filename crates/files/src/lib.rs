@@ -2,10 +2,12 @@
 //! into typed rows with errors that name the file, row, column and value; XLSX templates and
 //! exports written back.
 
+mod cells;
 mod enterprises;
 mod error;
 mod facts;
 mod limits;
+mod projects;
 mod table;
 mod xlsx;
 
@@ -13,5 +15,6 @@ pub use enterprises::EnterpriseColumns;
 pub use error::{FileError, RowError, RowErrors};
 pub use facts::{FactColumns, FactLine};
 pub use limits::{Limits, shorten};
+pub use projects::{PlanLine, ProjectFile, ProjectFileKind, ProjectLine, ReportLine, RequirementLine};
 pub use table::{Cell, Table};
 pub use xlsx::{Sheet, SheetColumn, XCell, template, write_xlsx};
