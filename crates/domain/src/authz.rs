@@ -95,10 +95,18 @@ pub enum Action {
     /// Write the month's progress note on a key task or safeguard the account's organisation
     /// carries.
     WriteTaskNote,
+    /// See major projects, their reports, requirements, problems and the dispatch lights.
+    ReadProjects,
+    /// Add and edit projects of the library and their annual investment plans and requirements.
+    WriteProjects,
+    /// Report a project's month (investment, 形象进度, photos, problems) and submit it.
+    ReportProjects,
+    /// Mark the requirements and problems a department owns done or resolved.
+    ResolveProjectItems,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 15] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -110,6 +118,10 @@ impl Action {
         Action::SubmitMonth,
         Action::LoadDemo,
         Action::WriteTaskNote,
+        Action::ReadProjects,
+        Action::WriteProjects,
+        Action::ReportProjects,
+        Action::ResolveProjectItems,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -125,6 +137,10 @@ impl Action {
             Action::SubmitMonth => "提交本组团月度报送",
             Action::LoadDemo => "生成演示数据",
             Action::WriteTaskNote => "填写重点任务进展",
+            Action::ReadProjects => "查看重大项目",
+            Action::WriteProjects => "维护项目库",
+            Action::ReportProjects => "填报项目月报",
+            Action::ResolveProjectItems => "办结本部门要件和问题",
         }
     }
 }
@@ -142,16 +158,17 @@ pub enum Reach {
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 11]); 6] = {
+const TABLE: [(Role, [Reach; 15]); 6] = {
     use Reach::{Everything as E, Nothing as N, OwnDepartment as OD, OwnEnterprise as OE, OwnZone as OZ};
     [
         //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo  task notes
-        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E]),
-        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N]),
-        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N]),
+        //                  read projects  write projects  report projects  resolve items
+        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E]),
+        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N]),
+        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N]),
     ]
 };
 
@@ -184,6 +201,8 @@ pub enum Target<'a> {
     Zone(&'a str),
     /// A key task or safeguard: the departments that carry it, and whether the zones do.
     Task { departments: &'a [&'a str], zones: bool },
+    /// Something a department owns: a project's requirement or problem.
+    Department(&'a str),
 }
 
 /// Why an action was refused, in words for the user.
@@ -244,6 +263,13 @@ impl Actor {
                     Ok(())
                 } else {
                     deny("本部门不承担此项任务".into())
+                }
+            }
+            (Reach::OwnDepartment, Target::Department(owner)) => {
+                if self.scope.as_deref() == Some(owner) {
+                    Ok(())
+                } else {
+                    deny("只能办理本部门负责的事项".into())
                 }
             }
             (Reach::OwnZone, Target::Task { zones, .. }) => {

@@ -164,6 +164,54 @@ impl Problem {
     }
 }
 
+/// One annual investment plan row (of a project file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanLine {
+    pub code: String,
+    pub year: i32,
+    pub planned: i64,
+}
+
+/// One monthly report row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportLine {
+    pub code: String,
+    pub month: Month,
+    pub investment: i64,
+    pub progress_note: String,
+}
+
+/// One requirement row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementLine {
+    pub code: String,
+    pub kind: RequirementKind,
+    pub department: String,
+    pub planned: Date,
+    pub done: Option<Date>,
+}
+
+/// A row of any of the four files.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProjectLine {
+    Project(Box<Project>),
+    Plan(PlanLine),
+    Report(ReportLine),
+    Requirement(RequirementLine),
+}
+
+impl ProjectLine {
+    /// The project the row is about.
+    pub fn code(&self) -> &str {
+        match self {
+            ProjectLine::Project(p) => &p.code,
+            ProjectLine::Plan(l) => &l.code,
+            ProjectLine::Report(l) => &l.code,
+            ProjectLine::Requirement(l) => &l.code,
+        }
+    }
+}
+
 /// The last day of a month.
 pub fn last_day(month: Month) -> Date {
     let next = month.next();

@@ -15,6 +15,6 @@ pub use enterprises::EnterpriseColumns;
 pub use error::{FileError, RowError, RowErrors};
 pub use facts::{FactColumns, FactLine};
 pub use limits::{Limits, shorten};
-pub use projects::{PlanLine, ProjectFile, ProjectFileKind, ProjectLine, ReportLine, RequirementLine};
+pub use projects::{ProjectFile, ProjectFileKind};
 pub use table::{Cell, Table};
 pub use xlsx::{Sheet, SheetColumn, XCell, template, write_xlsx};

@@ -2,8 +2,10 @@
 //! pre-construction requirements. Each row is read into a typed record or every problem it has;
 //! whether a project code or an investor exists is the importer's question (it needs the store).
 
-use domain::calendar::Date;
-use domain::projects::{AMOUNT_DECIMALS, Project, ProjectKind, ProjectStatus, RequirementKind, check_project_code};
+use domain::projects::{
+    AMOUNT_DECIMALS, PlanLine, Project, ProjectKind, ProjectLine, ProjectStatus, ReportLine, RequirementKind, RequirementLine,
+    check_project_code,
+};
 use domain::{Month, Plan, Uscc};
 
 use crate::cells;
@@ -80,54 +82,6 @@ impl ProjectFileKind {
     /// The header row for a template or an export, in the file's column order.
     pub fn headers(self) -> Vec<&'static str> {
         self.columns().iter().map(|c| c.zh).collect()
-    }
-}
-
-/// One annual investment plan row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanLine {
-    pub code: String,
-    pub year: i32,
-    pub planned: i64,
-}
-
-/// One monthly report row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportLine {
-    pub code: String,
-    pub month: Month,
-    pub investment: i64,
-    pub progress_note: String,
-}
-
-/// One requirement row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequirementLine {
-    pub code: String,
-    pub kind: RequirementKind,
-    pub department: String,
-    pub planned: Date,
-    pub done: Option<Date>,
-}
-
-/// A row of any of the four files.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ProjectLine {
-    Project(Box<Project>),
-    Plan(PlanLine),
-    Report(ReportLine),
-    Requirement(RequirementLine),
-}
-
-impl ProjectLine {
-    /// The project the row is about.
-    pub fn code(&self) -> &str {
-        match self {
-            ProjectLine::Project(p) => &p.code,
-            ProjectLine::Plan(l) => &l.code,
-            ProjectLine::Report(l) => &l.code,
-            ProjectLine::Requirement(l) => &l.code,
-        }
     }
 }
 
@@ -299,10 +253,10 @@ fn bounded_text(c: &Cell, what: &str) -> Result<String, String> {
 
 /// Dates that contradict each other: a start after the completion.
 fn order_checks(p: &Project, check: &mut RowCheck, actual_start: &Cell, actual_completion: &Cell) {
-    if let (Some(s), Some(c)) = (p.actual_start, p.actual_completion) {
-        if c < s {
-            check.fail("实际竣工", actual_completion, "实际竣工早于实际开工 / completed before it started");
-        }
+    if let (Some(s), Some(c)) = (p.actual_start, p.actual_completion)
+        && c < s
+    {
+        check.fail("实际竣工", actual_completion, "实际竣工早于实际开工 / completed before it started");
     }
     if p.actual_start.is_none() && p.actual_completion.is_some() {
         check.fail("实际开工", actual_start, "已竣工的项目须填写实际开工 / a completed project needs its start");

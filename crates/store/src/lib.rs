@@ -8,6 +8,7 @@ mod facts;
 mod facts_import;
 mod migrate;
 mod plan;
+mod projects;
 mod seal;
 mod tasks;
 mod users;
@@ -25,6 +26,7 @@ pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, Enterpris
 pub use facts::{CellEnterprise, MonthFacts};
 pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
+pub use projects::{PhotoInfo, ProjectReport};
 pub use seal::{AuditSeal, SealPlaces};
 pub use tasks::TaskNote;
 pub use users::{NewUser, TokenRow, UserRecord};

@@ -19,7 +19,60 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "audit entries sealed with a key", sql: v5 },
     Migration { version: 6, name: "progress notes on key tasks", sql: v6 },
     Migration { version: 7, name: "one workflow table for every subject", sql: v7 },
+    Migration { version: 8, name: "major projects: library, plans, reports, requirements, problems, photos", sql: v8 },
 ];
+
+fn v8(engine: Engine) -> Vec<&'static str> {
+    // Months are yyyymm, dates YYYY-MM-DD, amounts hundredths of a 万元.
+    let photos = match engine {
+        Engine::Sqlite => {
+            "CREATE TABLE project_photos (
+            id BIGINT PRIMARY KEY, code TEXT NOT NULL, month BIGINT NOT NULL, file_name TEXT NOT NULL,
+            content_type TEXT NOT NULL, bytes BLOB NOT NULL, thumbnail BLOB NOT NULL, author TEXT NOT NULL, at BIGINT NOT NULL)"
+        }
+        Engine::Postgres => {
+            "CREATE TABLE project_photos (
+            id BIGINT PRIMARY KEY, code TEXT NOT NULL, month BIGINT NOT NULL, file_name TEXT NOT NULL,
+            content_type TEXT NOT NULL, bytes BYTEA NOT NULL, thumbnail BYTEA NOT NULL, author TEXT NOT NULL, at BIGINT NOT NULL)"
+        }
+    };
+    vec![
+        "CREATE TABLE projects (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            investor_uscc TEXT,
+            zone TEXT NOT NULL,
+            industry TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            provincial_key BIGINT NOT NULL,
+            provincial_major BIGINT NOT NULL,
+            provincial_300 BIGINT NOT NULL,
+            total_investment BIGINT NOT NULL,
+            status TEXT NOT NULL,
+            planned_start BIGINT,
+            actual_start BIGINT,
+            planned_completion BIGINT,
+            actual_completion BIGINT
+        )",
+        "CREATE INDEX projects_zone ON projects (zone)",
+        "CREATE TABLE project_plans (code TEXT NOT NULL, year BIGINT NOT NULL, planned BIGINT NOT NULL, PRIMARY KEY (code, year))",
+        "CREATE TABLE project_reports (
+            code TEXT NOT NULL, month BIGINT NOT NULL, investment BIGINT NOT NULL, progress_note TEXT NOT NULL,
+            PRIMARY KEY (code, month)
+        )",
+        "CREATE TABLE project_requirements (
+            code TEXT NOT NULL, kind TEXT NOT NULL, department TEXT NOT NULL, planned TEXT NOT NULL, done TEXT,
+            PRIMARY KEY (code, kind)
+        )",
+        "CREATE TABLE project_problems (
+            id BIGINT PRIMARY KEY, code TEXT NOT NULL, month BIGINT NOT NULL, description TEXT NOT NULL,
+            department TEXT NOT NULL, due TEXT NOT NULL, status TEXT NOT NULL, resolution TEXT NOT NULL, resolved_on TEXT
+        )",
+        "CREATE INDEX project_problems_code ON project_problems (code)",
+        photos,
+        "CREATE INDEX project_photos_code ON project_photos (code, month)",
+    ]
+}
 
 fn v7(_: Engine) -> Vec<&'static str> {
     vec![
