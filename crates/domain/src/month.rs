@@ -78,6 +78,13 @@ impl fmt::Display for Month {
     }
 }
 
+/// As written everywhere else: `2022-06`.
+impl serde::Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,12 +110,5 @@ mod tests {
         assert_eq!(dec.next().prev(), dec);
         assert_eq!(dec.year_before().to_string(), "2020-12");
         assert_eq!(dec.zh(), "2021年12月");
-    }
-}
-
-/// As written everywhere else: `2022-06`.
-impl serde::Serialize for Month {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
