@@ -30,7 +30,7 @@ fn forbidden_rows(denied: &RowErrors) -> ServiceError {
 const DENIED_SHOWN: usize = 10;
 
 /// The file's name as recorded in the audit trail.
-fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
