@@ -3,6 +3,7 @@
 mod accounts;
 mod cli_text;
 mod monthly;
+mod projects;
 mod tasks;
 
 use std::path::PathBuf;
@@ -88,6 +89,14 @@ enum Command {
     /// The plan's key tasks and safeguards with a month's progress notes (default the last
     /// finished month); overdue ones are said on stderr
     Tasks {
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The monthly dispatch of major projects: each project's lights (start, investment,
+    /// requirements, problems) with their reasons (default the last finished month)
+    Dispatch {
         #[arg(long)]
         month: Option<String>,
         #[arg(long)]
@@ -225,6 +234,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Months { action } => monthly::months(&db, &caller, action).await?,
         Command::Tasks { month, json } => tasks::tasks(&db, &caller, month, json).await?,
+        Command::Dispatch { month, json } => projects::dispatch(&db, &caller, month, json).await?,
         Command::Serve { addr } => {
             let app = App::open(&db).await?;
             let demo = app.logins_with_demo_password().await?;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use domain::Month;
 use domain::submission::SubmissionState;
+use service::ProjectFileKind;
 use service::{App, Caller};
 
 use crate::{bar, cli_text};
@@ -20,6 +21,15 @@ pub enum ImportWhat {
         #[arg(long)]
         cumulative: bool,
     },
+    /// 项目库: 项目编号, 项目名称, 投资主体统一社会信用代码, 组团, 产业, 类型, 省重点, 省大中型,
+    /// 省"三百", 总投资(万元), 状态, 计划开工, 实际开工, 计划竣工, 实际竣工
+    Projects { file: PathBuf },
+    /// 年度投资计划: 项目编号, 年度, 计划投资(万元)
+    ProjectPlans { file: PathBuf },
+    /// 项目月报: 项目编号, 月份, 本月完成投资(万元), 形象进度
+    ProjectReports { file: PathBuf },
+    /// 前置要件: 项目编号, 要件, 责任部门, 计划办结, 实际办结
+    Requirements { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -59,6 +69,10 @@ pub async fn import(db: &str, caller: &Caller, what: ImportWhat) -> anyhow::Resu
     let summary = match what {
         ImportWhat::Enterprises { file } => app.import_enterprises(caller, &file, &progress).await,
         ImportWhat::Facts { file, cumulative } => app.import_facts(caller, &file, cumulative, &progress).await,
+        ImportWhat::Projects { file } => app.import_project_file(caller, ProjectFileKind::Projects, &file, &progress).await,
+        ImportWhat::ProjectPlans { file } => app.import_project_file(caller, ProjectFileKind::Plans, &file, &progress).await,
+        ImportWhat::ProjectReports { file } => app.import_project_file(caller, ProjectFileKind::Reports, &file, &progress).await,
+        ImportWhat::Requirements { file } => app.import_project_file(caller, ProjectFileKind::Requirements, &file, &progress).await,
     };
     pb.finish_and_clear();
     let summary = summary?;

@@ -13,10 +13,10 @@ use store::FactRow;
 use crate::{App, Caller, Progress, Result, ServiceError};
 
 /// splitmix64: small, fast and good enough for synthetic data; no dependency needed.
-struct Rng(u64);
+pub(crate) struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -24,13 +24,13 @@ impl Rng {
         z ^ (z >> 31)
     }
     /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+    pub(crate) fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.unit()
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[(self.next() % items.len() as u64) as usize]
     }
 }
@@ -275,11 +275,39 @@ impl App {
         let periods: Vec<i64> = months.iter().map(|m| m.yyyymm().into()).collect();
         let audit = caller.audit("demo.lock", "submission", "demo");
         self.store.record_states(store::ZONE_MONTH, &zones, &periods, SubmissionState::Locked, &audit).await?;
+        self.demo_projects(caller, spec, &generated.enterprises, &months).await?;
         if let Some(c) = csv {
             c.finish()?;
         }
         progress(total, total);
         Ok((generated.enterprises.len(), total as usize))
+    }
+}
+
+impl App {
+    /// The demo's major projects; their reports through the year's second-last month are locked,
+    /// the last month's are left for the zones to submit.
+    async fn demo_projects(&self, caller: &Caller, spec: &DemoSpec, registry: &[Enterprise], months: &[Month]) -> Result<()> {
+        let Some(&last) = months.last() else { return Ok(()) };
+        // Its own stream, so the registry and facts of a seed stay as they were.
+        let mut rng = Rng(spec.seed ^ 0x5052_4F4A_4543_5453);
+        let first_year = spec.first_year.max(self.plan.baseline_year + 1);
+        let demo = crate::demo_projects::generate(&self.plan, registry, first_year, last, &mut rng);
+        self.store.save_project_lines(&demo.lines, &caller.audit("demo.projects", "projects", "demo")).await?;
+        for q in &demo.problems {
+            let audit = caller.audit("demo.problem", "project", &q.code);
+            let id = self.store.add_problem(&q.code, q.month, &q.description, &q.department, q.due, &audit).await?;
+            if let Some((on, resolution)) = &q.resolved {
+                let status = domain::projects::ProblemStatus::Resolved;
+                let open = domain::projects::ProblemStatus::Open;
+                self.store.update_problem(id, open, status, resolution, Some(*on), &audit).await?;
+            }
+        }
+        let zones: Vec<&str> = self.plan.top_zones().map(|z| z.code.as_str()).collect();
+        let closed: Vec<i64> = months.iter().filter(|m| **m < last).map(|m| m.yyyymm().into()).collect();
+        let audit = caller.audit("demo.lock", "project_month", "demo");
+        self.store.record_states(crate::PROJECT_MONTH, &zones, &closed, SubmissionState::Locked, &audit).await?;
+        Ok(())
     }
 }
 

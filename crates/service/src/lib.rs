@@ -4,6 +4,7 @@
 mod accounts;
 mod clock;
 mod demo;
+mod demo_projects;
 mod import;
 mod projects;
 mod report;
@@ -22,6 +23,7 @@ pub use accounts::{LoginError, Session, actor_of, random_hex, token_hash};
 pub use clock::Clock;
 pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use import::{ImportSummary, Progress};
+pub use files::ProjectFileKind;
 pub use projects::{DepartmentProblems, Dispatch, OpenProblem, PROJECT_MONTH, PhotoRow, ProjectDetail, ReportRow, ZoneCount};
 pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
 pub use submissions::{BoardCell, Figures, States};

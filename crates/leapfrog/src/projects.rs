@@ -1,0 +1,47 @@
+//! `leapfrog dispatch`: the monthly dispatch (月调度) of major projects with their lights.
+
+use domain::Month;
+use domain::projects::Light;
+use service::{App, Caller};
+
+pub async fn dispatch(db: &str, caller: &Caller, month: Option<String>, json: bool) -> anyhow::Result<()> {
+    let app = App::open(db).await?;
+    let month = match month {
+        Some(m) => Month::parse(&m)?,
+        None => app.clock.current_month().prev(),
+    };
+    let d = app.dispatch(caller, month).await?;
+    if json {
+        // The §6 shape: one object per project the caller may see.
+        println!("{}", serde_json::to_string(&d.lights)?);
+        return Ok(());
+    }
+    let shown = |l: Option<Light>| l.map_or("—", Light::zh);
+    println!("重大项目月调度 · {}", month.zh());
+    println!("{:<14} {:<10} {:<4} {:<4} {:<4} {:<4} {:<4} {:>9}", "项目", "组团", "开工", "投资", "要件", "问题", "综合", "进度差");
+    for l in &d.lights {
+        let zone = app.plan.zone(&l.zone).map_or(l.zone.to_string(), |z| z.name.clone());
+        let gap = l.gap_pp.map_or("—".to_string(), |g| format!("{g:.1}"));
+        println!(
+            "{:<14} {:<10} {:<4} {:<4} {:<4} {:<4} {:<4} {:>9}",
+            l.code,
+            zone,
+            shown(l.start),
+            shown(l.investment),
+            shown(l.requirements),
+            shown(l.problems),
+            shown(l.overall),
+            gap
+        );
+        for r in &l.reasons {
+            println!("{:<16}· {r}", "");
+        }
+    }
+    let target = d.major_target.map_or(String::new(), |t| format!(" / 目标 {t}"));
+    println!("亿元以上工业项目 {}年开工 {}{target}", month.year(), d.major_started);
+    let red = d.lights.iter().filter(|l| l.overall == Some(Light::Red)).count();
+    if red > 0 {
+        eprintln!("{red} 个项目亮红灯 / {red} projects red");
+    }
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! The demo region's major projects: a library spread over the zones and the plan's industries,
+//! annual plans, monthly reports from each start, requirements with their departments, and
+//! problems — some on time, some late, some blocked. Deterministic for a seed.
+
+use domain::calendar::Date;
+use domain::projects::{
+    PlanLine, Project, ProjectKind, ProjectLine, ProjectStatus, ReportLine, RequirementKind, RequirementLine, last_day,
+};
+use domain::{Enterprise, Month, Plan};
+
+use crate::demo::Rng;
+
+/// A problem raised in a demo report, and how it ended if it did.
+pub(crate) struct DemoProblem {
+    pub code: String,
+    pub month: Month,
+    pub description: String,
+    pub department: String,
+    pub due: Date,
+    pub resolved: Option<(Date, String)>,
+}
+
+pub(crate) struct DemoProjects {
+    pub lines: Vec<ProjectLine>,
+    pub problems: Vec<DemoProblem>,
+}
+
+const NAMES: [&str; 12] =
+    ["智能制造产业园", "新材料生产基地", "研发中心", "扩能技改", "产业化", "智慧工厂", "总部基地", "配套产业园", "数字化车间", "绿色工厂", "检测中心", "物流枢纽"];
+const PROBLEMS: [(&str, &str); 6] = [
+    ("用地指标待落实", "resources"),
+    ("环评批复待出具", "ecology"),
+    ("施工图审查进度滞后", "approval"),
+    ("配套道路未贯通", "construction"),
+    ("项目贷款尚未到位", "finance"),
+    ("高压线迁改协调", "construction"),
+];
+const REQUIREMENT_OWNERS: [(RequirementKind, &str, i64); 5] = [
+    (RequirementKind::Approval, "approval", -150),
+    (RequirementKind::Siting, "resources", -120),
+    (RequirementKind::Land, "resources", -90),
+    (RequirementKind::Eia, "ecology", -60),
+    (RequirementKind::ConstructionPermit, "approval", -20),
+];
+
+fn add_months(m: Month, n: i32) -> Month {
+    let idx = m.year() * 12 + m.month() as i32 - 1 + n;
+    Month::new(idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u32).expect("a month in range")
+}
+
+fn first_day(m: Month) -> Date {
+    Date::new(m.year(), m.month(), 1).expect("a month's first day")
+}
+
+/// Projects from `first_year` whose story runs to the end of `last`.
+pub(crate) fn generate(plan: &Plan, registry: &[Enterprise], first_year: i32, last: Month, rng: &mut Rng) -> DemoProjects {
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    let industries: Vec<_> = plan.industries.iter().filter(|i| i.tier.is_industrial()).collect();
+    let mut n = 0;
+    for zone in plan.top_zones() {
+        let subs: Vec<_> = plan.zones.iter().filter(|z| plan.top_zone(&z.code) == zone.code.as_str()).collect();
+        let count = if zone.code == "etdz" { 24 } else { 12 };
+        for _ in 0..count {
+            n += 1;
+            let z = rng.pick(&subs);
+            let industry = rng.pick(&industries);
+            let year = first_year + (rng.next() % (last.year() - first_year + 1) as u64) as i32;
+            let code = format!("GJ{year}-{n:03}");
+            // Totals are heavy-tailed: most a few 亿, a handful of 百亿 anchors.
+            let total_wan = (3_000.0 * (1.0 / rng.range(0.02, 1.0)).powf(1.3)).min(1_500_000.0).round();
+            // Most start in the spring campaign (集中开工), a few later in the year.
+            let planned_start = Month::new(year, 1 + (rng.next() % 12).min(rng.next() % 6) as u32).expect("a month");
+            let build_months = 12 + (total_wan / 20_000.0).min(24.0) as i32;
+            let fate = rng.unit();
+            // On time, late, or not started at all (blocked).
+            let actual_start = match fate {
+                f if f < 0.6 => Some(planned_start),
+                f if f < 0.85 => Some(add_months(planned_start, 1 + (rng.next() % 4) as i32)),
+                _ => None,
+            }
+            .filter(|s| *s <= last);
+            let planned_completion = add_months(planned_start, build_months);
+            let actual_completion = actual_start.map(|s| add_months(s, build_months + (rng.next() % 3) as i32)).filter(|c| *c <= last);
+            let status = match (actual_start, actual_completion) {
+                (_, Some(c)) if add_months(c, 3) <= last => ProjectStatus::Operating,
+                (_, Some(_)) => ProjectStatus::Completed,
+                (Some(_), None) => ProjectStatus::Building,
+                (None, None) if fate < 0.95 => ProjectStatus::Preparing,
+                _ => ProjectStatus::Signed,
+            };
+            let investor = registry.iter().filter(|e| e.zone == z.code && e.industry == industry.code).nth((rng.next() % 3) as usize);
+            let name = format!("{}{}", industry.name.split(['(', '(']).next().unwrap_or(&industry.name), rng.pick(&NAMES));
+            let project = Project {
+                code: code.clone(),
+                name,
+                investor_uscc: investor.map(|e| e.uscc.clone()),
+                zone: z.code.clone(),
+                industry: industry.code.clone(),
+                kind: *rng.pick(&[ProjectKind::New, ProjectKind::New, ProjectKind::Expansion, ProjectKind::Upgrade]),
+                provincial_key: total_wan >= 100_000.0 && rng.unit() < 0.7,
+                provincial_major: total_wan >= 50_000.0,
+                provincial_300: rng.unit() < 0.2,
+                total_investment: (total_wan * 100.0) as i64,
+                status,
+                planned_start: Some(planned_start),
+                actual_start,
+                planned_completion: Some(planned_completion),
+                actual_completion,
+            };
+            lines.push(ProjectLine::Project(Box::new(project)));
+
+            // Each year of the build gets its share of the total as the year's plan.
+            let per_month = total_wan / f64::from(build_months);
+            for y in planned_start.year()..=planned_completion.year().min(last.year()) {
+                let months_in_year = (1..=12)
+                    .filter_map(|m| Month::new(y, m))
+                    .filter(|m| *m >= planned_start && *m < planned_completion)
+                    .count();
+                if months_in_year > 0 {
+                    let planned = (per_month * months_in_year as f64 * 100.0).round() as i64;
+                    lines.push(ProjectLine::Plan(PlanLine { code: code.clone(), year: y, planned }));
+                }
+            }
+            // Reports from the start: a pace from well behind to a little ahead of the plan.
+            if let Some(start) = actual_start {
+                let pace = rng.range(0.45, 1.15);
+                let end = actual_completion.unwrap_or(last);
+                let mut m = start;
+                while m <= end {
+                    let amount = (per_month * pace * rng.range(0.7, 1.3) * 100.0).round() as i64;
+                    let note = match m {
+                        m if m == start => "项目开工,场地平整".to_string(),
+                        m if Some(m) == actual_completion => "主体竣工,设备调试".to_string(),
+                        _ => rng.pick(&["基础施工", "主体结构施工", "钢结构吊装", "设备采购安装", "厂房封顶", "室外配套施工"]).to_string(),
+                    };
+                    lines.push(ProjectLine::Report(ReportLine { code: code.clone(), month: m, investment: amount, progress_note: note }));
+                    m = m.next();
+                }
+            }
+            // Requirements fall due before the planned start; a blocked project has one undone.
+            let start_day = first_day(planned_start).days();
+            for (i, (kind, owner, before)) in REQUIREMENT_OWNERS.iter().enumerate() {
+                let planned = Date::from_days(start_day + before);
+                let done = match actual_start {
+                    None if i >= 3 => None,
+                    _ => Some(Date::from_days(planned.days() + (rng.next() % 40) as i64 - 20)),
+                }
+                .filter(|d| *d <= last_day(last));
+                lines.push(ProjectLine::Requirement(RequirementLine {
+                    code: code.clone(),
+                    kind: *kind,
+                    department: owner.to_string(),
+                    planned,
+                    done,
+                }));
+            }
+            // Problems: a third of the projects raise one; most get resolved.
+            if rng.unit() < 0.35 {
+                let (description, department) = *rng.pick(&PROBLEMS);
+                let raised = actual_start.unwrap_or(planned_start).min(last);
+                let due = Date::from_days(last_day(raised).days() + 20 + (rng.next() % 40) as i64);
+                let resolved = (rng.unit() < 0.6).then(|| (Date::from_days(due.days() - 10), "已协调解决".to_string()));
+                let resolved = resolved.filter(|(d, _)| *d <= last_day(last));
+                problems.push(DemoProblem {
+                    code: code.clone(),
+                    month: raised,
+                    description: description.to_string(),
+                    department: department.to_string(),
+                    due,
+                    resolved,
+                });
+            }
+        }
+    }
+    DemoProjects { lines, problems }
+}
