@@ -72,7 +72,9 @@ pub async fn import(db: &str, caller: &Caller, what: ImportWhat) -> anyhow::Resu
         ImportWhat::Projects { file } => app.import_project_file(caller, ProjectFileKind::Projects, &file, &progress).await,
         ImportWhat::ProjectPlans { file } => app.import_project_file(caller, ProjectFileKind::Plans, &file, &progress).await,
         ImportWhat::ProjectReports { file } => app.import_project_file(caller, ProjectFileKind::Reports, &file, &progress).await,
-        ImportWhat::Requirements { file } => app.import_project_file(caller, ProjectFileKind::Requirements, &file, &progress).await,
+        ImportWhat::Requirements { file } => {
+            app.import_project_file(caller, ProjectFileKind::Requirements, &file, &progress).await
+        }
     };
     pb.finish_and_clear();
     let summary = summary?;

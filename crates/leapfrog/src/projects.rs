@@ -18,7 +18,10 @@ pub async fn dispatch(db: &str, caller: &Caller, month: Option<String>, json: bo
     }
     let shown = |l: Option<Light>| l.map_or("—", Light::zh);
     println!("重大项目月调度 · {}", month.zh());
-    println!("{:<14} {:<10} {:<4} {:<4} {:<4} {:<4} {:<4} {:>9}", "项目", "组团", "开工", "投资", "要件", "问题", "综合", "进度差");
+    println!(
+        "{:<14} {:<10} {:<4} {:<4} {:<4} {:<4} {:<4} {:>9}",
+        "项目", "组团", "开工", "投资", "要件", "问题", "综合", "进度差"
+    );
     for l in &d.lights {
         let zone = app.plan.zone(&l.zone).map_or(l.zone.to_string(), |z| z.name.clone());
         let gap = l.gap_pp.map_or("—".to_string(), |g| format!("{g:.1}"));

@@ -25,8 +25,20 @@ pub(crate) struct DemoProjects {
     pub problems: Vec<DemoProblem>,
 }
 
-const NAMES: [&str; 12] =
-    ["智能制造产业园", "新材料生产基地", "研发中心", "扩能技改", "产业化", "智慧工厂", "总部基地", "配套产业园", "数字化车间", "绿色工厂", "检测中心", "物流枢纽"];
+const NAMES: [&str; 12] = [
+    "智能制造产业园",
+    "新材料生产基地",
+    "研发中心",
+    "扩能技改",
+    "产业化",
+    "智慧工厂",
+    "总部基地",
+    "配套产业园",
+    "数字化车间",
+    "绿色工厂",
+    "检测中心",
+    "物流枢纽",
+];
 const PROBLEMS: [(&str, &str); 6] = [
     ("用地指标待落实", "resources"),
     ("环评批复待出具", "ecology"),
@@ -81,7 +93,8 @@ pub(crate) fn generate(plan: &Plan, registry: &[Enterprise], first_year: i32, la
             }
             .filter(|s| *s <= last);
             let planned_completion = add_months(planned_start, build_months);
-            let actual_completion = actual_start.map(|s| add_months(s, build_months + (rng.next() % 3) as i32)).filter(|c| *c <= last);
+            let actual_completion =
+                actual_start.map(|s| add_months(s, build_months + (rng.next() % 3) as i32)).filter(|c| *c <= last);
             let status = match (actual_start, actual_completion) {
                 (_, Some(c)) if add_months(c, 3) <= last => ProjectStatus::Operating,
                 (_, Some(_)) => ProjectStatus::Completed,
@@ -89,7 +102,8 @@ pub(crate) fn generate(plan: &Plan, registry: &[Enterprise], first_year: i32, la
                 (None, None) if fate < 0.95 => ProjectStatus::Preparing,
                 _ => ProjectStatus::Signed,
             };
-            let investor = registry.iter().filter(|e| e.zone == z.code && e.industry == industry.code).nth((rng.next() % 3) as usize);
+            let investor =
+                registry.iter().filter(|e| e.zone == z.code && e.industry == industry.code).nth((rng.next() % 3) as usize);
             let name = format!("{}{}", industry.name.split(['(', '(']).next().unwrap_or(&industry.name), rng.pick(&NAMES));
             let project = Project {
                 code: code.clone(),
@@ -113,10 +127,8 @@ pub(crate) fn generate(plan: &Plan, registry: &[Enterprise], first_year: i32, la
             // Each year of the build gets its share of the total as the year's plan.
             let per_month = total_wan / f64::from(build_months);
             for y in planned_start.year()..=planned_completion.year().min(last.year()) {
-                let months_in_year = (1..=12)
-                    .filter_map(|m| Month::new(y, m))
-                    .filter(|m| *m >= planned_start && *m < planned_completion)
-                    .count();
+                let months_in_year =
+                    (1..=12).filter_map(|m| Month::new(y, m)).filter(|m| *m >= planned_start && *m < planned_completion).count();
                 if months_in_year > 0 {
                     let planned = (per_month * months_in_year as f64 * 100.0).round() as i64;
                     lines.push(ProjectLine::Plan(PlanLine { code: code.clone(), year: y, planned }));
@@ -132,9 +144,16 @@ pub(crate) fn generate(plan: &Plan, registry: &[Enterprise], first_year: i32, la
                     let note = match m {
                         m if m == start => "项目开工,场地平整".to_string(),
                         m if Some(m) == actual_completion => "主体竣工,设备调试".to_string(),
-                        _ => rng.pick(&["基础施工", "主体结构施工", "钢结构吊装", "设备采购安装", "厂房封顶", "室外配套施工"]).to_string(),
+                        _ => rng
+                            .pick(&["基础施工", "主体结构施工", "钢结构吊装", "设备采购安装", "厂房封顶", "室外配套施工"])
+                            .to_string(),
                     };
-                    lines.push(ProjectLine::Report(ReportLine { code: code.clone(), month: m, investment: amount, progress_note: note }));
+                    lines.push(ProjectLine::Report(ReportLine {
+                        code: code.clone(),
+                        month: m,
+                        investment: amount,
+                        progress_note: note,
+                    }));
                     m = m.next();
                 }
             }

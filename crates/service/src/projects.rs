@@ -562,12 +562,25 @@ impl App {
         Ok(self.store.add_photo(code, month, &name, photo.content_type, &bytes, &photo.thumbnail, &audit).await?)
     }
 
-    /// A photo's bytes (or thumbnail) and type, if the caller may see its project.
-    pub async fn photo(&self, caller: &Caller, id: i64, thumbnail: bool) -> Result<(String, Vec<u8>)> {
+    /// A photo's project, type and bytes (or its thumbnail), if the caller may see the project.
+    pub async fn photo(&self, caller: &Caller, id: i64, thumbnail: bool) -> Result<(String, String, Vec<u8>)> {
         let not_found = || ServiceError::NotFound(format!("没有照片 {id} / no such photo"));
         let (info, bytes) = self.store.photo(id, thumbnail).await?.ok_or_else(not_found)?;
         self.visible_project(caller, &info.code).await.map_err(|_| not_found())?;
-        Ok((if thumbnail { "image/jpeg".to_string() } else { info.content_type }, bytes))
+        Ok((info.code, if thumbnail { "image/jpeg".to_string() } else { info.content_type }, bytes))
+    }
+
+    /// The state of each visible top-level zone's project reports for a month.
+    pub async fn project_month_states(&self, caller: &Caller, month: Month) -> Result<Vec<(ZoneCode, SubmissionState)>> {
+        self.require_some(caller, Action::ReadProjects)?;
+        let period = i64::from(month.yyyymm());
+        let states = self.workflow_states(PROJECT_MONTH, period, period).await?;
+        Ok(self
+            .plan
+            .top_zones()
+            .filter(|z| caller.actor.authorize(&self.plan, Action::ReadProjects, Target::Zone(&z.code)).is_ok())
+            .map(|z| (z.code.clone(), states.get(&(z.code.to_string(), period)).copied().unwrap_or(SubmissionState::Draft)))
+            .collect())
     }
 }
 

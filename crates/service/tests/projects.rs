@@ -236,9 +236,9 @@ async fn a_photo_is_taken_only_as_a_real_image() {
         let etdz = caller_of(&app, "zone-etdz").await;
         let img = image_bytes();
         let id = app.add_photo(&etdz, "GJ-001", m("2022-09"), "现场/照片.png", img.clone()).await.unwrap();
-        let (kind, bytes) = app.photo(&etdz, id, false).await.unwrap();
-        assert_eq!((kind.as_str(), bytes), ("image/png", img), "{}", db.engine);
-        let (kind, thumb) = app.photo(&etdz, id, true).await.unwrap();
+        let (code, kind, bytes) = app.photo(&etdz, id, false).await.unwrap();
+        assert_eq!((code.as_str(), kind.as_str(), bytes), ("GJ-001", "image/png", img), "{}", db.engine);
+        let (_, kind, thumb) = app.photo(&etdz, id, true).await.unwrap();
         assert_eq!(kind, "image/jpeg");
         assert!(thumb.starts_with(&[0xFF, 0xD8]));
         let detail = app.project(&etdz, "GJ-001", m("2022-09")).await.unwrap();

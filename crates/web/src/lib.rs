@@ -12,6 +12,7 @@ mod format;
 mod memo;
 mod openapi;
 mod pages;
+mod projects;
 mod tasks;
 mod upload;
 mod workflow;
@@ -83,6 +84,7 @@ fn registered() -> Routes {
         .route("/api/v1/audit", &["GET"], get(api::audit))
         .route("/static/{*path}", &["GET"], get(assets::serve))
         .merge_module(tasks::routes)
+        .merge_module(projects::routes)
         .fallback(not_found)
 }
 

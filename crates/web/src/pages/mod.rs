@@ -71,6 +71,7 @@ pub struct Nav {
     pub show_audit: bool,
     pub show_users: bool,
     pub show_tasks: bool,
+    pub show_projects: bool,
 }
 
 pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
@@ -97,6 +98,7 @@ pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
         show_audit: a.may(Action::ReadAudit),
         show_users: a.may(Action::ManageUsers) && !a.operator,
         show_tasks: a.may(Action::ReadAggregates),
+        show_projects: a.may(Action::ReadProjects),
     }
 }
 

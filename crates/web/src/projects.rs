@@ -1,0 +1,690 @@
+//! M3 on the web: the project library, a project's page (timeline, reports, problems, photos and
+//! the forms of who may use them), the monthly dispatch with the zones' report workflow, and
+//! their API.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json};
+use domain::Month;
+use domain::authz::{Action, Role, Target};
+use domain::calendar::Date;
+use domain::projects::{Light, ProblemStatus, RequirementKind};
+use domain::submission::{Step, SubmissionState};
+use serde::Deserialize;
+use service::{App, ProjectFileKind};
+
+use crate::auth::Authed;
+use crate::pages::{Nav, nav};
+use crate::upload::{UPLOAD_LIMIT, receive_body, safe_name};
+use crate::{Routes, WebError};
+
+/// The module's routes, wired into the application in one line.
+pub(crate) fn routes(r: Routes) -> Routes {
+    // A photo is at most 10 MB; the form around it a little more.
+    let photo_limit = DefaultBodyLimit::max(files_limit() + 64 * 1024);
+    r.route("/projects", &["GET"], get(library))
+        .route("/projects/{code}", &["GET"], get(page))
+        .route("/projects/{code}/report", &["POST"], post(report))
+        .route("/projects/{code}/problems", &["POST"], post(add_problem))
+        .route("/projects/{code}/problems/{id}", &["POST"], post(update_problem))
+        .route("/projects/{code}/requirements/{kind}", &["POST"], post(requirement))
+        .route("/projects/{code}/photos", &["POST"], post(photo_upload).layer(photo_limit))
+        .route("/projects/{code}/photos/{id}", &["GET"], get(photo))
+        .route("/dispatch", &["GET"], get(dispatch_page))
+        .route("/dispatch/{zone}/{month}", &["POST"], post(dispatch_step))
+        .route("/api/v1/projects", &["GET"], get(list_api))
+        .route("/api/v1/projects/{code}", &["GET"], get(project_api))
+        .route("/api/v1/dispatch", &["GET"], get(dispatch_api))
+        .route("/api/v1/project-files/{kind}", &["POST"], post(import_api).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+}
+
+fn files_limit() -> usize {
+    files::MAX_PHOTO_BYTES
+}
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    pub month: Option<String>,
+    pub saved: Option<String>,
+    pub thumb: Option<String>,
+}
+
+/// The month asked for, else the last finished one (a month is dispatched after it ends).
+fn month_of(app: &App, month: Option<&str>) -> Result<Month, WebError> {
+    match month.filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m).map_err(|e| WebError::bad_request(e.to_string())),
+        None => Ok(app.clock.current_month().prev()),
+    }
+}
+
+fn light_class(l: Option<Light>) -> &'static str {
+    match l {
+        Some(Light::Green) => "green",
+        Some(Light::Yellow) => "yellow",
+        Some(Light::Red) => "red",
+        None => "grey",
+    }
+}
+
+fn light_word(l: Option<Light>) -> &'static str {
+    l.map_or("—", Light::zh)
+}
+
+fn zone_name(app: &App, code: &str) -> String {
+    app.plan.zone(code).map_or(code.to_string(), |z| z.name.clone())
+}
+
+/// 万元 with its unit, or 亿元 from ten thousand on.
+fn amount(wan: f64) -> String {
+    if wan.abs() >= 10_000.0 { domain::amount::yi_yuan(wan) } else { domain::amount::wan_yuan(wan) }
+}
+
+fn csrf_of(authed: &Authed) -> String {
+    authed.session.as_ref().map(|(_, c)| c.clone()).unwrap_or_default()
+}
+
+fn months_back(app: &App, month: Month) -> Vec<(String, String)> {
+    let first = Month::new(app.plan.baseline_year, 1).unwrap_or(month);
+    let mut out = Vec::new();
+    let mut m = app.clock.current_month().prev().max(month);
+    while m >= first.min(month) {
+        out.push((m.to_string(), m.zh()));
+        m = m.prev();
+    }
+    out
+}
+
+// ------------------------------------------------------------------ the library
+
+pub struct LibraryRow {
+    pub code: String,
+    pub name: String,
+    pub zone: String,
+    pub industry: String,
+    pub kind: &'static str,
+    pub total: String,
+    pub status: &'static str,
+    pub planned_start: String,
+    pub actual_start: String,
+    pub major: bool,
+    pub light: &'static str,
+    pub light_word: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "projects.html")]
+pub struct LibraryPage {
+    pub nav: Nav,
+    pub month: String,
+    pub month_zh: String,
+    pub rows: Vec<LibraryRow>,
+    pub majors: usize,
+}
+
+async fn library(State(app): State<App>, authed: Authed, Query(q): Query<MonthQuery>) -> Result<LibraryPage, WebError> {
+    let month = month_of(&app, q.month.as_deref())?;
+    let projects = app.projects(&authed.caller).await?;
+    let dispatch = app.dispatch(&authed.caller, month).await?;
+    let rows: Vec<LibraryRow> = projects
+        .iter()
+        .map(|p| {
+            let overall = dispatch.lights.iter().find(|l| l.code == p.code).and_then(|l| l.overall);
+            LibraryRow {
+                code: p.code.clone(),
+                name: p.name.clone(),
+                zone: zone_name(&app, &p.zone),
+                industry: app.plan.industry_label(&p.industry),
+                kind: p.kind.zh(),
+                total: amount(p.total_investment as f64 / 100.0),
+                status: p.status.zh(),
+                planned_start: p.planned_start.map(Month::zh).unwrap_or_default(),
+                actual_start: p.actual_start.map(Month::zh).unwrap_or_else(|| "未开工".into()),
+                major: p.is_major_industrial(&app.plan),
+                light: light_class(overall),
+                light_word: light_word(overall),
+            }
+        })
+        .collect();
+    Ok(LibraryPage {
+        nav: nav(&app, &authed, "projects"),
+        month: month.to_string(),
+        month_zh: month.zh(),
+        majors: rows.iter().filter(|r| r.major).count(),
+        rows,
+    })
+}
+
+// ------------------------------------------------------------------ one project
+
+pub struct RequirementView {
+    pub kind: &'static str,
+    pub kind_code: &'static str,
+    pub department: String,
+    pub planned: String,
+    pub done: String,
+    pub overdue: bool,
+    pub editable: bool,
+}
+
+pub struct ProblemView {
+    pub id: i64,
+    pub description: String,
+    pub department: String,
+    pub due: String,
+    pub status: &'static str,
+    pub resolution: String,
+    pub overdue: bool,
+    pub editable: bool,
+}
+
+/// One stage or requirement on the timeline: planned against actual, as positions along the
+/// project's span (percent).
+pub struct TimelineItem {
+    pub label: String,
+    pub planned: String,
+    pub actual: String,
+    pub planned_at: f64,
+    pub actual_at: Option<f64>,
+    pub late: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "project.html")]
+pub struct ProjectPage {
+    pub nav: Nav,
+    pub csrf: String,
+    pub month: String,
+    pub month_zh: String,
+    pub months: Vec<(String, String)>,
+    pub code: String,
+    pub name: String,
+    pub zone: String,
+    pub industry: String,
+    pub investor: String,
+    pub kind: &'static str,
+    pub flags: String,
+    pub total: String,
+    pub status: &'static str,
+    pub major: bool,
+    pub lights: Vec<(&'static str, &'static str, &'static str)>,
+    pub reasons: Vec<String>,
+    pub timeline: Vec<TimelineItem>,
+    pub reports: Vec<service::ReportRow>,
+    pub requirements: Vec<RequirementView>,
+    pub problems: Vec<ProblemView>,
+    pub photos: Vec<service::PhotoRow>,
+    pub may_report: bool,
+    /// Whether the zone's reports of the month may still change, and their state in words.
+    pub month_open: bool,
+    pub month_state: &'static str,
+    pub departments: Vec<(String, String)>,
+    pub today: String,
+    pub saved: Option<String>,
+}
+
+async fn page(
+    State(app): State<App>,
+    authed: Authed,
+    Path(code): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<ProjectPage, WebError> {
+    let month = month_of(&app, q.month.as_deref())?;
+    let d = app.project(&authed.caller, &code, month).await?;
+    let p = &d.project;
+    let actor = authed.actor();
+    let own_department = |dept: &str| actor.authorize(&app.plan, Action::ResolveProjectItems, Target::Department(dept)).is_ok();
+    let end = domain::projects::last_day(month);
+    let mut flags = Vec::new();
+    for (on, label) in [(p.provincial_key, "省重点"), (p.provincial_major, "省大中型"), (p.provincial_300, "省“三百”")]
+    {
+        if on {
+            flags.push(label);
+        }
+    }
+    let l = &d.lights;
+    let top = app.plan.top_zone(&p.zone).to_string();
+    let state = app
+        .project_month_states(&authed.caller, month)
+        .await?
+        .into_iter()
+        .find(|(z, _)| *z == top)
+        .map_or(SubmissionState::Draft, |(_, s)| s);
+    Ok(ProjectPage {
+        month_open: state.editable(),
+        month_state: state.zh(),
+        csrf: csrf_of(&authed),
+        month: month.to_string(),
+        month_zh: month.zh(),
+        months: months_back(&app, month),
+        code: p.code.clone(),
+        name: p.name.clone(),
+        zone: zone_name(&app, &p.zone),
+        industry: app.plan.industry_label(&p.industry),
+        investor: p.investor_uscc.as_ref().map(|u| u.to_string()).unwrap_or_default(),
+        kind: p.kind.zh(),
+        flags: flags.join("、"),
+        total: amount(p.total_investment as f64 / 100.0),
+        status: p.status.zh(),
+        major: d.major_industrial,
+        lights: vec![
+            ("开工", light_class(l.start), light_word(l.start)),
+            ("投资", light_class(l.investment), light_word(l.investment)),
+            ("要件", light_class(l.requirements), light_word(l.requirements)),
+            ("问题", light_class(l.problems), light_word(l.problems)),
+            ("综合", light_class(l.overall), light_word(l.overall)),
+        ],
+        reasons: l.reasons.clone(),
+        timeline: timeline(&d),
+        requirements: d
+            .requirements
+            .iter()
+            .map(|r| RequirementView {
+                kind: r.kind.zh(),
+                kind_code: r.kind.code(),
+                department: app.plan.organisation_name(&r.department),
+                planned: r.planned.to_string(),
+                done: r.done.map(|x| x.to_string()).unwrap_or_default(),
+                overdue: r.overdue_at(month),
+                editable: own_department(&r.department),
+            })
+            .collect(),
+        problems: d
+            .problems
+            .iter()
+            .map(|q| ProblemView {
+                id: q.id,
+                description: q.description.clone(),
+                department: app.plan.organisation_name(&q.department),
+                due: q.due.to_string(),
+                status: q.status.zh(),
+                resolution: q.resolution.clone(),
+                overdue: q.due <= end && q.resolved_on.is_none_or(|r| r > end),
+                editable: q.status != ProblemStatus::Resolved && own_department(&q.department),
+            })
+            .collect(),
+        may_report: actor.authorize(&app.plan, Action::ReportProjects, Target::Zone(&p.zone)).is_ok(),
+        departments: app.plan.departments.iter().map(|x| (x.code.clone(), x.name.clone())).collect(),
+        today: app.clock.today().to_string(),
+        reports: d.reports.clone(),
+        photos: d.photos.clone(),
+        saved: q.saved.map(|_| "已保存 / saved".to_string()),
+        nav: nav(&app, &authed, "projects"),
+    })
+}
+
+/// Stages and requirements placed along the span from the first planned date to the last date
+/// known, so that planned and actual can be read against each other.
+fn timeline(d: &service::ProjectDetail) -> Vec<TimelineItem> {
+    let p = &d.project;
+    let first_day = |m: Month| Date::new(m.year(), m.month(), 1).expect("a month's first day");
+    let mut items: Vec<(String, Date, Option<Date>)> =
+        d.requirements.iter().map(|r| (r.kind.zh().to_string(), r.planned, r.done)).collect();
+    if let Some(s) = p.planned_start {
+        items.push(("开工".into(), first_day(s), p.actual_start.map(first_day)));
+    }
+    if let Some(c) = p.planned_completion {
+        items.push(("竣工".into(), first_day(c), p.actual_completion.map(first_day)));
+    }
+    items.sort_by_key(|(_, planned, _)| *planned);
+    let days = items.iter().flat_map(|(_, a, b)| [Some(a.days()), b.map(Date::days)]).flatten();
+    let (lo, hi) = days.fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
+    let span = (hi - lo).max(1) as f64;
+    let at = |d: Date| ((d.days() - lo) as f64 / span * 100.0 * 10.0).round() / 10.0;
+    items
+        .into_iter()
+        .map(|(label, planned, actual)| TimelineItem {
+            label,
+            planned: planned.to_string(),
+            actual: actual.map(|a| a.to_string()).unwrap_or_else(|| "未完成".into()),
+            planned_at: at(planned),
+            actual_at: actual.map(at),
+            late: actual.is_none_or(|a| a > planned),
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    pub csrf: String,
+    pub month: String,
+    pub investment: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn parse_month(s: &str) -> Result<Month, WebError> {
+    Month::parse(s).map_err(|e| WebError::bad_request(e.to_string()))
+}
+
+fn back(code: &str, month: Month) -> Response {
+    Redirect::to(&format!("/projects/{code}?month={month}&saved=1")).into_response()
+}
+
+async fn report(
+    State(app): State<App>,
+    authed: Authed,
+    Path(code): Path<String>,
+    Form(f): Form<ReportForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&f.csrf)?;
+    let month = parse_month(&f.month)?;
+    let investment = domain::Amount::parse(&f.investment, domain::projects::AMOUNT_DECIMALS)
+        .map_err(|e| WebError::bad_request(format!("本月完成投资:{e}")))?;
+    app.report_project_month(&authed.caller, &code, month, investment.raw, &f.note).await?;
+    Ok(back(&code, month))
+}
+
+#[derive(Deserialize)]
+pub struct ProblemForm {
+    pub csrf: String,
+    pub month: String,
+    pub description: String,
+    pub department: String,
+    pub due: String,
+}
+
+async fn add_problem(
+    State(app): State<App>,
+    authed: Authed,
+    Path(code): Path<String>,
+    Form(f): Form<ProblemForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&f.csrf)?;
+    let month = parse_month(&f.month)?;
+    let due = Date::parse(&f.due).ok_or_else(|| WebError::bad_request("期限应写作 YYYY-MM-DD / the due date is YYYY-MM-DD"))?;
+    app.add_problem(&authed.caller, &code, month, &f.description, &f.department, due).await?;
+    Ok(back(&code, month))
+}
+
+#[derive(Deserialize)]
+pub struct ProblemUpdateForm {
+    pub csrf: String,
+    pub month: String,
+    pub status: String,
+    #[serde(default)]
+    pub resolution: String,
+}
+
+async fn update_problem(
+    State(app): State<App>,
+    authed: Authed,
+    Path((code, id)): Path<(String, i64)>,
+    Form(f): Form<ProblemUpdateForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&f.csrf)?;
+    let month = parse_month(&f.month)?;
+    let status = ProblemStatus::parse(&f.status).ok_or_else(|| WebError::bad_request("未知的问题状态 / unknown status"))?;
+    app.update_problem(&authed.caller, id, status, &f.resolution).await?;
+    Ok(back(&code, month))
+}
+
+#[derive(Deserialize)]
+pub struct RequirementForm {
+    pub csrf: String,
+    pub month: String,
+    #[serde(default)]
+    pub done: String,
+}
+
+async fn requirement(
+    State(app): State<App>,
+    authed: Authed,
+    Path((code, kind)): Path<(String, String)>,
+    Form(f): Form<RequirementForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&f.csrf)?;
+    let month = parse_month(&f.month)?;
+    let kind = RequirementKind::parse(&kind).ok_or_else(|| WebError::bad_request("未知要件 / unknown requirement"))?;
+    let done = match f.done.trim() {
+        "" => None,
+        d => Some(Date::parse(d).ok_or_else(|| WebError::bad_request("日期应写作 YYYY-MM-DD / dates are YYYY-MM-DD"))?),
+    };
+    app.set_requirement_done(&authed.caller, &code, kind, done).await?;
+    Ok(back(&code, month))
+}
+
+/// POST /projects/{code}/photos: one photo of the month, read into memory up to its limit.
+async fn photo_upload(
+    State(app): State<App>,
+    authed: Authed,
+    Path(code): Path<String>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let broke = |e: axum::extract::multipart::MultipartError| WebError::bad_request(format!("上传失败 / upload failed: {e}"));
+    let (mut csrf, mut month, mut photo) = (String::new(), String::new(), None);
+    while let Some(mut field) = form.next_field().await.map_err(broke)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("month") => month = field.text().await.unwrap_or_default(),
+            Some("photo") => {
+                let name = safe_name(field.file_name(), "photo.jpg");
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(broke)? {
+                    if bytes.len() + chunk.len() > files::MAX_PHOTO_BYTES {
+                        return Err(WebError::bad_request(format!(
+                            "照片超过{}MB / the photo is too large",
+                            files::MAX_PHOTO_BYTES >> 20
+                        )));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                photo = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    authed.check_csrf(&csrf)?;
+    let month = parse_month(&month)?;
+    let Some((name, bytes)) = photo.filter(|(_, b)| !b.is_empty()) else {
+        return Err(WebError::bad_request("请选择照片 / choose a photo"));
+    };
+    app.add_photo(&authed.caller, &code, month, &name, bytes).await?;
+    Ok(back(&code, month))
+}
+
+/// A photo or its thumbnail, to those who may see the project; never rendered as anything but
+/// the image type it was checked to be.
+async fn photo(
+    State(app): State<App>,
+    authed: Authed,
+    Path((code, id)): Path<(String, i64)>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, WebError> {
+    let (photo_code, content_type, bytes) = app.photo(&authed.caller, id, q.thumb.is_some()).await?;
+    if photo_code != code {
+        return Err(WebError {
+            status: axum::http::StatusCode::NOT_FOUND, message: format!("没有照片 {id} / no such photo")
+        });
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+            (header::CONTENT_DISPOSITION, "inline".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// ------------------------------------------------------------------ the dispatch
+
+pub struct DispatchRow {
+    pub code: String,
+    pub name: String,
+    pub zone: String,
+    pub lights: Vec<(&'static str, &'static str)>,
+    pub overall: &'static str,
+    pub gap: String,
+    pub reasons: Vec<String>,
+}
+
+pub struct ZoneRow {
+    pub code: String,
+    pub name: String,
+    pub projects: usize,
+    pub red: usize,
+    pub yellow: usize,
+    pub green: usize,
+    pub state: &'static str,
+    pub steps: Vec<(&'static str, &'static str, bool)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dispatch.html")]
+pub struct DispatchPage {
+    pub nav: Nav,
+    pub csrf: String,
+    pub month: String,
+    pub month_zh: String,
+    pub months: Vec<(String, String)>,
+    pub rows: Vec<DispatchRow>,
+    pub zones: Vec<ZoneRow>,
+    pub problems: Vec<service::DepartmentProblems>,
+    pub major_started: usize,
+    pub major_target: String,
+    pub investment: String,
+    pub investment_target: String,
+    pub investment_pct: String,
+    pub time_pct: String,
+    pub saved: Option<String>,
+}
+
+async fn dispatch_page(State(app): State<App>, authed: Authed, Query(q): Query<MonthQuery>) -> Result<DispatchPage, WebError> {
+    let month = month_of(&app, q.month.as_deref())?;
+    let d = app.dispatch(&authed.caller, month).await?;
+    let projects = app.projects(&authed.caller).await?;
+    let name_of = |code: &str| projects.iter().find(|p| p.code == code).map(|p| p.name.clone()).unwrap_or_default();
+    let states = app.project_month_states(&authed.caller, month).await?;
+    let actor = authed.actor();
+    let reviewer = actor.may(Action::ReviewSubmissions);
+    let zones = d
+        .by_zone
+        .iter()
+        .map(|c| {
+            let state = states.iter().find(|(z, _)| *z == c.zone).map_or(SubmissionState::Draft, |(_, s)| *s);
+            let own = actor.role == Role::Zone && actor.scope.as_deref() == Some(c.zone.as_str());
+            let steps = Step::ALL
+                .iter()
+                .filter(|s| s.apply(state).is_ok() && if s.by_zone() { own } else { reviewer })
+                .map(|s| (s.code(), s.zh(), s.needs_reason()))
+                .collect();
+            ZoneRow {
+                code: c.zone.to_string(),
+                name: zone_name(&app, &c.zone),
+                projects: c.projects,
+                red: c.red,
+                yellow: c.yellow,
+                green: c.green,
+                state: state.zh(),
+                steps,
+            }
+        })
+        .collect();
+    let pct = |a: f64, b: Option<f64>| b.filter(|b| *b > 0.0).map_or("—".into(), |b| format!("{:.1}%", a / b * 100.0));
+    Ok(DispatchPage {
+        csrf: csrf_of(&authed),
+        month: month.to_string(),
+        month_zh: month.zh(),
+        months: months_back(&app, month),
+        rows: d
+            .lights
+            .iter()
+            .map(|l| DispatchRow {
+                code: l.code.clone(),
+                name: name_of(&l.code),
+                zone: zone_name(&app, &l.zone),
+                lights: [l.start, l.investment, l.requirements, l.problems]
+                    .into_iter()
+                    .map(|x| (light_class(x), light_word(x)))
+                    .collect(),
+                overall: light_class(l.overall),
+                gap: l.gap_pp.map_or("—".into(), |g| format!("{g:.1}")),
+                reasons: l.reasons.clone(),
+            })
+            .collect(),
+        zones,
+        problems: d.open_problems.clone(),
+        major_started: d.major_started,
+        major_target: d.major_target.map_or("—".into(), |t| format!("{t}")),
+        investment: amount(d.investment_ytd_wan),
+        investment_target: d.investment_target_wan.map_or("—".into(), amount),
+        investment_pct: pct(d.investment_ytd_wan, d.investment_target_wan),
+        time_pct: format!("{:.1}%", d.time_progress_pct),
+        saved: q.saved.map(|_| "已办理 / done".to_string()),
+        nav: nav(&app, &authed, "dispatch"),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    pub csrf: String,
+    pub step: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+async fn dispatch_step(
+    State(app): State<App>,
+    authed: Authed,
+    Path((zone, month)): Path<(String, String)>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, WebError> {
+    authed.check_csrf(&f.csrf)?;
+    let month = parse_month(&month)?;
+    let step = Step::parse(&f.step).ok_or_else(|| WebError::bad_request("未知的操作 / unknown step"))?;
+    app.project_month_step(&authed.caller, &zone, month, step, &f.reason).await?;
+    Ok(Redirect::to(&format!("/dispatch?month={month}&saved=1")).into_response())
+}
+
+// ------------------------------------------------------------------ the API
+
+async fn list_api(State(app): State<App>, authed: Authed) -> Result<Json<Vec<domain::projects::Project>>, WebError> {
+    Ok(Json(app.projects(&authed.caller).await?))
+}
+
+async fn project_api(
+    State(app): State<App>,
+    authed: Authed,
+    Path(code): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Json<service::ProjectDetail>, WebError> {
+    let month = month_of(&app, q.month.as_deref())?;
+    Ok(Json(app.project(&authed.caller, &code, month).await?))
+}
+
+async fn dispatch_api(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<MonthQuery>,
+) -> Result<Json<service::Dispatch>, WebError> {
+    let month = month_of(&app, q.month.as_deref())?;
+    Ok(Json(app.dispatch(&authed.caller, month).await?))
+}
+
+/// POST /api/v1/project-files/{kind}: one of the four project files as the body.
+async fn import_api(
+    State(app): State<App>,
+    authed: Authed,
+    Path(kind): Path<String>,
+    body: axum::body::Body,
+) -> Result<Json<service::ImportSummary>, WebError> {
+    let kind = match kind.as_str() {
+        "projects" => ProjectFileKind::Projects,
+        "project-plans" => ProjectFileKind::Plans,
+        "project-reports" => ProjectFileKind::Reports,
+        "requirements" => ProjectFileKind::Requirements,
+        _ => {
+            return Err(WebError {
+                status: axum::http::StatusCode::NOT_FOUND,
+                message: "文件类型应为 projects、project-plans、project-reports 或 requirements / unknown file kind".into(),
+            });
+        }
+    };
+    let upload = receive_body(body, "project-upload").await?;
+    Ok(Json(app.import_project_file(&authed.caller, kind, &upload.path, &|_, _| {}).await?))
+}
