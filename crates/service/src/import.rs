@@ -18,7 +18,7 @@ use domain::{IndicatorCode, Month};
 use crate::{App, Caller, Result, ServiceError, States};
 
 /// A file that touches enterprises outside the caller's reach is refused as a whole.
-fn forbidden_rows(denied: &RowErrors) -> ServiceError {
+pub(crate) fn forbidden_rows(denied: &RowErrors) -> ServiceError {
     ServiceError::Forbidden(format!(
         "文件中有 {} 行无权处理的企业,未导入任何数据 / {} rows outside your scope, nothing imported:\n{denied}",
         denied.len(),
@@ -27,7 +27,7 @@ fn forbidden_rows(denied: &RowErrors) -> ServiceError {
 }
 
 /// Rows outside the caller's scope are listed up to this many; the rest are counted.
-const DENIED_SHOWN: usize = 10;
+pub(crate) const DENIED_SHOWN: usize = 10;
 
 /// The file's name as recorded in the audit trail.
 pub(crate) fn file_name(path: &Path) -> String {

@@ -262,6 +262,7 @@ impl App {
         let columns = ProjectFile::map(kind, &mut table)?;
         let file = table.file.clone();
         let mut errors = RowErrors::new(self.limits.max_errors);
+        let mut denied = RowErrors::new(crate::import::DENIED_SHOWN);
         let mut lines = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let row_error = |row: usize, column: &str, value: &str, reason: String| RowError {
@@ -303,7 +304,7 @@ impl App {
                     if let Some(old) = known.get(&code) {
                         // Moving a project out of a zone is that zone's business too.
                         if let Err(d) = caller.actor.authorize(&self.plan, action, Target::Zone(old)) {
-                            errors.push(row_error(row, "组团", old, d.to_string()));
+                            denied.push(row_error(row, "组团", old, d.to_string()));
                         }
                     }
                     Some(p.zone.clone())
@@ -319,7 +320,7 @@ impl App {
             if let Some(zone) = &zone
                 && let Err(d) = caller.actor.authorize(&self.plan, action, Target::Zone(zone))
             {
-                errors.push(row_error(row, "组团", zone, d.to_string()));
+                denied.push(row_error(row, "组团", zone, d.to_string()));
             }
             if let ProjectLine::Report(r) = &line {
                 if let Err(e) = self.plan.check_data_month(r.month, self.clock.current_month()) {
@@ -354,6 +355,9 @@ impl App {
                 errors.push(row_error(row, "项目编号", &code, format!("与第{first}行重复 / duplicates row {first}")));
             }
             lines.push(line);
+        }
+        if !denied.is_empty() {
+            return Err(crate::import::forbidden_rows(&denied));
         }
         if !errors.is_empty() {
             errors.sort();
@@ -460,8 +464,9 @@ impl App {
             Some(z) => self.plan.top_zone(&z.code).to_string(),
             None => return Err(ServiceError::NotFound(format!("未知组团“{}” / unknown zone", domain::shorten(zone)))),
         };
+        // Submitting is the zone's own act, as for its monthly statistics.
         if step.by_zone() {
-            self.authorize(caller, Action::ReportProjects, Target::Zone(&top))?;
+            self.authorize(caller, Action::SubmitMonth, Target::Zone(&top))?;
         } else {
             self.require(caller, Action::ReviewSubmissions)?;
         }

@@ -103,7 +103,7 @@ async fn zones_see_and_change_only_their_own_projects() {
         assert_eq!(codes, vec!["GJ-001", "GJ-003"], "{}: etdz and its linkong", db.engine);
         assert!(matches!(app.project(&etdz, "GJ-002", m("2022-09")).await, Err(ServiceError::Forbidden(_))));
         let other = "code,month,investment\nGJ-002,2022-08,100\n";
-        assert!(matches!(import(&app, &etdz, ProjectFileKind::Reports, other).await, Err(ServiceError::Rows(_))));
+        assert!(matches!(import(&app, &etdz, ProjectFileKind::Reports, other).await, Err(ServiceError::Forbidden(_))));
         assert!(app.store.project_reports("GJ-002").await.unwrap().is_empty(), "nothing written");
         assert!(matches!(
             app.report_project_month(&etdz, "GJ-002", m("2022-08"), 100, "").await,
@@ -111,7 +111,7 @@ async fn zones_see_and_change_only_their_own_projects() {
         ));
         // Moving its own project into another zone is refused as well.
         let moved = PROJECTS.lines().take(2).collect::<Vec<_>>().join("\n").replace(",etdz,", ",yongxiu,");
-        assert!(matches!(import(&app, &etdz, ProjectFileKind::Projects, &moved).await, Err(ServiceError::Rows(_))));
+        assert!(matches!(import(&app, &etdz, ProjectFileKind::Projects, &moved).await, Err(ServiceError::Forbidden(_))));
         let leader = caller_of(&app, "leader").await;
         assert_eq!(app.projects(&leader).await.unwrap().len(), 3);
         assert!(app.report_project_month(&leader, "GJ-001", m("2022-08"), 100, "").await.is_err());

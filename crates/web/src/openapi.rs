@@ -71,6 +71,10 @@ pub fn document(plan: &Plan) -> Value {
                     Some("limit") => json!({ "type": "integer", "minimum": 1, "maximum": 10_000 }),
                     Some("uscc") => json!({ "type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$" }),
                     Some("code") if path.starts_with("/api/v1/tasks/") => json!({ "type": "string", "enum": tasks }),
+                    Some("code") => json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$" }),
+                    Some("kind") => {
+                        json!({ "type": "string", "enum": ["projects", "project-plans", "project-reports", "requirements"] })
+                    }
                     _ => continue,
                 };
                 p["schema"] = schema;

@@ -22,6 +22,11 @@ struct Fixture {
     app: App,
     own: String,
     other: String,
+    /// A problem per role (by its index in ROLES) on the own and on the other zone's project.
+    own_problems: Vec<i64>,
+    other_problems: Vec<i64>,
+    own_photo: i64,
+    other_photo: i64,
 }
 
 async fn fixture(url: &str) -> Fixture {
@@ -39,8 +44,33 @@ async fn fixture(url: &str) -> Fixture {
     for m in 1..=6 {
         let month = domain::Month::new(2023, m).unwrap();
         app.submission_step(&op, "yongxiu", month, domain::submission::Step::Submit, "").await.unwrap();
+        app.project_month_step(&op, "yongxiu", month, domain::submission::Step::Submit, "").await.unwrap();
     }
-    Fixture { app, own, other }
+    // Projects: P-OWN in 临空 (the zone user's etdz), P-OTHER in 永修; the own requirement and
+    // problems are the 行政审批局's (the department user's), the other ones not.
+    let projects = "code,name,zone,industry,type,total_investment,status\nP-OWN,本组团项目,linkong,optoelectronics,新建,20000,在建\n\
+                    P-OTHER,外组团项目,yongxiu,silicone,新建,20000,在建\n";
+    let (_c, p) = testkit::file("p.csv", projects.as_bytes());
+    app.import_project_file(&op, service::ProjectFileKind::Projects, &p, &|_, _| {}).await.unwrap();
+    let reqs = "code,requirement,department,planned\nP-OWN,施工许可,approval,2023-01-31\nP-OTHER,环评,ecology,2023-01-31\n";
+    let (_d, p) = testkit::file("r.csv", reqs.as_bytes());
+    app.import_project_file(&op, service::ProjectFileKind::Requirements, &p, &|_, _| {}).await.unwrap();
+    let due = domain::calendar::Date::new(2023, 3, 1).unwrap();
+    let month = domain::Month::new(2023, 1).unwrap();
+    let (mut own_problems, mut other_problems) = (Vec::new(), Vec::new());
+    for _ in ROLES {
+        own_problems.push(app.add_problem(&op, "P-OWN", month, "用地待协调", "approval", due).await.unwrap());
+        other_problems.push(app.add_problem(&op, "P-OTHER", month, "环评待批", "resources", due).await.unwrap());
+    }
+    let own_photo = app.add_photo(&op, "P-OWN", month, "a.png", png()).await.unwrap();
+    let other_photo = app.add_photo(&op, "P-OTHER", month, "b.png", png()).await.unwrap();
+    Fixture { app, own, other, own_problems, other_problems, own_photo, other_photo }
+}
+
+fn png() -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(8, 8, image::Rgb([10, 120, 60])).write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
 }
 
 fn login_of(role: Role) -> &'static str {
@@ -139,6 +169,35 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/api/v1/tasks", "-", [200, 200, 200, 403, 200, 403]),
     ("POST", "/api/v1/tasks/{code}/notes", "own", [200, 200, 200, 403, 403, 403]),
     ("POST", "/api/v1/tasks/{code}/notes", "other", [200, 403, 200, 403, 403, 403]),
+    // 重大项目: read by the region's readers (a zone its own zone's); written, reported and
+    // photographed by the coordinator and the project's zone; a requirement or problem resolved
+    // by the coordinator and the department that owns it. Another zone's problem or photo is
+    // not found for those who cannot see the project.
+    ("GET", "/projects", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/projects/{code}", "own", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/projects/{code}", "other", [200, 200, 403, 403, 200, 403]),
+    ("POST", "/projects/{code}/report", "own", [303, 403, 303, 403, 403, 403]),
+    ("POST", "/projects/{code}/report", "other", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/projects/{code}/problems", "own", [303, 403, 303, 403, 403, 403]),
+    ("POST", "/projects/{code}/problems", "other", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/projects/{code}/problems/{id}", "own", [303, 303, 403, 404, 403, 404]),
+    ("POST", "/projects/{code}/problems/{id}", "other", [303, 403, 404, 404, 403, 404]),
+    ("POST", "/projects/{code}/requirements/{kind}", "own", [303, 303, 403, 403, 403, 403]),
+    ("POST", "/projects/{code}/requirements/{kind}", "other", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/projects/{code}/photos", "own", [303, 403, 303, 403, 403, 403]),
+    ("POST", "/projects/{code}/photos", "other", [303, 403, 403, 403, 403, 403]),
+    ("GET", "/projects/{code}/photos/{id}", "own", [200, 200, 200, 404, 200, 404]),
+    ("GET", "/projects/{code}/photos/{id}", "other", [200, 200, 404, 404, 200, 404]),
+    ("GET", "/dispatch", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/dispatch/{zone}/{month}", "own", [403, 403, 303, 403, 403, 403]),
+    ("POST", "/dispatch/{zone}/{month}", "other", [403, 403, 403, 403, 403, 403]),
+    ("POST", "/dispatch/{zone}/{month}", "review", [303, 403, 403, 403, 403, 403]),
+    ("GET", "/api/v1/projects", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/api/v1/projects/{code}", "own", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/api/v1/projects/{code}", "other", [200, 200, 403, 403, 200, 403]),
+    ("GET", "/api/v1/dispatch", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/api/v1/project-files/{kind}", "own", [200, 403, 200, 403, 403, 403]),
+    ("POST", "/api/v1/project-files/{kind}", "other", [200, 403, 403, 403, 403, 403]),
 ];
 
 fn form(text: String) -> (Body, Option<String>) {
@@ -151,6 +210,17 @@ fn multipart(csrf: &str, file: &str) -> (Body, Option<String>) {
         "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{b}--\r\n"
     );
     (Body::from(text), Some(format!("multipart/form-data; boundary={b}")))
+}
+
+fn photo_form(csrf: &str, month: &str) -> (Body, Option<String>) {
+    let b = "matrixboundary";
+    let mut body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"month\"\r\n\r\n{month}\r\n--{b}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&png());
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    (Body::from(body), Some(format!("multipart/form-data; boundary={b}")))
 }
 
 /// The requests for one route, own and other scope where it has one. `k` keeps each role's
@@ -257,6 +327,64 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             vec![
                 case("own", "/api/v1/tasks/task-2/notes".into(), body()),
                 case("other", "/api/v1/tasks/safeguard-3/notes".into(), body()),
+            ]
+        }
+        ("GET", "/projects" | "/dispatch" | "/api/v1/projects" | "/api/v1/dispatch") => {
+            vec![case("-", format!("{route}?month=2023-06"), none())]
+        }
+        ("GET", "/projects/{code}" | "/api/v1/projects/{code}") => {
+            let prefix = route.trim_end_matches("/{code}");
+            vec![
+                case("own", format!("{prefix}/P-OWN?month=2023-06"), none()),
+                case("other", format!("{prefix}/P-OTHER?month=2023-06"), none()),
+            ]
+        }
+        ("POST", "/projects/{code}/report") => {
+            let body = || form(format!("csrf={csrf}&month={month}&investment=12.5&note=施工"));
+            vec![case("own", "/projects/P-OWN/report".into(), body()), case("other", "/projects/P-OTHER/report".into(), body())]
+        }
+        ("POST", "/projects/{code}/problems") => {
+            let body = || form(format!("csrf={csrf}&month={month}&description=待协调&department=approval&due=2024-12-31"));
+            vec![
+                case("own", "/projects/P-OWN/problems".into(), body()),
+                case("other", "/projects/P-OTHER/problems".into(), body()),
+            ]
+        }
+        ("POST", "/projects/{code}/problems/{id}") => {
+            let body = || form(format!("csrf={csrf}&month=2023-06&status=working"));
+            vec![
+                case("own", format!("/projects/P-OWN/problems/{}", f.own_problems[k]), body()),
+                case("other", format!("/projects/P-OTHER/problems/{}", f.other_problems[k]), body()),
+            ]
+        }
+        ("POST", "/projects/{code}/requirements/{kind}") => {
+            let body = || form(format!("csrf={csrf}&month=2023-06&done=2023-02-01"));
+            vec![
+                case("own", "/projects/P-OWN/requirements/construction_permit".into(), body()),
+                case("other", "/projects/P-OTHER/requirements/eia".into(), body()),
+            ]
+        }
+        ("POST", "/projects/{code}/photos") => vec![
+            case("own", "/projects/P-OWN/photos".into(), photo_form(csrf, &month)),
+            case("other", "/projects/P-OTHER/photos".into(), photo_form(csrf, &month)),
+        ],
+        ("GET", "/projects/{code}/photos/{id}") => vec![
+            case("own", format!("/projects/P-OWN/photos/{}", f.own_photo), none()),
+            case("other", format!("/projects/P-OTHER/photos/{}", f.other_photo), none()),
+        ],
+        ("POST", "/dispatch/{zone}/{month}") => {
+            let m = format!("2025-{:02}", k + 1);
+            vec![
+                case("own", format!("/dispatch/etdz/{m}"), form(format!("csrf={csrf}&step=submit"))),
+                case("other", format!("/dispatch/yongxiu/{m}"), form(format!("csrf={csrf}&step=submit"))),
+                case("review", format!("/dispatch/yongxiu/{review_month}"), form(format!("csrf={csrf}&step=approve"))),
+            ]
+        }
+        ("POST", "/api/v1/project-files/{kind}") => {
+            let file = |code: &str| format!("code,month,investment\n{code},{month},3\n");
+            vec![
+                case("own", "/api/v1/project-files/project-reports".into(), (Body::from(file("P-OWN")), None)),
+                case("other", "/api/v1/project-files/project-reports".into(), (Body::from(file("P-OTHER")), None)),
             ]
         }
         _ => panic!("the matrix has no case for {method} {route}: add one, with what each role gets"),

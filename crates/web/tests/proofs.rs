@@ -59,6 +59,18 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
             form("/admin/users", &ac, "csrf=wrong&op=disable&login=leader".into()),
             form("/submissions/etdz/2022-07", &zc, "csrf=wrong&step=submit".into()),
             form("/tasks/task-2", &zc, "csrf=wrong&month=2022-07&note=进展".into()),
+            form("/projects/P1/report", &zc, "csrf=wrong&month=2022-07&investment=1&note=x".into()),
+            form("/projects/P1/problems", &zc, "csrf=wrong&month=2022-07&description=x&department=approval&due=2022-08-01".into()),
+            form("/projects/P1/problems/1", &zc, "csrf=wrong&month=2022-07&status=resolved&resolution=x".into()),
+            form("/projects/P1/requirements/eia", &zc, "csrf=wrong&month=2022-07&done=2022-07-01".into()),
+            form("/dispatch/etdz/2022-07", &zc, "csrf=wrong&step=submit".into()),
+            Request::post("/projects/P1/photos")
+                .header("cookie", &zc)
+                .header("content-type", "multipart/form-data; boundary=b")
+                .body(Body::from(
+                    "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--b\r\nContent-Disposition: form-data; name=\"month\"\r\n\r\n2022-07\r\n--b\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\n\r\n\u{89}PNG\r\n--b--\r\n",
+                ))
+                .unwrap(),
             Request::post("/submissions/upload")
                 .header("cookie", &zc)
                 .header("content-type", "multipart/form-data; boundary=b")
