@@ -40,8 +40,18 @@ pub enum KpiSource {
         indicator: String,
         measure: KpiMeasure,
     },
-    /// Supplied by a later module (M3 projects, M4 investment, M5 enterprises, M8 tasks).
+    /// Computed from the major projects (M3).
+    Projects(ProjectMeasure),
+    /// Supplied by a later module (M4 investment, M5 enterprises …).
     Module(String),
+}
+
+/// What a projects KPI counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectMeasure {
+    /// 亿元以上工业项目 started in the year through the month.
+    MajorStarted,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -163,6 +163,23 @@ impl App {
                     };
                     (k.actual_from_facts(&self.plan, idx, month), None)
                 }
+                domain::kpi::KpiSource::Projects(domain::kpi::ProjectMeasure::MajorStarted) => {
+                    let from = month.year_start();
+                    let started = self
+                        .store
+                        .projects(&[])
+                        .await?
+                        .iter()
+                        .filter(|p| p.is_major_industrial(&self.plan) && p.actual_start.is_some_and(|s| s >= from && s <= month))
+                        .count() as f64;
+                    let basis = format!(
+                        "{}年1-{}月开工的亿元以上工业项目(总投资{}万元及以上)",
+                        month.year(),
+                        month.month(),
+                        self.plan.projects.major_threshold_wan
+                    );
+                    (Some(KpiActual { value: started, met: k.is_met(started), basis }), None)
+                }
                 domain::kpi::KpiSource::Module(m) => (None, Some(m.clone())),
             };
             kpis.push(KpiLine {

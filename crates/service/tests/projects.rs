@@ -152,6 +152,12 @@ async fn the_dispatch_lights_follow_the_reports_requirements_and_problems() {
         let order: Vec<&str> = d.lights.iter().map(|l| l.code.as_str()).collect();
         assert_eq!(order, vec!["GJ-003", "GJ-002", "GJ-001"], "red first, then by the plan's zone order");
         assert_eq!((d.major_started, d.investment_ytd_wan), (1, 6000.0));
+        // The cockpit's KPI row for 亿元以上工业项目 counts the same, from this module.
+        let cockpit = app.cockpit(&op, "revenue", m("2022-09"), leapfrog_service::Figures::Provisional).await.unwrap();
+        let kpi = cockpit.kpis.iter().find(|k| k.code == "major_industrial_projects").unwrap();
+        let actual = kpi.actual.as_ref().expect("an actual from the projects");
+        assert_eq!((actual.value, actual.met, kpi.supplied_by.as_deref()), (1.0, false, None));
+        assert!(actual.basis.contains("2022年1-9月"), "{}", actual.basis);
 
         // The responsible department marks the 环评 done; another department cannot.
         let resources = caller_of(&app, "resources").await;

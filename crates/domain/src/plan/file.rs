@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::*;
 use crate::calendar::Date;
-use crate::kpi::{Comparison, Kpi, KpiMeasure, KpiPeriod, KpiSource};
+use crate::kpi::{Comparison, Kpi, KpiMeasure, KpiPeriod, KpiSource, ProjectMeasure};
 
 /// Reads and validates a plan file.
 pub(super) fn read(src: &str) -> Result<Plan, Vec<PlanProblem>> {
@@ -554,8 +554,19 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
                 KpiSource::Facts { indicator, measure }
             }
             "module" => KpiSource::Module(a.module.clone().unwrap_or_default()),
+            // Computed by the project module (M3).
+            "projects" => match a.measure.as_deref() {
+                Some("major_started") => KpiSource::Projects(ProjectMeasure::MajorStarted),
+                m => {
+                    p.at(
+                        span,
+                        format!("KPI“{code}”的项目计算方式“{}”未知,应为 major_started / unknown measure", m.unwrap_or("")),
+                    );
+                    KpiSource::Projects(ProjectMeasure::MajorStarted)
+                }
+            },
             other => {
-                p.at(span, format!("KPI 数据来源“{other}”未知,应为 facts 或 module / unknown source"));
+                p.at(span, format!("KPI 数据来源“{other}”未知,应为 facts、projects 或 module / unknown source"));
                 KpiSource::Module(String::new())
             }
         };
