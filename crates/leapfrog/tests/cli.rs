@@ -353,3 +353,59 @@ fn tasks_lists_the_plans_tasks_and_says_which_are_overdue() {
     assert_eq!(lines.as_array().unwrap().len(), 12);
     assert_eq!(lines[1]["lead"], "economy");
 }
+
+#[tokio::test]
+async fn project_files_import_and_dispatch_prints_the_lights_in_the_contract_shape() {
+    for db in testkit::engines().await {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            (
+                "projects",
+                "项目编号,项目名称,组团,产业,类型,总投资(万元),状态,计划开工,实际开工\n\
+                 GJ-001,光电产业园,经开组团,光电信息,新建,150000,在建,2022-03,2022-03\n\
+                 GJ-002,有机硅项目,永修组团,有机硅,扩建,8000,前期,2022-06,\n",
+            ),
+            ("project-plans", "项目编号,年度,计划投资(万元)\nGJ-001,2022,12000\n"),
+            (
+                "project-reports",
+                "项目编号,月份,本月完成投资(万元),形象进度\nGJ-001,2022-03,2000,开工\nGJ-001,2022-08,4000,封顶\n",
+            ),
+            ("requirements", "项目编号,要件,责任部门,计划办结,实际办结\nGJ-002,环评,生态环境分局,2022-07-31,\n"),
+        ];
+        for (kind, text) in files {
+            let path = write(dir.path(), &format!("{kind}.csv"), text);
+            let out = ok(&leapfrog(&["import", kind, &path, "--database", &db.url]));
+            assert!(out.contains("导入成功"), "{kind}: {out}");
+        }
+        // A bad row: nothing imported, the row and column named, exit 1.
+        let bad = write(dir.path(), "bad.csv", "code,month,investment\nGJ-001,2022-09,abc\n");
+        let out = leapfrog(&["import", "project-reports", &bad, "--database", &db.url]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("第2行"), "{}", String::from_utf8_lossy(&out.stderr));
+
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&leapfrog(&["dispatch", "--month", "2022-09", "--json", "--database", &db.url]))).unwrap();
+        let list = json.as_array().unwrap();
+        assert_eq!(list.len(), 2, "{}", db.engine);
+        let one = list.iter().find(|l| l["code"] == "GJ-001").unwrap();
+        let keys: Vec<&str> = one.as_object().unwrap().keys().map(String::as_str).collect();
+        for key in ["code", "zone", "start", "investment", "requirements", "problems", "overall", "gap_pp", "reasons"] {
+            assert!(keys.contains(&key), "{key} in {keys:?}");
+        }
+        // 6,000 of 12,000 by September: 50 % against 75 % → −25 points, yellow.
+        assert_eq!(
+            (one["zone"].as_str(), one["investment"].as_str(), one["gap_pp"].as_f64()),
+            (Some("etdz"), Some("yellow"), Some(-25.0))
+        );
+        assert_eq!(one["problems"], serde_json::Value::Null);
+        let two = list.iter().find(|l| l["code"] == "GJ-002").unwrap();
+        assert_eq!(
+            (two["start"].as_str(), two["requirements"].as_str(), two["overall"].as_str()),
+            (Some("red"), Some("red"), Some("red"))
+        );
+        assert_eq!(two["reasons"].as_array().unwrap().len(), 2);
+        let text = leapfrog(&["dispatch", "--month", "2022-09", "--database", &db.url]);
+        assert!(String::from_utf8_lossy(&text.stdout).contains("重大项目月调度 · 2022年9月"));
+        assert!(String::from_utf8_lossy(&text.stderr).contains("1 个项目亮红灯"));
+    }
+}
