@@ -70,6 +70,17 @@ pub enum ProjectFileKind {
 }
 
 impl ProjectFileKind {
+    /// The kind by the name commands and URLs use.
+    pub fn from_code(code: &str) -> Option<ProjectFileKind> {
+        Some(match code {
+            "projects" => ProjectFileKind::Projects,
+            "project-plans" => ProjectFileKind::Plans,
+            "project-reports" => ProjectFileKind::Reports,
+            "requirements" => ProjectFileKind::Requirements,
+            _ => return None,
+        })
+    }
+
     fn columns(self) -> &'static [Column] {
         match self {
             ProjectFileKind::Projects => PROJECT_COLUMNS,

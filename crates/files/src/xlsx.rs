@@ -115,8 +115,25 @@ pub fn template(kind: &str, plan: &Plan, out: &Path) -> Result<(), FileError> {
             );
             (cols, notes)
         }
+        "projects" | "project-plans" | "project-reports" | "requirements" => {
+            let kind = crate::projects::ProjectFileKind::from_code(kind).expect("one of the four");
+            let cols = kind.headers().into_iter().map(|h| text_col(h, 16.0)).collect();
+            let departments = plan.departments.iter().map(|d| format!("{}({})", d.name, d.code)).collect::<Vec<_>>().join("、");
+            let notes = vec![
+                ("项目编号".to_string(), "字母、数字、-、_,至多40字符;同一编号再次导入即更新".to_string()),
+                ("月份".to_string(), "2022-06、2022/6 或 2022年6月;计划/实际开工竣工空白表示尚无".to_string()),
+                ("金额".to_string(), "万元,最多2位小数;累计数由系统计算,不导入".to_string()),
+                ("类型 / 状态".to_string(), "新建、扩建、技改 / 谋划、签约、前期、在建、竣工、投产".to_string()),
+                ("要件".to_string(), "立项、规划选址、用地、环评、施工许可".to_string()),
+                ("责任部门".to_string(), departments),
+                ("组团".to_string(), plan.zones.iter().map(|z| format!("{}({})", z.name, z.code)).collect::<Vec<_>>().join("、")),
+            ];
+            (cols, notes)
+        }
         other => {
-            return Err(FileError::Write(format!("未知模板“{other}”,应为 enterprises 或 facts / unknown template")));
+            return Err(FileError::Write(format!(
+                "未知模板“{other}”,应为 enterprises、facts、projects、project-plans、project-reports 或 requirements / unknown template"
+            )));
         }
     };
     let sheets = [

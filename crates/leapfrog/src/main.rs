@@ -47,7 +47,7 @@ enum Command {
     },
     /// Write an empty XLSX import template
     Template {
-        /// enterprises or facts
+        /// enterprises, facts, projects, project-plans, project-reports or requirements
         kind: String,
         #[arg(long)]
         out: PathBuf,

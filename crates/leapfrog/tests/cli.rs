@@ -165,7 +165,18 @@ fn templates_have_the_headers_the_importer_reads() {
             assert!(table.headers.contains(&"营业收入(万元)".to_string()));
         }
     }
-    assert!(!leapfrog(&["template", "projects", "--out", "x.xlsx", "--database", &db]).status.success());
+    for (kind, first) in
+        [("projects", "项目编号"), ("project-plans", "项目编号"), ("project-reports", "项目编号"), ("requirements", "项目编号")]
+    {
+        let out = dir.path().join(format!("{kind}.xlsx"));
+        ok(&leapfrog(&["template", kind, "--out", out.to_str().unwrap(), "--database", &db]));
+        let table = files::Table::open(&out).unwrap();
+        assert_eq!(table.headers[0], first, "{kind}");
+        if kind == "requirements" {
+            assert_eq!(table.headers, vec!["项目编号", "要件", "责任部门", "计划办结", "实际办结"]);
+        }
+    }
+    assert!(!leapfrog(&["template", "leads", "--out", "x.xlsx", "--database", &db]).status.success());
 }
 
 #[test]

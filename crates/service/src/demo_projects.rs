@@ -68,6 +68,8 @@ fn first_day(m: Month) -> Date {
 pub(crate) fn generate(plan: &Plan, registry: &[Enterprise], first_year: i32, last: Month, rng: &mut Rng) -> DemoProjects {
     let mut lines = Vec::new();
     let mut problems = Vec::new();
+    // A demo of a single early year still gets its projects in that year.
+    let first_year = first_year.min(last.year());
     let industries: Vec<_> = plan.industries.iter().filter(|i| i.tier.is_industrial()).collect();
     let mut n = 0;
     for zone in plan.top_zones() {

@@ -673,12 +673,9 @@ async fn import_api(
     Path(kind): Path<String>,
     body: axum::body::Body,
 ) -> Result<Json<service::ImportSummary>, WebError> {
-    let kind = match kind.as_str() {
-        "projects" => ProjectFileKind::Projects,
-        "project-plans" => ProjectFileKind::Plans,
-        "project-reports" => ProjectFileKind::Reports,
-        "requirements" => ProjectFileKind::Requirements,
-        _ => {
+    let kind = match ProjectFileKind::from_code(&kind) {
+        Some(kind) => kind,
+        None => {
             return Err(WebError {
                 status: axum::http::StatusCode::NOT_FOUND,
                 message: "文件类型应为 projects、project-plans、project-reports 或 requirements / unknown file kind".into(),
