@@ -103,10 +103,13 @@ pub enum Action {
     ReportProjects,
     /// Mark the requirements and problems a department owns done or resolved.
     ResolveProjectItems,
+    /// Add and move on investment-attraction leads (the 开放发展局's and the zones' own), and turn a
+    /// signed one into a project.
+    WriteLeads,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -122,6 +125,7 @@ impl Action {
         Action::WriteProjects,
         Action::ReportProjects,
         Action::ResolveProjectItems,
+        Action::WriteLeads,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -141,6 +145,7 @@ impl Action {
             Action::WriteProjects => "维护项目库",
             Action::ReportProjects => "填报项目月报",
             Action::ResolveProjectItems => "办结本部门要件和问题",
+            Action::WriteLeads => "维护招商线索",
         }
     }
 }
@@ -158,17 +163,17 @@ pub enum Reach {
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 15]); 6] = {
+const TABLE: [(Role, [Reach; 16]); 6] = {
     use Reach::{Everything as E, Nothing as N, OwnDepartment as OD, OwnEnterprise as OE, OwnZone as OZ};
     [
         //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo  task notes
-        //                  read projects  write projects  report projects  resolve items
-        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E]),
-        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N]),
-        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N]),
+        //                  read projects  write projects  report projects  resolve items  leads
+        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E]),
+        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N]),
+        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N]),
     ]
 };
 

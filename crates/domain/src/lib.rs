@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod code;
 pub mod enterprise;
 pub mod kpi;
+pub mod leads;
 pub mod month;
 pub mod password;
 pub mod plan;

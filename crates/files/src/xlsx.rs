@@ -130,9 +130,21 @@ pub fn template(kind: &str, plan: &Plan, out: &Path) -> Result<(), FileError> {
             ];
             (cols, notes)
         }
+        "leads" => {
+            let cols = crate::leads::LeadColumns::headers().into_iter().map(|h| text_col(h, 14.0)).collect();
+            let notes = vec![
+                ("线索编号".to_string(), "字母、数字、-、_,至多40字符;同一编号再次导入即更新".to_string()),
+                ("来源".to_string(), plan.leads.sources.join("、")),
+                ("目标企业".to_string(), "世界500强、中国500强、民营500强、行业100强,以“、”分隔;可空".to_string()),
+                ("责任单位".to_string(), "部门(如 开放发展局)或一级组团".to_string()),
+                ("阶段".to_string(), "线索、洽谈、签约、注册、开工、投产;到达签约及以后各阶段须填写对应日期".to_string()),
+                ("金额".to_string(), "万元,最多2位小数".to_string()),
+            ];
+            (cols, notes)
+        }
         other => {
             return Err(FileError::Write(format!(
-                "未知模板“{other}”,应为 enterprises、facts、projects、project-plans、project-reports 或 requirements / unknown template"
+                "未知模板“{other}”,应为 enterprises、facts、projects、project-plans、project-reports、requirements 或 leads / unknown template"
             )));
         }
     };

@@ -176,7 +176,7 @@ fn templates_have_the_headers_the_importer_reads() {
             assert_eq!(table.headers, vec!["项目编号", "要件", "责任部门", "计划办结", "实际办结"]);
         }
     }
-    assert!(!leapfrog(&["template", "leads", "--out", "x.xlsx", "--database", &db]).status.success());
+    assert!(!leapfrog(&["template", "tickets", "--out", "x.xlsx", "--database", &db]).status.success());
 }
 
 #[test]

@@ -293,6 +293,8 @@ impl App {
         let mut rng = Rng(spec.seed ^ 0x5052_4F4A_4543_5453);
         let first_year = spec.first_year.max(self.plan.baseline_year + 1);
         let demo = crate::demo_projects::generate(&self.plan, registry, first_year, last, &mut rng);
+        let leads = crate::demo_projects::generate_leads(&self.plan, first_year, last, &mut rng);
+        self.store.save_leads(&leads, &caller.audit("demo.leads", "leads", "demo")).await?;
         self.store.save_project_lines(&demo.lines, &caller.audit("demo.projects", "projects", "demo")).await?;
         for q in &demo.problems {
             let audit = caller.audit("demo.problem", "project", &q.code);

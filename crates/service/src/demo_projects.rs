@@ -196,3 +196,72 @@ pub(crate) fn generate(plan: &Plan, registry: &[Enterprise], first_year: i32, la
     }
     DemoProjects { lines, problems }
 }
+
+const INVESTORS: [&str; 10] = [
+    "京东方科技集团",
+    "宁德时代新能源",
+    "中国建材集团",
+    "华为技术有限公司",
+    "江西铜业集团",
+    "晶科能源",
+    "立讯精密工业",
+    "比亚迪股份",
+    "欧菲光集团",
+    "正邦科技",
+];
+
+/// Leads over the stages, from 线索 to 投产, in every year of the demo; about a third signed.
+pub(crate) fn generate_leads(plan: &Plan, first_year: i32, last: Month, rng: &mut Rng) -> Vec<domain::leads::Lead> {
+    use domain::leads::{Lead, Stage};
+    let industries: Vec<_> = plan.industries.iter().filter(|i| i.tier.is_industrial()).collect();
+    let tops: Vec<_> = plan.top_zones().collect();
+    let first_year = first_year.min(last.year());
+    let mut out = Vec::new();
+    for year in first_year..=last.year() {
+        for k in 0..14 {
+            let zone = rng.pick(&tops);
+            let industry = rng.pick(&industries);
+            // 5亿 to 150亿: a few very large ones, as the "152" rule looks for.
+            let amount_wan = (50_000.0 * (1.0 / rng.range(0.033, 1.0)).powf(1.0)).min(1_500_000.0).round();
+            let stage = Stage::ALL[(rng.next() % 6) as usize];
+            let signed = Date::new(year, 1 + (rng.next() % 11) as u32, 1 + (rng.next() % 28) as u32).expect("a date");
+            let mut dates = std::collections::BTreeMap::new();
+            let mut day = signed.days();
+            for s in [Stage::Signed, Stage::Registered, Stage::Started, Stage::Producing] {
+                if s <= stage && Date::from_days(day) <= last_day(last) {
+                    dates.insert(s, Date::from_days(day));
+                    day += 30 + (rng.next() % 150) as i64;
+                }
+            }
+            // A stage whose date would fall after the demo's end is not reached yet.
+            let stage = dates.keys().next_back().copied().filter(|_| stage >= Stage::Signed).unwrap_or(stage.min(Stage::Talks));
+            let flags = match rng.next() % 6 {
+                0 => vec!["world500".to_string()],
+                1 => vec!["china500".to_string()],
+                2 => vec!["industry100".to_string()],
+                _ => Vec::new(),
+            };
+            let funds = if stage >= Stage::Registered { (amount_wan * rng.range(0.1, 0.8) * 100.0) as i64 } else { 0 };
+            out.push(Lead {
+                code: format!("ZS{year}-{:03}", k + 1),
+                name: format!("{}{}", industry.name.split(['(', '(']).next().unwrap_or(&industry.name), rng.pick(&NAMES)),
+                investor: rng.pick(&INVESTORS).to_string(),
+                amount: (amount_wan * 100.0) as i64,
+                industry: industry.code.clone(),
+                zone: zone.code.clone(),
+                source: rng.pick(&plan.leads.sources).clone(),
+                flags,
+                // The 开放发展局 where the plan has it, else the zone.
+                owner: match plan.departments.iter().find(|d| d.code == "opening") {
+                    Some(d) if rng.unit() < 0.5 => d.code.clone(),
+                    _ => zone.code.to_string(),
+                },
+                stage,
+                dates,
+                funds_in_place: funds,
+                project: None,
+            });
+        }
+    }
+    out
+}

@@ -6,6 +6,7 @@ mod audit;
 mod enterprises;
 mod facts;
 mod facts_import;
+mod leads;
 mod migrate;
 mod plan;
 mod projects;

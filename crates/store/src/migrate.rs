@@ -20,7 +20,33 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "progress notes on key tasks", sql: v6 },
     Migration { version: 7, name: "one workflow table for every subject", sql: v7 },
     Migration { version: 8, name: "major projects: library, plans, reports, requirements, problems, photos", sql: v8 },
+    Migration { version: 9, name: "investment-attraction leads", sql: v9 },
 ];
+
+fn v9(_: Engine) -> Vec<&'static str> {
+    // Amounts in hundredths of a 万元; flags the target-company codes joined by ','; stage dates
+    // YYYY-MM-DD, null until reached.
+    vec![
+        "CREATE TABLE leads (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            investor TEXT NOT NULL,
+            amount BIGINT NOT NULL,
+            industry TEXT NOT NULL,
+            zone TEXT NOT NULL,
+            source TEXT NOT NULL,
+            flags TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            signed TEXT,
+            registered TEXT,
+            started TEXT,
+            producing TEXT,
+            funds BIGINT NOT NULL,
+            project TEXT
+        )",
+    ]
+}
 
 fn v8(engine: Engine) -> Vec<&'static str> {
     // Months are yyyymm, dates YYYY-MM-DD, amounts hundredths of a 万元.

@@ -73,7 +73,7 @@ fn ym(m: Option<Month>) -> Option<i64> {
     m.map(|m| i64::from(m.yyyymm()))
 }
 
-async fn upsert_project(tx: &mut Transaction<'static, Any>, p: &Project) -> Result<()> {
+pub(crate) async fn upsert_project(tx: &mut Transaction<'static, Any>, p: &Project) -> Result<()> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO projects ({PROJECT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, investor_uscc = excluded.investor_uscc, zone = excluded.zone, \

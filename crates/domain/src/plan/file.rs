@@ -55,6 +55,21 @@ struct RawPlan {
     tasks: Vec<RawTask>,
     #[serde(default)]
     projects: Option<Spanned<RawProjects>>,
+    #[serde(default)]
+    leads: Option<Spanned<RawLeads>>,
+}
+
+/// `[leads]`: the "152" tiers (亿元 and how many) for the region and each zone, and the sources a
+/// lead may come from.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLeads {
+    #[serde(default)]
+    region_tiers_yi: Option<Vec<(f64, u32)>>,
+    #[serde(default)]
+    zone_tiers_yi: Option<Vec<(f64, u32)>>,
+    #[serde(default)]
+    sources: Option<Vec<String>>,
 }
 
 /// `[projects]`: what counts as a 亿元以上 project, and the dispatch lights' thresholds.
@@ -651,8 +666,10 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     }
 
     let projects = project_rules(raw.projects, p);
+    let leads = lead_rules(raw.leads, p);
     Plan {
         projects,
+        leads,
         code: h.code,
         name: h.name,
         region: h.region,
@@ -704,6 +721,27 @@ fn project_rules(raw: Option<Spanned<RawProjects>>, p: &mut Problems) -> crate::
     }
     if !(l.investment_red_pp <= l.investment_yellow_pp && l.investment_yellow_pp <= 0) {
         p.at(span, "projects.lights: 应为 investment_red_pp ≤ investment_yellow_pp ≤ 0 / investment gaps out of order");
+    }
+    rules
+}
+
+fn lead_rules(raw: Option<Spanned<RawLeads>>, p: &mut Problems) -> crate::plan::LeadRules {
+    let mut rules = crate::plan::LeadRules::default();
+    let Some(raw) = raw else { return rules };
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let mut tiers = |given: Option<Vec<(f64, u32)>>, into: &mut crate::leads::TallyRule, what: &str| {
+        let Some(given) = given else { return };
+        let wan: Vec<(i64, u32)> = given.iter().map(|(yi, n)| ((yi * 10_000.0).round() as i64, *n)).collect();
+        if wan.is_empty() || wan.iter().any(|(w, _)| *w <= 0) || wan.windows(2).any(|x| x[0].0 <= x[1].0) {
+            p.at(span.clone(), format!("leads.{what} 应为从大到小的 [亿元, 个数] / tiers go from the largest down"));
+        }
+        into.tiers = wan;
+    };
+    tiers(raw.region_tiers_yi, &mut rules.region, "region_tiers_yi");
+    tiers(raw.zone_tiers_yi, &mut rules.zone, "zone_tiers_yi");
+    if let Some(s) = raw.sources {
+        rules.sources = s;
     }
     rules
 }

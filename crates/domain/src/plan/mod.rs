@@ -213,6 +213,27 @@ pub struct Plan {
     pub tasks: Vec<Task>,
     /// The project module's rules (`[projects]`).
     pub projects: ProjectRules,
+    /// Investment attraction (`[leads]`).
+    pub leads: LeadRules,
+}
+
+/// What the plan decides for investment attraction (M4).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeadRules {
+    pub region: crate::leads::TallyRule,
+    pub zone: crate::leads::TallyRule,
+    /// Where leads come from (推介会, 云招商 …); a lead's source is one of these.
+    pub sources: Vec<String>,
+}
+
+impl Default for LeadRules {
+    fn default() -> Self {
+        LeadRules {
+            region: crate::leads::TallyRule::region_default(),
+            zone: crate::leads::TallyRule::zone_default(),
+            sources: ["推介会", "云招商", "校友招商", "以商招商", "驻点招商", "中介招商", "其他"].map(String::from).to_vec(),
+        }
+    }
 }
 
 /// What the plan decides for major projects (M3).
