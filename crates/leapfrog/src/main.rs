@@ -102,6 +102,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Investment attraction: leads by stage, the year's "152" tally for the region and each zone,
+    /// and the funnel (default this year)
+    Leads {
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the web pages and the JSON API
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -235,6 +243,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Months { action } => monthly::months(&db, &caller, action).await?,
         Command::Tasks { month, json } => tasks::tasks(&db, &caller, month, json).await?,
         Command::Dispatch { month, json } => projects::dispatch(&db, &caller, month, json).await?,
+        Command::Leads { year, json } => projects::leads(&db, &caller, year, json).await?,
         Command::Serve { addr } => {
             let app = App::open(&db).await?;
             let demo = app.logins_with_demo_password().await?;

@@ -30,6 +30,9 @@ pub enum ImportWhat {
     ProjectReports { file: PathBuf },
     /// 前置要件: 项目编号, 要件, 责任部门, 计划办结, 实际办结
     Requirements { file: PathBuf },
+    /// 招商线索: 线索编号, 项目名称, 投资方, 投资额(万元), 产业, 组团, 来源, 目标企业, 责任单位,
+    /// 阶段, 签约/注册/开工/投产日期, 到位资金(万元), 项目编号
+    Leads { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -72,6 +75,7 @@ pub async fn import(db: &str, caller: &Caller, what: ImportWhat) -> anyhow::Resu
         ImportWhat::Projects { file } => app.import_project_file(caller, ProjectFileKind::Projects, &file, &progress).await,
         ImportWhat::ProjectPlans { file } => app.import_project_file(caller, ProjectFileKind::Plans, &file, &progress).await,
         ImportWhat::ProjectReports { file } => app.import_project_file(caller, ProjectFileKind::Reports, &file, &progress).await,
+        ImportWhat::Leads { file } => app.import_leads(caller, &file, &progress).await,
         ImportWhat::Requirements { file } => {
             app.import_project_file(caller, ProjectFileKind::Requirements, &file, &progress).await
         }

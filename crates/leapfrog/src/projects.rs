@@ -48,3 +48,44 @@ pub async fn dispatch(db: &str, caller: &Caller, month: Option<String>, json: bo
     }
     Ok(())
 }
+
+/// `leapfrog leads`: the year's investment-attraction pipeline and its "152" tally.
+pub async fn leads(db: &str, caller: &Caller, year: Option<i32>, json: bool) -> anyhow::Result<()> {
+    let app = App::open(db).await?;
+    let year = year.unwrap_or(app.clock.today().year);
+    let p = app.pipeline(caller, year).await?;
+    if json {
+        let mut value = serde_json::to_value(&p)?;
+        // The pipeline's leads are long; the summary is what this command is for.
+        if let Some(o) = value.as_object_mut() {
+            o.remove("leads");
+        }
+        println!("{value}");
+        return Ok(());
+    }
+    println!("招商引资 · {year}年");
+    for s in &p.stages {
+        println!("{:<6} {:>4} 个 {:>12} 亿元", s.name, s.count, domain::amount::yi_yuan(s.amount));
+    }
+    let tiers = |t: &domain::leads::Tally| {
+        t.tiers
+            .iter()
+            .map(|x| format!("超{}亿 {}/{}{}", x.at_least_wan / 10_000, x.signed, x.required, if x.met { "" } else { "✗" }))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    println!("“152”全区:{}{}", tiers(&p.region), if p.region.met { " 达标" } else { " 未达标" });
+    for z in &p.zones {
+        let name = app.plan.zone(&z.zone).map_or(z.zone.to_string(), |x| x.name.clone());
+        println!("  {name}:{}{}", tiers(&z.tally), if z.tally.met { " 达标" } else { " 未达标" });
+    }
+    let pct = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.1}%"));
+    println!(
+        "签约 {} 个,已开工 {}(签约→开工 {}),资金到位率 {}",
+        p.signed,
+        p.signed_started,
+        pct(p.signed_to_started_pct),
+        pct(p.funds_in_place_pct)
+    );
+    Ok(())
+}

@@ -420,3 +420,25 @@ async fn project_files_import_and_dispatch_prints_the_lights_in_the_contract_sha
         assert!(String::from_utf8_lossy(&text.stderr).contains("1 个项目亮红灯"));
     }
 }
+
+#[test]
+fn leads_import_and_the_152_tally_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("l.db").display());
+    let file = write(
+        dir.path(),
+        "leads.csv",
+        "线索编号,项目名称,投资方,投资额(万元),产业,组团,来源,目标企业,责任单位,阶段,签约日期,开工日期\n\
+         ZS-1,光电显示基地,京东方,1200000,光电信息,经开组团,推介会,世界500强,开放发展局,签约,2022-03-01,\n\
+         ZS-2,配套项目,配套企业,250000,新材料,经开组团,校友招商,,etdz,签约,2022-04-01,\n",
+    );
+    assert!(ok(&leapfrog(&["import", "leads", &file, "--database", &db])).contains("导入成功"));
+    let p: serde_json::Value =
+        serde_json::from_str(&ok(&leapfrog(&["leads", "--year", "2022", "--json", "--database", &db]))).unwrap();
+    assert_eq!(p["signed"], 2);
+    assert_eq!(p["region"]["met"], false);
+    let etdz = p["zones"].as_array().unwrap().iter().find(|z| z["zone"] == "etdz").unwrap();
+    assert_eq!(etdz["tally"]["met"], true, "120亿 over 50亿 and 25亿 over 20亿");
+    let text = ok(&leapfrog(&["leads", "--year", "2022", "--database", &db]));
+    assert!(text.contains("“152”全区") && text.contains("经开组团") && text.contains("达标"), "{text}");
+}

@@ -9,6 +9,7 @@ mod assets;
 pub mod auth;
 mod error;
 mod format;
+mod leads;
 mod memo;
 mod openapi;
 mod pages;
@@ -85,6 +86,7 @@ fn registered() -> Routes {
         .route("/static/{*path}", &["GET"], get(assets::serve))
         .merge_module(tasks::routes)
         .merge_module(projects::routes)
+        .merge_module(leads::routes)
         .fallback(not_found)
 }
 

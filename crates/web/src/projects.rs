@@ -80,7 +80,11 @@ fn zone_name(app: &App, code: &str) -> String {
 
 /// 万元 with its unit, or 亿元 from ten thousand on.
 fn amount(wan: f64) -> String {
-    if wan.abs() >= 10_000.0 { domain::amount::yi_yuan(wan) } else { domain::amount::wan_yuan(wan) }
+    if wan.abs() >= 10_000.0 {
+        format!("{}亿元", domain::amount::yi_yuan(wan))
+    } else {
+        format!("{}万元", domain::amount::wan_yuan(wan))
+    }
 }
 
 fn csrf_of(authed: &Authed) -> String {

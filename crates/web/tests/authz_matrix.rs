@@ -62,6 +62,15 @@ async fn fixture(url: &str) -> Fixture {
         own_problems.push(app.add_problem(&op, "P-OWN", month, "用地待协调", "approval", due).await.unwrap());
         other_problems.push(app.add_problem(&op, "P-OTHER", month, "环评待批", "resources", due).await.unwrap());
     }
+    // Leads: L-OWN-k in 经开 followed by the zone, L-OTHER-k in 永修 followed by the 开放发展局, one
+    // of each per role (a lead turns into a project once).
+    let mut leads = String::from("code,name,investor,amount,industry,zone,source,owner,stage,signed\n");
+    for k in 0..ROLES.len() {
+        leads.push_str(&format!("L-OWN-{k},本组团线索,某企业,300000,optoelectronics,etdz,推介会,etdz,签约,2023-02-01\n"));
+        leads.push_str(&format!("L-OTHER-{k},外组团线索,某企业,300000,silicone,yongxiu,推介会,opening,签约,2023-02-01\n"));
+    }
+    let (_e, p) = testkit::file("l.csv", leads.as_bytes());
+    app.import_leads(&op, &p, &|_, _| {}).await.unwrap();
     let own_photo = app.add_photo(&op, "P-OWN", month, "a.png", png()).await.unwrap();
     let other_photo = app.add_photo(&op, "P-OTHER", month, "b.png", png()).await.unwrap();
     Fixture { app, own, other, own_problems, other_problems, own_photo, other_photo }
@@ -198,6 +207,15 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/api/v1/dispatch", "-", [200, 200, 200, 403, 200, 403]),
     ("POST", "/api/v1/project-files/{kind}", "own", [200, 403, 200, 403, 403, 403]),
     ("POST", "/api/v1/project-files/{kind}", "other", [200, 403, 403, 403, 403, 403]),
+    // 招商引资: read as projects are; a lead written and converted by the coordinator and by those
+    // who follow it (the zone's own; the department here is not the 开放发展局, which follows the
+    // other one). Another zone's lead is not found for the zone.
+    ("GET", "/leads", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/leads/{code}/convert", "own", [303, 403, 303, 404, 403, 404]),
+    ("POST", "/leads/{code}/convert", "other", [303, 403, 404, 404, 403, 404]),
+    ("GET", "/api/v1/leads", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/api/v1/lead-files", "own", [200, 403, 200, 403, 403, 403]),
+    ("POST", "/api/v1/lead-files", "other", [200, 403, 403, 403, 403, 403]),
 ];
 
 fn form(text: String) -> (Body, Option<String>) {
@@ -385,6 +403,22 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             vec![
                 case("own", "/api/v1/project-files/project-reports".into(), (Body::from(file("P-OWN")), None)),
                 case("other", "/api/v1/project-files/project-reports".into(), (Body::from(file("P-OTHER")), None)),
+            ]
+        }
+        ("GET", "/leads" | "/api/v1/leads") => vec![case("-", format!("{route}?year=2023"), none())],
+        ("POST", "/leads/{code}/convert") => vec![
+            case("own", format!("/leads/L-OWN-{k}/convert"), form(format!("csrf={csrf}&project=PL-OWN-{k}&year=2023"))),
+            case("other", format!("/leads/L-OTHER-{k}/convert"), form(format!("csrf={csrf}&project=PL-OTHER-{k}&year=2023"))),
+        ],
+        ("POST", "/api/v1/lead-files") => {
+            let file = |code: &str, zone: &str, owner: &str| {
+                format!(
+                    "code,name,investor,amount,industry,zone,source,owner,stage\n{code},新线索,某企业,1000,optoelectronics,{zone},推介会,{owner},洽谈\n"
+                )
+            };
+            vec![
+                case("own", route.into(), (Body::from(file(&format!("N-OWN-{k}"), "etdz", "etdz")), None)),
+                case("other", route.into(), (Body::from(file(&format!("N-OTHER-{k}"), "yongxiu", "opening")), None)),
             ]
         }
         _ => panic!("the matrix has no case for {method} {route}: add one, with what each role gets"),
