@@ -2,6 +2,7 @@
 //! months and the progress arithmetic. No I/O, no async, no database types.
 
 pub mod amount;
+pub mod assessment;
 pub mod audit;
 pub mod authz;
 pub mod calendar;

@@ -110,6 +110,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The annual zone assessment (年考核): every zone scored on the plan's weighted indicators
+    /// and ranked, each score with its computation
+    Assess {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the web pages and the JSON API
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -244,6 +252,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tasks { month, json } => tasks::tasks(&db, &caller, month, json).await?,
         Command::Dispatch { month, json } => projects::dispatch(&db, &caller, month, json).await?,
         Command::Leads { year, json } => projects::leads(&db, &caller, year, json).await?,
+        Command::Assess { year, json } => projects::assess(&db, &caller, year, json).await?,
         Command::Serve { addr } => {
             let app = App::open(&db).await?;
             let demo = app.logins_with_demo_password().await?;

@@ -89,3 +89,22 @@ pub async fn leads(db: &str, caller: &Caller, year: Option<i32>, json: bool) -> 
     );
     Ok(())
 }
+
+/// `leapfrog assess`: the annual zone assessment, ranked, with each score's computation.
+pub async fn assess(db: &str, caller: &Caller, year: i32, json: bool) -> anyhow::Result<()> {
+    let app = App::open(db).await?;
+    let scores = app.assess(caller, year).await?;
+    if json {
+        println!("{}", serde_json::to_string(&scores)?);
+        return Ok(());
+    }
+    println!("{year}年度组团考核");
+    for z in &scores {
+        let name = app.plan.zone(&z.zone).map_or(z.zone.to_string(), |x| x.name.clone());
+        println!("第{}名 {name} {:.2} 分", z.rank, z.total);
+        for l in &z.lines {
+            println!("    {}(权重{}):{:.2} — {}", l.name, l.weight, l.score, l.how);
+        }
+    }
+    Ok(())
+}

@@ -442,3 +442,29 @@ fn leads_import_and_the_152_tally_on_the_command_line() {
     let text = ok(&leapfrog(&["leads", "--year", "2022", "--database", &db]));
     assert!(text.contains("“152”全区") && text.contains("经开组团") && text.contains("达标"), "{text}");
 }
+
+#[test]
+fn assess_prints_the_ranked_zones_in_the_contract_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("a.db").display());
+    let leads = write(
+        dir.path(),
+        "l.csv",
+        "code,name,investor,amount,industry,zone,source,owner,stage,signed\nL1,甲,甲,600000,optoelectronics,etdz,推介会,etdz,签约,2022-03-01\n",
+    );
+    ok(&leapfrog(&["import", "leads", &leads, "--database", &db]));
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(&leapfrog(&["assess", "--year", "2022", "--json", "--database", &db]))).unwrap();
+    let zones = out.as_array().unwrap();
+    assert_eq!(zones.len(), 4, "every top-level zone");
+    for z in zones {
+        for key in ["zone", "rank", "total", "scores"] {
+            assert!(z.get(key).is_some(), "{key} in {z}");
+        }
+    }
+    // Only etdz has a lead over 50亿: its "152" score is half the weight, the others' none.
+    assert_eq!(zones[0]["zone"], "etdz");
+    assert_eq!((zones[0]["rank"].as_u64(), zones[0]["scores"]["quota_152"].as_f64()), (Some(1), Some(7.5)));
+    assert_eq!(zones[1]["rank"], 2);
+    assert!(!leapfrog(&["assess", "--year", "2030", "--database", &db]).status.success());
+}

@@ -66,6 +66,12 @@ impl App {
     /// The year's pipeline of the leads the caller may see.
     pub async fn pipeline(&self, caller: &Caller, year: i32) -> Result<Pipeline> {
         let leads = self.leads(caller).await?;
+        let visible = |z: &ZoneCode| caller.actor.authorize(&self.plan, Action::ReadProjects, Target::Zone(z)).is_ok();
+        Ok(self.pipeline_of(leads, year, &visible))
+    }
+
+    /// The pipeline of these leads, with the tallies of the zones `visible` keeps.
+    pub(crate) fn pipeline_of(&self, leads: Vec<Lead>, year: i32, visible: &dyn Fn(&ZoneCode) -> bool) -> Pipeline {
         let stages = Stage::ALL
             .iter()
             .map(|s| {
@@ -84,7 +90,7 @@ impl App {
         let zones = self
             .plan
             .top_zones()
-            .filter(|z| caller.actor.authorize(&self.plan, Action::ReadProjects, Target::Zone(&z.code)).is_ok())
+            .filter(|z| visible(&z.code))
             .map(|z| {
                 let amounts: Vec<i64> =
                     signed.iter().filter(|l| self.plan.top_zone(&l.zone) == z.code.as_str()).map(wan).collect();
@@ -95,7 +101,7 @@ impl App {
         let amount: i64 = signed.iter().map(|l| l.amount).sum();
         let funds: i64 = signed.iter().map(|l| l.funds_in_place).sum();
         let pct = |a: f64, b: f64| (b > 0.0).then(|| (a / b * 1000.0).round() / 10.0);
-        Ok(Pipeline {
+        Pipeline {
             year,
             stages,
             region,
@@ -105,7 +111,7 @@ impl App {
             signed_to_started_pct: pct(started as f64, signed.len() as f64),
             funds_in_place_pct: pct(funds as f64, amount as f64),
             leads,
-        })
+        }
     }
 
     /// Imports the leads file, all or nothing.

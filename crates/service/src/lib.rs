@@ -2,6 +2,7 @@
 //! cockpit. web and cli call these and nothing below them.
 
 mod accounts;
+mod assessment;
 mod clock;
 mod demo;
 mod demo_projects;

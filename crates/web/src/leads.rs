@@ -1,5 +1,5 @@
-//! M4 on the web: the investment-attraction pipeline with its "152" tally, turning a signed lead
-//! into a project, and their API.
+//! M4 and the annual assessment on the web: the investment-attraction pipeline with its "152"
+//! tally, turning a signed lead into a project, the zones' yearly ranking, and their API.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -22,6 +22,9 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .route("/leads/{code}/convert", &["POST"], post(convert))
         .route("/api/v1/leads", &["GET"], get(pipeline_api))
         .route("/api/v1/lead-files", &["POST"], post(import_api).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/assessment", &["GET"], get(assessment_page))
+        .route("/export/assessment.xlsx", &["GET"], get(assessment_xlsx))
+        .route("/api/v1/assessment", &["GET"], get(assessment_api))
 }
 
 #[derive(Deserialize, Default)]
@@ -193,4 +196,107 @@ async fn import_api(
 ) -> Result<Json<service::ImportSummary>, WebError> {
     let upload = receive_body(body, "leads-upload").await?;
     Ok(Json(app.import_leads(&authed.caller, &upload.path, &|_, _| {}).await?))
+}
+
+// ------------------------------------------------------------------ the annual assessment
+
+pub struct AssessedZone {
+    pub rank: usize,
+    pub name: String,
+    pub total: String,
+    pub lines: Vec<(String, String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "assessment.html")]
+pub struct AssessmentPage {
+    pub nav: Nav,
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub heads: Vec<(String, String)>,
+    pub zones: Vec<AssessedZone>,
+}
+
+/// The plan years that can be assessed, newest first.
+fn assessable(app: &App) -> Vec<i32> {
+    app.plan.years.iter().rev().copied().collect()
+}
+
+fn assessment_year(app: &App, year: Option<i32>) -> i32 {
+    year.unwrap_or_else(|| {
+        let last_finished = app.clock.today().year - 1;
+        app.plan.years.iter().copied().filter(|y| *y <= last_finished).max().unwrap_or(app.plan.baseline_year + 1)
+    })
+}
+
+pub(crate) async fn assessment_page(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<YearQuery>,
+) -> Result<AssessmentPage, WebError> {
+    let year = assessment_year(&app, q.year);
+    let scores = app.assess(&authed.caller, year).await?;
+    Ok(AssessmentPage {
+        year,
+        years: assessable(&app),
+        heads: app.plan.assessment.indicators.iter().map(|i| (i.name.clone(), format!("{}", i.weight))).collect(),
+        zones: scores
+            .iter()
+            .map(|z| AssessedZone {
+                rank: z.rank,
+                name: app.plan.zone(&z.zone).map_or(z.zone.to_string(), |x| x.name.clone()),
+                total: format!("{:.2}", z.total),
+                lines: z.lines.iter().map(|l| (l.name.clone(), format!("{:.2}", l.score), l.how.clone())).collect(),
+            })
+            .collect(),
+        nav: nav(&app, &authed, "assessment"),
+    })
+}
+
+pub(crate) async fn assessment_xlsx(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    use files::{Sheet, SheetColumn, XCell};
+    let year = assessment_year(&app, q.year);
+    let scores = app.assess(&authed.caller, year).await?;
+    let mut columns = vec![
+        SheetColumn { header: "名次".into(), decimals: Some(0), width: 6.0 },
+        SheetColumn { header: "组团".into(), decimals: None, width: 12.0 },
+        SheetColumn { header: "总分".into(), decimals: Some(2), width: 8.0 },
+    ];
+    for i in &app.plan.assessment.indicators {
+        columns.push(SheetColumn { header: format!("{}(权重{})", i.name, i.weight), decimals: Some(2), width: 14.0 });
+        columns.push(SheetColumn { header: format!("{} 计算过程", i.name), decimals: None, width: 60.0 });
+    }
+    let rows = scores
+        .iter()
+        .map(|z| {
+            let mut row = vec![
+                XCell::Number(z.rank as f64),
+                XCell::Text(app.plan.zone(&z.zone).map_or(z.zone.to_string(), |x| x.name.clone())),
+                XCell::Number(z.total),
+            ];
+            for l in &z.lines {
+                row.push(XCell::Number(l.score));
+                row.push(XCell::Text(l.how.clone()));
+            }
+            row
+        })
+        .collect();
+    let sheet =
+        Sheet {
+            name: "组团考核".into(), title: Some(format!("{} {year}年度组团考核排名", app.plan.region)), columns, rows
+        };
+    crate::pages::xlsx_response(&format!("assessment-{year}.xlsx"), sheet)
+}
+
+pub(crate) async fn assessment_api(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<Vec<domain::assessment::ZoneScore>>, WebError> {
+    let year = assessment_year(&app, q.year);
+    Ok(Json(app.assess(&authed.caller, year).await?))
 }

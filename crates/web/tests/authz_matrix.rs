@@ -216,6 +216,10 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/api/v1/leads", "-", [200, 200, 200, 403, 200, 403]),
     ("POST", "/api/v1/lead-files", "own", [200, 403, 200, 403, 403, 403]),
     ("POST", "/api/v1/lead-files", "other", [200, 403, 403, 403, 403, 403]),
+    // 年度考核: published to every reader of the region's figures and projects.
+    ("GET", "/assessment", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/export/assessment.xlsx", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/api/v1/assessment", "-", [200, 200, 200, 403, 200, 403]),
 ];
 
 fn form(text: String) -> (Body, Option<String>) {
@@ -406,6 +410,9 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             ]
         }
         ("GET", "/leads" | "/api/v1/leads") => vec![case("-", format!("{route}?year=2023"), none())],
+        ("GET", "/assessment" | "/export/assessment.xlsx" | "/api/v1/assessment") => {
+            vec![case("-", format!("{route}?year=2022"), none())]
+        }
         ("POST", "/leads/{code}/convert") => vec![
             case("own", format!("/leads/L-OWN-{k}/convert"), form(format!("csrf={csrf}&project=PL-OWN-{k}&year=2023"))),
             case("other", format!("/leads/L-OTHER-{k}/convert"), form(format!("csrf={csrf}&project=PL-OTHER-{k}&year=2023"))),

@@ -57,6 +57,35 @@ struct RawPlan {
     projects: Option<Spanned<RawProjects>>,
     #[serde(default)]
     leads: Option<Spanned<RawLeads>>,
+    #[serde(default)]
+    assessment: Option<Spanned<RawAssessment>>,
+}
+
+/// `[assessment]`: the annual zone assessment's weighted indicators.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssessment {
+    #[serde(default)]
+    when_missing: Option<String>,
+    #[serde(default)]
+    indicators: Vec<RawAssessmentIndicator>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssessmentIndicator {
+    code: String,
+    name: String,
+    weight: f64,
+    measure: String,
+    #[serde(default)]
+    indicator: Option<String>,
+    #[serde(default)]
+    kpi: Option<String>,
+    #[serde(default)]
+    module: Option<String>,
+    #[serde(default)]
+    cap: Option<f64>,
 }
 
 /// `[leads]`: the "152" tiers (亿元 and how many) for the region and each zone, and the sources a
@@ -667,9 +696,11 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
 
     let projects = project_rules(raw.projects, p);
     let leads = lead_rules(raw.leads, p);
+    let assessment = assessment_rules(raw.assessment, &indicators, &kpis, p);
     Plan {
         projects,
         leads,
+        assessment,
         code: h.code,
         name: h.name,
         region: h.region,
@@ -744,4 +775,55 @@ fn lead_rules(raw: Option<Spanned<RawLeads>>, p: &mut Problems) -> crate::plan::
         rules.sources = s;
     }
     rules
+}
+
+fn assessment_rules(
+    raw: Option<Spanned<RawAssessment>>,
+    indicators: &[Indicator],
+    kpis: &[Kpi],
+    p: &mut Problems,
+) -> crate::assessment::AssessmentRules {
+    use crate::assessment::{AssessmentIndicator, Measure, WhenMissing};
+    let Some(raw) = raw else { return crate::plan::default_assessment() };
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let when_missing = match raw.when_missing.as_deref() {
+        None => WhenMissing::Average,
+        Some(w) => WhenMissing::parse(w).unwrap_or_else(|| {
+            p.at(span.clone(), format!("assessment.when_missing“{w}”应为 zero、full 或 average / unknown"));
+            WhenMissing::Average
+        }),
+    };
+    let mut out = Vec::new();
+    for r in raw.indicators {
+        let code = r.code.clone();
+        let known_indicator =
+            |i: &Option<String>| i.as_ref().filter(|i| indicators.iter().any(|x| x.code == i.as_str())).cloned();
+        let measure = match r.measure.as_str() {
+            "target_attainment" => known_indicator(&r.indicator).map(|indicator| Measure::TargetAttainment { indicator }),
+            "kpi_share" => match (known_indicator(&r.indicator), r.kpi.as_ref().filter(|k| kpis.iter().any(|x| &x.code == *k))) {
+                (Some(indicator), Some(kpi)) => Some(Measure::KpiShare { indicator, kpi: kpi.clone() }),
+                _ => None,
+            },
+            "major_projects_on_time" => Some(Measure::MajorProjectsOnTime),
+            "quota_152" => Some(Measure::Quota152),
+            "module" => Some(Measure::Module { module: r.module.clone().unwrap_or_default() }),
+            _ => None,
+        };
+        let Some(measure) = measure else {
+            p.at(
+                span.clone(),
+                format!(
+                    "考核指标“{code}”的 measure 未知或缺少 indicator/kpi(target_attainment、kpi_share、major_projects_on_time、quota_152、module) / unknown measure"
+                ),
+            );
+            continue;
+        };
+        let cap = r.cap.unwrap_or(1.0);
+        if !(r.weight > 0.0) || !(cap > 0.0) {
+            p.at(span.clone(), format!("考核指标“{code}”的 weight 与 cap 应大于0 / weight and cap must be positive"));
+        }
+        out.push(AssessmentIndicator { code, name: r.name, weight: r.weight, measure, cap });
+    }
+    crate::assessment::AssessmentRules { indicators: out, when_missing }
 }

@@ -215,6 +215,38 @@ pub struct Plan {
     pub projects: ProjectRules,
     /// Investment attraction (`[leads]`).
     pub leads: LeadRules,
+    /// The annual zone assessment (`[assessment]`).
+    pub assessment: crate::assessment::AssessmentRules,
+}
+
+/// The assessment when the plan file gives none: revenue attainment 30, 工业投资 20, 亿元以上
+/// projects started on time 15, the "152" quota 15, new 规上 enterprises 10, service
+/// satisfaction 10.
+pub fn default_assessment() -> crate::assessment::AssessmentRules {
+    use crate::assessment::{AssessmentIndicator, AssessmentRules, Measure, WhenMissing};
+    let ind = |code: &str, name: &str, weight: f64, measure: Measure| AssessmentIndicator {
+        code: code.into(),
+        name: name.into(),
+        weight,
+        measure,
+        cap: 1.0,
+    };
+    AssessmentRules {
+        indicators: vec![
+            ind("revenue", "营业收入目标完成率", 30.0, Measure::TargetAttainment { indicator: "revenue".into() }),
+            ind(
+                "investment",
+                "工业投资目标完成率",
+                20.0,
+                Measure::KpiShare { indicator: "investment".into(), kpi: "annual_industrial_investment".into() },
+            ),
+            ind("major_on_time", "亿元以上项目按期开工率", 15.0, Measure::MajorProjectsOnTime),
+            ind("quota_152", "“152”项目任务", 15.0, Measure::Quota152),
+            ind("new_above_scale", "新增规上企业", 10.0, Measure::Module { module: "M5".into() }),
+            ind("satisfaction", "企业服务满意度", 10.0, Measure::Module { module: "M7".into() }),
+        ],
+        when_missing: WhenMissing::Average,
+    }
 }
 
 /// What the plan decides for investment attraction (M4).
@@ -473,7 +505,7 @@ mod tests {
         // A zone or industry code travels into URLs, files and SQL parameters, an indicator code
         // into a column name: each is checked once, here, by its type's constructor.
         let src = DEFAULT_PLAN_TOML
-            .replacen("code = \"revenue\"", "code = \"revenue; DROP\"", 1)
+            .replacen("code = \"revenue\"\nname = \"营业收入\"", "code = \"revenue; DROP\"\nname = \"营业收入\"", 1)
             .replacen("code = \"etdz\"", "code = \"ETDZ\"", 1)
             .replacen("code = \"optoelectronics\"", "code = \"光电\"", 1);
         let line_of = |needle: &str| src.lines().position(|l| l.contains(needle)).unwrap() + 1;
