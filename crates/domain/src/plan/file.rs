@@ -820,7 +820,7 @@ fn assessment_rules(
             continue;
         };
         let cap = r.cap.unwrap_or(1.0);
-        if !(r.weight > 0.0) || !(cap > 0.0) {
+        if r.weight.is_nan() || r.weight <= 0.0 || cap.is_nan() || cap <= 0.0 {
             p.at(span.clone(), format!("考核指标“{code}”的 weight 与 cap 应大于0 / weight and cap must be positive"));
         }
         out.push(AssessmentIndicator { code, name: r.name, weight: r.weight, measure, cap });
