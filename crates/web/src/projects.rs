@@ -36,6 +36,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .route("/projects/{code}/photos/{id}", &["GET"], get(photo))
         .route("/dispatch", &["GET"], get(dispatch_page))
         .route("/dispatch/{zone}/{month}", &["POST"], post(dispatch_step))
+        .route("/export/dispatch.xlsx", &["GET"], get(dispatch_xlsx))
         .route("/api/v1/projects", &["GET"], get(list_api))
         .route("/api/v1/projects/{code}", &["GET"], get(project_api))
         .route("/api/v1/dispatch", &["GET"], get(dispatch_api))
@@ -622,6 +623,102 @@ async fn dispatch_page(State(app): State<App>, authed: Authed, Query(q): Query<M
         saved: q.saved.map(|_| "已办理 / done".to_string()),
         nav: nav(&app, &authed, "dispatch"),
     })
+}
+
+/// The dispatch as a workbook: every project's lights with reasons, the zones, open problems.
+async fn dispatch_xlsx(State(app): State<App>, authed: Authed, Query(q): Query<MonthQuery>) -> Result<Response, WebError> {
+    use files::{Sheet, SheetColumn, XCell};
+    let month = month_of(&app, q.month.as_deref())?;
+    let d = app.dispatch(&authed.caller, month).await?;
+    let projects = app.projects(&authed.caller).await?;
+    let col = |h: &str, decimals: Option<u32>, width: f64| SheetColumn { header: h.into(), decimals, width };
+    let text = |s: String| XCell::Text(s);
+    let word = |l: Option<Light>| XCell::Text(light_word(l).to_string());
+    let lights = Sheet {
+        name: "项目调度灯".into(),
+        title: Some(format!("{} {}重大项目月调度(数据截至{})", app.plan.region, month.zh(), domain::projects::last_day(month))),
+        columns: vec![
+            col("项目编号", None, 14.0),
+            col("项目名称", None, 28.0),
+            col("组团", None, 10.0),
+            col("开工", None, 6.0),
+            col("投资", None, 6.0),
+            col("要件", None, 6.0),
+            col("问题", None, 6.0),
+            col("综合", None, 6.0),
+            col("进度差(百分点)", Some(1), 12.0),
+            col("原因", None, 90.0),
+        ],
+        rows: d
+            .lights
+            .iter()
+            .map(|l| {
+                vec![
+                    text(l.code.clone()),
+                    text(projects.iter().find(|p| p.code == l.code).map(|p| p.name.clone()).unwrap_or_default()),
+                    text(zone_name(&app, &l.zone)),
+                    word(l.start),
+                    word(l.investment),
+                    word(l.requirements),
+                    word(l.problems),
+                    word(l.overall),
+                    l.gap_pp.map_or(XCell::Empty, XCell::Number),
+                    text(l.reasons.join(";")),
+                ]
+            })
+            .collect(),
+    };
+    let zones = Sheet {
+        name: "各组团".into(),
+        title: Some(format!("{}各组团项目调度情况", month.zh())),
+        columns: vec![
+            col("组团", None, 12.0),
+            col("项目", Some(0), 8.0),
+            col("红灯", Some(0), 8.0),
+            col("黄灯", Some(0), 8.0),
+            col("绿灯", Some(0), 8.0),
+        ],
+        rows: d
+            .by_zone
+            .iter()
+            .map(|z| {
+                vec![
+                    text(zone_name(&app, &z.zone)),
+                    XCell::Number(z.projects as f64),
+                    XCell::Number(z.red as f64),
+                    XCell::Number(z.yellow as f64),
+                    XCell::Number(z.green as f64),
+                ]
+            })
+            .collect(),
+    };
+    let problems = Sheet {
+        name: "待解决问题".into(),
+        title: Some(format!("截至{}待解决问题(按责任部门)", domain::projects::last_day(month))),
+        columns: vec![
+            col("责任部门", None, 18.0),
+            col("项目编号", None, 14.0),
+            col("问题", None, 40.0),
+            col("期限", None, 12.0),
+            col("是否逾期", None, 8.0),
+        ],
+        rows: d
+            .open_problems
+            .iter()
+            .flat_map(|dept| {
+                dept.problems.iter().map(move |q| {
+                    vec![
+                        XCell::Text(dept.name.clone()),
+                        XCell::Text(q.project.clone()),
+                        XCell::Text(q.description.clone()),
+                        XCell::Text(q.due.to_string()),
+                        XCell::Text(if q.overdue { "逾期" } else { "" }.to_string()),
+                    ]
+                })
+            })
+            .collect(),
+    };
+    crate::pages::workbook_response(&format!("dispatch-{month}.xlsx"), &[lights, zones, problems])
 }
 
 #[derive(Deserialize)]

@@ -198,6 +198,7 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/projects/{code}/photos/{id}", "own", [200, 200, 200, 404, 200, 404]),
     ("GET", "/projects/{code}/photos/{id}", "other", [200, 200, 404, 404, 200, 404]),
     ("GET", "/dispatch", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/export/dispatch.xlsx", "-", [200, 200, 200, 403, 200, 403]),
     ("POST", "/dispatch/{zone}/{month}", "own", [403, 403, 303, 403, 403, 403]),
     ("POST", "/dispatch/{zone}/{month}", "other", [403, 403, 403, 403, 403, 403]),
     ("POST", "/dispatch/{zone}/{month}", "review", [303, 403, 403, 403, 403, 403]),
@@ -351,7 +352,7 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
                 case("other", "/api/v1/tasks/safeguard-3/notes".into(), body()),
             ]
         }
-        ("GET", "/projects" | "/dispatch" | "/api/v1/projects" | "/api/v1/dispatch") => {
+        ("GET", "/projects" | "/dispatch" | "/export/dispatch.xlsx" | "/api/v1/projects" | "/api/v1/dispatch") => {
             vec![case("-", format!("{route}?month=2023-06"), none())]
         }
         ("GET", "/projects/{code}" | "/api/v1/projects/{code}") => {

@@ -121,7 +121,12 @@ fn forbidden_home(authed: &Authed) -> WebError {
 
 /// A sheet as a download.
 pub fn xlsx_response(filename: &str, sheet: files::Sheet) -> Result<Response, WebError> {
-    let bytes = files::write_xlsx(&[sheet]).map_err(WebError::internal)?;
+    workbook_response(filename, &[sheet])
+}
+
+/// Sheets as one workbook to download.
+pub fn workbook_response(filename: &str, sheets: &[files::Sheet]) -> Result<Response, WebError> {
+    let bytes = files::write_xlsx(sheets).map_err(WebError::internal)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
