@@ -27,7 +27,9 @@ pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use files::ProjectFileKind;
 pub use import::{ImportSummary, Progress};
 pub use leads::{Pipeline, StageCount, ZoneTally};
-pub use projects::{DepartmentProblems, Dispatch, OpenProblem, PROJECT_MONTH, PhotoRow, ProjectDetail, ReportRow, ZoneCount};
+pub use projects::{
+    DepartmentProblems, Dispatch, OpenProblem, PROJECT_MONTH, PhotoRow, ProjectDetail, ProjectFiles, ReportRow, ZoneCount,
+};
 pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
 pub use submissions::{BoardCell, Figures, States};
 pub use tasks::TaskLine;

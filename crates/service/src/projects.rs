@@ -589,6 +589,54 @@ impl App {
     }
 }
 
+/// The four project files as the caller may see them, in their import shape (a download can be
+/// edited and imported again).
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFiles {
+    pub projects: Vec<Project>,
+    pub plans: Vec<domain::projects::PlanLine>,
+    pub reports: Vec<domain::projects::ReportLine>,
+    pub requirements: Vec<(String, Requirement)>,
+}
+
+impl App {
+    pub async fn project_files(&self, caller: &Caller) -> Result<ProjectFiles> {
+        let projects = self.projects(caller).await?;
+        let visible: std::collections::HashSet<&str> = projects.iter().map(|p| p.code.as_str()).collect();
+        let plans = self
+            .store
+            .all_project_plans()
+            .await?
+            .into_iter()
+            .filter(|(c, _, _)| visible.contains(c.as_str()))
+            .map(|(code, year, planned)| domain::projects::PlanLine { code, year, planned })
+            .collect();
+        let reports = self
+            .store
+            .all_project_reports()
+            .await?
+            .into_iter()
+            .filter(|r| visible.contains(r.code.as_str()))
+            .map(|r| domain::projects::ReportLine {
+                code: r.code,
+                month: r.month,
+                investment: r.investment,
+                progress_note: r.progress_note,
+            })
+            .collect();
+        let mut requirements: Vec<(String, Requirement)> = self
+            .store
+            .project_requirements(None)
+            .await?
+            .into_iter()
+            .filter(|(c, _)| visible.contains(c.as_str()))
+            .flat_map(|(c, list)| list.into_iter().map(move |r| (c.clone(), r)))
+            .collect();
+        requirements.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.planned.cmp(&b.1.planned)));
+        Ok(ProjectFiles { projects, plans, reports, requirements })
+    }
+}
+
 fn photo_row(p: PhotoInfo) -> PhotoRow {
     PhotoRow { id: p.id, month: p.month, file_name: p.file_name, author: p.author }
 }

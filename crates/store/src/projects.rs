@@ -203,6 +203,29 @@ impl Store {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
+    /// Every annual plan, by project and year.
+    pub async fn all_project_plans(&self) -> Result<Vec<(String, i32, i64)>> {
+        let rows = sqlx::query("SELECT code, year, planned FROM project_plans ORDER BY code, year").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get::<i64, _>(1) as i32, r.get(2))).collect())
+    }
+
+    /// Every monthly report, by project and month.
+    pub async fn all_project_reports(&self) -> Result<Vec<ProjectReport>> {
+        let rows = sqlx::query("SELECT code, month, investment, progress_note FROM project_reports ORDER BY code, month")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ProjectReport {
+                    code: r.get(0),
+                    month: month_of(Some(r.get(1)))?.expect("a value"),
+                    investment: r.get(2),
+                    progress_note: r.get(3),
+                })
+            })
+            .collect()
+    }
+
     /// A project's monthly reports, by month.
     pub async fn project_reports(&self, code: &str) -> Result<Vec<ProjectReport>> {
         let rows = sqlx::query("SELECT month, investment, progress_note FROM project_reports WHERE code = $1 ORDER BY month")

@@ -26,7 +26,7 @@ use crate::{Routes, WebError};
 pub(crate) fn routes(r: Routes) -> Routes {
     // A photo is at most 10 MB; the form around it a little more.
     let photo_limit = DefaultBodyLimit::max(files_limit() + 64 * 1024);
-    r.route("/projects", &["GET"], get(library))
+    r.route("/projects", &["GET", "POST"], get(library).post(save_form))
         .route("/projects/{code}", &["GET"], get(page))
         .route("/projects/{code}/report", &["POST"], post(report))
         .route("/projects/{code}/problems", &["POST"], post(add_problem))
@@ -37,7 +37,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .route("/dispatch", &["GET"], get(dispatch_page))
         .route("/dispatch/{zone}/{month}", &["POST"], post(dispatch_step))
         .route("/export/dispatch.xlsx", &["GET"], get(dispatch_xlsx))
-        .route("/api/v1/projects", &["GET"], get(list_api))
+        .route("/api/v1/projects", &["GET", "POST"], get(list_api).post(save_api))
+        .route("/export/project-files/{kind}", &["GET"], get(export_file))
         .route("/api/v1/projects/{code}", &["GET"], get(project_api))
         .route("/api/v1/dispatch", &["GET"], get(dispatch_api))
         .route("/api/v1/project-files/{kind}", &["POST"], post(import_api).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
@@ -105,6 +106,71 @@ fn months_back(app: &App, month: Month) -> Vec<(String, String)> {
 
 // ------------------------------------------------------------------ the library
 
+/// The project form, empty (new) or filled (edit), with the plan's choices.
+pub struct ProjectForm {
+    pub csrf: String,
+    pub editing: bool,
+    pub open: bool,
+    pub code: String,
+    pub name: String,
+    pub investor: String,
+    pub zone: String,
+    pub industry: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub total: String,
+    pub key: bool,
+    pub major: bool,
+    pub p300: bool,
+    pub planned_start: String,
+    pub actual_start: String,
+    pub planned_completion: String,
+    pub actual_completion: String,
+    pub zones: Vec<(String, String)>,
+    pub industries: Vec<(String, String)>,
+    pub kinds: Vec<&'static str>,
+    pub statuses: Vec<&'static str>,
+}
+
+impl ProjectForm {
+    fn new(app: &App, authed: &Authed, project: Option<&domain::projects::Project>) -> ProjectForm {
+        use domain::projects::{ProjectKind, ProjectStatus};
+        let actor = authed.actor();
+        let m = |v: Option<Month>| v.map(|m| m.to_string()).unwrap_or_default();
+        ProjectForm {
+            csrf: csrf_of(authed),
+            editing: project.is_some(),
+            open: false,
+            code: project.map(|p| p.code.clone()).unwrap_or_default(),
+            name: project.map(|p| p.name.clone()).unwrap_or_default(),
+            investor: project.and_then(|p| p.investor_uscc.as_ref()).map(|u| u.to_string()).unwrap_or_default(),
+            zone: project.map(|p| p.zone.to_string()).unwrap_or_default(),
+            industry: project.map(|p| p.industry.to_string()).unwrap_or_default(),
+            kind: project.map_or(ProjectKind::New.zh(), |p| p.kind.zh()),
+            status: project.map_or(ProjectStatus::Planning.zh(), |p| p.status.zh()),
+            total: project.map(|p| domain::Amount { raw: p.total_investment, decimals: 2 }.to_string()).unwrap_or_default(),
+            key: project.is_some_and(|p| p.provincial_key),
+            major: project.is_some_and(|p| p.provincial_major),
+            p300: project.is_some_and(|p| p.provincial_300),
+            planned_start: m(project.and_then(|p| p.planned_start)),
+            actual_start: m(project.and_then(|p| p.actual_start)),
+            planned_completion: m(project.and_then(|p| p.planned_completion)),
+            actual_completion: m(project.and_then(|p| p.actual_completion)),
+            // Only the zones the account may put a project in.
+            zones: app
+                .plan
+                .zones
+                .iter()
+                .filter(|z| actor.authorize(&app.plan, Action::WriteProjects, Target::Zone(&z.code)).is_ok())
+                .map(|z| (z.code.to_string(), z.name.clone()))
+                .collect(),
+            industries: app.plan.industries.iter().map(|i| (i.code.to_string(), i.name.clone())).collect(),
+            kinds: ProjectKind::ALL.iter().map(|k| k.zh()).collect(),
+            statuses: ProjectStatus::ALL.iter().map(|k| k.zh()).collect(),
+        }
+    }
+}
+
 pub struct LibraryRow {
     pub code: String,
     pub name: String,
@@ -124,6 +190,8 @@ pub struct LibraryRow {
 #[template(path = "projects.html")]
 pub struct LibraryPage {
     pub nav: Nav,
+    /// The form to add a project, for those who may.
+    pub form: Option<ProjectForm>,
     pub month: String,
     pub month_zh: String,
     pub rows: Vec<LibraryRow>,
@@ -155,6 +223,7 @@ async fn library(State(app): State<App>, authed: Authed, Query(q): Query<MonthQu
         })
         .collect();
     Ok(LibraryPage {
+        form: authed.actor().may(Action::WriteProjects).then(|| ProjectForm::new(&app, &authed, None)),
         nav: nav(&app, &authed, "projects"),
         month: month.to_string(),
         month_zh: month.zh(),
@@ -201,6 +270,8 @@ pub struct TimelineItem {
 #[template(path = "project.html")]
 pub struct ProjectPage {
     pub nav: Nav,
+    /// The form to edit the project, for those who may.
+    pub form: Option<ProjectForm>,
     pub csrf: String,
     pub month: String,
     pub month_zh: String,
@@ -258,7 +329,12 @@ async fn page(
         .into_iter()
         .find(|(z, _)| *z == top)
         .map_or(SubmissionState::Draft, |(_, s)| s);
+    let form = actor
+        .authorize(&app.plan, Action::WriteProjects, Target::Zone(&p.zone))
+        .is_ok()
+        .then(|| ProjectForm::new(&app, &authed, Some(p)));
     Ok(ProjectPage {
+        form,
         month_open: state.editable(),
         month_state: state.zh(),
         csrf: csrf_of(&authed),
@@ -785,4 +861,177 @@ async fn import_api(
     };
     let upload = receive_body(body, "project-upload").await?;
     Ok(Json(app.import_project_file(&authed.caller, kind, &upload.path, &|_, _| {}).await?))
+}
+
+// ------------------------------------------------------------------ create and edit, export
+
+/// A project as a form or a JSON body gives it: codes or Chinese names, amounts in 万元, months as
+/// in the files.
+#[derive(Deserialize)]
+pub struct ProjectInput {
+    #[serde(default)]
+    pub csrf: String,
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub investor_uscc: Option<String>,
+    pub zone: String,
+    pub industry: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub provincial_key: Option<String>,
+    #[serde(default)]
+    pub provincial_major: Option<String>,
+    #[serde(default)]
+    pub provincial_300: Option<String>,
+    pub total_investment: String,
+    pub status: String,
+    #[serde(default)]
+    pub planned_start: Option<String>,
+    #[serde(default)]
+    pub actual_start: Option<String>,
+    #[serde(default)]
+    pub planned_completion: Option<String>,
+    #[serde(default)]
+    pub actual_completion: Option<String>,
+}
+
+impl ProjectInput {
+    /// The project, or a 400 naming the field and why.
+    fn project(&self, app: &App) -> Result<domain::projects::Project, WebError> {
+        use domain::projects::{ProjectKind, ProjectStatus};
+        let bad = |field: &str, why: String| WebError::bad_request(format!("{field}:{why}"));
+        let month = |field: &str, v: &Option<String>| -> Result<Option<Month>, WebError> {
+            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => Month::parse(s).map(Some).map_err(|e| bad(field, e.to_string())),
+            }
+        };
+        let yes = |v: &Option<String>| matches!(v.as_deref().map(str::trim), Some("是" | "1" | "true" | "on" | "yes"));
+        let investor = match self.investor_uscc.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(u) => Some(domain::Uscc::parse(u).map_err(|e| bad("投资主体统一社会信用代码", e.to_string()))?),
+        };
+        Ok(domain::projects::Project {
+            code: self.code.trim().to_string(),
+            name: match self.name.trim() {
+                "" => return Err(bad("项目名称", "不能为空 / required".into())),
+                n => n.chars().take(200).collect(),
+            },
+            investor_uscc: investor,
+            zone: app
+                .plan
+                .resolve_zone(&self.zone)
+                .map(|z| z.code.clone())
+                .ok_or_else(|| bad("组团", "未知组团 / unknown zone".into()))?,
+            industry: app
+                .plan
+                .resolve_industry(&self.industry)
+                .map(|i| i.code.clone())
+                .ok_or_else(|| bad("产业", "未知产业 / unknown industry".into()))?,
+            kind: ProjectKind::parse(&self.kind).ok_or_else(|| bad("类型", "应为 新建、扩建 或 技改".into()))?,
+            provincial_key: yes(&self.provincial_key),
+            provincial_major: yes(&self.provincial_major),
+            provincial_300: yes(&self.provincial_300),
+            total_investment: domain::Amount::parse(&self.total_investment, domain::projects::AMOUNT_DECIMALS)
+                .map_err(|e| bad("总投资(万元)", e.to_string()))?
+                .raw,
+            status: ProjectStatus::parse(&self.status)
+                .ok_or_else(|| bad("状态", "应为 谋划、签约、前期、在建、竣工 或 投产".into()))?,
+            planned_start: month("计划开工", &self.planned_start)?,
+            actual_start: month("实际开工", &self.actual_start)?,
+            planned_completion: month("计划竣工", &self.planned_completion)?,
+            actual_completion: month("实际竣工", &self.actual_completion)?,
+        })
+    }
+}
+
+/// POST /projects: the library's form adds or edits a project.
+async fn save_form(State(app): State<App>, authed: Authed, Form(f): Form<ProjectInput>) -> Result<Response, WebError> {
+    authed.check_csrf(&f.csrf)?;
+    let project = f.project(&app)?;
+    app.save_project(&authed.caller, &project).await?;
+    Ok(Redirect::to(&format!("/projects/{}?saved=1", project.code)).into_response())
+}
+
+/// POST /api/v1/projects: one project as JSON, added or replacing the stored one.
+async fn save_api(
+    State(app): State<App>,
+    authed: Authed,
+    Json(body): Json<ProjectInput>,
+) -> Result<Json<domain::projects::Project>, WebError> {
+    let project = body.project(&app)?;
+    app.save_project(&authed.caller, &project).await?;
+    Ok(Json(project))
+}
+
+/// GET /export/project-files/{kind}: one of the four files as the caller may see it, in the
+/// columns the import reads, so that it can be edited and imported again.
+async fn export_file(State(app): State<App>, authed: Authed, Path(kind): Path<String>) -> Result<Response, WebError> {
+    use files::{Sheet, SheetColumn, XCell};
+    let name = kind.trim_end_matches(".xlsx");
+    let kind_of = ProjectFileKind::from_code(name).ok_or_else(|| WebError {
+        status: axum::http::StatusCode::NOT_FOUND,
+        message: "文件类型应为 projects、project-plans、project-reports 或 requirements / unknown file kind".into(),
+    })?;
+    let f = app.project_files(&authed.caller).await?;
+    let t = |s: &str| XCell::Text(s.to_string());
+    let money = |v: i64| XCell::Number(v as f64 / 100.0);
+    let month = |m: Option<Month>| m.map_or(XCell::Empty, |m| XCell::Text(m.to_string()));
+    let yes = |b: bool| t(if b { "是" } else { "否" });
+    let rows: Vec<Vec<XCell>> = match kind_of {
+        ProjectFileKind::Projects => f
+            .projects
+            .iter()
+            .map(|p| {
+                vec![
+                    t(&p.code),
+                    t(&p.name),
+                    p.investor_uscc.as_ref().map_or(XCell::Empty, |u| t(u.as_str())),
+                    t(p.zone.as_str()),
+                    t(p.industry.as_str()),
+                    t(p.kind.zh()),
+                    yes(p.provincial_key),
+                    yes(p.provincial_major),
+                    yes(p.provincial_300),
+                    money(p.total_investment),
+                    t(p.status.zh()),
+                    month(p.planned_start),
+                    month(p.actual_start),
+                    month(p.planned_completion),
+                    month(p.actual_completion),
+                ]
+            })
+            .collect(),
+        ProjectFileKind::Plans => {
+            f.plans.iter().map(|l| vec![t(&l.code), XCell::Number(f64::from(l.year)), money(l.planned)]).collect()
+        }
+        ProjectFileKind::Reports => f
+            .reports
+            .iter()
+            .map(|l| vec![t(&l.code), t(&l.month.to_string()), money(l.investment), t(&l.progress_note)])
+            .collect(),
+        ProjectFileKind::Requirements => f
+            .requirements
+            .iter()
+            .map(|(code, r)| {
+                vec![
+                    t(code),
+                    t(r.kind.zh()),
+                    t(&r.department),
+                    t(&r.planned.to_string()),
+                    r.done.map_or(XCell::Empty, |d| t(&d.to_string())),
+                ]
+            })
+            .collect(),
+    };
+    let money_columns = ["总投资(万元)", "计划投资(万元)", "本月完成投资(万元)"];
+    let columns = kind_of
+        .headers()
+        .into_iter()
+        .map(|h| SheetColumn { header: h.to_string(), decimals: money_columns.contains(&h).then_some(2), width: 16.0 })
+        .collect();
+    let sheet = Sheet { name: "数据".into(), title: None, columns, rows };
+    crate::pages::xlsx_response(&format!("{name}.xlsx"), sheet)
 }

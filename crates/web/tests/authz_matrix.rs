@@ -183,6 +183,11 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     // by the coordinator and the department that owns it. Another zone's problem or photo is
     // not found for those who cannot see the project.
     ("GET", "/projects", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/projects", "own", [303, 403, 303, 403, 403, 403]),
+    ("POST", "/projects", "other", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/projects", "own", [200, 403, 200, 403, 403, 403]),
+    ("POST", "/api/v1/projects", "other", [200, 403, 403, 403, 403, 403]),
+    ("GET", "/export/project-files/{kind}", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/projects/{code}", "own", [200, 200, 200, 403, 200, 403]),
     ("GET", "/projects/{code}", "other", [200, 200, 403, 403, 200, 403]),
     ("POST", "/projects/{code}/report", "own", [303, 403, 303, 403, 403, 403]),
@@ -362,6 +367,30 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
                 case("other", format!("{prefix}/P-OTHER?month=2023-06"), none()),
             ]
         }
+        ("POST", "/projects") => {
+            let body = |code: String, zone: &str| {
+                form(format!(
+                    "csrf={csrf}&code={code}&name=新项目&zone={zone}&industry=optoelectronics&type=新建&total_investment=100&status=谋划"
+                ))
+            };
+            vec![
+                case("own", route.into(), body(format!("PN-OWN-{k}"), "linkong")),
+                case("other", route.into(), body(format!("PN-OTHER-{k}"), "yongxiu")),
+            ]
+        }
+        ("POST", "/api/v1/projects") => {
+            let body = |code: String, zone: &str| {
+                let json = format!(
+                    r#"{{"code":"{code}","name":"新项目","zone":"{zone}","industry":"optoelectronics","type":"新建","total_investment":"100","status":"谋划"}}"#
+                );
+                (Body::from(json), Some("application/json".to_string()))
+            };
+            vec![
+                case("own", route.into(), body(format!("PA-OWN-{k}"), "linkong")),
+                case("other", route.into(), body(format!("PA-OTHER-{k}"), "yongxiu")),
+            ]
+        }
+        ("GET", "/export/project-files/{kind}") => vec![case("-", "/export/project-files/projects.xlsx".into(), none())],
         ("POST", "/projects/{code}/report") => {
             let body = || form(format!("csrf={csrf}&month={month}&investment=12.5&note=施工"));
             vec![case("own", "/projects/P-OWN/report".into(), body()), case("other", "/projects/P-OTHER/report".into(), body())]

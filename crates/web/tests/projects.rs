@@ -55,3 +55,47 @@ async fn the_dispatch_and_the_assessment_download_with_their_figures() {
         assert!(etdz.iter().any(|c| c.contains("1 个,按期开工 0 个")), "{etdz:?}");
     }
 }
+
+#[tokio::test]
+async fn the_four_project_files_download_and_import_again_unchanged() {
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let op = Caller::operator();
+        let files = [
+            (
+                service::ProjectFileKind::Projects,
+                "code,name,zone,industry,type,provincial_key,total_investment,status,planned_start,actual_start\n\
+                 GJ-1,光电产业园,etdz,optoelectronics,新建,是,150000.5,在建,2022-03,2022-04\nGJ-2,硅材料,yongxiu,silicone,技改,否,800,前期,2023-01,\n",
+            ),
+            (service::ProjectFileKind::Plans, "code,year,planned\nGJ-1,2022,12000.25\n"),
+            (service::ProjectFileKind::Reports, "code,month,investment,progress_note\nGJ-1,2022-04,300.5,开工\n"),
+            (service::ProjectFileKind::Requirements, "code,requirement,department,planned,done\nGJ-2,环评,ecology,2022-12-01,\n"),
+        ];
+        for (kind, text) in files {
+            let (_g, p) = testkit::file("p.csv", text.as_bytes());
+            app.import_project_file(&op, kind, &p, &|_, _| {}).await.unwrap();
+        }
+        app.seed_demo_users(&op).await.unwrap();
+        let s = app.login("jfj", service::DEMO_PASSWORD, "t").await.unwrap();
+        let cookie = format!("lf_session={}", s.token);
+        let spare = testkit::sqlite();
+        let again = App::open(&spare.url).await.unwrap();
+        for (name, kind) in [
+            ("projects", service::ProjectFileKind::Projects),
+            ("project-plans", service::ProjectFileKind::Plans),
+            ("project-reports", service::ProjectFileKind::Reports),
+            ("requirements", service::ProjectFileKind::Requirements),
+        ] {
+            let (status, bytes) = get(&app, &cookie, &format!("/export/project-files/{name}.xlsx")).await;
+            assert_eq!(status, StatusCode::OK, "{name}");
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(format!("{name}.xlsx"));
+            std::fs::write(&path, bytes).unwrap();
+            again.import_project_file(&op, kind, &path, &|_, _| {}).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        assert_eq!(again.store.projects(&[]).await.unwrap(), app.store.projects(&[]).await.unwrap(), "{}", db.engine);
+        assert_eq!(again.store.all_project_plans().await.unwrap(), app.store.all_project_plans().await.unwrap());
+        assert_eq!(again.store.all_project_reports().await.unwrap(), app.store.all_project_reports().await.unwrap());
+        assert_eq!(again.store.project_requirements(None).await.unwrap(), app.store.project_requirements(None).await.unwrap());
+    }
+}

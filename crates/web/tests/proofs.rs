@@ -65,6 +65,11 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
             form("/projects/P1/requirements/eia", &zc, "csrf=wrong&month=2022-07&done=2022-07-01".into()),
             form("/dispatch/etdz/2022-07", &zc, "csrf=wrong&step=submit".into()),
             form("/leads/L1/convert", &zc, "csrf=wrong&project=P9&year=2022".into()),
+            form(
+                "/projects",
+                &zc,
+                "csrf=wrong&code=P9&name=x&zone=etdz&industry=optoelectronics&type=新建&total_investment=1&status=谋划".into(),
+            ),
             Request::post("/projects/P1/photos")
                 .header("cookie", &zc)
                 .header("content-type", "multipart/form-data; boundary=b")
