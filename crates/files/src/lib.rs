@@ -3,6 +3,7 @@
 //! exports written back.
 
 mod cells;
+mod docx;
 mod enterprises;
 mod error;
 mod facts;
@@ -13,6 +14,7 @@ mod projects;
 mod table;
 mod xlsx;
 
+pub use docx::{Report, ReportTable, Section, report_sheets, write_docx};
 pub use enterprises::EnterpriseColumns;
 pub use error::{FileError, RowError, RowErrors};
 pub use facts::{FactColumns, FactLine};

@@ -17,6 +17,19 @@ use service::{App, Caller, DemoSpec, ServiceError};
 use accounts::{AuditAction, TokenAction, UserAction};
 use monthly::{ImportWhat, MonthsAction};
 
+#[derive(Subcommand)]
+enum ReportWhat {
+    /// The quarterly bulletin: 2022Q3 or 2022年第3季度; the XLSX goes beside the DOCX unless --xlsx
+    Bulletin {
+        #[arg(long)]
+        quarter: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+    },
+}
+
 #[derive(Parser)]
 #[command(name = "leapfrog", version, about = "产业跨越发展调度平台 / Leapfrog: run a regional industrial-development plan")]
 struct Cli {
@@ -117,6 +130,11 @@ enum Command {
         year: i32,
         #[arg(long)]
         json: bool,
+    },
+    /// Reports: the quarterly bulletin (季通报) as a DOCX with its tables as an XLSX
+    Report {
+        #[command(subcommand)]
+        what: ReportWhat,
     },
     /// Serve the web pages and the JSON API
     Serve {
@@ -253,6 +271,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dispatch { month, json } => projects::dispatch(&db, &caller, month, json).await?,
         Command::Leads { year, json } => projects::leads(&db, &caller, year, json).await?,
         Command::Assess { year, json } => projects::assess(&db, &caller, year, json).await?,
+        Command::Report { what: ReportWhat::Bulletin { quarter, out, xlsx } } => {
+            projects::bulletin(&db, &caller, &quarter, &out, xlsx.as_deref()).await?
+        }
         Command::Serve { addr } => {
             let app = App::open(&db).await?;
             let demo = app.logins_with_demo_password().await?;

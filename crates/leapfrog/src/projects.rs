@@ -108,3 +108,23 @@ pub async fn assess(db: &str, caller: &Caller, year: i32, json: bool) -> anyhow:
     }
     Ok(())
 }
+
+/// `leapfrog report bulletin`: the quarterly bulletin as a DOCX, and its tables as an XLSX beside
+/// it (or where `--xlsx` says).
+pub async fn bulletin(
+    db: &str,
+    caller: &Caller,
+    quarter: &str,
+    out: &std::path::Path,
+    xlsx: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let app = App::open(db).await?;
+    let q = service::Quarter::parse(quarter)
+        .ok_or_else(|| anyhow::anyhow!("季度“{quarter}”应写作 2022Q3 或 2022年第3季度 / write the quarter as 2022Q3"))?;
+    let report = app.bulletin(caller, q).await?;
+    std::fs::write(out, files::write_docx(&report)?)?;
+    let xlsx = xlsx.map(std::path::Path::to_path_buf).unwrap_or_else(|| out.with_extension("xlsx"));
+    std::fs::write(&xlsx, files::write_xlsx(&files::report_sheets(&report))?)?;
+    println!("已写出 / written: {} 与 {}", out.display(), xlsx.display());
+    Ok(())
+}

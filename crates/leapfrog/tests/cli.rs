@@ -468,3 +468,22 @@ fn assess_prints_the_ranked_zones_in_the_contract_shape() {
     assert_eq!(zones[1]["rank"], 2);
     assert!(!leapfrog(&["assess", "--year", "2030", "--database", &db]).status.success());
 }
+
+#[test]
+fn report_bulletin_writes_a_docx_and_its_tables_as_an_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("b.db").display());
+    let out = dir.path().join("通报.docx");
+    let said = ok(&leapfrog(&["report", "bulletin", "--quarter", "2022Q3", "--out", out.to_str().unwrap(), "--database", &db]));
+    assert!(said.contains("通报.xlsx"), "{said}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"PK"), "a zip package");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("word/document.xml"));
+    let mut table = files::Table::open(&dir.path().join("通报.xlsx")).unwrap();
+    table.find_header(|h| h.first().is_some_and(|c| c == "指标"));
+    assert_eq!(table.headers[..2], ["指标".to_string(), "目标值".to_string()]);
+    let bad = leapfrog(&["report", "bulletin", "--quarter", "2022Q5", "--out", out.to_str().unwrap(), "--database", &db]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2022Q3"));
+}

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod assessment;
+mod bulletin;
 mod clock;
 mod demo;
 mod demo_projects;
@@ -22,6 +23,7 @@ use domain::{Plan, PlanProblem};
 use store::{AuditRecord, Store, StoreError};
 
 pub use accounts::{LoginError, Session, actor_of, random_hex, token_hash};
+pub use bulletin::Quarter;
 pub use clock::Clock;
 pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use files::ProjectFileKind;

@@ -37,6 +37,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .route("/dispatch", &["GET"], get(dispatch_page))
         .route("/dispatch/{zone}/{month}", &["POST"], post(dispatch_step))
         .route("/export/dispatch.xlsx", &["GET"], get(dispatch_xlsx))
+        .route("/export/bulletin.docx", &["GET"], get(bulletin_docx))
+        .route("/export/bulletin.xlsx", &["GET"], get(bulletin_xlsx))
         .route("/api/v1/projects", &["GET", "POST"], get(list_api).post(save_api))
         .route("/export/project-files/{kind}", &["GET"], get(export_file))
         .route("/api/v1/projects/{code}", &["GET"], get(project_api))
@@ -633,6 +635,8 @@ pub struct DispatchPage {
     pub investment_pct: String,
     pub time_pct: String,
     pub saved: Option<String>,
+    /// Finished quarters for the bulletin, newest first, when the account may have it.
+    pub quarters: Vec<(String, String)>,
 }
 
 async fn dispatch_page(State(app): State<App>, authed: Authed, Query(q): Query<MonthQuery>) -> Result<DispatchPage, WebError> {
@@ -697,6 +701,11 @@ async fn dispatch_page(State(app): State<App>, authed: Authed, Query(q): Query<M
         investment_pct: pct(d.investment_ytd_wan, d.investment_target_wan),
         time_pct: format!("{:.1}%", d.time_progress_pct),
         saved: q.saved.map(|_| "已办理 / done".to_string()),
+        quarters: if actor.authorize(&app.plan, Action::ReadProjects, Target::Region).is_ok() {
+            finished_quarters(&app)
+        } else {
+            Vec::new()
+        },
         nav: nav(&app, &authed, "dispatch"),
     })
 }
@@ -798,6 +807,38 @@ async fn dispatch_xlsx(State(app): State<App>, authed: Authed, Query(q): Query<M
 }
 
 #[derive(Deserialize)]
+pub struct QuarterQuery {
+    pub quarter: String,
+}
+
+async fn bulletin_of(app: &App, authed: &Authed, quarter: &str) -> Result<(service::Quarter, files::Report), WebError> {
+    let q = service::Quarter::parse(quarter).ok_or_else(|| {
+        WebError::bad_request(format!("季度“{}”应写作 2022Q3 / write the quarter as 2022Q3", domain::shorten(quarter)))
+    })?;
+    Ok((q, app.bulletin(&authed.caller, q).await?))
+}
+
+/// The quarterly bulletin as a DOCX.
+async fn bulletin_docx(State(app): State<App>, authed: Authed, Query(q): Query<QuarterQuery>) -> Result<Response, WebError> {
+    let (quarter, report) = bulletin_of(&app, &authed, &q.quarter).await?;
+    let bytes = files::write_docx(&report).map_err(WebError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"bulletin-{quarter}.docx\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Every table of the quarterly bulletin as an XLSX.
+async fn bulletin_xlsx(State(app): State<App>, authed: Authed, Query(q): Query<QuarterQuery>) -> Result<Response, WebError> {
+    let (quarter, report) = bulletin_of(&app, &authed, &q.quarter).await?;
+    crate::pages::workbook_response(&format!("bulletin-{quarter}.xlsx"), &files::report_sheets(&report))
+}
+
+#[derive(Deserialize)]
 pub struct StepForm {
     pub csrf: String,
     pub step: String,
@@ -816,6 +857,22 @@ async fn dispatch_step(
     let step = Step::parse(&f.step).ok_or_else(|| WebError::bad_request("未知的操作 / unknown step"))?;
     app.project_month_step(&authed.caller, &zone, month, step, &f.reason).await?;
     Ok(Redirect::to(&format!("/dispatch?month={month}&saved=1")).into_response())
+}
+
+/// The quarters of the plan's years that have ended, newest first.
+fn finished_quarters(app: &App) -> Vec<(String, String)> {
+    let now = app.clock.current_month();
+    let first = app.plan.baseline_year;
+    let mut out = Vec::new();
+    for year in (first..=now.year()).rev() {
+        for q in (1..=4).rev() {
+            let quarter = service::Quarter { year, q };
+            if quarter.last_month() < now {
+                out.push((quarter.to_string(), format!("{year}年第{q}季度")));
+            }
+        }
+    }
+    out
 }
 
 // ------------------------------------------------------------------ the API

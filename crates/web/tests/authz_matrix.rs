@@ -204,6 +204,9 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/projects/{code}/photos/{id}", "other", [200, 200, 404, 404, 200, 404]),
     ("GET", "/dispatch", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/export/dispatch.xlsx", "-", [200, 200, 200, 403, 200, 403]),
+    // The quarterly bulletin is the region's document: not a zone's, which sees only its part.
+    ("GET", "/export/bulletin.docx", "-", [200, 200, 403, 403, 200, 403]),
+    ("GET", "/export/bulletin.xlsx", "-", [200, 200, 403, 403, 200, 403]),
     ("POST", "/dispatch/{zone}/{month}", "own", [403, 403, 303, 403, 403, 403]),
     ("POST", "/dispatch/{zone}/{month}", "other", [403, 403, 403, 403, 403, 403]),
     ("POST", "/dispatch/{zone}/{month}", "review", [303, 403, 403, 403, 403, 403]),
@@ -391,6 +394,7 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             ]
         }
         ("GET", "/export/project-files/{kind}") => vec![case("-", "/export/project-files/projects.xlsx".into(), none())],
+        ("GET", "/export/bulletin.docx" | "/export/bulletin.xlsx") => vec![case("-", format!("{route}?quarter=2023Q2"), none())],
         ("POST", "/projects/{code}/report") => {
             let body = || form(format!("csrf={csrf}&month={month}&investment=12.5&note=施工"));
             vec![case("own", "/projects/P-OWN/report".into(), body()), case("other", "/projects/P-OTHER/report".into(), body())]
