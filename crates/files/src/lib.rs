@@ -23,4 +23,4 @@ pub use limits::{Limits, shorten};
 pub use photo::{MAX_PHOTO_BYTES, Photo, check_photo};
 pub use projects::{ProjectFile, ProjectFileKind};
 pub use table::{Cell, Table};
-pub use xlsx::{Sheet, SheetColumn, XCell, template, write_xlsx};
+pub use xlsx::{Sheet, SheetColumn, XCell, template, write_csv, write_xlsx};

@@ -160,3 +160,23 @@ pub fn template(kind: &str, plan: &Plan, out: &Path) -> Result<(), FileError> {
     let bytes = write_xlsx(&sheets)?;
     std::fs::write(out, bytes).map_err(|source| FileError::Io { file: out.display().to_string(), source })
 }
+
+/// A sheet as CSV (UTF-8 with a BOM, as Excel on Chinese Windows opens it): the header row, then
+/// the rows; numbers as plain decimals. The title line is left out so the file imports again.
+pub fn write_csv(sheet: &Sheet) -> Result<Vec<u8>, FileError> {
+    let err = |e: csv::Error| FileError::Write(format!("无法写出 CSV / cannot write CSV: {e}"));
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(sheet.columns.iter().map(|c| c.header.as_str())).map_err(err)?;
+    for row in &sheet.rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                XCell::Text(t) => t.clone(),
+                XCell::Number(n) => format!("{n}"),
+                XCell::Empty => String::new(),
+            })
+            .collect();
+        w.write_record(&cells).map_err(err)?;
+    }
+    w.into_inner().map_err(|e| FileError::Write(format!("无法写出 CSV / cannot write CSV: {e}")))
+}

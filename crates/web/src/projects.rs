@@ -1027,7 +1027,8 @@ async fn save_api(
 /// columns the import reads, so that it can be edited and imported again.
 async fn export_file(State(app): State<App>, authed: Authed, Path(kind): Path<String>) -> Result<Response, WebError> {
     use files::{Sheet, SheetColumn, XCell};
-    let name = kind.trim_end_matches(".xlsx");
+    let csv = kind.ends_with(".csv");
+    let name = kind.trim_end_matches(".xlsx").trim_end_matches(".csv");
     let kind_of = ProjectFileKind::from_code(name).ok_or_else(|| WebError {
         status: axum::http::StatusCode::NOT_FOUND,
         message: "文件类型应为 projects、project-plans、project-reports 或 requirements / unknown file kind".into(),
@@ -1090,5 +1091,16 @@ async fn export_file(State(app): State<App>, authed: Authed, Path(kind): Path<St
         .map(|h| SheetColumn { header: h.to_string(), decimals: money_columns.contains(&h).then_some(2), width: 16.0 })
         .collect();
     let sheet = Sheet { name: "数据".into(), title: None, columns, rows };
+    if csv {
+        let bytes = files::write_csv(&sheet).map_err(WebError::internal)?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
     crate::pages::xlsx_response(&format!("{name}.xlsx"), sheet)
 }

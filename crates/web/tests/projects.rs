@@ -94,6 +94,14 @@ async fn the_four_project_files_download_and_import_again_unchanged() {
             again.import_project_file(&op, kind, &path, &|_, _| {}).await.unwrap_or_else(|e| panic!("{name}: {e}"));
         }
         assert_eq!(again.store.projects(&[]).await.unwrap(), app.store.projects(&[]).await.unwrap(), "{}", db.engine);
+        // The CSV of the library imports the same.
+        let (status, bytes) = get(&app, &cookie, "/export/project-files/projects.csv").await;
+        assert_eq!(status, StatusCode::OK);
+        let spare_csv = testkit::sqlite();
+        let from_csv = App::open(&spare_csv.url).await.unwrap();
+        let (_c, path) = testkit::file("projects.csv", &bytes);
+        from_csv.import_project_file(&op, service::ProjectFileKind::Projects, &path, &|_, _| {}).await.unwrap();
+        assert_eq!(from_csv.store.projects(&[]).await.unwrap(), app.store.projects(&[]).await.unwrap());
         assert_eq!(again.store.all_project_plans().await.unwrap(), app.store.all_project_plans().await.unwrap());
         assert_eq!(again.store.all_project_reports().await.unwrap(), app.store.all_project_reports().await.unwrap());
         assert_eq!(again.store.project_requirements(None).await.unwrap(), app.store.project_requirements(None).await.unwrap());
