@@ -6,23 +6,11 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch } from "./browser.mjs";
+import { launch, signIn, signOut } from "./browser.mjs";
 
 const base = process.env.BASE_URL;
-const PASSWORD = "Ganjiang-2023!";
 // A one-pixel PNG: the server decodes every photo, so this must be a real image.
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-
-async function signIn(page, login) {
-  await page.goto(base + "/login");
-  await page.getByLabel("用户名").fill(login);
-  await page.getByLabel("密码").fill(PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: "登录" }).click()]);
-}
-
-async function signOut(page) {
-  await Promise.all([page.waitForURL(/\/login/), page.getByRole("button", { name: "退出" }).click()]);
-}
 
 function problemLight(page, code) {
   return page.locator("#lights tbody tr", { hasText: code }).locator('td[data-label="问题"]');

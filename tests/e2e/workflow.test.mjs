@@ -5,21 +5,9 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch } from "./browser.mjs";
+import { launch, signIn, signOut } from "./browser.mjs";
 
 const base = process.env.BASE_URL;
-const PASSWORD = "Ganjiang-2023!";
-
-async function signIn(page, login) {
-  await page.goto(base + "/login");
-  await page.getByLabel("用户名").fill(login);
-  await page.getByLabel("密码").fill(PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: "登录" }).click()]);
-}
-
-async function signOut(page) {
-  await Promise.all([page.waitForURL(/\/login/), page.getByRole("button", { name: "退出" }).click()]);
-}
 
 /** The cell of 经开组团 in January on the 2024 board. */
 function januaryOfEtdz(page) {

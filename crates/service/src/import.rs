@@ -34,6 +34,30 @@ pub(crate) fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
+/// Reads every row of a table with `parse`, keeping what reads with its row and every error.
+pub(crate) fn parse_rows<T>(
+    table: &mut Table,
+    errors: &mut RowErrors,
+    mut parse: impl FnMut(usize, &[files::Cell]) -> std::result::Result<T, Vec<RowError>>,
+) -> Vec<(usize, T)> {
+    let mut out = Vec::new();
+    while let Some(next) = table.next_row() {
+        match next {
+            Err(e) => errors.push(e),
+            Ok((row, cells)) => match parse(row, &cells) {
+                Ok(v) => out.push((row, v)),
+                Err(e) => errors.extend(e),
+            },
+        }
+    }
+    out
+}
+
+/// An error of one cell, its value cut to a readable length.
+pub(crate) fn row_error(file: &str, row: usize, column: &str, value: &str, reason: String) -> RowError {
+    RowError { file: file.to_string(), row, column: Some(column.to_string()), value: domain::shorten(value), reason }
+}
+
 /// Called as reading advances: (done, total) in bytes or rows.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 

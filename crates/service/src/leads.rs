@@ -8,10 +8,10 @@ use domain::authz::{Action, Target};
 use domain::leads::{Lead, Stage, Tally, tally};
 use domain::projects::{Project, ProjectKind, ProjectStatus, check_project_code};
 use domain::{Month, ZoneCode};
-use files::{LeadColumns, RowError, RowErrors, Table};
+use files::{LeadColumns, RowErrors, Table};
 use serde::Serialize;
 
-use crate::import::{DENIED_SHOWN, ImportSummary, Progress, file_name, forbidden_rows};
+use crate::import::{DENIED_SHOWN, ImportSummary, Progress, file_name, forbidden_rows, parse_rows, row_error};
 use crate::{App, Caller, Result, ServiceError};
 
 /// The pipeline of a year: leads at each stage, the tallies and the funnel.
@@ -126,28 +126,9 @@ impl App {
         let mut denied = RowErrors::new(DENIED_SHOWN);
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut leads = Vec::new();
-        let row_error = |row: usize, column: &str, value: &str, reason: String| RowError {
-            file: file.clone(),
-            row,
-            column: Some(column.to_string()),
-            value: domain::shorten(value),
-            reason,
-        };
-        while let Some(next) = table.next_row() {
-            let (row, cells) = match next {
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-                Ok(r) => r,
-            };
-            let lead = match columns.parse(&self.plan, &file, row, &cells) {
-                Err(e) => {
-                    errors.extend(e);
-                    continue;
-                }
-                Ok(l) => l,
-            };
+        let row_error = |row: usize, column: &str, value: &str, reason: String| row_error(&file, row, column, value, reason);
+        let parsed = parse_rows(&mut table, &mut errors, |row, cells| columns.parse(&self.plan, &file, row, cells));
+        for (row, lead) in parsed {
             // Both the lead as it is stored and as the file has it must be the caller's.
             for l in [known.get(&lead.code), Some(&lead)].into_iter().flatten() {
                 if let Err(e) = self.may_write_lead(caller, l) {

@@ -12,12 +12,11 @@ use domain::projects::{
 };
 use domain::submission::{Step, SubmissionState};
 use domain::{Month, ZoneCode};
-use files::{ProjectFile, ProjectFileKind, RowError, RowErrors, Table};
+use files::{ProjectFile, ProjectFileKind, RowErrors, Table};
 use serde::Serialize;
 use store::{PhotoInfo, ProjectReport};
 
-use crate::import::{ImportSummary, Progress, file_name};
-use crate::workflow::Subject;
+use crate::import::{ImportSummary, Progress, file_name, parse_rows, row_error};
 use crate::{App, Caller, Result, ServiceError};
 
 /// The workflow subject of a zone's monthly project reports (scope the top-level zone, period
@@ -265,28 +264,9 @@ impl App {
         let mut denied = RowErrors::new(crate::import::DENIED_SHOWN);
         let mut lines = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        let row_error = |row: usize, column: &str, value: &str, reason: String| RowError {
-            file: file.clone(),
-            row,
-            column: Some(column.to_string()),
-            value: domain::shorten(value),
-            reason,
-        };
-        while let Some(next) = table.next_row() {
-            let (row, cells) = match next {
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-                Ok(r) => r,
-            };
-            let line = match columns.parse(&self.plan, &file, row, &cells) {
-                Err(e) => {
-                    errors.extend(e);
-                    continue;
-                }
-                Ok(line) => line,
-            };
+        let row_error = |row: usize, column: &str, value: &str, reason: String| row_error(&file, row, column, value, reason);
+        let parsed = parse_rows(&mut table, &mut errors, |row, cells| columns.parse(&self.plan, &file, row, cells));
+        for (row, line) in parsed {
             let code = line.code().to_string();
             // The zone the row touches: a project's own, else the library's for its code.
             let zone = match &line {
@@ -396,7 +376,7 @@ impl App {
         if let Some(u) = &project.investor_uscc
             && self.store.enterprise(u).await?.is_none()
         {
-            return Err(ServiceError::BadRequest(format!("企业名录中没有 {u} / investor not in the registry")));
+            return Err(ServiceError::NotFound(format!("企业名录中没有 {u} / the investor is not in the registry")));
         }
         let audit =
             caller.audit("project.save", "project", &project.code).after(serde_json::to_string(project).unwrap_or_default());
@@ -460,20 +440,7 @@ impl App {
         step: Step,
         reason: &str,
     ) -> Result<SubmissionState> {
-        let top = match self.plan.resolve_zone(zone) {
-            Some(z) => self.plan.top_zone(&z.code).to_string(),
-            None => return Err(ServiceError::NotFound(format!("未知组团“{}” / unknown zone", domain::shorten(zone)))),
-        };
-        // Submitting is the zone's own act, as for its monthly statistics.
-        if step.by_zone() {
-            self.authorize(caller, Action::SubmitMonth, Target::Zone(&top))?;
-        } else {
-            self.require(caller, Action::ReviewSubmissions)?;
-        }
-        self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
-        let label = format!("{top}/{month}");
-        let subject = Subject { kind: PROJECT_MONTH, scope: &top, period: month.yyyymm().into(), label: &label };
-        self.workflow_step(caller, subject, step, reason).await
+        self.zone_month_step(caller, PROJECT_MONTH, zone, month, step, reason).await
     }
 
     /// Raises a problem in a project's month, owned by a department.

@@ -63,16 +63,30 @@ impl App {
         step: Step,
         reason: &str,
     ) -> Result<SubmissionState> {
+        self.zone_month_step(caller, ZONE_MONTH, zone, month, step, reason).await
+    }
+
+    /// A step on something a zone submits month by month — its statistics (`ZONE_MONTH`) or its
+    /// project reports (`PROJECT_MONTH`): submitting and asking to correct are the zone's own
+    /// acts, the rest the reviewer's; a month not yet begun or before the plan has nothing to act on.
+    pub(crate) async fn zone_month_step(
+        &self,
+        caller: &Caller,
+        kind: &'static str,
+        zone: &str,
+        month: Month,
+        step: Step,
+        reason: &str,
+    ) -> Result<SubmissionState> {
         let zone = self.top_zone_code(zone)?;
         if step.by_zone() {
             self.authorize(caller, Action::SubmitMonth, Target::Zone(&zone))?;
         } else {
             self.require(caller, Action::ReviewSubmissions)?;
         }
-        // A month not yet begun, or before the plan, has no submission to act on.
         self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
         let label = format!("{zone}/{month}");
-        let subject = Subject { kind: ZONE_MONTH, scope: &zone, period: month.yyyymm().into(), label: &label };
+        let subject = Subject { kind, scope: &zone, period: month.yyyymm().into(), label: &label };
         self.workflow_step(caller, subject, step, reason).await
     }
 

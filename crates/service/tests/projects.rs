@@ -262,3 +262,31 @@ fn image_bytes() -> Vec<u8> {
     image::RgbImage::from_pixel(40, 30, image::Rgb([200, 80, 20])).write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
+
+#[tokio::test]
+async fn a_project_workbook_with_a_title_and_notes_is_read_from_its_header_row() {
+    // As a zone office sends it: a merged title, a unit line, the table, a note under it.
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let center = Format::new().set_align(rust_xlsxwriter::FormatAlign::Center);
+    ws.merge_range(0, 0, 0, 3, "2022年9月重大项目进展月报", &center).unwrap();
+    ws.write_string(1, 0, "单位:万元").unwrap();
+    for (c, h) in ["项目编号", "月份", "本月完成投资(万元)", "形象进度"].iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    ws.write_string(3, 0, "GJ-001").unwrap();
+    ws.write_string(3, 1, "2022-09").unwrap();
+    ws.write_number(3, 2, 1500.5).unwrap();
+    ws.write_string(3, 3, "主体封顶").unwrap();
+    ws.write_string(5, 0, "注:本表由经开组团管委会填报。").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    for db in testkit::engines().await {
+        let app = region(&db.url).await;
+        let (_g, p) = testkit::file("月报.xlsx", &bytes);
+        let summary = app.import_project_file(&Caller::operator(), ProjectFileKind::Reports, &p, &quiet).await.unwrap();
+        assert_eq!((summary.rows, summary.header_row, summary.skipped_rows.clone()), (1, 3, vec![6]), "{}", db.engine);
+        let reports = app.store.project_reports("GJ-001").await.unwrap();
+        assert_eq!((reports[0].investment, reports[0].progress_note.as_str()), (150_050, "主体封顶"));
+    }
+}

@@ -37,6 +37,19 @@ pub struct PhotoInfo {
     pub at: i64,
 }
 
+/// A photo's description from `id, code, month, file_name, content_type, author, at`.
+fn photo_info(r: &AnyRow) -> Result<PhotoInfo> {
+    Ok(PhotoInfo {
+        id: r.get(0),
+        code: r.get(1),
+        month: month_of(Some(r.get(2)))?.expect("a value"),
+        file_name: r.get(3),
+        content_type: r.get(4),
+        author: r.get(5),
+        at: r.get(6),
+    })
+}
+
 fn month_of(v: Option<i64>) -> Result<Option<Month>> {
     v.map(|v| Month::from_yyyymm(v as i32).ok_or_else(|| StoreError::Corrupt(format!("month {v}")))).transpose()
 }
@@ -422,19 +435,7 @@ impl Store {
         .bind(code)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PhotoInfo {
-                    id: r.get(0),
-                    code: r.get(1),
-                    month: month_of(Some(r.get(2)))?.expect("a value"),
-                    file_name: r.get(3),
-                    content_type: r.get(4),
-                    author: r.get(5),
-                    at: r.get(6),
-                })
-            })
-            .collect()
+        rows.iter().map(photo_info).collect()
     }
 
     /// A photo's description and bytes (the thumbnail when `thumbnail`).
@@ -447,15 +448,6 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
-        let info = PhotoInfo {
-            id: r.get(0),
-            code: r.get(1),
-            month: month_of(Some(r.get(2)))?.expect("a value"),
-            file_name: r.get(3),
-            content_type: r.get(4),
-            author: r.get(5),
-            at: r.get(6),
-        };
-        Ok(Some((info, r.get(7))))
+        Ok(Some((photo_info(&r)?, r.get(7))))
     }
 }

@@ -45,6 +45,24 @@ pub fn document(plan: &Plan) -> Value {
             paths.insert(path.replace("{step}", step.code()), this);
         }
     }
+    // A project's body takes the plan's codes; months as the API takes them; an investor by USCC.
+    if let Some(props) = paths
+        .get_mut("/api/v1/projects")
+        .and_then(|p| p.pointer_mut("/post/requestBody/content/application~1json/schema/properties"))
+    {
+        let plan_industries: Vec<&str> = plan.industries.iter().map(|i| i.code.as_str()).collect();
+        let plan_zones: Vec<&str> = plan.zones.iter().map(|z| z.code.as_str()).collect();
+        props["zone"] = json!({ "type": "string", "enum": plan_zones });
+        props["industry"] = json!({ "type": "string", "enum": plan_industries });
+        props["investor_uscc"] = json!({ "type": "string", "pattern": "^([0-9A-HJ-NPQRTUWXY]{18})?$" });
+        for m in ["planned_start", "actual_start", "planned_completion", "actual_completion"] {
+            props[m] = json!({ "type": "string", "pattern": MONTH_PATTERN, "nullable": true });
+        }
+        for flag in ["provincial_key", "provincial_major", "provincial_300"] {
+            props[flag] = json!({ "type": "string", "enum": ["是", "否", null], "nullable": true });
+        }
+        props["investor_uscc"]["nullable"] = json!(true);
+    }
     for (path, ops) in paths.iter_mut() {
         let public = path == "/healthz";
         let Some(ops) = ops.as_object_mut() else { continue };
@@ -65,6 +83,8 @@ pub fn document(plan: &Plan) -> Value {
                     Some("month") => json!({ "type": "string", "pattern": MONTH_PATTERN }),
                     Some("figures") => json!({ "type": "string", "enum": ["official", "provisional"] }),
                     Some("step") => json!({ "type": "string", "enum": steps }),
+                    // The assessment is of a plan year only.
+                    Some("year") if path == "/api/v1/assessment" => json!({ "type": "integer", "enum": plan.years }),
                     Some("year") => json!({ "type": "integer", "minimum": 1900, "maximum": 9999 }),
                     Some("page") => json!({ "type": "integer", "minimum": 1, "maximum": 1_000_000 }),
                     Some("offset") => json!({ "type": "integer", "minimum": 0, "maximum": 1_000_000_000 }),

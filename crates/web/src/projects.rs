@@ -18,7 +18,7 @@ use serde::Deserialize;
 use service::{App, ProjectFileKind};
 
 use crate::auth::Authed;
-use crate::pages::{Nav, nav};
+use crate::pages::{Nav, month_or_last_finished, months_to_pick, nav};
 use crate::upload::{UPLOAD_LIMIT, receive_body, safe_name};
 use crate::{Routes, WebError};
 
@@ -57,14 +57,6 @@ pub struct MonthQuery {
     pub thumb: Option<String>,
 }
 
-/// The month asked for, else the last finished one (a month is dispatched after it ends).
-fn month_of(app: &App, month: Option<&str>) -> Result<Month, WebError> {
-    match month.filter(|m| !m.is_empty()) {
-        Some(m) => Month::parse(m).map_err(|e| WebError::bad_request(e.to_string())),
-        None => Ok(app.clock.current_month().prev()),
-    }
-}
-
 fn light_class(l: Option<Light>) -> &'static str {
     match l {
         Some(Light::Green) => "green",
@@ -93,17 +85,6 @@ fn amount(wan: f64) -> String {
 
 fn csrf_of(authed: &Authed) -> String {
     authed.session.as_ref().map(|(_, c)| c.clone()).unwrap_or_default()
-}
-
-fn months_back(app: &App, month: Month) -> Vec<(String, String)> {
-    let first = Month::new(app.plan.baseline_year, 1).unwrap_or(month);
-    let mut out = Vec::new();
-    let mut m = app.clock.current_month().prev().max(month);
-    while m >= first.min(month) {
-        out.push((m.to_string(), m.zh()));
-        m = m.prev();
-    }
-    out
 }
 
 // ------------------------------------------------------------------ the library
@@ -201,7 +182,7 @@ pub struct LibraryPage {
 }
 
 async fn library(State(app): State<App>, authed: Authed, Query(q): Query<MonthQuery>) -> Result<LibraryPage, WebError> {
-    let month = month_of(&app, q.month.as_deref())?;
+    let month = month_or_last_finished(&app, q.month.as_deref())?;
     let projects = app.projects(&authed.caller).await?;
     let dispatch = app.dispatch(&authed.caller, month).await?;
     let rows: Vec<LibraryRow> = projects
@@ -310,7 +291,7 @@ async fn page(
     Path(code): Path<String>,
     Query(q): Query<MonthQuery>,
 ) -> Result<ProjectPage, WebError> {
-    let month = month_of(&app, q.month.as_deref())?;
+    let month = month_or_last_finished(&app, q.month.as_deref())?;
     let d = app.project(&authed.caller, &code, month).await?;
     let p = &d.project;
     let actor = authed.actor();
@@ -342,7 +323,7 @@ async fn page(
         csrf: csrf_of(&authed),
         month: month.to_string(),
         month_zh: month.zh(),
-        months: months_back(&app, month),
+        months: months_to_pick(&app, month),
         code: p.code.clone(),
         name: p.name.clone(),
         zone: zone_name(&app, &p.zone),
@@ -640,7 +621,7 @@ pub struct DispatchPage {
 }
 
 async fn dispatch_page(State(app): State<App>, authed: Authed, Query(q): Query<MonthQuery>) -> Result<DispatchPage, WebError> {
-    let month = month_of(&app, q.month.as_deref())?;
+    let month = month_or_last_finished(&app, q.month.as_deref())?;
     let d = app.dispatch(&authed.caller, month).await?;
     let projects = app.projects(&authed.caller).await?;
     let name_of = |code: &str| projects.iter().find(|p| p.code == code).map(|p| p.name.clone()).unwrap_or_default();
@@ -675,7 +656,7 @@ async fn dispatch_page(State(app): State<App>, authed: Authed, Query(q): Query<M
         csrf: csrf_of(&authed),
         month: month.to_string(),
         month_zh: month.zh(),
-        months: months_back(&app, month),
+        months: months_to_pick(&app, month),
         rows: d
             .lights
             .iter()
@@ -713,7 +694,7 @@ async fn dispatch_page(State(app): State<App>, authed: Authed, Query(q): Query<M
 /// The dispatch as a workbook: every project's lights with reasons, the zones, open problems.
 async fn dispatch_xlsx(State(app): State<App>, authed: Authed, Query(q): Query<MonthQuery>) -> Result<Response, WebError> {
     use files::{Sheet, SheetColumn, XCell};
-    let month = month_of(&app, q.month.as_deref())?;
+    let month = month_or_last_finished(&app, q.month.as_deref())?;
     let d = app.dispatch(&authed.caller, month).await?;
     let projects = app.projects(&authed.caller).await?;
     let col = |h: &str, decimals: Option<u32>, width: f64| SheetColumn { header: h.into(), decimals, width };
@@ -887,7 +868,7 @@ async fn project_api(
     Path(code): Path<String>,
     Query(q): Query<MonthQuery>,
 ) -> Result<Json<service::ProjectDetail>, WebError> {
-    let month = month_of(&app, q.month.as_deref())?;
+    let month = month_or_last_finished(&app, q.month.as_deref())?;
     Ok(Json(app.project(&authed.caller, &code, month).await?))
 }
 
@@ -896,7 +877,7 @@ async fn dispatch_api(
     authed: Authed,
     Query(q): Query<MonthQuery>,
 ) -> Result<Json<service::Dispatch>, WebError> {
-    let month = month_of(&app, q.month.as_deref())?;
+    let month = month_or_last_finished(&app, q.month.as_deref())?;
     Ok(Json(app.dispatch(&authed.caller, month).await?))
 }
 
@@ -965,7 +946,12 @@ impl ProjectInput {
                 Some(s) => Month::parse(s).map(Some).map_err(|e| bad(field, e.to_string())),
             }
         };
-        let yes = |v: &Option<String>| matches!(v.as_deref().map(str::trim), Some("是" | "1" | "true" | "on" | "yes"));
+        // 是 or 否 (a ticked box sends 是, an unticked one nothing).
+        let yes = |field: &str, v: &Option<String>| match v.as_deref().map(str::trim) {
+            None | Some("" | "否") => Ok(false),
+            Some("是") => Ok(true),
+            Some(other) => Err(bad(field, format!("应为“是”或“否”,不是“{}” / must be 是 or 否", domain::shorten(other)))),
+        };
         let investor = match self.investor_uscc.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(u) => Some(domain::Uscc::parse(u).map_err(|e| bad("投资主体统一社会信用代码", e.to_string()))?),
@@ -974,7 +960,11 @@ impl ProjectInput {
             code: self.code.trim().to_string(),
             name: match self.name.trim() {
                 "" => return Err(bad("项目名称", "不能为空 / required".into())),
-                n => n.chars().take(200).collect(),
+                // Refused, never cut: nothing entered is silently lost.
+                _ if self.name.chars().count() > 200 => {
+                    return Err(bad("项目名称", "超过200字 / longer than 200 characters".into()));
+                }
+                n => n.to_string(),
             },
             investor_uscc: investor,
             zone: app
@@ -988,9 +978,9 @@ impl ProjectInput {
                 .map(|i| i.code.clone())
                 .ok_or_else(|| bad("产业", "未知产业 / unknown industry".into()))?,
             kind: ProjectKind::parse(&self.kind).ok_or_else(|| bad("类型", "应为 新建、扩建 或 技改".into()))?,
-            provincial_key: yes(&self.provincial_key),
-            provincial_major: yes(&self.provincial_major),
-            provincial_300: yes(&self.provincial_300),
+            provincial_key: yes("省重点", &self.provincial_key)?,
+            provincial_major: yes("省大中型", &self.provincial_major)?,
+            provincial_300: yes("省“三百”", &self.provincial_300)?,
             total_investment: domain::Amount::parse(&self.total_investment, domain::projects::AMOUNT_DECIMALS)
                 .map_err(|e| bad("总投资(万元)", e.to_string()))?
                 .raw,

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use service::App;
 
 use crate::auth::Authed;
-use crate::pages::{Nav, nav};
+use crate::pages::{Nav, month_or_last_finished, months_to_pick, nav};
 use crate::{Routes, WebError};
 
 /// The module's routes, wired into the application in one line.
@@ -26,14 +26,6 @@ pub(crate) fn routes(r: Routes) -> Routes {
 pub struct TasksQuery {
     pub month: Option<String>,
     pub saved: Option<String>,
-}
-
-/// The month asked for, else the last finished one (notes are written after a month ends).
-fn month_of(app: &App, month: Option<&str>) -> Result<Month, WebError> {
-    match month.filter(|m| !m.is_empty()) {
-        Some(m) => Month::parse(m).map_err(|e| WebError::bad_request(e.to_string())),
-        None => Ok(app.clock.current_month().prev()),
-    }
 }
 
 pub struct TaskView {
@@ -62,17 +54,10 @@ pub struct TasksPage {
 }
 
 async fn page(State(app): State<App>, authed: Authed, Query(q): Query<TasksQuery>) -> Result<TasksPage, WebError> {
-    let month = month_of(&app, q.month.as_deref())?;
+    let month = month_or_last_finished(&app, q.month.as_deref())?;
     let lines = app.tasks(&authed.caller, month).await?;
     let org = |code: &str| app.plan.organisation_name(code);
-    // Every month from the plan's baseline year to the last finished one, newest first.
-    let first = Month::new(app.plan.baseline_year, 1).unwrap_or(month);
-    let mut months = Vec::new();
-    let mut m = app.clock.current_month().prev().max(month);
-    while m >= first.min(month) {
-        months.push((m.to_string(), m.zh()));
-        m = m.prev();
-    }
+    let months = months_to_pick(&app, month);
     Ok(TasksPage {
         nav: nav(&app, &authed, "tasks"),
         month: month.to_string(),
@@ -140,7 +125,7 @@ async fn list(
     authed: Authed,
     Query(q): Query<TasksQuery>,
 ) -> Result<Json<Vec<service::TaskLine>>, WebError> {
-    let month = month_of(&app, q.month.as_deref())?;
+    let month = month_or_last_finished(&app, q.month.as_deref())?;
     Ok(Json(app.tasks(&authed.caller, month).await?))
 }
 

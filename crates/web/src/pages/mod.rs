@@ -48,6 +48,27 @@ pub fn window(offset: Option<i64>, limit: Option<i64>, default_limit: i64) -> Re
 }
 
 /// The month asked for, or the latest month with data.
+/// The month asked for, else the last finished one (a month's notes and dispatch come after it).
+pub fn month_or_last_finished(app: &App, month: Option<&str>) -> Result<Month, WebError> {
+    match month.filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m).map_err(|e| WebError::bad_request(e.to_string())),
+        None => Ok(app.clock.current_month().prev()),
+    }
+}
+
+/// Every month from the plan's baseline year to the last finished one (or `month`, if later),
+/// newest first, for a month picker.
+pub fn months_to_pick(app: &App, month: Month) -> Vec<(String, String)> {
+    let first = Month::new(app.plan.baseline_year, 1).unwrap_or(month);
+    let mut out = Vec::new();
+    let mut m = app.clock.current_month().prev().max(month);
+    while m >= first.min(month) {
+        out.push((m.to_string(), m.zh()));
+        m = m.prev();
+    }
+    out
+}
+
 pub async fn chosen_month(app: &App, month: Option<&str>) -> Result<Option<Month>, WebError> {
     match month.filter(|m| !m.is_empty()) {
         Some(m) => Month::parse(m).map(Some).map_err(|e| WebError::bad_request(e.to_string())),
