@@ -8,6 +8,7 @@ pub mod authz;
 pub mod calendar;
 pub mod code;
 pub mod enterprise;
+pub mod evaluation;
 pub mod kpi;
 pub mod leads;
 pub mod month;

@@ -1,0 +1,423 @@
+//! The per-mu efficiency evaluation (亩产效益综合评价, PRODUCT.md §4): each enterprise's
+//! indicator values against the population's benchmarks, scores with floor and cap, imputation of
+//! missing indicators, totals, classes by rank with ties joining the better class, the enterprises
+//! left ungraded, and what would move an enterprise up a class.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Where an indicator's denominator comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Denominator {
+    /// The enterprise's land, 亩.
+    Land,
+    /// A facts indicator's annual value (e.g. 综合能耗).
+    Fact(String),
+}
+
+/// One indicator of the method: numerator (a facts indicator) over denominator, with its weight
+/// and, for some years, a benchmark the plan file fixes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvalIndicator {
+    pub code: String,
+    pub name: String,
+    pub numerator: String,
+    pub denominator: Denominator,
+    pub weight: f64,
+    pub fixed_benchmarks: BTreeMap<i32, f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Class {
+    A,
+    B,
+    C,
+    D,
+}
+
+impl Class {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Class::A => "A类(优先发展)",
+            Class::B => "B类(鼓励提升)",
+            Class::C => "C类(规范转型)",
+            Class::D => "D类(调控帮扶)",
+        }
+    }
+
+    /// The better class, if there is one.
+    pub fn better(self) -> Option<Class> {
+        match self {
+            Class::A => None,
+            Class::B => Some(Class::A),
+            Class::C => Some(Class::B),
+            Class::D => Some(Class::C),
+        }
+    }
+}
+
+/// The method: the two scales' indicators, the cap, the class cut-offs (shares of the ranked
+/// population, A then B then C; the rest D).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Method {
+    pub above: Vec<EvalIndicator>,
+    pub below: Vec<EvalIndicator>,
+    /// A score is at most this many times its weight.
+    pub cap_multiple: f64,
+    pub cutoffs: [f64; 3],
+}
+
+/// One enterprise as evaluated: its land, annual facts, and what keeps it out of the ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subject {
+    pub uscc: String,
+    pub above_scale: bool,
+    pub land_mu: f64,
+    /// Annual values by facts indicator code (flows summed, stocks averaged); absent = no data.
+    pub facts: BTreeMap<String, f64>,
+    /// Why it is not graded (公用事业, established less than two years, major project under
+    /// construction), if it is not.
+    pub exempt: Option<String>,
+    /// Bonus minus penalty, with reasons.
+    pub adjustment: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorResult {
+    pub code: String,
+    pub value: Option<f64>,
+    pub benchmark: Option<f64>,
+    pub score: f64,
+    pub imputed: bool,
+    pub capped: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Result {
+    pub uscc: String,
+    pub above_scale: bool,
+    pub indicators: Vec<IndicatorResult>,
+    pub total: f64,
+    /// None: not graded (managed as B), with the reason in `exempt`.
+    pub class: Option<Class>,
+    pub exempt: Option<String>,
+    /// Position in its scale's ranking (graded only), and how many were ranked.
+    pub rank: Option<usize>,
+    pub ranked: usize,
+}
+
+fn round4(v: f64) -> f64 {
+    (v * 10_000.0).round() / 10_000.0
+}
+
+/// The value of an indicator for one subject: numerator over denominator, when both are there
+/// and the denominator is not zero.
+fn value_of(ind: &EvalIndicator, s: &Subject) -> Option<(f64, f64)> {
+    let num = *s.facts.get(&ind.numerator)?;
+    let den = match &ind.denominator {
+        Denominator::Land => s.land_mu,
+        Denominator::Fact(code) => *s.facts.get(code)?,
+    };
+    (den != 0.0).then_some((num, den))
+}
+
+/// Evaluates one scale's population for `year`.
+pub fn evaluate_scale(method: &Method, indicators: &[EvalIndicator], year: i32, subjects: &[&Subject]) -> Vec<Result> {
+    // Benchmarks: the population's aggregate ratio, unless the plan fixes one for the year.
+    let benchmarks: Vec<Option<f64>> = indicators
+        .iter()
+        .map(|ind| {
+            ind.fixed_benchmarks.get(&year).copied().or_else(|| {
+                let (num, den) =
+                    subjects.iter().filter_map(|s| value_of(ind, s)).fold((0.0, 0.0), |(a, b), (n, d)| (a + n, b + d));
+                (den != 0.0).then(|| num / den)
+            })
+        })
+        .collect();
+    let mut results: Vec<Result> = subjects
+        .iter()
+        .map(|s| {
+            let indicators = indicators
+                .iter()
+                .zip(&benchmarks)
+                .map(|(ind, bench)| {
+                    let value = value_of(ind, s).map(|(n, d)| n / d);
+                    let raw = match (value, bench) {
+                        (Some(v), Some(b)) if *b > 0.0 => Some(ind.weight * v / b),
+                        (Some(_), _) => Some(0.0),
+                        (None, _) => None,
+                    };
+                    let cap = method.cap_multiple * ind.weight;
+                    let score = raw.map(|r| r.clamp(0.0, cap));
+                    IndicatorResult {
+                        code: ind.code.clone(),
+                        value: value.map(round4),
+                        benchmark: bench.map(round4),
+                        score: score.map_or(0.0, round4),
+                        imputed: score.is_none(),
+                        capped: raw.is_some_and(|r| r > cap),
+                    }
+                })
+                .collect();
+            Result {
+                uscc: s.uscc.clone(),
+                above_scale: s.above_scale,
+                indicators,
+                total: 0.0,
+                class: None,
+                exempt: s.exempt.clone(),
+                rank: None,
+                ranked: 0,
+            }
+        })
+        .collect();
+    // Imputation: the mean score of those with the indicator (ungraded ones included).
+    for k in 0..indicators.len() {
+        let have: Vec<f64> = results.iter().filter(|r| !r.indicators[k].imputed).map(|r| r.indicators[k].score).collect();
+        let mean = if have.is_empty() { 0.0 } else { round4(have.iter().sum::<f64>() / have.len() as f64) };
+        for r in results.iter_mut().filter(|r| r.indicators[k].imputed) {
+            r.indicators[k].score = mean;
+        }
+    }
+    for (r, s) in results.iter_mut().zip(subjects) {
+        r.total = round4(r.indicators.iter().map(|i| i.score).sum::<f64>() + s.adjustment);
+    }
+    grade(method, &mut results);
+    results
+}
+
+/// Ranks the graded ones (total descending, USCC ascending) and gives classes by position; a
+/// total equal to that of the last of a better class joins that class.
+fn grade(method: &Method, results: &mut [Result]) {
+    let mut order: Vec<usize> = (0..results.len()).filter(|i| results[*i].exempt.is_none()).collect();
+    order.sort_by(|a, b| results[*b].total.total_cmp(&results[*a].total).then_with(|| results[*a].uscc.cmp(&results[*b].uscc)));
+    let n = order.len();
+    // ceil(share × N), kept from float noise: 0.95 × 20 is 19, not 20.
+    let bounds: Vec<usize> = method.cutoffs.iter().map(|c| (c * n as f64 - 1e-9).ceil() as usize).collect();
+    let by_position = |p: usize| {
+        if p <= bounds[0] {
+            Class::A
+        } else if p <= bounds[1] {
+            Class::B
+        } else if p <= bounds[2] {
+            Class::C
+        } else {
+            Class::D
+        }
+    };
+    let mut classes: Vec<Class> = (1..=n).map(by_position).collect();
+    // Ties at a boundary join the better class: the last of a class passes its class on to any
+    // that follow with the same total.
+    for p in 1..n {
+        if results[order[p]].total == results[order[p - 1]].total && classes[p] > classes[p - 1] {
+            classes[p] = classes[p - 1];
+        }
+    }
+    for (p, i) in order.iter().enumerate() {
+        results[*i].class = Some(classes[p]);
+        results[*i].rank = Some(p + 1);
+        results[*i].ranked = n;
+    }
+    for r in results.iter_mut() {
+        r.ranked = n;
+    }
+}
+
+/// Evaluates both scales.
+pub fn evaluate(method: &Method, year: i32, subjects: &[Subject]) -> Vec<Result> {
+    let above: Vec<&Subject> = subjects.iter().filter(|s| s.above_scale).collect();
+    let below: Vec<&Subject> = subjects.iter().filter(|s| !s.above_scale).collect();
+    let mut out = evaluate_scale(method, &method.above, year, &above);
+    out.extend(evaluate_scale(method, &method.below, year, &below));
+    out
+}
+
+/// For one indicator of one enterprise: the numerator value (e.g. 税收 in the facts' unit) that,
+/// alone and everything else as it is, would put it in the next better class — or None when no
+/// value would (the cap stands in the way) or it is ungraded or already A.
+pub fn value_for_next_class(method: &Method, year: i32, subjects: &[Subject], uscc: &str, indicator: &str) -> Option<f64> {
+    let me = subjects.iter().position(|s| s.uscc == uscc)?;
+    let scale = subjects[me].above_scale;
+    let indicators = if scale { &method.above } else { &method.below };
+    let ind = indicators.iter().find(|i| i.code == indicator)?;
+    let class_with = |num: f64| {
+        let mut changed = subjects.to_vec();
+        changed[me].facts.insert(ind.numerator.clone(), num);
+        let population: Vec<&Subject> = changed.iter().filter(|s| s.above_scale == scale).collect();
+        evaluate_scale(method, indicators, year, &population).into_iter().find(|r| r.uscc == uscc).and_then(|r| r.class)
+    };
+    let now = class_with(subjects[me].facts.get(&ind.numerator).copied().unwrap_or(0.0))?;
+    let goal = now.better()?;
+    // The class only improves as the numerator grows; search up to a bound far past the cap.
+    let mut lo = subjects[me].facts.get(&ind.numerator).copied().unwrap_or(0.0).max(0.0);
+    let mut hi = lo.max(1.0);
+    let mut found = false;
+    for _ in 0..80 {
+        if class_with(hi).is_some_and(|c| c <= goal) {
+            found = true;
+            break;
+        }
+        hi *= 2.0;
+    }
+    if !found {
+        return None;
+    }
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if class_with(mid).is_some_and(|c| c <= goal) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    // Rounded up to the cent, so that the stated value does reach the class.
+    let stated = (hi * 100.0).ceil() / 100.0;
+    class_with(stated).is_some_and(|c| c <= goal).then_some(stated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ind(code: &str, numerator: &str, denominator: Denominator, weight: f64) -> EvalIndicator {
+        EvalIndicator {
+            code: code.into(),
+            name: code.into(),
+            numerator: numerator.into(),
+            denominator,
+            weight,
+            fixed_benchmarks: BTreeMap::new(),
+        }
+    }
+
+    /// Two indicators: 亩均税收 (weight 60) and 单位能耗增加值 (weight 40), cap 3 × weight.
+    fn method() -> Method {
+        Method {
+            above: vec![
+                ind("tax_per_mu", "tax", Denominator::Land, 60.0),
+                ind("va_per_energy", "value_added", Denominator::Fact("energy".into()), 40.0),
+            ],
+            below: vec![ind("tax_per_mu", "tax", Denominator::Land, 100.0)],
+            cap_multiple: 3.0,
+            cutoffs: [0.25, 0.70, 0.95],
+        }
+    }
+
+    fn subject(uscc: &str, land: f64, tax: Option<f64>, va: f64, energy: Option<f64>) -> Subject {
+        let mut facts = BTreeMap::from([("value_added".to_string(), va)]);
+        if let Some(t) = tax {
+            facts.insert("tax".into(), t);
+        }
+        if let Some(e) = energy {
+            facts.insert("energy".into(), e);
+        }
+        Subject { uscc: uscc.into(), above_scale: true, land_mu: land, facts, exempt: None, adjustment: 0.0 }
+    }
+
+    #[test]
+    fn scores_against_the_aggregate_benchmark_with_floor_cap_and_imputation() {
+        // Tax per mu: E1 100/10 = 10, E2 20/10 = 2, E3 no tax data, E4 600/5 = 120.
+        // Benchmark = (100 + 20 + 600) / (10 + 10 + 5) = 28.8.
+        // Energy: E1 50/10, E2 50/5, E3 50/25, E4 50/0 (no data: zero denominator).
+        // Benchmark = 150 / 40 = 3.75.
+        let subjects = vec![
+            subject("E1", 10.0, Some(100.0), 50.0, Some(10.0)),
+            subject("E2", 10.0, Some(20.0), 50.0, Some(5.0)),
+            subject("E3", 10.0, None, 50.0, Some(25.0)),
+            subject("E4", 5.0, Some(600.0), 50.0, Some(0.0)),
+        ];
+        let out = evaluate(&method(), 2022, &subjects);
+        let get = |u: &str| out.iter().find(|r| r.uscc == u).unwrap();
+        let tax = |u: &str| get(u).indicators[0].clone();
+        assert_eq!(tax("E1").benchmark, Some(28.8));
+        assert_eq!(tax("E1").score, round4(60.0 * 10.0 / 28.8)); // 20.8333
+        assert_eq!(tax("E2").score, round4(60.0 * 2.0 / 28.8)); // 4.1667
+        // 120 / 28.8 × 60 = 250 > 180: capped at 3 × 60.
+        assert_eq!((tax("E4").score, tax("E4").capped), (180.0, true));
+        // E3 lacks tax: the mean of the three that have it.
+        assert!(tax("E3").imputed);
+        assert_eq!(tax("E3").score, round4((20.8333 + 4.1667 + 180.0) / 3.0));
+        let energy = |u: &str| get(u).indicators[1].clone();
+        assert_eq!(energy("E1").benchmark, Some(3.75));
+        assert_eq!(energy("E2").score, round4(40.0 * 10.0 / 3.75)); // 106.6667
+        assert!(energy("E4").imputed, "a zero denominator is no data");
+        assert_eq!(get("E1").total, round4(20.8333 + 40.0 * 5.0 / 3.75));
+    }
+
+    #[test]
+    fn classes_by_position_with_ties_joining_the_better_class_and_exemptions_apart() {
+        // Eight ranked (cut-offs ceil(2) A, ceil(5.6) = 6 B, ceil(7.6) = 8 C, none D) and one
+        // exempt. Totals by tax alone (below scale, weight 100, land 1): benchmark is the mean.
+        let mut subjects: Vec<Subject> =
+            [("S1", 80.0), ("S2", 70.0), ("S3", 70.0), ("S4", 50.0), ("S5", 40.0), ("S6", 30.0), ("S7", 20.0), ("S8", 20.0)]
+                .iter()
+                .map(|(u, t)| Subject {
+                    uscc: u.to_string(),
+                    above_scale: false,
+                    land_mu: 1.0,
+                    facts: BTreeMap::from([("tax".to_string(), *t)]),
+                    exempt: None,
+                    adjustment: 0.0,
+                })
+                .collect();
+        subjects.push(Subject {
+            uscc: "U1".into(),
+            above_scale: false,
+            land_mu: 1.0,
+            facts: BTreeMap::from([("tax".to_string(), 400.0)]),
+            exempt: Some("公用事业".into()),
+            adjustment: 0.0,
+        });
+        let out = evaluate(&method(), 2022, &subjects);
+        let class = |u: &str| out.iter().find(|r| r.uscc == u).unwrap().class;
+        // S3 ties S2, the last of A at position 2, and joins A; S8 ties S7 (C at 7)... both C.
+        assert_eq!(
+            ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"].map(class),
+            [
+                Some(Class::A),
+                Some(Class::A),
+                Some(Class::A),
+                Some(Class::B),
+                Some(Class::B),
+                Some(Class::B),
+                Some(Class::C),
+                Some(Class::C)
+            ]
+        );
+        // The exempt one is not graded but counts in the benchmark: (380 + 400) / 9.
+        let u1 = out.iter().find(|r| r.uscc == "U1").unwrap();
+        assert_eq!((u1.class, u1.rank, u1.exempt.as_deref()), (None, None, Some("公用事业")));
+        assert_eq!(u1.indicators[0].benchmark, Some(round4(780.0 / 9.0)));
+        assert_eq!(out.iter().find(|r| r.uscc == "S1").unwrap().ranked, 8);
+    }
+
+    #[test]
+    fn the_value_for_the_next_class_does_move_the_class() {
+        let subjects: Vec<Subject> = (1..=20)
+            .map(|k| Subject {
+                uscc: format!("E{k:02}"),
+                above_scale: false,
+                land_mu: 10.0,
+                facts: BTreeMap::from([("tax".to_string(), 10.0 * k as f64)]),
+                exempt: None,
+                adjustment: 0.0,
+            })
+            .collect();
+        let out = evaluate(&method(), 2022, &subjects);
+        let class = |out: &[Result], u: &str| out.iter().find(|r| r.uscc == u).unwrap().class;
+        // Twenty ranked: A to 5, B to 14, C to 19, the 20th D.
+        assert_eq!((class(&out, "E02"), class(&out, "E01")), (Some(Class::C), Some(Class::D)));
+        let needed = value_for_next_class(&method(), 2022, &subjects, "E01", "tax_per_mu").unwrap();
+        let mut moved = subjects.clone();
+        moved[0].facts.insert("tax".into(), needed);
+        assert_eq!(class(&evaluate(&method(), 2022, &moved), "E01"), Some(Class::C), "{needed}");
+        // Reaching E02's total ties it and joins C; a little less does not.
+        assert!((needed - 20.0).abs() < 0.02, "{needed}");
+        moved[0].facts.insert("tax".into(), needed - 0.02);
+        assert_eq!(class(&evaluate(&method(), 2022, &moved), "E01"), Some(Class::D));
+        // An A has no better class.
+        assert_eq!(value_for_next_class(&method(), 2022, &subjects, "E20", "tax_per_mu"), None);
+    }
+}
