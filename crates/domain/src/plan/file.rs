@@ -59,6 +59,36 @@ struct RawPlan {
     leads: Option<Spanned<RawLeads>>,
     #[serde(default)]
     assessment: Option<Spanned<RawAssessment>>,
+    #[serde(default)]
+    evaluation: Option<Spanned<RawEvaluation>>,
+}
+
+/// `[evaluation]`: the per-mu efficiency evaluation's method (PRODUCT.md §4).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvaluation {
+    land_threshold_mu: f64,
+    young_years: u32,
+    cap_multiple: f64,
+    cutoffs: [f64; 3],
+    publication_days: u32,
+    above: Vec<RawEvalIndicator>,
+    below: Vec<RawEvalIndicator>,
+    #[serde(default)]
+    policies: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvalIndicator {
+    code: String,
+    name: String,
+    numerator: String,
+    denominator: String,
+    weight: f64,
+    /// Benchmarks the plan fixes, by year: { 2022 = 25.0 }.
+    #[serde(default)]
+    benchmarks: BTreeMap<String, f64>,
 }
 
 /// `[assessment]`: the annual zone assessment's weighted indicators.
@@ -697,10 +727,12 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     let projects = project_rules(raw.projects, p);
     let leads = lead_rules(raw.leads, p);
     let assessment = assessment_rules(raw.assessment, &indicators, &kpis, p);
+    let evaluation = evaluation_rules(raw.evaluation, &indicators, p);
     Plan {
         projects,
         leads,
         assessment,
+        evaluation,
         code: h.code,
         name: h.name,
         region: h.region,
@@ -826,4 +858,79 @@ fn assessment_rules(
         out.push(AssessmentIndicator { code, name: r.name, weight: r.weight, measure, cap });
     }
     crate::assessment::AssessmentRules { indicators: out, when_missing }
+}
+
+fn evaluation_rules(
+    raw: Option<Spanned<RawEvaluation>>,
+    indicators: &[Indicator],
+    p: &mut Problems,
+) -> Option<crate::plan::EvaluationRules> {
+    use crate::evaluation::{Class, Denominator, EvalIndicator, Method};
+    let raw = raw?;
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let known = |code: &str| indicators.iter().any(|i| i.code == code);
+    let mut convert = |list: Vec<RawEvalIndicator>, scale: &str| -> Vec<EvalIndicator> {
+        let mut out = Vec::new();
+        for r in list {
+            let denominator = match r.denominator.as_str() {
+                "land" => Some(Denominator::Land),
+                code if known(code) => Some(Denominator::Fact(code.to_string())),
+                _ => None,
+            };
+            let benchmarks: Option<BTreeMap<i32, f64>> =
+                r.benchmarks.iter().map(|(y, v)| y.parse::<i32>().ok().map(|y| (y, *v))).collect();
+            match (known(&r.numerator), denominator, benchmarks) {
+                (true, Some(denominator), Some(fixed_benchmarks)) if r.weight > 0.0 => out.push(EvalIndicator {
+                    code: r.code,
+                    name: r.name,
+                    numerator: r.numerator,
+                    denominator,
+                    weight: r.weight,
+                    fixed_benchmarks,
+                }),
+                _ => p.at(
+                    span.clone(),
+                    format!(
+                        "评价指标“{}”({scale})的 numerator/denominator 应为计划中的指标(denominator 也可为 land),weight 应大于0,benchmarks 的键为年份 / bad evaluation indicator",
+                        r.code
+                    ),
+                ),
+            }
+        }
+        out
+    };
+    let above = convert(raw.above, "规上");
+    let below = convert(raw.below, "规下");
+    let c = raw.cutoffs;
+    if !(0.0 < c[0] && c[0] <= c[1] && c[1] <= c[2] && c[2] <= 1.0) {
+        p.at(span.clone(), "evaluation.cutoffs 应为递增的比例,如 [0.25, 0.70, 0.95] / cut-offs must rise within 0..1");
+    }
+    if raw.cap_multiple.is_nan() || raw.cap_multiple <= 0.0 || raw.land_threshold_mu.is_nan() || raw.land_threshold_mu < 0.0 {
+        p.at(span.clone(), "evaluation.cap_multiple 应大于0,land_threshold_mu 不能为负 / bad cap or land threshold");
+    }
+    let mut policies = BTreeMap::new();
+    for (k, v) in raw.policies {
+        let class = match k.as_str() {
+            "A" => Class::A,
+            "B" => Class::B,
+            "C" => Class::C,
+            "D" => Class::D,
+            other => {
+                p.at(
+                    span.clone(),
+                    format!("evaluation.policies 的键应为 A、B、C、D,不是“{other}” / policies are keyed by class"),
+                );
+                continue;
+            }
+        };
+        policies.insert(class, v);
+    }
+    Some(crate::plan::EvaluationRules {
+        method: Method { above, below, cap_multiple: raw.cap_multiple, cutoffs: c },
+        land_threshold_mu: raw.land_threshold_mu,
+        young_years: raw.young_years,
+        publication_days: raw.publication_days,
+        policies,
+    })
 }

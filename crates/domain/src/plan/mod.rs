@@ -217,6 +217,22 @@ pub struct Plan {
     pub leads: LeadRules,
     /// The annual zone assessment (`[assessment]`).
     pub assessment: crate::assessment::AssessmentRules,
+    /// The per-mu efficiency evaluation (`[evaluation]`), when the plan has one.
+    pub evaluation: Option<EvaluationRules>,
+}
+
+/// The per-mu efficiency evaluation's method and its settings (PRODUCT.md §4).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvaluationRules {
+    pub method: crate::evaluation::Method,
+    /// Enterprises with less land are not evaluated (亩).
+    pub land_threshold_mu: f64,
+    /// Enterprises established fewer years than this before the end of the year are not graded.
+    pub young_years: u32,
+    /// How long results are published for objection (公示), in days.
+    pub publication_days: u32,
+    /// The policy attached to each class.
+    pub policies: std::collections::BTreeMap<crate::evaluation::Class, String>,
 }
 
 /// The assessment when the plan file gives none: revenue attainment 30, 工业投资 20, 亿元以上
@@ -527,6 +543,31 @@ mod tests {
         assert_eq!(Plan::from_toml(&src).unwrap().projects.lights.start_red_months, 4);
         let src = DEFAULT_PLAN_TOML.replace("investment_red_pp = -30", "investment_red_pp = -5");
         assert!(problems(&src).iter().any(|g| g.contains("investment gaps out of order")));
+    }
+
+    #[test]
+    fn the_evaluation_method_comes_from_the_plan_and_is_checked() {
+        let plan = Plan::default_plan();
+        let e = plan.evaluation.as_ref().expect("the Ganjiang plan has the evaluation");
+        let weights: Vec<(&str, f64)> = e.method.above.iter().map(|i| (i.code.as_str(), i.weight)).collect();
+        assert_eq!(
+            weights,
+            vec![
+                ("tax_per_mu", 30.0),
+                ("va_per_mu", 20.0),
+                ("va_per_energy", 20.0),
+                ("va_per_emission", 10.0),
+                ("labour_productivity", 10.0),
+                ("rd_intensity", 10.0)
+            ]
+        );
+        assert_eq!(e.method.below.iter().map(|i| i.weight).sum::<f64>(), 100.0);
+        assert_eq!((e.land_threshold_mu, e.method.cap_multiple, e.method.cutoffs), (3.0, 3.0, [0.25, 0.70, 0.95]));
+        assert!(e.policies[&crate::evaluation::Class::D].contains("腾笼换鸟"));
+        let src = DEFAULT_PLAN_TOML.replacen("numerator = \"tax\"", "numerator = \"taxes\"", 1);
+        assert!(problems(&src).iter().any(|g| g.contains("bad evaluation indicator")));
+        let src = DEFAULT_PLAN_TOML.replace("cutoffs = [0.25, 0.70, 0.95]", "cutoffs = [0.7, 0.25, 0.95]");
+        assert!(problems(&src).iter().any(|g| g.contains("cut-offs must rise")));
     }
 
     #[test]
