@@ -2,6 +2,7 @@
 
 mod accounts;
 mod cli_text;
+mod evaluation;
 mod monthly;
 mod projects;
 mod tasks;
@@ -130,6 +131,16 @@ enum Command {
         year: i32,
         #[arg(long)]
         json: bool,
+    },
+    /// The per-mu efficiency evaluation (亩产效益综合评价) of a year: every evaluated enterprise's
+    /// values, scores, total and class (official figures unless --provisional)
+    Evaluate {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        provisional: bool,
     },
     /// Reports: the quarterly bulletin (季通报) as a DOCX with its tables as an XLSX
     Report {
@@ -271,6 +282,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dispatch { month, json } => projects::dispatch(&db, &caller, month, json).await?,
         Command::Leads { year, json } => projects::leads(&db, &caller, year, json).await?,
         Command::Assess { year, json } => projects::assess(&db, &caller, year, json).await?,
+        Command::Evaluate { year, json, provisional } => evaluation::evaluate(&db, &caller, year, json, provisional).await?,
         Command::Report { what: ReportWhat::Bulletin { quarter, out, xlsx } } => {
             projects::bulletin(&db, &caller, &quarter, &out, xlsx.as_deref()).await?
         }

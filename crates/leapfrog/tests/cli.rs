@@ -487,3 +487,46 @@ fn report_bulletin_writes_a_docx_and_its_tables_as_an_xlsx() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2022Q3"));
 }
+
+#[test]
+fn evaluate_prints_every_result_in_the_contract_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("e.db").display());
+    let reg = write(
+        dir.path(),
+        "e.csv",
+        &format!(
+            "uscc,name,zone,industry,land_mu,above_scale\n{},甲,etdz,光电信息,10,是\n{},乙,etdz,光电信息,20,是\n",
+            uscc(1),
+            uscc(2)
+        ),
+    );
+    ok(&leapfrog(&["import", "enterprises", &reg, "--database", &db]));
+    let facts = write(
+        dir.path(),
+        "f.csv",
+        &format!("uscc,month,revenue,tax,value_added\n{},2022-06,100,10,30\n{},2022-06,100,10,30\n", uscc(1), uscc(2)),
+    );
+    ok(&leapfrog(&["import", "facts", &facts, "--database", &db]));
+    // Loaded facts are drafts: the official evaluation has nobody, the provisional one both.
+    let official: serde_json::Value =
+        serde_json::from_str(&ok(&leapfrog(&["evaluate", "--year", "2022", "--json", "--database", &db]))).unwrap();
+    assert_eq!(official.as_array().unwrap().len(), 0);
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(&leapfrog(&["evaluate", "--year", "2022", "--json", "--provisional", "--database", &db])))
+            .unwrap();
+    let list = out.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    for r in list {
+        for key in ["uscc", "scale", "total", "class", "scores", "imputed", "values"] {
+            assert!(r.get(key).is_some(), "{key} in {r}");
+        }
+        assert_eq!(r["scale"], "above");
+        // No energy, emissions, staff or R&D: those four indicators are imputed (from nobody: 0).
+        assert_eq!(r["imputed"].as_array().unwrap().len(), 4, "{r}");
+    }
+    // Tax per mu 1 against 0.5: the smaller holding ranks first.
+    let first = list.iter().find(|r| r["uscc"] == uscc(1)).unwrap();
+    assert_eq!(first["values"]["tax_per_mu"], 1.0);
+    assert_eq!(first["class"], "A");
+}

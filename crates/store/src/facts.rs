@@ -205,3 +205,61 @@ impl Store {
         Ok(out)
     }
 }
+
+/// One enterprise's facts over a span of months: per indicator the sum and how many months had a
+/// value, in the indicator's smallest kept unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnterpriseTotals {
+    pub uscc: String,
+    pub zone: ZoneCode,
+    pub totals: Vec<(i64, i64)>,
+}
+
+impl Store {
+    /// Each enterprise's sums over `from..=to`, counting only the (leaf zone, month) pairs given
+    /// when `only` is some (the official months), every month otherwise.
+    pub async fn enterprise_totals(
+        &self,
+        indicators: &[IndicatorCode],
+        from: Month,
+        to: Month,
+        only: Option<&[(ZoneCode, Month)]>,
+    ) -> Result<Vec<EnterpriseTotals>> {
+        let cols: Vec<String> = indicators
+            .iter()
+            .map(|i| {
+                let c = fact_column(i);
+                format!("CAST(SUM(f.{c}) AS BIGINT), COUNT(f.{c})")
+            })
+            .collect();
+        let mut filter = String::new();
+        if let Some(pairs) = only {
+            if pairs.is_empty() {
+                return Ok(Vec::new());
+            }
+            // Bound as text "zone:yyyymm": a handful of zones × twelve months.
+            filter = format!(" AND (e.zone || ':' || CAST(f.month AS TEXT)) IN ({})", placeholders(pairs.len(), 3));
+        }
+        let sql = format!(
+            "SELECT e.uscc, e.zone, {} FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
+             WHERE f.month BETWEEN $1 AND $2{filter} GROUP BY e.uscc, e.zone",
+            cols.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from.yyyymm())).bind(i64::from(to.yyyymm()));
+        for (z, m) in only.unwrap_or(&[]) {
+            q = q.bind(format!("{z}:{}", m.yyyymm()));
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(EnterpriseTotals {
+                uscc: r.get(0),
+                zone: stored(r.get(1), ZoneCode::parse)?,
+                totals: (0..indicators.len())
+                    .map(|k| (r.get::<Option<i64>, _>(2 + 2 * k).unwrap_or(0), r.get::<i64, _>(3 + 2 * k)))
+                    .collect(),
+            });
+        }
+        Ok(out)
+    }
+}

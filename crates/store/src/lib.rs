@@ -24,7 +24,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use audit::{AuditFilter, AuditRecord};
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow, EnterprisesImport};
-pub use facts::{CellEnterprise, MonthFacts};
+pub use facts::{CellEnterprise, EnterpriseTotals, MonthFacts};
 pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
 pub use projects::{PhotoInfo, ProjectReport};
