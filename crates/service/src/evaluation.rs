@@ -15,6 +15,9 @@ use crate::{App, Caller, Figures, Result, ServiceError};
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluated {
     pub uscc: String,
+    /// The registry's name and zone, for lists.
+    pub name: String,
+    pub zone: String,
     /// "above" or "below" (规上 / 规下).
     pub scale: &'static str,
     pub total: f64,
@@ -28,6 +31,26 @@ pub struct Evaluated {
     pub ranked: usize,
     /// Why it is not graded, if it is not.
     pub exempt: Option<String>,
+}
+
+impl From<&domain::evaluation::Result> for Evaluated {
+    fn from(r: &domain::evaluation::Result) -> Evaluated {
+        Evaluated {
+            uscc: r.uscc.clone(),
+            name: String::new(),
+            zone: String::new(),
+            scale: if r.above_scale { "above" } else { "below" },
+            total: r.total,
+            class: class_code(r.class),
+            scores: r.indicators.iter().map(|i| (i.code.clone(), i.score)).collect(),
+            imputed: r.indicators.iter().filter(|i| i.imputed).map(|i| i.code.clone()).collect(),
+            values: r.indicators.iter().map(|i| (i.code.clone(), i.value)).collect(),
+            benchmarks: r.indicators.iter().map(|i| (i.code.clone(), i.benchmark)).collect(),
+            rank: r.rank,
+            ranked: r.ranked,
+            exempt: r.exempt.clone(),
+        }
+    }
 }
 
 fn class_code(c: Option<Class>) -> &'static str {
@@ -47,7 +70,7 @@ impl App {
         &self,
         year: i32,
         figures: Figures,
-    ) -> Result<(Vec<Subject>, HashMap<String, String>)> {
+    ) -> Result<(Vec<Subject>, HashMap<String, (String, String)>)> {
         let rules = self.plan.evaluation.as_ref().ok_or_else(|| {
             ServiceError::BadRequest("计划文件没有亩产效益评价方法([evaluation]) / the plan has no evaluation method".into())
         })?;
@@ -132,7 +155,7 @@ impl App {
             } else {
                 None
             };
-            zone_of.insert(e.uscc.clone(), e.zone.clone());
+            zone_of.insert(e.uscc.clone(), (e.zone.clone(), e.name.clone()));
             out.push(Subject { uscc: e.uscc, above_scale: e.above_scale, land_mu: land, facts, exempt, adjustment: 0.0 });
         }
         Ok((out, zone_of))
@@ -157,26 +180,96 @@ impl App {
             let keep = match &visible {
                 Visible::All => true,
                 Visible::Enterprise(own) => *own == r.uscc,
-                Visible::Zones(zs) => zone_of.get(&r.uscc).is_some_and(|z| zs.iter().any(|x| x == z)),
+                Visible::Zones(zs) => zone_of.get(&r.uscc).is_some_and(|(z, _)| zs.iter().any(|x| x == z)),
                 Visible::None => false,
             };
             if !keep {
                 continue;
             }
-            out.push(Evaluated {
-                scale: if r.above_scale { "above" } else { "below" },
-                total: r.total,
-                class: class_code(r.class),
-                scores: r.indicators.iter().map(|i| (i.code.clone(), i.score)).collect(),
-                imputed: r.indicators.iter().filter(|i| i.imputed).map(|i| i.code.clone()).collect(),
-                values: r.indicators.iter().map(|i| (i.code.clone(), i.value)).collect(),
-                benchmarks: r.indicators.iter().map(|i| (i.code.clone(), i.benchmark)).collect(),
-                rank: r.rank,
-                ranked: r.ranked,
-                exempt: r.exempt,
-                uscc: r.uscc,
-            });
+            let mut e = Evaluated::from(&r);
+            if let Some((zone, name)) = zone_of.get(&r.uscc) {
+                (e.zone, e.name) = (zone.clone(), name.clone());
+            }
+            out.push(e);
         }
         Ok(out)
+    }
+}
+
+/// One enterprise's evaluation explained: each indicator's value, benchmark, score, cap or
+/// imputation, and what alone would lift it a class.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationDetail {
+    pub result: Evaluated,
+    /// Share of the ranked that it is ahead of or level with (%), when ranked.
+    pub percentile: Option<f64>,
+    pub policy: String,
+    pub lines: Vec<DetailLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DetailLine {
+    pub code: String,
+    pub name: String,
+    pub weight: f64,
+    pub value: Option<f64>,
+    pub benchmark: Option<f64>,
+    pub score: f64,
+    pub imputed: bool,
+    pub capped: bool,
+    /// The numerator's facts indicator (name and unit), its annual value now, and the value that
+    /// alone would reach the next class (None: none would, or there is no better class).
+    pub numerator: String,
+    pub numerator_now: Option<f64>,
+    pub numerator_for_next_class: Option<f64>,
+}
+
+impl App {
+    /// One enterprise's result for `year` with its explanation, if the caller may see it.
+    pub async fn evaluation_detail(&self, caller: &Caller, year: i32, uscc: &str, figures: Figures) -> Result<EvaluationDetail> {
+        let not_found = || ServiceError::NotFound(format!("{year}年没有对 {} 的评价 / not evaluated", domain::shorten(uscc)));
+        let e = self.store.enterprise(uscc).await?.ok_or_else(not_found)?;
+        self.authorize(caller, Action::ReadEnterprise, domain::authz::Target::Enterprise { uscc: &e.uscc, zone: &e.zone })?;
+        let rules = self
+            .plan
+            .evaluation
+            .as_ref()
+            .ok_or_else(|| ServiceError::BadRequest("计划文件没有亩产效益评价方法 / no evaluation method".into()))?;
+        let (subjects, _) = self.evaluation_subjects(year, figures).await?;
+        let results = evaluate(&rules.method, year, &subjects);
+        let r = results.into_iter().find(|r| r.uscc == e.uscc).ok_or_else(not_found)?;
+        let me = subjects.iter().find(|s| s.uscc == e.uscc).expect("evaluated subjects are the subjects");
+        let indicators = if r.above_scale { &rules.method.above } else { &rules.method.below };
+        let lines = indicators
+            .iter()
+            .zip(&r.indicators)
+            .map(|(ind, got)| {
+                let numerator =
+                    self.plan.indicator(&ind.numerator).map_or(ind.numerator.clone(), |i| format!("{}({})", i.name, i.unit));
+                DetailLine {
+                    code: ind.code.clone(),
+                    name: ind.name.clone(),
+                    weight: ind.weight,
+                    value: got.value,
+                    benchmark: got.benchmark,
+                    score: got.score,
+                    imputed: got.imputed,
+                    capped: got.capped,
+                    numerator,
+                    numerator_now: me.facts.get(&ind.numerator).copied(),
+                    numerator_for_next_class: r.class.and_then(|_| {
+                        domain::evaluation::value_for_next_class(&rules.method, year, &subjects, &e.uscc, &ind.code)
+                    }),
+                }
+            })
+            .collect();
+        let percentile = r.rank.map(|k| ((r.ranked - k + 1) as f64 / r.ranked as f64 * 1000.0).round() / 10.0);
+        let policy = r.class.and_then(|c| rules.policies.get(&c).cloned()).unwrap_or_else(|| "不定等级,按B类管理。".into());
+        Ok(EvaluationDetail {
+            result: Evaluated { name: e.name.clone(), zone: e.zone.clone(), ..Evaluated::from(&r) },
+            percentile,
+            policy,
+            lines,
+        })
     }
 }

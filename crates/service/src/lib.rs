@@ -27,7 +27,7 @@ pub use accounts::{LoginError, Session, actor_of, random_hex, token_hash};
 pub use bulletin::Quarter;
 pub use clock::Clock;
 pub use demo::{DEMO_PASSWORD, DemoSpec};
-pub use evaluation::Evaluated;
+pub use evaluation::{DetailLine, Evaluated, EvaluationDetail};
 pub use files::ProjectFileKind;
 pub use import::{ImportSummary, Progress};
 pub use leads::{Pipeline, StageCount, ZoneTally};

@@ -73,6 +73,19 @@ async fn the_population_exemptions_figures_and_scopes() {
         // Five ranked: A to ceil(1.25) = 2, B to ceil(3.5) = 4, C to ceil(4.75) = 5 — no D.
         let classes: Vec<&str> = [9, 4, 3, 2, 1].iter().map(|n| of(*n).unwrap().class).collect();
         assert_eq!(classes, vec!["A", "A", "B", "B", "C"]);
+        // What lifts enterprise 1 from C: its tax at the stated value moves it up, as recomputed.
+        let d = app.evaluation_detail(&op, 2022, &uscc(1), Figures::Official).await.unwrap();
+        let tax = d.lines.iter().find(|l| l.code == "tax_per_mu").unwrap();
+        let needed = tax.numerator_for_next_class.expect("a tax that lifts it");
+        assert!(needed > 10.0 && tax.numerator_now == Some(10.0), "{needed}");
+        assert!(d.policy.contains("规范转型"), "{}", d.policy);
+        // June is locked; the operator's import replaces its tax (a zone's would be refused).
+        let more = format!("uscc,month,tax\n{},2022-06,{needed}\n", uscc(1));
+        let (_d, p) = testkit::file("more.csv", more.as_bytes());
+        app.import_facts(&op, &p, false, &quiet).await.unwrap();
+        let lifted = app.evaluate(&op, 2022, Figures::Official).await.unwrap();
+        assert_eq!(lifted.iter().find(|r| r.uscc == uscc(1)).unwrap().class, "B", "{}", db.engine);
+
         // Provisional figures add the draft December: enterprise 1 then leads.
         let prov = app.evaluate(&op, 2022, Figures::Provisional).await.unwrap();
         assert_eq!(prov.iter().find(|r| r.uscc == uscc(1)).unwrap().class, "A");

@@ -8,6 +8,7 @@ mod api;
 mod assets;
 pub mod auth;
 mod error;
+mod evaluation;
 mod format;
 mod leads;
 mod memo;
@@ -87,6 +88,7 @@ fn registered() -> Routes {
         .merge_module(tasks::routes)
         .merge_module(projects::routes)
         .merge_module(leads::routes)
+        .merge_module(evaluation::routes)
         .fallback(not_found)
 }
 

@@ -225,6 +225,15 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/api/v1/leads", "-", [200, 200, 200, 403, 200, 403]),
     ("POST", "/api/v1/lead-files", "own", [200, 403, 200, 403, 403, 403]),
     ("POST", "/api/v1/lead-files", "other", [200, 403, 403, 403, 403, 403]),
+    // 亩产效益评价: each sees the results in its reach (an enterprise its own, a zone its zone's).
+    // The fixture's enterprises hold no land and are not evaluated: whoever may see one is told
+    // so (404), whoever may not is refused first (403).
+    ("GET", "/evaluation", "-", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/evaluation/{uscc}", "own", [404, 404, 404, 404, 404, 403]),
+    ("GET", "/evaluation/{uscc}", "other", [404, 404, 403, 403, 404, 403]),
+    ("GET", "/api/v1/evaluation", "-", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/evaluation/{uscc}", "own", [404, 404, 404, 404, 404, 403]),
+    ("GET", "/api/v1/evaluation/{uscc}", "other", [404, 404, 403, 403, 404, 403]),
     // 年度考核: published to every reader of the region's figures and projects.
     ("GET", "/assessment", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/export/assessment.xlsx", "-", [200, 200, 200, 403, 200, 403]),
@@ -444,6 +453,14 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             ]
         }
         ("GET", "/leads" | "/api/v1/leads") => vec![case("-", format!("{route}?year=2023"), none())],
+        ("GET", "/evaluation" | "/api/v1/evaluation") => vec![case("-", format!("{route}?year=2022"), none())],
+        ("GET", "/evaluation/{uscc}" | "/api/v1/evaluation/{uscc}") => {
+            let prefix = route.trim_end_matches("/{uscc}");
+            vec![
+                case("own", format!("{prefix}/{}?year=2022", f.own), none()),
+                case("other", format!("{prefix}/{}?year=2022", f.other), none()),
+            ]
+        }
         ("GET", "/assessment" | "/export/assessment.xlsx" | "/api/v1/assessment") => {
             vec![case("-", format!("{route}?year=2022"), none())]
         }
