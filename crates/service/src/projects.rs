@@ -266,6 +266,15 @@ impl App {
         let mut seen: HashMap<String, usize> = HashMap::new();
         let row_error = |row: usize, column: &str, value: &str, reason: String| row_error(&file, row, column, value, reason);
         let parsed = parse_rows(&mut table, &mut errors, |row, cells| columns.parse(&self.plan, &file, row, cells));
+        // The workflow states of every month the reports touch, read once for the file.
+        let report_months: Vec<i64> = parsed
+            .iter()
+            .filter_map(|(_, l)| if let ProjectLine::Report(r) = l { Some(i64::from(r.month.yyyymm())) } else { None })
+            .collect();
+        let states = match (report_months.iter().min(), report_months.iter().max()) {
+            (Some(from), Some(to)) => self.workflow_states(PROJECT_MONTH, *from, *to).await?,
+            _ => Default::default(),
+        };
         for (row, line) in parsed {
             let code = line.code().to_string();
             // The zone the row touches: a project's own, else the library's for its code.
@@ -309,7 +318,8 @@ impl App {
                     && !caller.actor.operator
                 {
                     let top = self.plan.top_zone(zone).to_string();
-                    let state = self.project_month_state(&top, r.month).await?;
+                    let state =
+                        states.get(&(top.clone(), i64::from(r.month.yyyymm()))).copied().unwrap_or(SubmissionState::Draft);
                     if !state.editable() {
                         errors.push(row_error(
                             row,

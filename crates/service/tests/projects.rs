@@ -203,6 +203,11 @@ async fn a_zone_reports_its_month_and_the_owning_department_resolves_the_problem
         // Submitted: the zone can no longer change that month; the coordinator returns it.
         app.project_month_step(&etdz, "etdz", m("2022-09"), Step::Submit, "").await.unwrap();
         assert!(matches!(app.report_project_month(&etdz, "GJ-003", m("2022-09"), 1, "").await, Err(ServiceError::Conflict(_))));
+        // Nor through a file: the submitted month is named, the open one would have been taken.
+        let file = "code,month,investment\nGJ-003,2022-08,5\nGJ-003,2022-09,1\n";
+        let Err(ServiceError::Rows(e)) = import(&app, &etdz, ProjectFileKind::Reports, file).await else { panic!("must fail") };
+        assert_eq!((e.len(), e.shown[0].row), (1, 3), "{}: {e}", db.engine);
+        assert!(e.shown[0].reason.contains("已提交"), "{e}");
         let yongxiu = caller_of(&app, "zone-yongxiu").await;
         assert!(matches!(
             app.project_month_step(&yongxiu, "etdz", m("2022-09"), Step::Submit, "").await,
