@@ -40,28 +40,33 @@ impl App {
         let pipeline = self.pipeline_of(self.store.leads().await?, year, &|_| true);
 
         for ind in &self.plan.assessment.indicators {
+            // The progress table of the indicator the measure reads, once for every zone.
+            let rows = match &ind.measure {
+                Measure::TargetAttainment { indicator } | Measure::KpiShare { indicator, .. } => {
+                    Some(self.progress(caller, indicator, month, Figures::Official).await?)
+                }
+                _ => None,
+            };
+            let row_of =
+                |zone: &ZoneCode| rows.iter().flat_map(|r| r.iter()).find(|r| r.industry == ALL && r.zone == zone.as_str());
             for zone in &tops {
                 let a = match &ind.measure {
-                    Measure::TargetAttainment { indicator } => {
-                        let rows = self.progress(caller, indicator, month, Figures::Official).await?;
-                        rows.iter().find(|r| r.industry == ALL && r.zone == zone.as_str()).and_then(|r| {
-                            let (ytd, target) = (r.ytd?, r.target.filter(|t| *t > 0.0)?);
-                            Some(Achievement {
-                                ratio: ytd / target,
-                                how: format!(
-                                    "{}年1-{}月 {} ÷ 年度目标 {}",
-                                    month.year(),
-                                    month.month(),
-                                    self.shown(indicator, ytd),
-                                    self.shown(indicator, target)
-                                ),
-                            })
+                    Measure::TargetAttainment { indicator } => row_of(zone).and_then(|r| {
+                        let (ytd, target) = (r.ytd?, r.target.filter(|t| *t > 0.0)?);
+                        Some(Achievement {
+                            ratio: ytd / target,
+                            how: format!(
+                                "{}年1-{}月 {} ÷ 年度目标 {}",
+                                month.year(),
+                                month.month(),
+                                self.shown(indicator, ytd),
+                                self.shown(indicator, target)
+                            ),
                         })
-                    }
+                    }),
                     Measure::KpiShare { indicator, kpi } => {
                         let kpi = self.plan.kpis.iter().find(|k| k.code == *kpi);
-                        let rows = self.progress(caller, indicator, month, Figures::Official).await?;
-                        let ytd = rows.iter().find(|r| r.industry == ALL && r.zone == zone.as_str()).and_then(|r| r.ytd);
+                        let ytd = row_of(zone).and_then(|r| r.ytd);
                         match (kpi, ytd, target_of(zone)) {
                             (Some(kpi), Some(ytd), Some(own)) if all_targets > 0.0 => {
                                 // The KPI is written in 亿元 where the plan's targets are.
