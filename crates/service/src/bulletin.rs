@@ -208,8 +208,6 @@ impl App {
             let most = d.open_problems.iter().max_by_key(|p| p.problems.len()).map(|p| p.name.clone()).unwrap_or_default();
             project_text.push(format!("待协调解决问题{open}个,其中{most}最多,请相关部门加快办理。"));
         }
-        let names = self.projects(caller).await?;
-        let name_of = |code: &str| names.iter().find(|p| p.code == code).map_or(String::new(), |p| p.name.clone());
         sections.push(Section {
             heading: "重大项目推进情况".into(),
             paragraphs: project_text,
@@ -242,7 +240,7 @@ impl App {
                         .lights
                         .iter()
                         .filter(|l| l.overall == Some(Light::Red))
-                        .map(|l| vec![l.code.clone(), name_of(&l.code), zone_name(&l.zone), l.reasons.join(";")])
+                        .map(|l| vec![l.code.clone(), d.name_of(&l.code), zone_name(&l.zone), l.reasons.join(";")])
                         .collect(),
                 },
             ],

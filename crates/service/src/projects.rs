@@ -71,6 +71,16 @@ pub struct Dispatch {
     pub investment_ytd_wan: f64,
     pub investment_target_wan: Option<f64>,
     pub time_progress_pct: f64,
+    /// The projects the lights are of, for pages that show their names (not in the JSON).
+    #[serde(skip)]
+    pub projects: Vec<Project>,
+}
+
+impl Dispatch {
+    /// A project's name, by code.
+    pub fn name_of(&self, code: &str) -> String {
+        self.projects.iter().find(|p| p.code == code).map_or(String::new(), |p| p.name.clone())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -242,6 +252,7 @@ impl App {
             // The KPI is written in 亿元.
             investment_target_wan: kpi_target("annual_industrial_investment").map(|t| t * 10_000.0),
             time_progress_pct: f64::from(month.month()) / 12.0 * 100.0,
+            projects,
         })
     }
 

@@ -183,9 +183,9 @@ pub struct LibraryPage {
 
 async fn library(State(app): State<App>, authed: Authed, Query(q): Query<MonthQuery>) -> Result<LibraryPage, WebError> {
     let month = month_or_last_finished(&app, q.month.as_deref())?;
-    let projects = app.projects(&authed.caller).await?;
     let dispatch = app.dispatch(&authed.caller, month).await?;
-    let rows: Vec<LibraryRow> = projects
+    let rows: Vec<LibraryRow> = dispatch
+        .projects
         .iter()
         .map(|p| {
             let overall = dispatch.lights.iter().find(|l| l.code == p.code).and_then(|l| l.overall);
@@ -623,8 +623,6 @@ pub struct DispatchPage {
 async fn dispatch_page(State(app): State<App>, authed: Authed, Query(q): Query<MonthQuery>) -> Result<DispatchPage, WebError> {
     let month = month_or_last_finished(&app, q.month.as_deref())?;
     let d = app.dispatch(&authed.caller, month).await?;
-    let projects = app.projects(&authed.caller).await?;
-    let name_of = |code: &str| projects.iter().find(|p| p.code == code).map(|p| p.name.clone()).unwrap_or_default();
     let states = app.project_month_states(&authed.caller, month).await?;
     let actor = authed.actor();
     let reviewer = actor.may(Action::ReviewSubmissions);
@@ -662,7 +660,7 @@ async fn dispatch_page(State(app): State<App>, authed: Authed, Query(q): Query<M
             .iter()
             .map(|l| DispatchRow {
                 code: l.code.clone(),
-                name: name_of(&l.code),
+                name: d.name_of(&l.code),
                 zone: zone_name(&app, &l.zone),
                 lights: [l.start, l.investment, l.requirements, l.problems]
                     .into_iter()
@@ -696,7 +694,6 @@ async fn dispatch_xlsx(State(app): State<App>, authed: Authed, Query(q): Query<M
     use files::{Sheet, SheetColumn, XCell};
     let month = month_or_last_finished(&app, q.month.as_deref())?;
     let d = app.dispatch(&authed.caller, month).await?;
-    let projects = app.projects(&authed.caller).await?;
     let col = |h: &str, decimals: Option<u32>, width: f64| SheetColumn { header: h.into(), decimals, width };
     let text = |s: String| XCell::Text(s);
     let word = |l: Option<Light>| XCell::Text(light_word(l).to_string());
@@ -721,7 +718,7 @@ async fn dispatch_xlsx(State(app): State<App>, authed: Authed, Query(q): Query<M
             .map(|l| {
                 vec![
                     text(l.code.clone()),
-                    text(projects.iter().find(|p| p.code == l.code).map(|p| p.name.clone()).unwrap_or_default()),
+                    text(d.name_of(&l.code)),
                     text(zone_name(&app, &l.zone)),
                     word(l.start),
                     word(l.investment),
