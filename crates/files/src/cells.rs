@@ -50,3 +50,19 @@ pub(crate) fn amount(cell: &Cell, decimals: u32) -> Result<Option<i64>, String> 
     };
     parsed.map(|a| Some(a.raw)).map_err(|e| e.to_string())
 }
+
+/// Reads one cell with `read`, noting its error under the column's name in the row's check.
+pub(crate) fn read<T>(
+    check: &mut crate::enterprises::RowCheck,
+    column: &str,
+    cell: &Cell,
+    read: impl FnOnce(&Cell) -> Result<T, String>,
+) -> Option<T> {
+    match read(cell) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            check.fail(column, cell, e);
+            None
+        }
+    }
+}

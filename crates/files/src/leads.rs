@@ -54,17 +54,11 @@ impl LeadColumns {
         let empty = Cell::Empty;
         let get = |k: usize| self.at[k].and_then(|i| cells.get(i)).unwrap_or(&empty);
         let mut check = RowCheck { file, row, errors: Vec::new() };
+        // Reads column k, noting its error under the column's Chinese name.
         macro_rules! read {
-            ($k:expr, $read:expr) => {{
-                let cell = get($k);
-                match $read(cell) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        check.fail(LEAD_COLUMNS[$k].zh, cell, e);
-                        None
-                    }
-                }
-            }};
+            ($k:expr, $read:expr) => {
+                cells::read(&mut check, LEAD_COLUMNS[$k].zh, get($k), $read)
+            };
         }
         let required_text = |what: &'static str| {
             move |c: &Cell| {

@@ -109,18 +109,11 @@ impl ProjectFile {
         let columns = self.kind.columns();
         let get = |k: usize| self.at[k].and_then(|i| cells.get(i)).unwrap_or(&empty);
         let mut check = RowCheck { file, row, errors: Vec::new() };
-        // Reads column k with `read`, noting its error under the column's Chinese name.
+        // Reads column k, noting its error under the column's Chinese name.
         macro_rules! read {
-            ($k:expr, $read:expr) => {{
-                let cell = get($k);
-                match $read(cell) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        check.fail(columns[$k].zh, cell, e);
-                        None
-                    }
-                }
-            }};
+            ($k:expr, $read:expr) => {
+                cells::read(&mut check, columns[$k].zh, get($k), $read)
+            };
         }
         let code = read!(0, |c: &Cell| {
             let t = text(c).trim().to_string();
