@@ -128,20 +128,6 @@ code_type!(
     "indicator code"
 );
 
-impl ZoneCode {
-    /// The code of the total over all zones.
-    pub fn all() -> ZoneCode {
-        ZoneCode(crate::ALL.to_string())
-    }
-}
-
-impl IndustryCode {
-    /// The code of the total over all industries.
-    pub fn all() -> IndustryCode {
-        IndustryCode(crate::ALL.to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
