@@ -75,9 +75,11 @@ fn run(text: &str, font: &str, half_points: u32, bold: bool) -> String {
 
 fn table(t: &ReportTable) -> String {
     let mut x = String::new();
-    x.push_str(&para(None, Some("center"), &t.title, "SimHei", 24, true));
+    // The title and note stay on the page of the table they head.
+    let keep = |p: String| p.replacen("<w:pPr>", "<w:pPr><w:keepNext/>", 1);
+    x.push_str(&keep(para(None, Some("center"), &t.title, "SimHei", 24, true)));
     if !t.note.is_empty() {
-        x.push_str(&para(None, Some("right"), &t.note, "SimSun", 18, false));
+        x.push_str(&keep(para(None, Some("right"), &t.note, "SimSun", 18, false)));
     }
     x.push_str("<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:jc w:val=\"center\"/><w:tblBorders>");
     for side in ["top", "left", "bottom", "right", "insideH", "insideV"] {
