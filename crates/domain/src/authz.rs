@@ -106,10 +106,16 @@ pub enum Action {
     /// Add and move on investment-attraction leads (the 开放发展局's and the zones' own), and turn a
     /// signed one into a project.
     WriteLeads,
+    /// Run the per-mu evaluation, publish it for objection, decide objections, set bonuses and
+    /// penalties, and make it final.
+    RunEvaluation,
+    /// Raise an objection to an enterprise's published evaluation result (the enterprise, or its
+    /// zone on its behalf).
+    ObjectEvaluation,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -126,6 +132,8 @@ impl Action {
         Action::ReportProjects,
         Action::ResolveProjectItems,
         Action::WriteLeads,
+        Action::RunEvaluation,
+        Action::ObjectEvaluation,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -146,6 +154,8 @@ impl Action {
             Action::ReportProjects => "填报项目月报",
             Action::ResolveProjectItems => "办结本部门要件和问题",
             Action::WriteLeads => "维护招商线索",
+            Action::RunEvaluation => "组织亩产效益评价",
+            Action::ObjectEvaluation => "对评价结果提出异议",
         }
     }
 }
@@ -163,17 +173,18 @@ pub enum Reach {
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 16]); 6] = {
+const TABLE: [(Role, [Reach; 18]); 6] = {
     use Reach::{Everything as E, Nothing as N, OwnDepartment as OD, OwnEnterprise as OE, OwnZone as OZ};
     [
         //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo  task notes
         //                  read projects  write projects  report projects  resolve items  leads
-        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E]),
-        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N]),
-        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N]),
+        //                  run evaluation  object to evaluation
+        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E]),
+        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE]),
+        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N]),
     ]
 };
 

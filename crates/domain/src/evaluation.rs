@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where an indicator's denominator comes from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Denominator {
     /// The enterprise's land, 亩.
@@ -19,7 +19,7 @@ pub enum Denominator {
 
 /// One indicator of the method: numerator (a facts indicator) over denominator, with its weight
 /// and, for some years, a benchmark the plan file fixes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalIndicator {
     pub code: String,
     pub name: String,
@@ -29,7 +29,7 @@ pub struct EvalIndicator {
     pub fixed_benchmarks: BTreeMap<i32, f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Class {
     A,
     B,
@@ -38,6 +38,21 @@ pub enum Class {
 }
 
 impl Class {
+    pub const ALL: [Class; 4] = [Class::A, Class::B, Class::C, Class::D];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Class::A => "A",
+            Class::B => "B",
+            Class::C => "C",
+            Class::D => "D",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.code() == s)
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             Class::A => "A类(优先发展)",
@@ -60,7 +75,7 @@ impl Class {
 
 /// The method: the two scales' indicators, the cap, the class cut-offs (shares of the ranked
 /// population, A then B then C; the rest D).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Method {
     pub above: Vec<EvalIndicator>,
     pub below: Vec<EvalIndicator>,
@@ -70,7 +85,7 @@ pub struct Method {
 }
 
 /// One enterprise as evaluated: its land, annual facts, and what keeps it out of the ranking.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subject {
     pub uscc: String,
     pub above_scale: bool,
@@ -80,11 +95,13 @@ pub struct Subject {
     /// Why it is not graded (公用事业, established less than two years, major project under
     /// construction), if it is not.
     pub exempt: Option<String>,
-    /// Bonus minus penalty, with reasons.
+    /// Bonus minus penalty, and why.
     pub adjustment: f64,
+    #[serde(default)]
+    pub adjustment_reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorResult {
     pub code: String,
     pub value: Option<f64>,
@@ -94,7 +111,7 @@ pub struct IndicatorResult {
     pub capped: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Result {
     pub uscc: String,
     pub above_scale: bool,
@@ -277,6 +294,41 @@ pub fn value_for_next_class(method: &Method, year: i32, subjects: &[Subject], us
     class_with(stated).is_some_and(|c| c <= goal).then_some(stated)
 }
 
+/// How many years running, up to and including `year`, an enterprise's final class was D
+/// (policies escalate with it: a surcharge after one, two, three years).
+pub fn years_in_d(finals: &BTreeMap<i32, Option<Class>>, year: i32) -> u32 {
+    let mut n = 0;
+    while finals.get(&(year - n as i32)) == Some(&Some(Class::D)) {
+        n += 1;
+    }
+    n
+}
+
+/// Why an evaluated enterprise is on the low-efficiency list (PRODUCT.md §4), if it is: class D,
+/// or an indicator (亩均税收 by default) under `share` of its benchmark this year and the year
+/// before. `this` and `before` are the indicator's (value, benchmark) in each year.
+pub fn low_efficiency(
+    class: Option<Class>,
+    share: f64,
+    this: Option<(f64, f64)>,
+    before: Option<(f64, f64)>,
+) -> Option<&'static str> {
+    let low = |vb: Option<(f64, f64)>| vb.is_some_and(|(v, b)| b > 0.0 && v < share * b);
+    if class == Some(Class::D) {
+        Some("D类")
+    } else if low(this) && low(before) {
+        Some("亩均税收连续两年低于基准的三成")
+    } else {
+        None
+    }
+}
+
+/// A zombie candidate (僵尸企业): holds land, yet none of `indicators` (revenue and tax by
+/// default) in the year.
+pub fn zombie(s: &Subject, indicators: &[String]) -> bool {
+    s.land_mu > 0.0 && indicators.iter().all(|code| s.facts.get(code).is_none_or(|v| *v == 0.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,7 +365,15 @@ mod tests {
         if let Some(e) = energy {
             facts.insert("energy".into(), e);
         }
-        Subject { uscc: uscc.into(), above_scale: true, land_mu: land, facts, exempt: None, adjustment: 0.0 }
+        Subject {
+            uscc: uscc.into(),
+            above_scale: true,
+            land_mu: land,
+            facts,
+            exempt: None,
+            adjustment: 0.0,
+            adjustment_reason: String::new(),
+        }
     }
 
     #[test]
@@ -360,6 +420,7 @@ mod tests {
                     facts: BTreeMap::from([("tax".to_string(), *t)]),
                     exempt: None,
                     adjustment: 0.0,
+                    adjustment_reason: String::new(),
                 })
                 .collect();
         subjects.push(Subject {
@@ -369,6 +430,7 @@ mod tests {
             facts: BTreeMap::from([("tax".to_string(), 400.0)]),
             exempt: Some("公用事业".into()),
             adjustment: 0.0,
+            adjustment_reason: String::new(),
         });
         let out = evaluate(&method(), 2022, &subjects);
         let class = |u: &str| out.iter().find(|r| r.uscc == u).unwrap().class;
@@ -394,6 +456,29 @@ mod tests {
     }
 
     #[test]
+    fn years_in_d_low_efficiency_and_zombies() {
+        let finals =
+            BTreeMap::from([(2020, Some(Class::D)), (2021, Some(Class::C)), (2022, Some(Class::D)), (2023, Some(Class::D))]);
+        assert_eq!(years_in_d(&finals, 2023), 2);
+        assert_eq!(years_in_d(&finals, 2021), 0);
+        assert_eq!(years_in_d(&finals, 2020), 1);
+        assert_eq!(years_in_d(&finals, 2024), 0, "no final run that year");
+        // Just under 30 % of the benchmark in both years; exactly 30 % is not under.
+        assert_eq!(
+            low_efficiency(Some(Class::C), 0.3, Some((2.99, 10.0)), Some((1.0, 4.0))),
+            Some("亩均税收连续两年低于基准的三成")
+        );
+        assert_eq!(low_efficiency(Some(Class::C), 0.3, Some((3.0, 10.0)), Some((1.0, 4.0))), None);
+        assert_eq!(low_efficiency(Some(Class::C), 0.3, Some((2.0, 10.0)), None), None, "one year alone is not enough");
+        assert_eq!(low_efficiency(Some(Class::D), 0.3, None, None), Some("D类"));
+        let mut s = subject("Z", 10.0, Some(0.0), 0.0, None);
+        let by = ["revenue".to_string(), "tax".to_string()];
+        assert!(zombie(&s, &by), "zero tax and no revenue reported");
+        s.facts.insert("revenue".into(), 1.0);
+        assert!(!zombie(&s, &by));
+    }
+
+    #[test]
     fn the_value_for_the_next_class_does_move_the_class() {
         let subjects: Vec<Subject> = (1..=20)
             .map(|k| Subject {
@@ -403,6 +488,7 @@ mod tests {
                 facts: BTreeMap::from([("tax".to_string(), 10.0 * k as f64)]),
                 exempt: None,
                 adjustment: 0.0,
+                adjustment_reason: String::new(),
             })
             .collect();
         let out = evaluate(&method(), 2022, &subjects);

@@ -141,6 +141,20 @@ enum Command {
         json: bool,
         #[arg(long)]
         provisional: bool,
+        /// Save the computation as a new draft run (评价批次) and print its id
+        #[arg(long)]
+        save: bool,
+    },
+    /// A step of a saved evaluation run: recompute (a draft or withdrawn run), publish (公示,
+    /// from --from or today for the plan's days), withdraw (--reason), finalise (定稿)
+    EvaluationRun {
+        id: i64,
+        #[arg(value_parser = ["recompute", "publish", "withdraw", "finalise"])]
+        step: String,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     /// Reports: the quarterly bulletin (季通报) as a DOCX with its tables as an XLSX
     Report {
@@ -282,7 +296,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dispatch { month, json } => projects::dispatch(&db, &caller, month, json).await?,
         Command::Leads { year, json } => projects::leads(&db, &caller, year, json).await?,
         Command::Assess { year, json } => projects::assess(&db, &caller, year, json).await?,
-        Command::Evaluate { year, json, provisional } => evaluation::evaluate(&db, &caller, year, json, provisional).await?,
+        Command::Evaluate { year, json, provisional, save } => {
+            evaluation::evaluate(&db, &caller, year, json, provisional, save).await?
+        }
+        Command::EvaluationRun { id, step, from, reason } => evaluation::step(&db, &caller, id, &step, from, &reason).await?,
         Command::Report { what: ReportWhat::Bulletin { quarter, out, xlsx } } => {
             projects::bulletin(&db, &caller, &quarter, &out, xlsx.as_deref()).await?
         }

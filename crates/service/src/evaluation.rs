@@ -9,6 +9,7 @@ use domain::{IndicatorKind, Month, ZoneCode};
 use serde::Serialize;
 use store::EnterpriseFilter;
 
+use crate::evaluation_runs::{ObjectionView, Source, shown};
 use crate::{App, Caller, Figures, Result, ServiceError};
 
 /// One enterprise's result, in the shape `leapfrog evaluate --json` prints (issue 9).
@@ -53,7 +54,7 @@ impl From<&domain::evaluation::Result> for Evaluated {
     }
 }
 
-fn class_code(c: Option<Class>) -> &'static str {
+pub(crate) fn class_code(c: Option<Class>) -> &'static str {
     match c {
         Some(Class::A) => "A",
         Some(Class::B) => "B",
@@ -71,9 +72,7 @@ impl App {
         year: i32,
         figures: Figures,
     ) -> Result<(Vec<Subject>, HashMap<String, (String, String)>)> {
-        let rules = self.plan.evaluation.as_ref().ok_or_else(|| {
-            ServiceError::BadRequest("计划文件没有亩产效益评价方法([evaluation]) / the plan has no evaluation method".into())
-        })?;
+        let rules = self.evaluation_rules()?;
         let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
             return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
         };
@@ -120,6 +119,8 @@ impl App {
             .filter(|p| p.actual_completion.is_none_or(|c| c > to))
             .filter_map(|p| p.investor_uscc.map(|u| u.to_string()))
             .collect();
+        let adjustments: HashMap<String, store::Adjustment> =
+            self.store.adjustments(year).await?.into_iter().map(|a| (a.uscc.clone(), a)).collect();
         let end = domain::projects::last_day(to);
         let mut out = Vec::new();
         let mut zone_of = HashMap::new();
@@ -156,34 +157,36 @@ impl App {
                 None
             };
             zone_of.insert(e.uscc.clone(), (e.zone.clone(), e.name.clone()));
-            out.push(Subject { uscc: e.uscc, above_scale: e.above_scale, land_mu: land, facts, exempt, adjustment: 0.0 });
+            let (adjustment, adjustment_reason) =
+                adjustments.get(&e.uscc).map_or((0.0, String::new()), |a| (a.points as f64 / 100.0, a.reason.clone()));
+            out.push(Subject {
+                uscc: e.uscc,
+                above_scale: e.above_scale,
+                land_mu: land,
+                facts,
+                exempt,
+                adjustment,
+                adjustment_reason,
+            });
         }
         Ok((out, zone_of))
     }
 
-    /// The evaluation of `year`, the enterprises the caller may see.
+    /// The evaluation of `year` computed now and saved nowhere (试算), the enterprises the caller
+    /// may see; staff only, as an enterprise sees results once published.
     pub async fn evaluate(&self, caller: &Caller, year: i32, figures: Figures) -> Result<Vec<Evaluated>> {
         let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
         if visible == Visible::None {
             return Err(ServiceError::Forbidden(format!("角色“{}”无权查看评价结果 / not allowed", caller.actor.role.zh())));
         }
-        let rules = self
-            .plan
-            .evaluation
-            .as_ref()
-            .ok_or_else(|| ServiceError::BadRequest("计划文件没有亩产效益评价方法 / no evaluation method".into()))?;
+        self.require_trial(caller)?;
+        let rules = self.evaluation_rules()?;
         let (subjects, zone_of) = self.evaluation_subjects(year, figures).await?;
         // Everyone is evaluated against everyone; each caller sees the results in its reach.
         let results = evaluate(&rules.method, year, &subjects);
         let mut out = Vec::new();
         for r in results {
-            let keep = match &visible {
-                Visible::All => true,
-                Visible::Enterprise(own) => *own == r.uscc,
-                Visible::Zones(zs) => zone_of.get(&r.uscc).is_some_and(|(z, _)| zs.iter().any(|x| x == z)),
-                Visible::None => false,
-            };
-            if !keep {
+            if !zone_of.get(&r.uscc).is_some_and(|(z, _)| shown(&visible, &r.uscc, z)) {
                 continue;
             }
             let mut e = Evaluated::from(&r);
@@ -197,7 +200,7 @@ impl App {
 }
 
 /// One enterprise's evaluation explained: each indicator's value, benchmark, score, cap or
-/// imputation, and what alone would lift it a class.
+/// imputation, what alone would lift it a class, its class history and the objections to it.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvaluationDetail {
     pub result: Evaluated,
@@ -205,6 +208,23 @@ pub struct EvaluationDetail {
     pub percentile: Option<f64>,
     pub policy: String,
     pub lines: Vec<DetailLine>,
+    /// Bonus minus penalty in its total, and why.
+    pub adjustment: f64,
+    pub adjustment_reason: String,
+    /// The run shown; None for a trial computation, saved nowhere.
+    pub run: Option<i64>,
+    /// Its class in each year's final run, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Years in D running up to this one, if this result stands.
+    pub years_in_d: u32,
+    pub objections: Vec<ObjectionView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub year: i32,
+    pub class: &'static str,
+    pub total: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -225,21 +245,33 @@ pub struct DetailLine {
 }
 
 impl App {
-    /// One enterprise's result for `year` with its explanation, if the caller may see it.
-    pub async fn evaluation_detail(&self, caller: &Caller, year: i32, uscc: &str, figures: Figures) -> Result<EvaluationDetail> {
+    /// One enterprise's result for `year`: in run `run`, or else in the trial computation, if
+    /// the caller may see it.
+    pub async fn evaluation_detail(&self, caller: &Caller, year: i32, uscc: &str, source: Source) -> Result<EvaluationDetail> {
         let not_found = || ServiceError::NotFound(format!("{year}年没有对 {} 的评价 / not evaluated", domain::shorten(uscc)));
         let e = self.store.enterprise(uscc).await?.ok_or_else(not_found)?;
         self.authorize(caller, Action::ReadEnterprise, domain::authz::Target::Enterprise { uscc: &e.uscc, zone: &e.zone })?;
-        let rules = self
-            .plan
-            .evaluation
-            .as_ref()
-            .ok_or_else(|| ServiceError::BadRequest("计划文件没有亩产效益评价方法 / no evaluation method".into()))?;
-        let (subjects, _) = self.evaluation_subjects(year, figures).await?;
-        let results = evaluate(&rules.method, year, &subjects);
-        let r = results.into_iter().find(|r| r.uscc == e.uscc).ok_or_else(not_found)?;
-        let me = subjects.iter().find(|s| s.uscc == e.uscc).expect("evaluated subjects are the subjects");
-        let indicators = if r.above_scale { &rules.method.above } else { &rules.method.below };
+        let (method, subjects, results, run) = match source {
+            Source::Trial(figures) => {
+                self.require_trial(caller)?;
+                let method = self.evaluation_rules()?.method.clone();
+                let (subjects, _) = self.evaluation_subjects(year, figures).await?;
+                let results = evaluate(&method, year, &subjects);
+                (method, subjects, results, None)
+            }
+            Source::Run(id) => {
+                let run = self.visible_run(caller, id).await?;
+                if run.year != year {
+                    return Err(not_found());
+                }
+                let (method, stored) = self.stored_run(&run, None).await?;
+                let (subjects, results) = stored.into_iter().map(|s| (s.subject, s.result)).unzip();
+                (method, subjects, results, Some(id))
+            }
+        };
+        let r = results.iter().find(|r| r.uscc == e.uscc).ok_or_else(not_found)?;
+        let me = subjects.iter().find(|s| s.uscc == e.uscc).ok_or_else(not_found)?;
+        let indicators = if r.above_scale { &method.above } else { &method.below };
         let lines = indicators
             .iter()
             .zip(&r.indicators)
@@ -257,19 +289,39 @@ impl App {
                     capped: got.capped,
                     numerator,
                     numerator_now: me.facts.get(&ind.numerator).copied(),
-                    numerator_for_next_class: r.class.and_then(|_| {
-                        domain::evaluation::value_for_next_class(&rules.method, year, &subjects, &e.uscc, &ind.code)
-                    }),
+                    numerator_for_next_class: r
+                        .class
+                        .and_then(|_| domain::evaluation::value_for_next_class(&method, year, &subjects, &e.uscc, &ind.code)),
                 }
             })
             .collect();
         let percentile = r.rank.map(|k| ((r.ranked - k + 1) as f64 / r.ranked as f64 * 1000.0).round() / 10.0);
-        let policy = r.class.and_then(|c| rules.policies.get(&c).cloned()).unwrap_or_else(|| "不定等级,按B类管理。".into());
+        let policy = r
+            .class
+            .and_then(|c| self.evaluation_rules().ok().and_then(|rules| rules.policies.get(&c).cloned()))
+            .unwrap_or_else(|| "不定等级,按B类管理。".into());
+        let finals = self.store.final_results_of(&e.uscc).await?;
+        let mut classes: BTreeMap<i32, Option<Class>> = finals.iter().map(|(y, row)| (*y, Class::parse(&row.class))).collect();
+        let history = finals
+            .iter()
+            .map(|(y, row)| HistoryEntry { year: *y, class: class_code(Class::parse(&row.class)), total: row.total })
+            .collect();
+        classes.insert(year, r.class);
+        let objections = match run {
+            Some(id) => self.store.objections(id, Some(&e.uscc)).await?.iter().map(ObjectionView::from).collect(),
+            None => Vec::new(),
+        };
         Ok(EvaluationDetail {
-            result: Evaluated { name: e.name.clone(), zone: e.zone.clone(), ..Evaluated::from(&r) },
+            result: Evaluated { name: e.name.clone(), zone: e.zone.clone(), ..Evaluated::from(r) },
             percentile,
             policy,
             lines,
+            adjustment: me.adjustment,
+            adjustment_reason: me.adjustment_reason.clone(),
+            run,
+            history,
+            years_in_d: domain::evaluation::years_in_d(&classes, year),
+            objections,
         })
     }
 }

@@ -4,7 +4,7 @@
 use domain::authz::Role;
 use domain::calendar::Date;
 use domain::{Month, Uscc};
-use leapfrog_service::{App, Caller, Clock, Figures, ProjectFileKind, Settings};
+use leapfrog_service::{App, Caller, Clock, Figures, ProjectFileKind, Settings, Source};
 
 fn uscc(n: u32) -> String {
     Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
@@ -74,7 +74,7 @@ async fn the_population_exemptions_figures_and_scopes() {
         let classes: Vec<&str> = [9, 4, 3, 2, 1].iter().map(|n| of(*n).unwrap().class).collect();
         assert_eq!(classes, vec!["A", "A", "B", "B", "C"]);
         // What lifts enterprise 1 from C: its tax at the stated value moves it up, as recomputed.
-        let d = app.evaluation_detail(&op, 2022, &uscc(1), Figures::Official).await.unwrap();
+        let d = app.evaluation_detail(&op, 2022, &uscc(1), Source::Trial(Figures::Official)).await.unwrap();
         let tax = d.lines.iter().find(|l| l.code == "tax_per_mu").unwrap();
         let needed = tax.numerator_for_next_class.expect("a tax that lifts it");
         assert!(needed > 10.0 && tax.numerator_now == Some(10.0), "{needed}");
@@ -90,12 +90,131 @@ async fn the_population_exemptions_figures_and_scopes() {
         let prov = app.evaluate(&op, 2022, Figures::Provisional).await.unwrap();
         assert_eq!(prov.iter().find(|r| r.uscc == uscc(1)).unwrap().class, "A");
 
-        // An enterprise sees only its own result; a zone its zone's.
-        app.add_user(&op, "qiye", "企业", Role::Enterprise, Some(&uscc(1)), None).await.unwrap();
+        // A zone sees its zone's results (an enterprise sees none until they are published).
         app.add_user(&op, "zone-yongxiu", "永修", Role::Zone, Some("yongxiu"), None).await.unwrap();
-        let own = app.evaluate(&caller_of(&app, "qiye").await, 2022, Figures::Official).await.unwrap();
-        assert_eq!(own.iter().map(|r| r.uscc.clone()).collect::<Vec<_>>(), vec![uscc(1)]);
         let zone = app.evaluate(&caller_of(&app, "zone-yongxiu").await, 2022, Figures::Official).await.unwrap();
         assert_eq!(zone.iter().map(|r| r.uscc.clone()).collect::<Vec<_>>(), vec![uscc(9)]);
+    }
+}
+
+/// 21 规下 enterprises of 10 亩 (odd in etdz, even in yongxiu) paying n × 10 万元 of tax in June
+/// of 2021 and 2022; enterprise 1 has neither revenue nor tax. Twenty-one ranked: A to 6, B to
+/// 15, C to 20, the 21st (enterprise 1) D. Both years locked.
+async fn ranked_population(app: &App, op: &Caller) {
+    let mut reg = String::from("uscc,name,zone,industry,land_mu,above_scale,established\n");
+    let mut facts = String::from("uscc,month,revenue,tax\n");
+    for n in 1..=21u32 {
+        let zone = if n % 2 == 1 { "etdz" } else { "yongxiu" };
+        reg.push_str(&format!("{},企业{n},{zone},optoelectronics,10,否,2010-01-01\n", uscc(n)));
+        let (revenue, tax) = if n == 1 { (0, 0) } else { (n * 100, n * 10) };
+        for year in [2021, 2022] {
+            facts.push_str(&format!("{},{year}-06,{revenue},{tax}\n", uscc(n)));
+        }
+    }
+    let (_a, p) = testkit::file("e.csv", reg.as_bytes());
+    app.import_enterprises(op, &p, &quiet).await.unwrap();
+    let (_b, p) = testkit::file("f.csv", facts.as_bytes());
+    app.import_facts(op, &p, false, &quiet).await.unwrap();
+    app.close_months(op, Month::new(2022, 12).unwrap(), None, domain::submission::SubmissionState::Locked, "history")
+        .await
+        .unwrap();
+}
+
+fn on(db: &testkit::TestDb, y: i32, m: u32, d: u32) -> impl std::future::Future<Output = App> + '_ {
+    let settings = Settings { clock: Clock::on(Date::new(y, m, d).unwrap()), ..Default::default() };
+    async move { App::open_with(&db.url, settings).await.unwrap() }
+}
+
+#[tokio::test]
+async fn a_run_is_published_objected_to_rerun_and_made_final_for_good() {
+    for db in testkit::engines().await {
+        let app = on(&db, 2023, 3, 1).await;
+        let op = Caller::operator();
+        ranked_population(&app, &op).await;
+        app.add_user(&op, "qiye", "企业", Role::Enterprise, Some(&uscc(1)), None).await.unwrap();
+        let qiye = caller_of(&app, "qiye").await;
+        let status = |e: leapfrog_service::ServiceError| match e {
+            leapfrog_service::ServiceError::Conflict(_) => 409,
+            leapfrog_service::ServiceError::NotFound(_) => 404,
+            leapfrog_service::ServiceError::Forbidden(_) => 403,
+            leapfrog_service::ServiceError::BadRequest(_) => 400,
+            other => panic!("{other}"),
+        };
+
+        // 2021: saved, published a year ago, made final at once (no objections).
+        let y2021 = app.run_evaluation(&op, 2021, Figures::Official).await.unwrap();
+        app.publish_evaluation(&op, y2021, Some(Date::new(2022, 3, 1).unwrap())).await.unwrap();
+        app.finalise_evaluation(&op, y2021).await.unwrap();
+        assert_eq!(app.evaluation_run(&op, y2021).await.unwrap().state, "locked", "{}", db.engine);
+
+        // 2022: a draft the enterprise does not see, and no objection to a draft.
+        let run = app.run_evaluation(&op, 2022, Figures::Official).await.unwrap();
+        assert!(app.evaluation_runs(&qiye, 2022).await.unwrap().is_empty());
+        assert_eq!(status(app.evaluation_results(&qiye, 2022, Source::Run(run)).await.unwrap_err()), 404);
+        assert_eq!(status(app.evaluate(&qiye, 2022, Figures::Official).await.unwrap_err()), 403, "no trial for enterprises");
+        assert_eq!(status(app.object_to_evaluation(&op, run, &uscc(1), "不服").await.unwrap_err()), 409);
+
+        // Published for the plan's five days from today: the enterprise sees its own result.
+        let (from, to) = app.publish_evaluation(&op, run, None).await.unwrap();
+        assert_eq!((from.to_string(), to.to_string()), ("2023-03-01".into(), "2023-03-05".into()));
+        let own = app.evaluation_results(&qiye, 2022, Source::Run(run)).await.unwrap();
+        assert_eq!(own.iter().map(|r| (r.uscc.clone(), r.class)).collect::<Vec<_>>(), vec![(uscc(1), "D")]);
+        let objection = app.object_to_evaluation(&qiye, run, &uscc(1), "六月税收漏报,应为 50 万元").await.unwrap();
+        assert_eq!(status(app.object_to_evaluation(&qiye, run, &uscc(2), "代人异议").await.unwrap_err()), 403);
+        assert_eq!(status(app.finalise_evaluation(&op, run).await.unwrap_err()), 409, "publication not over");
+        assert_eq!(status(app.rerun_evaluation(&op, run).await.unwrap_err()), 409, "published runs are not recomputed");
+
+        // After the period: not final while an objection is pending.
+        let later = on(&db, 2023, 3, 10).await;
+        assert_eq!(status(later.object_to_evaluation(&qiye, run, &uscc(1), "再议").await.unwrap_err()), 409);
+        assert_eq!(status(later.finalise_evaluation(&op, run).await.unwrap_err()), 409);
+        // Upheld: the input is corrected (a bonus here, with its reason), the run withdrawn,
+        // computed again and published again.
+        let decided = later.decide_objection(&op, objection, true, "核实后予以加分").await.unwrap();
+        assert_eq!(decided.outcome, "upheld");
+        assert_eq!(status(later.decide_objection(&op, objection, false, "又改").await.unwrap_err()), 409);
+        later.set_evaluation_adjustment(&op, 2022, &uscc(2), 3.0, "技改示范").await.unwrap();
+        assert_eq!(status(later.set_evaluation_adjustment(&op, 2022, &uscc(2), 3.0, " ").await.unwrap_err()), 400);
+        let before = later.evaluation_results(&op, 2022, Source::Run(run)).await.unwrap();
+        later.withdraw_evaluation(&op, run, "异议成立,更正后重算").await.unwrap();
+        later.rerun_evaluation(&op, run).await.unwrap();
+        let after = later.evaluation_results(&op, 2022, Source::Run(run)).await.unwrap();
+        let total = |rs: &[leapfrog_service::Evaluated], n: u32| rs.iter().find(|r| r.uscc == uscc(n)).unwrap().total;
+        assert!((total(&after, 2) - total(&before, 2) - 3.0).abs() < 1e-9, "{} → {}", total(&before, 2), total(&after, 2));
+        later.publish_evaluation(&op, run, None).await.unwrap();
+        let final_day = on(&db, 2023, 3, 20).await;
+        final_day.finalise_evaluation(&op, run).await.unwrap();
+        assert_eq!(final_day.evaluation_run(&op, run).await.unwrap().state, "locked");
+
+        // Final for good: new facts change a trial, never the final run.
+        let kept = final_day.evaluation_results(&op, 2022, Source::Run(run)).await.unwrap();
+        let more = format!("uscc,month,tax\n{},2022-06,5000\n", uscc(5));
+        let (_d, p) = testkit::file("more.csv", more.as_bytes());
+        final_day.import_facts(&op, &p, false, &quiet).await.unwrap();
+        let again = final_day.evaluation_results(&op, 2022, Source::Run(run)).await.unwrap();
+        assert_eq!(serde_json::to_string(&kept).unwrap(), serde_json::to_string(&again).unwrap());
+        let trial = final_day.evaluate(&op, 2022, Figures::Official).await.unwrap();
+        assert_ne!(total(&trial, 5), total(&kept, 5));
+        assert_eq!(status(final_day.rerun_evaluation(&op, run).await.unwrap_err()), 409);
+        assert_eq!(status(final_day.withdraw_evaluation(&op, run, "再改").await.unwrap_err()), 409);
+
+        // The explanation carries the history and the years in D; the lists draw on both years.
+        let d = final_day.evaluation_detail(&qiye, 2022, &uscc(1), Source::Run(run)).await.unwrap();
+        let history: Vec<(i32, &str)> = d.history.iter().map(|h| (h.year, h.class)).collect();
+        assert_eq!(history, vec![(2021, "D"), (2022, "D")]);
+        assert_eq!(d.years_in_d, 2);
+        assert_eq!(d.objections.len(), 1);
+        let lists = final_day.evaluation_lists(&op, run).await.unwrap();
+        let ids = |l: &[leapfrog_service::ListEntry]| l.iter().map(|e| e.uscc.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&lists.zombies), vec![uscc(1)]);
+        assert_eq!(ids(&lists.d_running), vec![uscc(1)]);
+        // D, then 亩均税收 2.0 and 3.0 against a benchmark of 2290 / 210 ≈ 10.90 (under 3.27) in
+        // both years; 4.0 is not under.
+        assert_eq!(ids(&lists.low_efficiency), vec![uscc(1), uscc(2), uscc(3)]);
+        let etdz = lists.zones.iter().find(|z| z.zone == "etdz").unwrap();
+        // Odd enterprises 3..21 pay 10 × (3 + 5 + … + 21) = 1200 on 110 亩 (enterprise 1 has no tax).
+        assert_eq!((etdz.enterprises, etdz.land_mu), (11, 110.0));
+        assert_eq!(etdz.per_mu["tax_per_mu"], Some((1200.0_f64 / 110.0 * 100.0).round() / 100.0));
+        assert_eq!(status(final_day.evaluation_lists(&qiye, run).await.unwrap_err()), 403);
     }
 }

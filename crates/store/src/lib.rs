@@ -4,6 +4,7 @@
 
 mod audit;
 mod enterprises;
+mod evaluation;
 mod facts;
 mod facts_import;
 mod leads;
@@ -24,6 +25,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use audit::{AuditFilter, AuditRecord};
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow, EnterprisesImport};
+pub use evaluation::{Adjustment, EvaluationRow, EvaluationRun, Objection};
 pub use facts::{CellEnterprise, EnterpriseTotals, MonthFacts};
 pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
@@ -31,7 +33,7 @@ pub use projects::{PhotoInfo, ProjectReport};
 pub use seal::{AuditSeal, SealPlaces};
 pub use tasks::TaskNote;
 pub use users::{NewUser, TokenRow, UserRecord};
-pub use workflow::{StateChange, StateRow, ZONE_MONTH};
+pub use workflow::{EVALUATION_RUN, StateChange, StateRow, ZONE_MONTH};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

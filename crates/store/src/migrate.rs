@@ -21,7 +21,64 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "one workflow table for every subject", sql: v7 },
     Migration { version: 8, name: "major projects: library, plans, reports, requirements, problems, photos", sql: v8 },
     Migration { version: 9, name: "investment-attraction leads", sql: v9 },
+    Migration { version: 10, name: "evaluation runs, results, objections, adjustments", sql: v10 },
 ];
+
+fn v10(_: Engine) -> Vec<&'static str> {
+    // A run keeps the method it was computed with and, per enterprise, its result and the inputs
+    // it was computed from (JSON), so that a final run reads the same whatever changes later.
+    // Its state lives in workflow_states (subject `evaluation_run`, scope the id, period the year).
+    vec![
+        "CREATE TABLE evaluation_runs (
+            id BIGINT PRIMARY KEY,
+            year BIGINT NOT NULL,
+            figures TEXT NOT NULL,
+            method TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            created_by TEXT NOT NULL,
+            computed_at BIGINT NOT NULL,
+            publish_from TEXT,
+            publish_to TEXT
+        )",
+        "CREATE TABLE evaluation_results (
+            run_id BIGINT NOT NULL,
+            uscc TEXT NOT NULL,
+            zone TEXT NOT NULL,
+            name TEXT NOT NULL,
+            scale TEXT NOT NULL,
+            class TEXT NOT NULL,
+            total DOUBLE PRECISION NOT NULL,
+            rank BIGINT,
+            result TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            PRIMARY KEY (run_id, uscc)
+        )",
+        "CREATE INDEX evaluation_results_uscc ON evaluation_results (uscc)",
+        "CREATE TABLE evaluation_objections (
+            id BIGINT PRIMARY KEY,
+            run_id BIGINT NOT NULL,
+            uscc TEXT NOT NULL,
+            text TEXT NOT NULL,
+            raised_by TEXT NOT NULL,
+            raised_at BIGINT NOT NULL,
+            outcome TEXT,
+            decision TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            decided_at BIGINT
+        )",
+        "CREATE INDEX evaluation_objections_run ON evaluation_objections (run_id)",
+        // Bonus (positive) or penalty (negative) points in hundredths, with the reason.
+        "CREATE TABLE evaluation_adjustments (
+            year BIGINT NOT NULL,
+            uscc TEXT NOT NULL,
+            points BIGINT NOT NULL,
+            reason TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            set_at BIGINT NOT NULL,
+            PRIMARY KEY (year, uscc)
+        )",
+    ]
+}
 
 fn v9(_: Engine) -> Vec<&'static str> {
     // Amounts in hundredths of a 万元; flags the target-company codes joined by ','; stage dates

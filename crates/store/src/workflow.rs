@@ -12,6 +12,9 @@ use crate::{Result, Store, StoreError, stored};
 /// The subject of a zone's monthly submission.
 pub const ZONE_MONTH: &str = "zone_month";
 
+/// The subject of a per-mu evaluation run (scope its id, period its year).
+pub const EVALUATION_RUN: &str = "evaluation_run";
+
 /// A recorded state; a (scope, period) without one is a draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateRow {

@@ -72,10 +72,28 @@ struct RawEvaluation {
     cap_multiple: f64,
     cutoffs: [f64; 3],
     publication_days: u32,
+    #[serde(default = "default_low_indicator")]
+    low_efficiency_indicator: String,
+    #[serde(default = "default_low_share")]
+    low_efficiency_share: f64,
+    #[serde(default = "default_zombie")]
+    zombie_indicators: Vec<String>,
     above: Vec<RawEvalIndicator>,
     below: Vec<RawEvalIndicator>,
     #[serde(default)]
     policies: BTreeMap<String, String>,
+}
+
+fn default_low_indicator() -> String {
+    "tax_per_mu".into()
+}
+
+fn default_low_share() -> f64 {
+    0.3
+}
+
+fn default_zombie() -> Vec<String> {
+    vec!["revenue".into(), "tax".into()]
 }
 
 #[derive(Deserialize)]
@@ -909,6 +927,15 @@ fn evaluation_rules(
     if raw.cap_multiple.is_nan() || raw.cap_multiple <= 0.0 || raw.land_threshold_mu.is_nan() || raw.land_threshold_mu < 0.0 {
         p.at(span.clone(), "evaluation.cap_multiple 应大于0,land_threshold_mu 不能为负 / bad cap or land threshold");
     }
+    if !above.iter().chain(&below).any(|i| i.code == raw.low_efficiency_indicator)
+        || !(0.0..=1.0).contains(&raw.low_efficiency_share)
+        || raw.zombie_indicators.iter().any(|c| !known(c))
+    {
+        p.at(
+            span.clone(),
+            "evaluation.low_efficiency_indicator 应为评价指标之一,low_efficiency_share 在0到1之间,zombie_indicators 应为计划中的指标 / bad low-efficiency or zombie rule",
+        );
+    }
     let mut policies = BTreeMap::new();
     for (k, v) in raw.policies {
         let class = match k.as_str() {
@@ -932,5 +959,8 @@ fn evaluation_rules(
         young_years: raw.young_years,
         publication_days: raw.publication_days,
         policies,
+        low_efficiency_indicator: raw.low_efficiency_indicator,
+        low_efficiency_share: raw.low_efficiency_share,
+        zombie_indicators: raw.zombie_indicators,
     })
 }

@@ -233,6 +233,12 @@ pub struct EvaluationRules {
     pub publication_days: u32,
     /// The policy attached to each class.
     pub policies: std::collections::BTreeMap<crate::evaluation::Class, String>,
+    /// The low-efficiency list's second way in: this indicator under `low_efficiency_share` of
+    /// its benchmark two years running (亩均税收 under 30 % by default).
+    pub low_efficiency_indicator: String,
+    pub low_efficiency_share: f64,
+    /// Facts indicators all nil in the year make a land holder a zombie candidate.
+    pub zombie_indicators: Vec<String>,
 }
 
 /// The assessment when the plan file gives none: revenue attainment 30, 工业投资 20, 亿元以上
