@@ -158,7 +158,9 @@ impl App {
         if caller.actor.operator || caller.actor.may(Action::ReadAggregates) {
             Ok(())
         } else {
-            Err(ServiceError::Forbidden("评价结果公示后方可查看 / results are shown once published".into()))
+            Err(ServiceError::Forbidden(
+                "无权查看未公示的评价结果:公示后方可查看 / not allowed: results are shown once published".into(),
+            ))
         }
     }
 

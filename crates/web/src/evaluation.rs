@@ -21,7 +21,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.route("/evaluation", &["GET"], get(list))
         .route("/evaluation/lists", &["GET"], get(lists_page))
         .route("/evaluation/runs", &["POST"], post(create))
-        .route("/evaluation/runs/{id}/{step}", &["POST"], post(step))
+        .route("/evaluation/runs/{id}/{action}", &["POST"], post(step))
         .route("/evaluation/runs/{id}/objections", &["POST"], post(object))
         .route("/evaluation/objections/{id}", &["POST"], post(decide))
         .route("/evaluation/adjustments", &["POST"], post(adjust))
@@ -32,7 +32,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .route("/api/v1/evaluation-runs", &["GET", "POST"], get(runs_api).post(create_api))
         .route("/api/v1/evaluation-runs/{id}/lists", &["GET"], get(lists_api))
         .route("/api/v1/evaluation-runs/{id}/objections", &["POST"], post(object_api))
-        .route("/api/v1/evaluation-runs/{id}/{step}", &["POST"], post(step_api))
+        .route("/api/v1/evaluation-runs/{id}/{action}", &["POST"], post(step_api))
         .route("/api/v1/evaluation-objections/{id}", &["POST"], post(decide_api))
         .route("/api/v1/evaluation-adjustments", &["POST"], post(adjust_api))
 }
@@ -378,11 +378,11 @@ async fn create(State(app): State<App>, authed: Authed, Form(f): Form<CreateForm
 async fn step(
     State(app): State<App>,
     authed: Authed,
-    Path((id, step)): Path<(i64, String)>,
+    Path((id, action)): Path<(i64, String)>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
     authed.check_csrf(&f.csrf)?;
-    take_step(&app, &authed, id, &step, &f).await?;
+    take_step(&app, &authed, id, &action, &f).await?;
     let (year, _) = run_year(&app, &authed, id).await?;
     Ok(Redirect::to(&format!("/evaluation?year={year}&run={id}")).into_response())
 }
@@ -619,10 +619,10 @@ async fn create_api(State(app): State<App>, authed: Authed, Json(f): Json<Create
 async fn step_api(
     State(app): State<App>,
     authed: Authed,
-    Path((id, step)): Path<(i64, String)>,
+    Path((id, action)): Path<(i64, String)>,
     Json(f): Json<StepForm>,
 ) -> Result<Json<Done>, WebError> {
-    take_step(&app, &authed, id, &step, &f).await?;
+    take_step(&app, &authed, id, &action, &f).await?;
     let (_, state) = run_year(&app, &authed, id).await?;
     Ok(Json(Done { run: id, state }))
 }

@@ -27,13 +27,20 @@ struct Fixture {
     other_problems: Vec<i64>,
     own_photo: i64,
     other_photo: i64,
+    /// A draft evaluation run of 2022, a published one, and two objections per role (one for the
+    /// page, one for the API) to the own enterprise's result in the published one.
+    draft_run: i64,
+    published_run: i64,
+    objections: Vec<i64>,
 }
 
 async fn fixture(url: &str) -> Fixture {
     let app = App::open(url).await.unwrap();
     let op = Caller::operator();
     let (own, other) = (uscc(1), uscc(2));
-    let reg = format!("uscc,name,zone,industry\n{own},本组团企业,linkong,optoelectronics\n{other},外组团企业,yongxiu,silicone\n");
+    let reg = format!(
+        "uscc,name,zone,industry,land_mu\n{own},本组团企业,linkong,optoelectronics,10\n{other},外组团企业,yongxiu,silicone,10\n"
+    );
     let (_a, p) = testkit::file("e.csv", reg.as_bytes());
     app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
     let facts = format!("uscc,month,revenue\n{own},2022-01,10\n{other},2022-01,20\n");
@@ -73,7 +80,14 @@ async fn fixture(url: &str) -> Fixture {
     app.import_leads(&op, &p, &|_, _| {}).await.unwrap();
     let own_photo = app.add_photo(&op, "P-OWN", month, "a.png", png()).await.unwrap();
     let other_photo = app.add_photo(&op, "P-OTHER", month, "b.png", png()).await.unwrap();
-    Fixture { app, own, other, own_problems, other_problems, own_photo, other_photo }
+    let draft_run = app.run_evaluation(&op, 2022, service::Figures::Official).await.unwrap();
+    let published_run = app.run_evaluation(&op, 2022, service::Figures::Official).await.unwrap();
+    app.publish_evaluation(&op, published_run, None).await.unwrap();
+    let mut objections = Vec::new();
+    for _ in 0..2 * ROLES.len() {
+        objections.push(app.object_to_evaluation(&op, published_run, &own, "数据有误").await.unwrap());
+    }
+    Fixture { app, own, other, own_problems, other_problems, own_photo, other_photo, draft_run, published_run, objections }
 }
 
 fn png() -> Vec<u8> {
@@ -225,20 +239,40 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/api/v1/leads", "-", [200, 200, 200, 403, 200, 403]),
     ("POST", "/api/v1/lead-files", "own", [200, 403, 200, 403, 403, 403]),
     ("POST", "/api/v1/lead-files", "other", [200, 403, 403, 403, 403, 403]),
-    // 亩产效益评价: each sees the results in its reach (an enterprise its own, a zone its zone's).
-    // The fixture's enterprises hold no land and are not evaluated: whoever may see one is told
-    // so (404), whoever may not is refused first (403).
+    // 亩产效益评价: each sees the results in its reach (an enterprise its own once published, a
+    // zone its zone's); the lists and their workbook are the staff's; the coordinator runs,
+    // publishes, decides and adjusts; an enterprise or its zone objects to its own result.
     ("GET", "/evaluation", "-", [200, 200, 200, 200, 200, 403]),
-    ("GET", "/evaluation/{uscc}", "own", [404, 404, 404, 404, 404, 403]),
-    ("GET", "/evaluation/{uscc}", "other", [404, 404, 403, 403, 404, 403]),
+    ("GET", "/evaluation/{uscc}", "own", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/evaluation/{uscc}", "other", [200, 200, 403, 403, 200, 403]),
+    ("GET", "/evaluation/lists", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/export/evaluation.xlsx", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/evaluation/runs", "-", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/evaluation/runs/{id}/{action}", "-", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/evaluation/runs/{id}/objections", "own", [303, 403, 303, 303, 403, 403]),
+    ("POST", "/evaluation/runs/{id}/objections", "other", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/evaluation/objections/{id}", "-", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/evaluation/adjustments", "-", [303, 403, 403, 403, 403, 403]),
     ("GET", "/api/v1/evaluation", "-", [200, 200, 200, 200, 200, 403]),
-    ("GET", "/api/v1/evaluation/{uscc}", "own", [404, 404, 404, 404, 404, 403]),
-    ("GET", "/api/v1/evaluation/{uscc}", "other", [404, 404, 403, 403, 404, 403]),
+    ("GET", "/api/v1/evaluation/{uscc}", "own", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/evaluation/{uscc}", "other", [200, 200, 403, 403, 200, 403]),
+    ("GET", "/api/v1/evaluation-runs", "-", [200, 200, 200, 200, 200, 403]),
+    ("POST", "/api/v1/evaluation-runs", "-", [200, 403, 403, 403, 403, 403]),
+    ("GET", "/api/v1/evaluation-runs/{id}/lists", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/api/v1/evaluation-runs/{id}/objections", "own", [200, 403, 200, 200, 403, 403]),
+    ("POST", "/api/v1/evaluation-runs/{id}/objections", "other", [200, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/evaluation-runs/{id}/{action}", "-", [200, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/evaluation-objections/{id}", "-", [200, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/evaluation-adjustments", "-", [200, 403, 403, 403, 403, 403]),
     // 年度考核: published to every reader of the region's figures and projects.
     ("GET", "/assessment", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/export/assessment.xlsx", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/api/v1/assessment", "-", [200, 200, 200, 403, 200, 403]),
 ];
+
+fn json(text: String) -> (Body, Option<String>) {
+    (Body::from(text), Some("application/json".into()))
+}
 
 fn form(text: String) -> (Body, Option<String>) {
     (Body::from(text), Some("application/x-www-form-urlencoded".into()))
@@ -280,7 +314,8 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
     let step_month = format!("2024-{:02}", k + 7);
     let review_month = format!("2023-{:02}", k + 1);
     let facts = |e: &str| format!("uscc,month,revenue\n{e},{month},1\n");
-    let registry = |e: &str, zone: &str, industry: &str| format!("uscc,name,zone,industry\n{e},改名企业,{zone},{industry}\n");
+    let registry =
+        |e: &str, zone: &str, industry: &str| format!("uscc,name,zone,industry,land_mu\n{e},改名企业,{zone},{industry},10\n");
     match (method, route) {
         ("GET", "/") => vec![case("-", "/".into(), none())],
         ("GET", "/login") => vec![case("-", "/login".into(), none())],
@@ -460,6 +495,57 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
                 case("own", format!("{prefix}/{}?year=2022", f.own), none()),
                 case("other", format!("{prefix}/{}?year=2022", f.other), none()),
             ]
+        }
+        ("GET", "/evaluation/lists" | "/export/evaluation.xlsx") => {
+            vec![case("-", format!("{route}?run={}", f.published_run), none())]
+        }
+        ("GET", "/api/v1/evaluation-runs") => vec![case("-", format!("{route}?year=2022"), none())],
+        ("GET", "/api/v1/evaluation-runs/{id}/lists") => {
+            vec![case("-", format!("/api/v1/evaluation-runs/{}/lists", f.published_run), none())]
+        }
+        ("POST", "/evaluation/runs") => vec![case("-", route.into(), form(format!("csrf={csrf}&year=2022")))],
+        ("POST", "/api/v1/evaluation-runs") => vec![case("-", route.into(), json(r#"{"year":2022}"#.into()))],
+        ("POST", "/evaluation/runs/{id}/{action}") => {
+            vec![case("-", format!("/evaluation/runs/{}/recompute", f.draft_run), form(format!("csrf={csrf}")))]
+        }
+        ("POST", "/api/v1/evaluation-runs/{id}/{action}") => {
+            vec![case("-", format!("/api/v1/evaluation-runs/{}/recompute", f.draft_run), json("{}".into()))]
+        }
+        ("POST", "/evaluation/runs/{id}/objections") => vec![
+            case(
+                "own",
+                format!("/evaluation/runs/{}/objections", f.published_run),
+                form(format!("csrf={csrf}&uscc={}&text=异议", f.own)),
+            ),
+            case(
+                "other",
+                format!("/evaluation/runs/{}/objections", f.published_run),
+                form(format!("csrf={csrf}&uscc={}&text=异议", f.other)),
+            ),
+        ],
+        ("POST", "/api/v1/evaluation-runs/{id}/objections") => {
+            let body = |u: &str| json(format!(r#"{{"uscc":"{u}","text":"异议"}}"#));
+            vec![
+                case("own", format!("/api/v1/evaluation-runs/{}/objections", f.published_run), body(&f.own)),
+                case("other", format!("/api/v1/evaluation-runs/{}/objections", f.published_run), body(&f.other)),
+            ]
+        }
+        // One pending objection per role: the page decides it, or else the API.
+        ("POST", "/evaluation/objections/{id}") => vec![case(
+            "-",
+            format!("/evaluation/objections/{}", f.objections[k]),
+            form(format!("csrf={csrf}&outcome=rejected&decision=不成立")),
+        )],
+        ("POST", "/api/v1/evaluation-objections/{id}") => vec![case(
+            "-",
+            format!("/api/v1/evaluation-objections/{}", f.objections[ROLES.len() + k]),
+            json(r#"{"outcome":"rejected","decision":"不成立"}"#.into()),
+        )],
+        ("POST", "/evaluation/adjustments") => {
+            vec![case("-", route.into(), form(format!("csrf={csrf}&year=2022&uscc={}&points=1.5&reason=示范", f.own)))]
+        }
+        ("POST", "/api/v1/evaluation-adjustments") => {
+            vec![case("-", route.into(), json(format!(r#"{{"year":2022,"uscc":"{}","points":1.5,"reason":"示范"}}"#, f.own)))]
         }
         ("GET", "/assessment" | "/export/assessment.xlsx" | "/api/v1/assessment") => {
             vec![case("-", format!("{route}?year=2022"), none())]

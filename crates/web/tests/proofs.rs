@@ -51,7 +51,9 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
         let app = region(&db.url).await;
         let zone = app.login("zone-etdz", service::DEMO_PASSWORD, "t").await.unwrap();
         let admin = app.login("admin", service::DEMO_PASSWORD, "t").await.unwrap();
+        let coordinator = app.login("jfj", service::DEMO_PASSWORD, "t").await.unwrap();
         let (zc, ac) = (format!("lf_session={}", zone.token), format!("lf_session={}", admin.token));
+        let jc = format!("lf_session={}", coordinator.token);
         let audit_before = app.store.data_version().await.unwrap();
         let cases = [
             form("/logout", &zc, "csrf=wrong".into()),
@@ -65,6 +67,12 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
             form("/projects/P1/requirements/eia", &zc, "csrf=wrong&month=2022-07&done=2022-07-01".into()),
             form("/dispatch/etdz/2022-07", &zc, "csrf=wrong&step=submit".into()),
             form("/leads/L1/convert", &zc, "csrf=wrong&project=P9&year=2022".into()),
+            // The evaluation's forms, as the coordinator who may use them all.
+            form("/evaluation/runs", &jc, "csrf=wrong&year=2022".into()),
+            form("/evaluation/runs/1/recompute", &jc, "csrf=wrong".into()),
+            form("/evaluation/runs/1/objections", &jc, format!("csrf=wrong&uscc={}&text=x", uscc(1))),
+            form("/evaluation/objections/1", &jc, "csrf=wrong&outcome=rejected&decision=x".into()),
+            form("/evaluation/adjustments", &jc, format!("csrf=wrong&year=2022&uscc={}&points=1&reason=x", uscc(1))),
             form(
                 "/projects",
                 &zc,
