@@ -276,6 +276,7 @@ impl App {
         let audit = caller.audit("demo.lock", "submission", "demo");
         self.store.record_states(store::ZONE_MONTH, &zones, &periods, SubmissionState::Locked, &audit).await?;
         self.demo_projects(caller, spec, &generated.enterprises, &months).await?;
+        self.demo_evaluations(caller, &months).await?;
         if let Some(c) = csv {
             c.finish()?;
         }
@@ -285,6 +286,31 @@ impl App {
 }
 
 impl App {
+    /// The demo's per-mu evaluations: every complete year's run final (published the January
+    /// after, for the plan's days), the last complete year's under publication from today, open
+    /// to objections.
+    async fn demo_evaluations(&self, caller: &Caller, months: &[Month]) -> Result<()> {
+        if self.plan.evaluation.is_none() {
+            return Ok(());
+        }
+        let complete: Vec<i32> = months.iter().filter(|m| m.month() == 12).map(|m| m.year()).collect();
+        for (k, year) in complete.iter().enumerate() {
+            let id = match self.run_evaluation(caller, *year, crate::Figures::Official).await {
+                Ok(id) => id,
+                // A year without land-holding industrial enterprises has nothing to evaluate.
+                Err(crate::ServiceError::BadRequest(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            if k + 1 < complete.len() {
+                self.publish_evaluation(caller, id, domain::calendar::Date::new(year + 1, 1, 15)).await?;
+                self.finalise_evaluation(caller, id).await?;
+            } else {
+                self.publish_evaluation(caller, id, None).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The demo's major projects; their reports through the year's second-last month are locked,
     /// the last month's are left for the zones to submit.
     async fn demo_projects(&self, caller: &Caller, spec: &DemoSpec, registry: &[Enterprise], months: &[Month]) -> Result<()> {
@@ -414,7 +440,17 @@ impl App {
     /// Creates the demo accounts that do not exist yet; returns (login, role, scope) of all.
     pub async fn seed_demo_users(&self, caller: &Caller) -> Result<Vec<(String, Role, Option<String>)>> {
         self.require(caller, Action::LoadDemo)?;
-        let first = self.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await?.0;
+        // The enterprise account: one graded C in the last evaluation, whose result page has most
+        // to say (what would lift it a class), else the registry's first.
+        let mut first = self.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await?.0;
+        if let Some(run) = self.store.evaluation_runs(None).await?.first() {
+            let results = self.store.evaluation_results(run.id, None).await?;
+            if let Some(c) = results.iter().find(|r| r.class == "C")
+                && let Some(e) = self.store.enterprise(&c.uscc).await?
+            {
+                first = vec![e];
+            }
+        }
         let hash = crate::accounts::hash_password(DEMO_PASSWORD.to_string()).await?;
         let mut out = Vec::new();
         for (login, name, role, scope) in demo_accounts(&self.plan, first.first().map(|e| e.uscc.as_str())) {

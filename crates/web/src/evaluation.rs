@@ -106,8 +106,11 @@ pub struct ListPage {
     pub may_run: bool,
     pub today: String,
     pub counts: Vec<(&'static str, String)>,
-    pub rows: Vec<service::Evaluated>,
+    /// Each result with its zone's name.
+    pub rows: Vec<(service::Evaluated, String)>,
     pub message: String,
+    /// Whether the caller reads the lists and the workbook (not an enterprise).
+    pub staff: bool,
 }
 
 async fn list(State(app): State<App>, authed: Authed, Query(q): Query<EvalQuery>) -> Result<ListPage, WebError> {
@@ -151,7 +154,14 @@ async fn list(State(app): State<App>, authed: Authed, Query(q): Query<EvalQuery>
         today: app.clock.today().to_string(),
         counts: vec![("规上", count("above")), ("规下", count("below"))],
         message: if source.is_none() { format!("{year}年的评价结果尚未公示。") } else { String::new() },
-        rows,
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let zone = crate::format::zone_name(&app.plan, &r.zone);
+                (r, zone)
+            })
+            .collect(),
+        staff: authed.caller.actor.may(Action::ReadAggregates),
         nav: nav(&app, &authed, "evaluation"),
     })
 }
@@ -191,7 +201,8 @@ pub struct DetailPage {
     pub exempt: String,
     pub adjustment: String,
     pub history: Vec<(i32, &'static str, String)>,
-    pub years_in_d: u32,
+    /// Years in D running, in words (empty when not in D).
+    pub in_d: String,
     pub lines: Vec<LineView>,
     pub objections: Vec<ObjectionRow>,
     /// The run is under publication and the caller may object.
@@ -211,9 +222,9 @@ async fn detail(
     };
     let d = app.evaluation_detail(&authed.caller, year, &uscc, source).await?;
     let r = &d.result;
-    let publishing = match d.run {
-        Some(id) => app.evaluation_runs(&authed.caller, year).await?.iter().any(|x| x.id == id && x.state == "submitted"),
-        None => false,
+    let state = match d.run {
+        Some(id) => app.evaluation_run(&authed.caller, id).await?.state,
+        None => "trial",
     };
     Ok(DetailPage {
         year,
@@ -235,7 +246,11 @@ async fn detail(
             format!("{:+.2} 分({})", d.adjustment, d.adjustment_reason)
         },
         history: d.history.iter().map(|h| (h.year, class_zh(h.class), format!("{:.2}", h.total))).collect(),
-        years_in_d: d.years_in_d,
+        in_d: match (d.years_in_d, state) {
+            (0, _) => String::new(),
+            (n, "locked") => format!("连续 {n} 年D类"),
+            (n, _) => format!("连续 {n} 年D类(含本次结果)"),
+        },
         lines: d
             .lines
             .iter()
@@ -275,7 +290,7 @@ async fn detail(
                 pending: o.outcome == "pending",
             })
             .collect(),
-        may_object: publishing && authed.caller.actor.may(Action::ObjectEvaluation),
+        may_object: state == "submitted" && authed.caller.actor.may(Action::ObjectEvaluation),
         may_run: authed.caller.actor.may(Action::RunEvaluation),
         nav: nav(&app, &authed, "evaluation"),
     })
@@ -442,7 +457,10 @@ pub struct ListsPage {
 }
 
 async fn lists_page(State(app): State<App>, authed: Authed, Query(q): Query<RunQuery>) -> Result<ListsPage, WebError> {
-    let lists = app.evaluation_lists(&authed.caller, q.run).await?;
+    let mut lists = app.evaluation_lists(&authed.caller, q.run).await?;
+    for e in lists.zombies.iter_mut().chain(&mut lists.low_efficiency).chain(&mut lists.d_running) {
+        e.zone = crate::format::zone_name(&app.plan, &e.zone);
+    }
     Ok(ListsPage {
         sections: vec![
             ("zombies", "僵尸企业候选(用地但当年无营业收入、无税收)", lists.zombies.clone()),
