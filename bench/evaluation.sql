@@ -23,7 +23,7 @@ annual AS (
 subjects AS (
   SELECT a.*,
     CASE WHEN a.tags LIKE '%公用事业%' THEN 1
-         WHEN CAST(substr(a.established, 1, 4) AS INTEGER) + 2 > YEAR THEN 1
+         WHEN CAST(substr(CAST(a.established AS TEXT), 1, 4) AS INTEGER) + 2 > YEAR THEN 1
          WHEN a.uscc IN (SELECT investor_uscc FROM projects
                          WHERE investor_uscc IS NOT NULL AND total_investment >= 1000000
                            AND industry IN ('optoelectronics', 'smart-manufacturing', 'new-materials', 'biomedicine', 'silicone', 'textiles')

@@ -20,7 +20,12 @@ pub async fn evaluate(db: &str, caller: &Caller, year: i32, json: bool, provisio
     }
     let results = app.evaluate(caller, year, figures).await?;
     if json {
-        println!("{}", serde_json::to_string(&results)?);
+        // Written as it is serialised: 100,000 results are some 50 MB of JSON.
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        serde_json::to_writer(&mut out, &results)?;
+        writeln!(out)?;
+        out.flush()?;
         return Ok(());
     }
     println!("{year}年度亩产效益综合评价({})", if provisional { "含未审核数据" } else { "正式数据" });

@@ -7,7 +7,6 @@ use domain::authz::{Action, Visible};
 use domain::evaluation::{Class, Subject, evaluate};
 use domain::{IndicatorKind, Month, ZoneCode};
 use serde::Serialize;
-use store::EnterpriseFilter;
 
 use crate::evaluation_runs::{ObjectionView, Source, shown};
 use crate::{App, Caller, Figures, Result, ServiceError};
@@ -76,39 +75,36 @@ impl App {
         let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
             return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
         };
-        // The registry, page by page.
-        let mut registry = Vec::new();
-        let mut offset = 0;
-        loop {
-            let (page, total) = self.store.enterprises(&EnterpriseFilter { offset, limit: 10_000, ..Default::default() }).await?;
-            offset += page.len() as i64;
-            let done = page.is_empty() || offset >= total;
-            registry.extend(page);
-            if done {
-                break;
-            }
-        }
         let codes: Vec<domain::IndicatorCode> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
-        let only: Option<Vec<(ZoneCode, Month)>> = match figures {
+        // Official figures count each zone's official months: zones with the same months are
+        // read together.
+        let months_by_zones = match figures {
             Figures::Provisional => None,
             Figures::Official => {
                 let states = self.states(from, to).await?;
-                let mut pairs = Vec::new();
+                let mut groups: BTreeMap<Vec<Month>, Vec<ZoneCode>> = BTreeMap::new();
                 for z in &self.plan.zones {
                     let top = self.plan.top_zone(&z.code).to_string();
-                    let mut m = from;
-                    while m <= to {
-                        if states.get(&(top.clone(), m.yyyymm())).is_some_and(|s| s.official()) {
-                            pairs.push((z.code.clone(), m));
-                        }
-                        m = m.next();
-                    }
+                    let months: Vec<Month> = std::iter::successors(Some(from), |m| (*m < to).then(|| m.next()))
+                        .filter(|m| states.get(&(top.clone(), m.yyyymm())).is_some_and(|s| s.official()))
+                        .collect();
+                    groups.entry(months).or_default().push(z.code.clone());
                 }
-                Some(pairs)
+                Some(groups.into_iter().map(|(months, zones)| (zones, months)).collect())
             }
         };
-        let totals = self.store.enterprise_totals(&codes, from, to, only.as_deref()).await?;
-        let totals: BTreeMap<String, Vec<(i64, i64)>> = totals.into_iter().map(|t| (t.uscc, t.totals)).collect();
+        let filter = store::TotalsFilter {
+            industries: self
+                .plan
+                .industries
+                .iter()
+                .filter(|i| i.tier != domain::Tier::Services)
+                .map(|i| i.code.clone())
+                .collect(),
+            min_land_mu: rules.land_threshold_mu,
+            months_by_zones,
+        };
+        let totals = self.store.annual_totals(&codes, from, to, &filter).await?;
         // A major project of the enterprise under construction in the year leaves it ungraded.
         let building: std::collections::HashSet<String> = self
             .store
@@ -124,15 +120,13 @@ impl App {
         let end = domain::projects::last_day(to);
         let mut out = Vec::new();
         let mut zone_of = HashMap::new();
-        for e in registry {
-            let industrial = self.plan.industry(&e.industry).is_some_and(|i| i.tier != domain::Tier::Services);
+        for store::EnterpriseTotals { enterprise: e, totals: sums } in totals {
             let land = e.land_mu.unwrap_or(0.0);
-            let Some(sums) = totals.get(&e.uscc) else { continue };
-            if !industrial || land < rules.land_threshold_mu || sums.iter().all(|(_, n)| *n == 0) {
+            if sums.iter().all(|(_, n)| *n == 0) {
                 continue;
             }
             let mut facts = BTreeMap::new();
-            for (ind, (sum, n)) in self.plan.indicators.iter().zip(sums) {
+            for (ind, (sum, n)) in self.plan.indicators.iter().zip(&sums) {
                 if *n == 0 {
                     continue;
                 }

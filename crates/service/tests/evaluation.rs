@@ -3,6 +3,7 @@
 
 use domain::authz::Role;
 use domain::calendar::Date;
+use domain::submission::Step;
 use domain::{Month, Uscc};
 use leapfrog_service::{App, Caller, Clock, Figures, ProjectFileKind, Settings, Source};
 
@@ -94,6 +95,17 @@ async fn the_population_exemptions_figures_and_scopes() {
         app.add_user(&op, "zone-yongxiu", "永修", Role::Zone, Some("yongxiu"), None).await.unwrap();
         let zone = app.evaluate(&caller_of(&app, "zone-yongxiu").await, 2022, Figures::Official).await.unwrap();
         assert_eq!(zone.iter().map(|r| r.uscc.clone()).collect::<Vec<_>>(), vec![uscc(9)]);
+
+        // Zones count their own official months: yongxiu's June reopened for a correction leaves
+        // its enterprise out of the official figures, and etdz's stay.
+        let june = Month::new(2022, 6).unwrap();
+        app.submission_step(&op, "yongxiu", june, Step::RequestCorrection, "更正").await.unwrap();
+        app.submission_step(&op, "yongxiu", june, Step::ApproveCorrection, "").await.unwrap();
+        let official = app.evaluate(&op, 2022, Figures::Official).await.unwrap();
+        assert!(official.iter().all(|r| r.uscc != uscc(9)), "{}", db.engine);
+        assert_eq!(official.len(), 7);
+        let all = app.evaluate(&op, 2022, Figures::Provisional).await.unwrap();
+        assert!(all.iter().any(|r| r.uscc == uscc(9)));
     }
 }
 

@@ -196,16 +196,35 @@ impl Store {
 }
 
 fn enterprise_row(r: &sqlx::any::AnyRow) -> EnterpriseRow {
-    let tags: String = r.get(7);
-    EnterpriseRow {
-        uscc: r.get(0),
-        name: r.get(1),
-        zone: r.get(2),
-        industry: r.get(3),
-        land_mu: r.get::<Option<i64>, _>(4).map(|v| v as f64 / 1000.0),
-        above_scale: r.get::<i64, _>(5) != 0,
-        established: r.get(6),
-        tags: tags.split(TAG_SEPARATOR).filter(|t| !t.is_empty()).map(String::from).collect(),
+    EnterpriseRow::from(StoredEnterprise(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)))
+}
+
+/// A registry row's columns as stored (uscc, name, zone, industry, land in 1/1000 亩, above
+/// scale 0/1, established, tags joined), as a query returns them or as JSON.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct StoredEnterprise(
+    pub String,
+    pub String,
+    pub String,
+    pub String,
+    pub Option<i64>,
+    pub i64,
+    pub Option<String>,
+    pub String,
+);
+
+impl From<StoredEnterprise> for EnterpriseRow {
+    fn from(StoredEnterprise(uscc, name, zone, industry, land, above, established, tags): StoredEnterprise) -> Self {
+        EnterpriseRow {
+            uscc,
+            name,
+            zone,
+            industry,
+            land_mu: land.map(|v| v as f64 / 1000.0),
+            above_scale: above != 0,
+            established,
+            tags: tags.split(TAG_SEPARATOR).filter(|t| !t.is_empty()).map(String::from).collect(),
+        }
     }
 }
 

@@ -87,8 +87,9 @@ const ROW_COLUMNS: &str = "uscc, zone, name, scale, class, total, rank, result, 
 
 const OBJECTION_COLUMNS: &str = "id, run_id, uscc, text, raised_by, raised_at, outcome, decision, decided_by, decided_at";
 
-/// Rows per INSERT: nine parameters each, well inside SQLite's 32,766.
-const BATCH: usize = 1000;
+/// Rows per INSERT, ten parameters each: the driver looks each parameter up by name, so a
+/// statement's binding costs grow with the square of its parameters.
+const BATCH: usize = 30;
 
 fn run_of(r: &AnyRow) -> Result<EvaluationRun> {
     Ok(EvaluationRun {

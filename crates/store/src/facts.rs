@@ -5,7 +5,7 @@ use domain::progress::CellMonth;
 use domain::{IndustryCode, Month, ZoneCode};
 use sqlx::Row;
 
-use crate::enterprises::placeholders;
+use crate::enterprises::{StoredEnterprise, placeholders};
 use crate::{Engine, Result, Store, fact_column, stored};
 
 impl Store {
@@ -206,60 +206,157 @@ impl Store {
     }
 }
 
-/// One enterprise's facts over a span of months: per indicator the sum and how many months had a
-/// value, in the indicator's smallest kept unit.
+/// One enterprise's registry entry and its facts over a span of months: per indicator the sum
+/// and how many months had a value, in the indicator's smallest kept unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnterpriseTotals {
-    pub uscc: String,
-    pub zone: ZoneCode,
+    pub enterprise: crate::EnterpriseRow,
     pub totals: Vec<(i64, i64)>,
 }
 
+/// Which enterprises and months `annual_totals` reads: enterprises of some industries holding at
+/// least some land, and the months counted — every month of the span, or per group of zones the
+/// months that count for them (the official ones).
+#[derive(Debug, Clone, Default)]
+pub struct TotalsFilter {
+    pub industries: Vec<IndustryCode>,
+    pub min_land_mu: f64,
+    /// None: every month of the span, for every zone.
+    pub months_by_zones: Option<Vec<(Vec<ZoneCode>, Vec<Month>)>>,
+}
+
+/// Parts the enterprises are read in at once (by id range), each on its own connection.
+const PARTS: i64 = 2;
+
+/// "sum:count,sum:count,…" as `annual_totals` packs them.
+fn unpack(packed: &str, n: usize) -> Result<Vec<(i64, i64)>> {
+    let bad = || crate::StoreError::Corrupt(format!("annual totals '{}'", domain::shorten(packed)));
+    let out: Vec<(i64, i64)> = packed
+        .split(',')
+        .map(|pair| {
+            let (sum, count) = pair.split_once(':').ok_or_else(bad)?;
+            let sum = if sum.is_empty() { 0 } else { sum.parse().map_err(|_| bad())? };
+            Ok((sum, count.parse().map_err(|_| bad())?))
+        })
+        .collect::<Result<_>>()?;
+    if out.len() == n { Ok(out) } else { Err(bad()) }
+}
+
 impl Store {
-    /// Each enterprise's sums over `from..=to`, counting only the (leaf zone, month) pairs given
-    /// when `only` is some (the official months), every month otherwise.
-    pub async fn enterprise_totals(
+    /// Each enterprise's sums over `from..=to` with its registry entry, for those of `filter`
+    /// with facts. Driven by the enterprises (one index seek each into the facts of the span), so
+    /// the time does not grow with the years of history; read in parts at once, each part's rows
+    /// as one JSON array, since a driver's cost per row and value outweighs the reading itself.
+    pub async fn annual_totals(
         &self,
         indicators: &[IndicatorCode],
         from: Month,
         to: Month,
-        only: Option<&[(ZoneCode, Month)]>,
+        filter: &TotalsFilter,
     ) -> Result<Vec<EnterpriseTotals>> {
-        let cols: Vec<String> = indicators
+        if filter.industries.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The sums and counts packed into one text ("sum:count,…", an empty sum for none).
+        let sums: Vec<String> = indicators
             .iter()
             .map(|i| {
                 let c = fact_column(i);
-                format!("CAST(SUM(f.{c}) AS BIGINT), COUNT(f.{c})")
+                format!("COALESCE(CAST(SUM(f.{c}) AS TEXT), '') || ':' || CAST(COUNT(f.{c}) AS TEXT)")
             })
             .collect();
-        let mut filter = String::new();
-        if let Some(pairs) = only {
-            if pairs.is_empty() {
-                return Ok(Vec::new());
+        // A group counting every month of the span needs no month list.
+        let span: Vec<Month> = std::iter::successors(Some(from), |m| (*m < to).then(|| m.next())).collect();
+        let groups: Vec<(Vec<String>, Vec<i64>)> = match &filter.months_by_zones {
+            None => vec![(Vec::new(), Vec::new())],
+            Some(groups) => groups
+                .iter()
+                .filter(|(zones, months)| !zones.is_empty() && !months.is_empty())
+                .map(|(zones, months)| {
+                    let months =
+                        if *months == span { Vec::new() } else { months.iter().map(|m| i64::from(m.yyyymm())).collect() };
+                    (zones.iter().map(ZoneCode::to_string).collect(), months)
+                })
+                .collect(),
+        };
+        let (low, high): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(id), MAX(id) FROM enterprises").fetch_one(&self.pool).await?;
+        let (Some(low), Some(high)) = (low, high) else { return Ok(Vec::new()) };
+        let step = (high - low) / PARTS + 1;
+        let mut parts = tokio::task::JoinSet::new();
+        for (zones, months) in groups {
+            for k in 0..PARTS {
+                let (first, last) = (low + k * step, (low + (k + 1) * step - 1).min(high));
+                // $1 $2 the span, $3 $4 the ids, $5 the land; then the industries, zones and months.
+                let mut next = 6;
+                let mut list = |n: usize| {
+                    let p = placeholders(n, next);
+                    next += n;
+                    p
+                };
+                let industries = list(filter.industries.len());
+                // `|| ''` keeps the planner on the id range (in id order, so no sort for the
+                // grouping) rather than the industry × zone index.
+                let zone_cond =
+                    if zones.is_empty() { String::new() } else { format!(" AND (e.zone || '') IN ({})", list(zones.len())) };
+                let month_cond =
+                    if months.is_empty() { String::new() } else { format!(" AND f.month IN ({})", list(months.len())) };
+                let inner = format!(
+                    "SELECT e.uscc, e.name, e.zone, e.industry, e.land_mu_milli, e.above_scale, e.established, e.tags, {} AS t \
+                     FROM enterprises e JOIN facts f ON f.enterprise_id = e.id AND f.month BETWEEN $1 AND $2{month_cond} \
+                     WHERE e.id BETWEEN $3 AND $4 AND COALESCE(e.land_mu_milli, 0) >= $5 \
+                     AND (e.industry || '') IN ({industries}){zone_cond} GROUP BY e.id",
+                    sums.join(" || ',' || ")
+                );
+                let (array, of) = match self.engine {
+                    Engine::Sqlite => ("json_group_array", "json_array"),
+                    Engine::Postgres => ("json_agg", "json_build_array"),
+                };
+                let sql = format!(
+                    "SELECT CAST(COALESCE({array}({of}(uscc, name, zone, industry, land_mu_milli, above_scale, established, tags, t)), \
+                     '[]') AS TEXT) FROM ({inner}) x"
+                );
+                let binds: Vec<String> =
+                    filter.industries.iter().map(IndustryCode::to_string).chain(zones.iter().cloned()).collect();
+                let (months, pool, n) = (months.clone(), self.pool.clone(), indicators.len());
+                let (from, to, land) =
+                    (i64::from(from.yyyymm()), i64::from(to.yyyymm()), (filter.min_land_mu * 1000.0).ceil() as i64);
+                parts.spawn(async move {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).bind(first).bind(last).bind(land);
+                    for b in binds {
+                        q = q.bind(b);
+                    }
+                    for m in months {
+                        q = q.bind(m);
+                    }
+                    let json: String = q.fetch_one(&pool).await?.get(0);
+                    #[allow(clippy::type_complexity)]
+                    let rows: Vec<(
+                        String,
+                        String,
+                        String,
+                        String,
+                        Option<i64>,
+                        i64,
+                        Option<String>,
+                        String,
+                        String,
+                    )> = serde_json::from_str(&json).map_err(|e| crate::StoreError::Corrupt(format!("annual totals: {e}")))?;
+                    rows.into_iter()
+                        .map(|(uscc, name, zone, industry, land, above, established, tags, packed)| {
+                            let enterprise = StoredEnterprise(uscc, name, zone, industry, land, above, established, tags).into();
+                            Ok(EnterpriseTotals { enterprise, totals: unpack(&packed, n)? })
+                        })
+                        .collect::<Result<Vec<_>>>()
+                });
             }
-            // Bound as text "zone:yyyymm": a handful of zones × twelve months.
-            filter = format!(" AND (e.zone || ':' || CAST(f.month AS TEXT)) IN ({})", placeholders(pairs.len(), 3));
         }
-        let sql = format!(
-            "SELECT e.uscc, e.zone, {} FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
-             WHERE f.month BETWEEN $1 AND $2{filter} GROUP BY e.uscc, e.zone",
-            cols.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from.yyyymm())).bind(i64::from(to.yyyymm()));
-        for (z, m) in only.unwrap_or(&[]) {
-            q = q.bind(format!("{z}:{}", m.yyyymm()));
+        let mut out = Vec::new();
+        while let Some(part) = parts.join_next().await {
+            out.extend(part.map_err(|e| crate::StoreError::Config(format!("a reading task failed: {e}")))??);
         }
-        let rows = q.fetch_all(&self.pool).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            out.push(EnterpriseTotals {
-                uscc: r.get(0),
-                zone: stored(r.get(1), ZoneCode::parse)?,
-                totals: (0..indicators.len())
-                    .map(|k| (r.get::<Option<i64>, _>(2 + 2 * k).unwrap_or(0), r.get::<i64, _>(3 + 2 * k)))
-                    .collect(),
-            });
-        }
+        // The same order whatever part finished first.
+        out.sort_unstable_by(|a, b| a.enterprise.uscc.cmp(&b.enterprise.uscc));
         Ok(out)
     }
 }

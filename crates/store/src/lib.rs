@@ -26,7 +26,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use audit::{AuditFilter, AuditRecord};
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow, EnterprisesImport};
 pub use evaluation::{Adjustment, EvaluationRow, EvaluationRun, Objection};
-pub use facts::{CellEnterprise, EnterpriseTotals, MonthFacts};
+pub use facts::{CellEnterprise, EnterpriseTotals, MonthFacts, TotalsFilter};
 pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
 pub use projects::{PhotoInfo, ProjectReport};
