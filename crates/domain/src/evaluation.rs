@@ -161,20 +161,14 @@ pub fn evaluate_scale(method: &Method, indicators: &[EvalIndicator], year: i32, 
                 .zip(&benchmarks)
                 .map(|(ind, bench)| {
                     let value = value_of(ind, s).map(|(n, d)| n / d);
-                    let raw = match (value, bench) {
-                        (Some(v), Some(b)) if *b > 0.0 => Some(ind.weight * v / b),
-                        (Some(_), _) => Some(0.0),
-                        (None, _) => None,
-                    };
-                    let cap = method.cap_multiple * ind.weight;
-                    let score = raw.map(|r| r.clamp(0.0, cap));
+                    let (score, capped) = score_of(ind.weight, method.cap_multiple * ind.weight, value, *bench);
                     IndicatorResult {
                         code: ind.code.clone(),
                         value: value.map(round4),
                         benchmark: bench.map(round4),
-                        score: score.map_or(0.0, round4),
+                        score: score.unwrap_or(0.0),
                         imputed: score.is_none(),
-                        capped: raw.is_some_and(|r| r > cap),
+                        capped,
                     }
                 })
                 .collect();
@@ -211,20 +205,7 @@ fn grade(method: &Method, results: &mut [Result]) {
     let mut order: Vec<usize> = (0..results.len()).filter(|i| results[*i].exempt.is_none()).collect();
     order.sort_by(|a, b| results[*b].total.total_cmp(&results[*a].total).then_with(|| results[*a].uscc.cmp(&results[*b].uscc)));
     let n = order.len();
-    // ceil(share × N), kept from float noise: 0.95 × 20 is 19, not 20.
-    let bounds: Vec<usize> = method.cutoffs.iter().map(|c| (c * n as f64 - 1e-9).ceil() as usize).collect();
-    let by_position = |p: usize| {
-        if p <= bounds[0] {
-            Class::A
-        } else if p <= bounds[1] {
-            Class::B
-        } else if p <= bounds[2] {
-            Class::C
-        } else {
-            Class::D
-        }
-    };
-    let mut classes: Vec<Class> = (1..=n).map(by_position).collect();
+    let mut classes: Vec<Class> = (1..=n).map(|p| class_at(method, n, p)).collect();
     // Ties at a boundary join the better class: the last of a class passes its class on to any
     // that follow with the same total.
     for p in 1..n {
@@ -251,28 +232,158 @@ pub fn evaluate(method: &Method, year: i32, subjects: &[Subject]) -> Vec<Result>
     out
 }
 
-/// For one indicator of one enterprise: the numerator value (e.g. 税收 in the facts' unit) that,
-/// alone and everything else as it is, would put it in the next better class — or None when no
-/// value would (the cap stands in the way) or it is ungraded or already A.
-pub fn value_for_next_class(method: &Method, year: i32, subjects: &[Subject], uscc: &str, indicator: &str) -> Option<f64> {
-    let me = subjects.iter().position(|s| s.uscc == uscc)?;
-    let scale = subjects[me].above_scale;
-    let indicators = if scale { &method.above } else { &method.below };
-    let ind = indicators.iter().find(|i| i.code == indicator)?;
-    let class_with = |num: f64| {
-        let mut changed = subjects.to_vec();
-        changed[me].facts.insert(ind.numerator.clone(), num);
-        let population: Vec<&Subject> = changed.iter().filter(|s| s.above_scale == scale).collect();
-        evaluate_scale(method, indicators, year, &population).into_iter().find(|r| r.uscc == uscc).and_then(|r| r.class)
+/// A score: weight × value ÷ benchmark, floored at 0 and capped at `cap`, to four decimals; zero
+/// against no or a non-positive benchmark; None without a value. And whether the cap cut it.
+fn score_of(weight: f64, cap: f64, value: Option<f64>, benchmark: Option<f64>) -> (Option<f64>, bool) {
+    let raw = match (value, benchmark) {
+        (Some(v), Some(b)) if b > 0.0 => Some(weight * v / b),
+        (Some(_), _) => Some(0.0),
+        (None, _) => None,
     };
-    let now = class_with(subjects[me].facts.get(&ind.numerator).copied().unwrap_or(0.0))?;
-    let goal = now.better()?;
-    // The class only improves as the numerator grows; search up to a bound far past the cap.
-    let mut lo = subjects[me].facts.get(&ind.numerator).copied().unwrap_or(0.0).max(0.0);
+    (raw.map(|r| round4(r.clamp(0.0, cap))), raw.is_some_and(|r| r > cap))
+}
+
+/// The position-to-class rule of `grade`: ceil(share × N), kept from float noise (0.95 × 20 is
+/// 19, not 20).
+fn class_at(method: &Method, n: usize, position: usize) -> Class {
+    let bound = |c: f64| (c * n as f64 - 1e-9).ceil() as usize;
+    if position <= bound(method.cutoffs[0]) {
+        Class::A
+    } else if position <= bound(method.cutoffs[1]) {
+        Class::B
+    } else if position <= bound(method.cutoffs[2]) {
+        Class::C
+    } else {
+        Class::D
+    }
+}
+
+/// One enterprise of a scale's population, prepared for asking what class it would have were one
+/// of its facts another value: the indicators that do not use the fact keep their scores, those
+/// that do (as numerator or denominator) are scored again for everyone (their benchmarks and
+/// imputation means move), with the same arithmetic as `evaluate_scale`, in a pass over arrays
+/// rather than a new evaluation.
+struct WhatIf<'a> {
+    method: &'a Method,
+    indicators: &'a [EvalIndicator],
+    me: usize,
+    subject: &'a Subject,
+    fact: &'a str,
+    /// Per indicator: whether it uses the fact, the year's fixed benchmark.
+    affected: Vec<bool>,
+    fixed: Vec<Option<f64>>,
+    /// Per indicator, per subject: (numerator, denominator) when there is a value.
+    values: Vec<Vec<Option<(f64, f64)>>>,
+    /// Per indicator, per subject: the score as evaluated, for the indicators that keep theirs.
+    scores: Vec<Vec<f64>>,
+    graded: Vec<bool>,
+    adjustments: Vec<f64>,
+}
+
+impl<'a> WhatIf<'a> {
+    /// `results` are the population's as evaluated (`evaluate_scale`), in its order.
+    fn new(
+        method: &'a Method,
+        indicators: &'a [EvalIndicator],
+        year: i32,
+        population: &[&'a Subject],
+        results: &[Result],
+        me: usize,
+        fact: &'a str,
+    ) -> Self {
+        let uses = |i: &EvalIndicator| i.numerator == fact || i.denominator == Denominator::Fact(fact.to_string());
+        WhatIf {
+            method,
+            indicators,
+            me,
+            subject: population[me],
+            fact,
+            affected: indicators.iter().map(uses).collect(),
+            fixed: indicators.iter().map(|i| i.fixed_benchmarks.get(&year).copied()).collect(),
+            values: indicators.iter().map(|i| population.iter().map(|s| value_of(i, s)).collect()).collect(),
+            scores: (0..indicators.len()).map(|k| results.iter().map(|r| r.indicators[k].score).collect()).collect(),
+            graded: population.iter().map(|s| s.exempt.is_none()).collect(),
+            adjustments: population.iter().map(|s| s.adjustment).collect(),
+        }
+    }
+
+    /// The class the enterprise would have with the fact at `x` (None: not graded).
+    fn class_with(&self, x: f64) -> Option<Class> {
+        if !self.graded[self.me] {
+            return None;
+        }
+        let n = self.adjustments.len();
+        let mut changed = self.subject.clone();
+        changed.facts.insert(self.fact.to_string(), x);
+        let mut totals = vec![0.0; n];
+        for (k, ind) in self.indicators.iter().enumerate() {
+            if !self.affected[k] {
+                for (t, s) in totals.iter_mut().zip(&self.scores[k]) {
+                    *t += s;
+                }
+                continue;
+            }
+            let mine = value_of(ind, &changed);
+            let value = |i: usize| if i == self.me { mine } else { self.values[k][i] };
+            let bench = self.fixed[k].or_else(|| {
+                let (num, den) = (0..n).filter_map(value).fold((0.0, 0.0), |(a, b), (x, d)| (a + x, b + d));
+                (den != 0.0).then(|| num / den)
+            });
+            let cap = self.method.cap_multiple * ind.weight;
+            let scored: Vec<Option<f64>> =
+                (0..n).map(|i| score_of(ind.weight, cap, value(i).map(|(x, d)| x / d), bench).0).collect();
+            let have: Vec<f64> = scored.iter().flatten().copied().collect();
+            let mean = if have.is_empty() { 0.0 } else { round4(have.iter().sum::<f64>() / have.len() as f64) };
+            for (t, s) in totals.iter_mut().zip(&scored) {
+                *t += s.unwrap_or(mean);
+            }
+        }
+        for (t, a) in totals.iter_mut().zip(&self.adjustments) {
+            *t = round4(*t + a);
+        }
+        // The first position of the enterprise's tie group decides its class.
+        let mine = totals[self.me];
+        let ranked = self.graded.iter().filter(|g| **g).count();
+        let ahead = (0..n).filter(|i| self.graded[*i] && totals[*i] > mine).count();
+        Some(class_at(self.method, ranked, ahead + 1))
+    }
+}
+
+/// For each indicator of one enterprise's scale: the numerator value (e.g. 税收 in the facts'
+/// unit) that, alone and everything else as it is, would put it in the next better class — or
+/// None when no value would (the cap stands in the way). Empty when it is ungraded or already A.
+pub fn values_for_next_class(method: &Method, year: i32, subjects: &[&Subject], uscc: &str) -> BTreeMap<String, Option<f64>> {
+    let Some(scale) = subjects.iter().find(|s| s.uscc == uscc).map(|s| s.above_scale) else { return BTreeMap::new() };
+    let indicators = if scale { &method.above } else { &method.below };
+    let population: Vec<&Subject> = subjects.iter().filter(|s| s.above_scale == scale).copied().collect();
+    let me = population.iter().position(|s| s.uscc == uscc).expect("found above");
+    let results = evaluate_scale(method, indicators, year, &population);
+    let Some(goal) = results[me].class.and_then(Class::better) else { return BTreeMap::new() };
+    // Indicators sharing a numerator (工业增加值 is that of four) share the answer.
+    let mut by_fact: BTreeMap<&str, Option<f64>> = BTreeMap::new();
+    indicators
+        .iter()
+        .map(|ind| {
+            let fact = ind.numerator.as_str();
+            let value = *by_fact.entry(fact).or_insert_with(|| {
+                let what_if = WhatIf::new(method, indicators, year, &population, &results, me, fact);
+                lift(&what_if, population[me].facts.get(fact).copied(), goal)
+            });
+            (ind.code.clone(), value)
+        })
+        .collect()
+}
+
+/// The least value of the fact (to the cent) that reaches `goal`, searched upwards from where it
+/// is: the class only improves as a numerator grows.
+fn lift(what_if: &WhatIf, now: Option<f64>, goal: Class) -> Option<f64> {
+    let reaches = |x: f64| what_if.class_with(x).is_some_and(|c| c <= goal);
+    let mut lo = now.unwrap_or(0.0).max(0.0);
     let mut hi = lo.max(1.0);
+    // Up to a bound far past any cap.
     let mut found = false;
     for _ in 0..80 {
-        if class_with(hi).is_some_and(|c| c <= goal) {
+        if reaches(hi) {
             found = true;
             break;
         }
@@ -283,7 +394,7 @@ pub fn value_for_next_class(method: &Method, year: i32, subjects: &[Subject], us
     }
     for _ in 0..60 {
         let mid = (lo + hi) / 2.0;
-        if class_with(mid).is_some_and(|c| c <= goal) {
+        if reaches(mid) {
             hi = mid;
         } else {
             lo = mid;
@@ -291,7 +402,7 @@ pub fn value_for_next_class(method: &Method, year: i32, subjects: &[Subject], us
     }
     // Rounded up to the cent, so that the stated value does reach the class.
     let stated = (hi * 100.0).ceil() / 100.0;
-    class_with(stated).is_some_and(|c| c <= goal).then_some(stated)
+    reaches(stated).then_some(stated)
 }
 
 /// How many years running, up to and including `year`, an enterprise's final class was D
@@ -455,6 +566,45 @@ mod tests {
         assert_eq!(out.iter().find(|r| r.uscc == "S1").unwrap().ranked, 8);
     }
 
+    proptest::proptest! {
+        /// The quick what-if gives the class a whole evaluation gives with the fact changed, on
+        /// populations with missing data, zero denominators, caps, exemptions, bonuses and ties.
+        #[test]
+        fn the_quick_what_if_is_the_whole_evaluation(
+            population in proptest::collection::vec(
+                (proptest::option::of(0u32..50), 0u32..40, proptest::option::of(0u32..6), 0u8..10, -2i32..3),
+                3..30,
+            ),
+            me in 0usize..30,
+            xs in proptest::collection::vec(0u32..400, 1..6),
+        ) {
+            let subjects: Vec<Subject> = population
+                .iter()
+                .enumerate()
+                .map(|(k, (tax, va, energy, kind, bonus))| {
+                    let mut s = subject(&format!("E{k:02}"), 1.0 + f64::from(k as u32 % 3), tax.map(f64::from), f64::from(*va), energy.map(f64::from));
+                    s.exempt = (*kind == 0).then(|| "公用事业".into());
+                    s.adjustment = f64::from(*bonus);
+                    s
+                })
+                .collect();
+            let me = me % subjects.len();
+            let m = method();
+            let refs: Vec<&Subject> = subjects.iter().collect();
+            let results = evaluate_scale(&m, &m.above, 2022, &refs);
+            for fact in ["tax", "value_added", "energy"] {
+                let what_if = WhatIf::new(&m, &m.above, 2022, &refs, &results, me, fact);
+                for x in &xs {
+                    let x = f64::from(*x) / 4.0;
+                    let mut changed = subjects.clone();
+                    changed[me].facts.insert(fact.into(), x);
+                    let whole = evaluate(&m, 2022, &changed).into_iter().find(|r| r.uscc == subjects[me].uscc).unwrap().class;
+                    proptest::prop_assert_eq!(what_if.class_with(x), whole, "{} = {}", fact, x);
+                }
+            }
+        }
+    }
+
     #[test]
     fn years_in_d_low_efficiency_and_zombies() {
         let finals =
@@ -495,7 +645,8 @@ mod tests {
         let class = |out: &[Result], u: &str| out.iter().find(|r| r.uscc == u).unwrap().class;
         // Twenty ranked: A to 5, B to 14, C to 19, the 20th D.
         assert_eq!((class(&out, "E02"), class(&out, "E01")), (Some(Class::C), Some(Class::D)));
-        let needed = value_for_next_class(&method(), 2022, &subjects, "E01", "tax_per_mu").unwrap();
+        let refs: Vec<&Subject> = subjects.iter().collect();
+        let needed = values_for_next_class(&method(), 2022, &refs, "E01")["tax_per_mu"].unwrap();
         let mut moved = subjects.clone();
         moved[0].facts.insert("tax".into(), needed);
         assert_eq!(class(&evaluate(&method(), 2022, &moved), "E01"), Some(Class::C), "{needed}");
@@ -504,6 +655,6 @@ mod tests {
         moved[0].facts.insert("tax".into(), needed - 0.02);
         assert_eq!(class(&evaluate(&method(), 2022, &moved), "E01"), Some(Class::D));
         // An A has no better class.
-        assert_eq!(value_for_next_class(&method(), 2022, &subjects, "E20", "tax_per_mu"), None);
+        assert!(values_for_next_class(&method(), 2022, &refs, "E20").is_empty());
     }
 }

@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use domain::authz::{Action, Visible};
-use domain::evaluation::{Class, Subject, evaluate};
+use domain::evaluation::{Class, Subject};
 use domain::{IndicatorKind, Month, ZoneCode};
 use serde::Serialize;
 
-use crate::evaluation_runs::{ObjectionView, Source, shown};
+use crate::evaluation_runs::{ObjectionView, Source, Stored, shown};
 use crate::{App, Caller, Figures, Result, ServiceError};
 
 /// One enterprise's result, in the shape `leapfrog evaluate --json` prints (issue 9).
@@ -174,22 +174,9 @@ impl App {
             return Err(ServiceError::Forbidden(format!("角色“{}”无权查看评价结果 / not allowed", caller.actor.role.zh())));
         }
         self.require_trial(caller)?;
-        let rules = self.evaluation_rules()?;
-        let (subjects, zone_of) = self.evaluation_subjects(year, figures).await?;
         // Everyone is evaluated against everyone; each caller sees the results in its reach.
-        let results = evaluate(&rules.method, year, &subjects);
-        let mut out = Vec::new();
-        for r in results {
-            if !zone_of.get(&r.uscc).is_some_and(|(z, _)| shown(&visible, &r.uscc, z)) {
-                continue;
-            }
-            let mut e = Evaluated::from(&r);
-            if let Some((zone, name)) = zone_of.get(&r.uscc) {
-                (e.zone, e.name) = (zone.clone(), name.clone());
-            }
-            out.push(e);
-        }
-        Ok(out)
+        let trial = self.trial(year, figures).await?;
+        Ok(trial.stored.iter().filter(|s| shown(&visible, &s.result.uscc, &s.zone)).map(Stored::evaluated).collect())
     }
 }
 
@@ -245,27 +232,29 @@ impl App {
         let not_found = || ServiceError::NotFound(format!("{year}年没有对 {} 的评价 / not evaluated", domain::shorten(uscc)));
         let e = self.store.enterprise(uscc).await?.ok_or_else(not_found)?;
         self.authorize(caller, Action::ReadEnterprise, domain::authz::Target::Enterprise { uscc: &e.uscc, zone: &e.zone })?;
-        let (method, subjects, results, run) = match source {
+        let (computed, run) = match source {
             Source::Trial(figures) => {
                 self.require_trial(caller)?;
-                let method = self.evaluation_rules()?.method.clone();
-                let (subjects, _) = self.evaluation_subjects(year, figures).await?;
-                let results = evaluate(&method, year, &subjects);
-                (method, subjects, results, None)
+                (self.trial(year, figures).await?, None)
             }
             Source::Run(id) => {
                 let run = self.visible_run(caller, id).await?;
                 if run.year != year {
                     return Err(not_found());
                 }
-                let (method, stored) = self.stored_run(&run, None).await?;
-                let (subjects, results) = stored.into_iter().map(|s| (s.subject, s.result)).unzip();
-                (method, subjects, results, Some(id))
+                (self.run_data(&run).await?, Some(id))
             }
         };
-        let r = results.iter().find(|r| r.uscc == e.uscc).ok_or_else(not_found)?;
-        let me = subjects.iter().find(|s| s.uscc == e.uscc).ok_or_else(not_found)?;
+        let Some(mine) = computed.stored.iter().find(|s| s.result.uscc == e.uscc) else { return Err(not_found()) };
+        let (r, me, method) = (&mine.result, &mine.subject, &computed.method);
         let indicators = if r.above_scale { &method.above } else { &method.below };
+        let lifts = match r.class {
+            Some(_) => {
+                let subjects: Vec<&Subject> = computed.stored.iter().map(|s| &s.subject).collect();
+                domain::evaluation::values_for_next_class(method, year, &subjects, &e.uscc)
+            }
+            None => BTreeMap::new(),
+        };
         let lines = indicators
             .iter()
             .zip(&r.indicators)
@@ -283,9 +272,7 @@ impl App {
                     capped: got.capped,
                     numerator,
                     numerator_now: me.facts.get(&ind.numerator).copied(),
-                    numerator_for_next_class: r
-                        .class
-                        .and_then(|_| domain::evaluation::value_for_next_class(&method, year, &subjects, &e.uscc, &ind.code)),
+                    numerator_for_next_class: lifts.get(&ind.code).copied().flatten(),
                 }
             })
             .collect();

@@ -5,6 +5,7 @@
 //! and the zones' per-mu aggregates.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use domain::authz::{Action, Target, Visible};
 use domain::calendar::Date;
@@ -87,7 +88,7 @@ impl From<&Objection> for ObjectionView {
     }
 }
 
-/// One enterprise of a saved run: its result and the inputs it was computed from.
+/// One enterprise as evaluated: its result, the inputs it was computed from, its name and zone.
 #[derive(Debug, Clone)]
 pub(crate) struct Stored {
     pub subject: Subject,
@@ -96,8 +97,30 @@ pub(crate) struct Stored {
     pub zone: String,
 }
 
+fn stored_of(r: &EvaluationRow) -> Result<Stored> {
+    Ok(Stored {
+        subject: serde_json::from_str(&r.subject).map_err(corrupt)?,
+        result: serde_json::from_str(&r.result).map_err(corrupt)?,
+        name: r.name.clone(),
+        zone: r.zone.clone(),
+    })
+}
+
+/// An evaluation as computed now (a trial) or as a run saved it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum ComputedKey {
+    Trial(i32, Figures),
+    Run(i64),
+}
+
+/// An evaluation: the method it was computed with, and every enterprise of it.
+pub(crate) struct Computed {
+    pub method: Method,
+    pub stored: Vec<Stored>,
+}
+
 impl Stored {
-    fn evaluated(&self) -> Evaluated {
+    pub(crate) fn evaluated(&self) -> Evaluated {
         Evaluated { name: self.name.clone(), zone: self.zone.clone(), ..Evaluated::from(&self.result) }
     }
 }
@@ -172,48 +195,67 @@ impl App {
         if published || self.require_trial(caller).is_ok() { Ok(run) } else { Err(not_found()) }
     }
 
-    /// A saved run's method and results (of one enterprise, or all).
-    pub(crate) async fn stored_run(&self, run: &EvaluationRun, uscc: Option<&str>) -> Result<(Method, Vec<Stored>)> {
-        let method: Method = serde_json::from_str(&run.method).map_err(corrupt)?;
-        let rows = self.store.evaluation_results(run.id, uscc).await?;
-        let stored = rows
-            .iter()
-            .map(|r| {
-                Ok(Stored {
-                    subject: serde_json::from_str(&r.subject).map_err(corrupt)?,
-                    result: serde_json::from_str(&r.result).map_err(corrupt)?,
-                    name: r.name.clone(),
-                    zone: r.zone.clone(),
-                })
+    /// The year computed now and saved nowhere, kept until the next write.
+    pub(crate) async fn trial(&self, year: i32, figures: Figures) -> Result<Arc<Computed>> {
+        let version = self.data_version().await?;
+        self.views
+            .evaluations
+            .get_or_compute(ComputedKey::Trial(year, figures), version, || async {
+                let method = self.evaluation_rules()?.method.clone();
+                let (subjects, mut zone_of) = self.evaluation_subjects(year, figures).await?;
+                let results = evaluate(&method, year, &subjects);
+                let stored = results
+                    .into_iter()
+                    .zip(subjects)
+                    .map(|(result, subject)| {
+                        let (zone, name) = zone_of.remove(&result.uscc).unwrap_or_default();
+                        Stored { subject, result, name, zone }
+                    })
+                    .collect();
+                Ok(Computed { method, stored })
             })
-            .collect::<Result<Vec<_>>>()?;
-        Ok((method, stored))
+            .await
+    }
+
+    /// A saved run as stored, kept until the next write.
+    pub(crate) async fn run_data(&self, run: &EvaluationRun) -> Result<Arc<Computed>> {
+        let version = self.data_version().await?;
+        self.views
+            .evaluations
+            .get_or_compute(ComputedKey::Run(run.id), version, || async {
+                let method: Method = serde_json::from_str(&run.method).map_err(corrupt)?;
+                let rows = self.store.evaluation_results(run.id, None).await?;
+                Ok(Computed { method, stored: rows.iter().map(stored_of).collect::<Result<_>>()? })
+            })
+            .await
+    }
+
+    /// One enterprise's result in a saved run.
+    async fn stored_one(&self, run: &EvaluationRun, uscc: &str) -> Result<Option<Stored>> {
+        self.store.evaluation_results(run.id, Some(uscc)).await?.first().map(stored_of).transpose()
     }
 
     /// Computes the year now, as rows to save, with the method used (JSON).
     async fn computed_rows(&self, year: i32, figures: Figures) -> Result<(String, Vec<EvaluationRow>)> {
-        let method = self.evaluation_rules()?.method.clone();
-        let (subjects, zone_of) = self.evaluation_subjects(year, figures).await?;
-        let results = evaluate(&method, year, &subjects);
-        let rows = results
-            .into_iter()
-            .zip(subjects)
-            .map(|(result, subject)| {
-                let (zone, name) = zone_of.get(&result.uscc).cloned().unwrap_or_default();
+        let computed = self.trial(year, figures).await?;
+        let rows = computed
+            .stored
+            .iter()
+            .map(|s| {
                 Ok(EvaluationRow {
-                    uscc: result.uscc.clone(),
-                    zone,
-                    name,
-                    scale: if result.above_scale { "above" } else { "below" }.into(),
-                    class: class_code(result.class).into(),
-                    total: result.total,
-                    rank: result.rank.map(|k| k as i64),
-                    result: serde_json::to_string(&result).map_err(corrupt)?,
-                    subject: serde_json::to_string(&subject).map_err(corrupt)?,
+                    uscc: s.result.uscc.clone(),
+                    zone: s.zone.clone(),
+                    name: s.name.clone(),
+                    scale: if s.result.above_scale { "above" } else { "below" }.into(),
+                    class: class_code(s.result.class).into(),
+                    total: s.result.total,
+                    rank: s.result.rank.map(|k| k as i64),
+                    result: serde_json::to_string(&s.result).map_err(corrupt)?,
+                    subject: serde_json::to_string(&s.subject).map_err(corrupt)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok((serde_json::to_string(&method).map_err(corrupt)?, rows))
+        Ok((serde_json::to_string(&computed.method).map_err(corrupt)?, rows))
     }
 
     /// Computes the year's evaluation and saves it as a draft run; returns the run's id.
@@ -311,8 +353,7 @@ impl App {
             ));
         }
         let run = self.visible_run(caller, id).await?;
-        let (_, mine) = self.stored_run(&run, Some(uscc)).await?;
-        let Some(mine) = mine.first() else {
+        let Some(mine) = self.stored_one(&run, uscc).await? else {
             return Err(ServiceError::NotFound(format!("评价批次 {id} 中没有该企业 / not in this run")));
         };
         self.authorize(caller, Action::ObjectEvaluation, Target::Enterprise { uscc, zone: &mine.zone })?;
@@ -336,8 +377,7 @@ impl App {
         let not_found = || ServiceError::NotFound(format!("异议 {id} 不存在 / no such objection"));
         let o = self.store.objection(id).await?.ok_or_else(not_found)?;
         let run = self.visible_run(caller, o.run_id).await?;
-        let (_, of) = self.stored_run(&run, Some(&o.uscc)).await?;
-        let zone = of.first().map(|s| s.zone.clone()).unwrap_or_default();
+        let zone = self.stored_one(&run, &o.uscc).await?.map(|s| s.zone).unwrap_or_default();
         self.authorize(caller, Action::ReadEnterprise, Target::Enterprise { uscc: &o.uscc, zone: &zone })?;
         Ok(ObjectionView::from(&o))
     }
@@ -452,8 +492,8 @@ impl App {
             Source::Run(id) => {
                 let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
                 let run = self.visible_run(caller, id).await?;
-                let (_, stored) = self.stored_run(&run, None).await?;
-                Ok(stored.iter().filter(|s| shown(&visible, &s.result.uscc, &s.zone)).map(Stored::evaluated).collect())
+                let data = self.run_data(&run).await?;
+                Ok(data.stored.iter().filter(|s| shown(&visible, &s.result.uscc, &s.zone)).map(Stored::evaluated).collect())
             }
         }
     }
@@ -480,14 +520,15 @@ impl App {
         let rules = self.evaluation_rules()?;
         let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
         let run = self.visible_run(caller, id).await?;
-        let (method, stored) = self.stored_run(&run, None).await?;
+        let data = self.run_data(&run).await?;
+        let (method, stored) = (&data.method, &data.stored);
         let mut finals = self.finals_before(run.year).await?;
         // The low indicator's (value, benchmark) in the year before, from its final run.
         let mut before: HashMap<String, (f64, f64)> = HashMap::new();
         if let Some(prev) =
             self.store.evaluation_runs(Some(run.year - 1)).await?.into_iter().find(|r| r.state == SubmissionState::Locked)
         {
-            for s in self.stored_run(&prev, None).await?.1 {
+            for s in &self.run_data(&prev).await?.stored {
                 if let Some(vb) = low_pair(&s.result, &rules.low_efficiency_indicator) {
                     before.insert(s.result.uscc.clone(), vb);
                 }

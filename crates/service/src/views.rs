@@ -55,6 +55,8 @@ pub(crate) type ViewKey = (String, i32, Figures);
 /// Views by key, each with the version it holds.
 pub(crate) struct ViewCache<K, V> {
     entries: Mutex<HashMap<K, (i64, Arc<V>)>>,
+    /// Entries beyond this many are dropped wholesale.
+    max: usize,
     /// Held while a missing view is computed, so that the leaders who open the cockpit together
     /// after a write wait for one computation instead of each starting their own.
     computing: tokio::sync::Mutex<()>,
@@ -66,7 +68,12 @@ const MAX_ENTRIES: usize = 512;
 
 impl<K: Hash + Eq + Clone, V> ViewCache<K, V> {
     pub(crate) fn new() -> Self {
-        ViewCache { entries: Mutex::new(HashMap::new()), computing: tokio::sync::Mutex::new(()) }
+        Self::bounded(MAX_ENTRIES)
+    }
+
+    /// A cache of at most `max` views, for large ones.
+    pub(crate) fn bounded(max: usize) -> Self {
+        ViewCache { entries: Mutex::new(HashMap::new()), max, computing: tokio::sync::Mutex::new(()) }
     }
 
     /// The view for `key` as of `version` or later, if one was kept: a view computed after a
@@ -81,7 +88,7 @@ impl<K: Hash + Eq + Clone, V> ViewCache<K, V> {
         if entries.get(&key).is_some_and(|(v, _)| *v > version) {
             return;
         }
-        if entries.len() >= MAX_ENTRIES && !entries.contains_key(&key) {
+        if entries.len() >= self.max && !entries.contains_key(&key) {
             entries.clear();
         }
         entries.insert(key, (version, view));
@@ -113,11 +120,20 @@ pub(crate) struct Views {
     pub(crate) progress: ViewCache<ViewKey, Vec<domain::ProgressRow>>,
     pub(crate) cockpit: ViewCache<ViewKey, crate::Cockpit>,
     pub(crate) tokens: ViewCache<String, domain::authz::Actor>,
+    /// Evaluations as computed or saved: a year's is 100 MB or more at 100,000 enterprises, so
+    /// only a few are kept.
+    pub(crate) evaluations: ViewCache<crate::evaluation_runs::ComputedKey, crate::evaluation_runs::Computed>,
 }
 
 impl Views {
     pub(crate) fn new() -> Self {
-        Views { version: FreshVersion::new(), progress: ViewCache::new(), cockpit: ViewCache::new(), tokens: ViewCache::new() }
+        Views {
+            version: FreshVersion::new(),
+            progress: ViewCache::new(),
+            cockpit: ViewCache::new(),
+            tokens: ViewCache::new(),
+            evaluations: ViewCache::bounded(2),
+        }
     }
 }
 
