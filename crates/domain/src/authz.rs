@@ -112,10 +112,13 @@ pub enum Action {
     /// Raise an objection to an enterprise's published evaluation result (the enterprise, or its
     /// zone on its behalf).
     ObjectEvaluation,
+    /// Set, end and import the designations an enterprise holds (链主, 高新技术企业 …): each by the
+    /// department that keeps it.
+    WriteTags,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -134,6 +137,7 @@ impl Action {
         Action::WriteLeads,
         Action::RunEvaluation,
         Action::ObjectEvaluation,
+        Action::WriteTags,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -156,6 +160,7 @@ impl Action {
             Action::WriteLeads => "维护招商线索",
             Action::RunEvaluation => "组织亩产效益评价",
             Action::ObjectEvaluation => "对评价结果提出异议",
+            Action::WriteTags => "认定企业标签",
         }
     }
 }
@@ -173,18 +178,18 @@ pub enum Reach {
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 18]); 6] = {
+const TABLE: [(Role, [Reach; 19]); 6] = {
     use Reach::{Everything as E, Nothing as N, OwnDepartment as OD, OwnEnterprise as OE, OwnZone as OZ};
     [
         //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo  task notes
         //                  read projects  write projects  report projects  resolve items  leads
-        //                  run evaluation  object to evaluation
-        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E]),
-        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE]),
-        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N]),
+        //                  run evaluation  object to evaluation  designations
+        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E, E]),
+        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N, OD]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ, N]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE, N]),
+        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N, N]),
     ]
 };
 

@@ -42,8 +42,23 @@ pub enum KpiSource {
     },
     /// Computed from the major projects (M3).
     Projects(ProjectMeasure),
+    /// Counted from the enterprises' designations (M5), by the tag's code.
+    Tags {
+        tag: String,
+        measure: TagMeasure,
+    },
     /// Supplied by a later module (M4 investment, M5 enterprises …).
     Module(String),
+}
+
+/// What a designations KPI counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TagMeasure {
+    /// Enterprises holding it at the month's end.
+    Holding,
+    /// Enterprises whose designation began in the year, through the month's end (新增).
+    NewInYear,
 }
 
 /// What a projects KPI counts.

@@ -17,6 +17,7 @@ pub mod plan;
 pub mod progress;
 pub mod projects;
 pub mod submission;
+pub mod tags;
 pub mod tasks;
 pub mod uscc;
 

@@ -12,6 +12,7 @@ mod limits;
 mod photo;
 mod projects;
 mod table;
+mod tags;
 mod xlsx;
 
 pub use docx::{Report, ReportTable, Section, report_sheets, write_docx};
@@ -23,4 +24,5 @@ pub use limits::{Limits, shorten};
 pub use photo::{MAX_PHOTO_BYTES, Photo, check_photo};
 pub use projects::{ProjectFile, ProjectFileKind};
 pub use table::{Cell, Table};
+pub use tags::TagColumns;
 pub use xlsx::{Sheet, SheetColumn, XCell, template, write_csv, write_xlsx};

@@ -14,6 +14,7 @@ mod leads;
 mod projects;
 mod report;
 mod submissions;
+mod tags;
 mod tasks;
 mod views;
 mod workflow;
@@ -38,6 +39,7 @@ pub use projects::{
 };
 pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
 pub use submissions::{BoardCell, Figures, States};
+pub use tags::TagView;
 pub use tasks::TaskLine;
 
 #[derive(Debug, thiserror::Error)]

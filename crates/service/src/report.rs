@@ -180,6 +180,24 @@ impl App {
                     );
                     (Some(KpiActual { value: started, met: k.is_met(started), basis }), None)
                 }
+                domain::kpi::KpiSource::Tags { tag, measure } => {
+                    let end = domain::projects::last_day(month);
+                    let name = self.plan.resolve_tag(tag).map_or(tag.as_str(), |t| t.name.as_str());
+                    let (value, basis) = match measure {
+                        domain::kpi::TagMeasure::Holding => {
+                            (self.store.tag_holders(tag, end).await?, format!("{end} 持有“{name}”认定的企业"))
+                        }
+                        domain::kpi::TagMeasure::NewInYear => {
+                            let from = domain::calendar::Date::new(month.year(), 1, 1).expect("January the first");
+                            (
+                                self.store.tag_starts(tag, from, end).await?,
+                                format!("{}年1-{}月新获“{name}”认定的企业", month.year(), month.month()),
+                            )
+                        }
+                    };
+                    let value = value as f64;
+                    (Some(KpiActual { value, met: k.is_met(value), basis }), None)
+                }
                 domain::kpi::KpiSource::Module(m) => (None, Some(m.clone())),
             };
             kpis.push(KpiLine {

@@ -12,6 +12,7 @@ mod migrate;
 mod plan;
 mod projects;
 mod seal;
+mod tags;
 mod tasks;
 mod users;
 mod workflow;

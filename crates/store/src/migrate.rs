@@ -22,7 +22,25 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 8, name: "major projects: library, plans, reports, requirements, problems, photos", sql: v8 },
     Migration { version: 9, name: "investment-attraction leads", sql: v9 },
     Migration { version: 10, name: "evaluation runs, results, objections, adjustments", sql: v10 },
+    Migration { version: 11, name: "enterprise designations with their periods", sql: v11 },
 ];
+
+fn v11(_: Engine) -> Vec<&'static str> {
+    // Dates YYYY-MM-DD; valid_to null while it holds. The tag is the plan's code.
+    vec![
+        "CREATE TABLE enterprise_tags (
+            uscc TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_to TEXT,
+            note TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            set_at BIGINT NOT NULL,
+            PRIMARY KEY (uscc, tag, valid_from)
+        )",
+        "CREATE INDEX enterprise_tags_tag ON enterprise_tags (tag, valid_from)",
+    ]
+}
 
 fn v10(_: Engine) -> Vec<&'static str> {
     // A run keeps the method it was computed with and, per enterprise, its result and the inputs

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::*;
 use crate::calendar::Date;
-use crate::kpi::{Comparison, Kpi, KpiMeasure, KpiPeriod, KpiSource, ProjectMeasure};
+use crate::kpi::{Comparison, Kpi, KpiMeasure, KpiPeriod, KpiSource, ProjectMeasure, TagMeasure};
 
 /// Reads and validates a plan file.
 pub(super) fn read(src: &str) -> Result<Plan, Vec<PlanProblem>> {
@@ -41,6 +41,8 @@ struct RawPlan {
     zones: Vec<RawZone>,
     #[serde(default)]
     departments: Vec<Spanned<Department>>,
+    #[serde(default)]
+    tags: Vec<Spanned<RawTag>>,
     #[serde(default)]
     indicators: Vec<RawIndicator>,
     #[serde(default)]
@@ -301,6 +303,17 @@ struct RawKpiActual {
     measure: Option<String>,
     threshold: Option<f64>,
     module: Option<String>,
+    tag: Option<String>,
+}
+
+/// `[[tags]]`: a designation, the department that keeps it and the group it is shown under.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTag {
+    code: String,
+    name: String,
+    department: String,
+    group: String,
 }
 
 #[derive(Deserialize)]
@@ -477,6 +490,20 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
             p.at(span, format!("部门代码“{}”不合法或重复 / department code is invalid or repeated", d.code));
         }
         departments.push(d);
+    }
+
+    // Designations, each kept by a department of the plan.
+    let mut tags: Vec<crate::tags::TagDef> = Vec::new();
+    for t in raw.tags {
+        let span = t.span();
+        let t = t.into_inner();
+        if !crate::code::is_code(&t.code) || tags.iter().any(|x| x.code == t.code || x.name == t.name) {
+            p.at(span.clone(), format!("标签“{}”的代码不合法或与其他标签重复 / tag code is invalid or repeated", t.name));
+        }
+        if !departments.iter().any(|d| d.code == t.department) {
+            p.at(span, format!("标签“{}”的部门“{}”不在 departments 中 / unknown department", t.name, t.department));
+        }
+        tags.push(crate::tags::TagDef { code: t.code, name: t.name, department: t.department, group: t.group });
     }
 
     // Indicators.
@@ -657,8 +684,30 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
                     KpiSource::Projects(ProjectMeasure::MajorStarted)
                 }
             },
+            // Counted from the designations (M5).
+            "tags" => {
+                let tag = a.tag.clone().unwrap_or_default();
+                if !tags.iter().any(|t| t.code == tag) {
+                    p.at(span.clone(), format!("KPI“{code}”的标签“{tag}”不在 tags 中 / unknown tag"));
+                }
+                let measure = match a.measure.as_deref() {
+                    Some("holding") => TagMeasure::Holding,
+                    Some("new_in_year") => TagMeasure::NewInYear,
+                    m => {
+                        p.at(
+                            span,
+                            format!(
+                                "KPI“{code}”的标签计算方式“{}”未知,应为 holding 或 new_in_year / unknown measure",
+                                m.unwrap_or("")
+                            ),
+                        );
+                        TagMeasure::Holding
+                    }
+                };
+                KpiSource::Tags { tag, measure }
+            }
             other => {
-                p.at(span, format!("KPI 数据来源“{other}”未知,应为 facts、projects 或 module / unknown source"));
+                p.at(span, format!("KPI 数据来源“{other}”未知,应为 facts、projects、tags 或 module / unknown source"));
                 KpiSource::Module(String::new())
             }
         };
@@ -771,6 +820,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         industries,
         zones,
         departments,
+        tags,
         indicators,
         targets,
         kpis,

@@ -219,6 +219,8 @@ pub struct Plan {
     pub assessment: crate::assessment::AssessmentRules,
     /// The per-mu efficiency evaluation (`[evaluation]`), when the plan has one.
     pub evaluation: Option<EvaluationRules>,
+    /// The designations enterprises hold for a time (M5).
+    pub tags: Vec<crate::tags::TagDef>,
 }
 
 /// The per-mu efficiency evaluation's method and its settings (PRODUCT.md §4).
@@ -349,6 +351,12 @@ impl Plan {
     }
     pub fn indicator(&self, code: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.code == code)
+    }
+
+    /// Finds a designation by code or name.
+    pub fn resolve_tag(&self, text: &str) -> Option<&crate::tags::TagDef> {
+        let t = text.trim();
+        self.tags.iter().find(|d| d.code == t || d.name == t)
     }
 
     /// Finds an industry by code, name or alias.
