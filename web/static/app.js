@@ -72,4 +72,22 @@
       });
     }
   });
+
+  // An enterprise's months: each amount series as a line, from the page's own data.
+  onReady(function () {
+    var host = document.getElementById("chart-enterprise");
+    if (!host || typeof echarts === "undefined") return;
+    var data = JSON.parse(host.getAttribute("data-series"));
+    var chart = echarts.init(host, null, { locale: "ZH" });
+    chart.setOption({
+      aria: { enabled: true, decal: { show: true } },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(2); } },
+      legend: { top: 0 },
+      grid: { left: 60, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: data.months },
+      yAxis: { type: "value", name: "万元" },
+      series: data.series.map(function (s) { return { name: s.name, type: "line", data: s.values, connectNulls: false }; })
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
 })();

@@ -142,9 +142,30 @@ pub fn template(kind: &str, plan: &Plan, out: &Path) -> Result<(), FileError> {
             ];
             (cols, notes)
         }
+        "tags" => {
+            let cols = crate::tags::TagColumns::headers().into_iter().map(|h| text_col(h, 18.0)).collect();
+            let departments =
+                |code: &str| plan.departments.iter().find(|d| d.code == code).map_or(code.to_string(), |d| d.name.clone());
+            let notes = vec![
+                (
+                    "标签".to_string(),
+                    plan.tags
+                        .iter()
+                        .map(|t| format!("{}({},{}认定)", t.name, t.code, departments(&t.department)))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                ),
+                (
+                    "起始日期 / 截止日期".to_string(),
+                    "YYYY-MM-DD;截止日期空白表示仍有效;同一企业、标签、起始日期再次导入即更新".to_string(),
+                ),
+                ("权限".to_string(), "每个标签只能由认定它的部门(或经发局统筹)导入".to_string()),
+            ];
+            (cols, notes)
+        }
         other => {
             return Err(FileError::Write(format!(
-                "未知模板“{other}”,应为 enterprises、facts、projects、project-plans、project-reports、requirements 或 leads / unknown template"
+                "未知模板“{other}”,应为 enterprises、facts、projects、project-plans、project-reports、requirements、leads 或 tags / unknown template"
             )));
         }
     };

@@ -33,6 +33,8 @@ pub enum ImportWhat {
     /// 招商线索: 线索编号, 项目名称, 投资方, 投资额(万元), 产业, 组团, 来源, 目标企业, 责任单位,
     /// 阶段, 签约/注册/开工/投产日期, 到位资金(万元), 项目编号
     Leads { file: PathBuf },
+    /// 企业标签(认定): 统一社会信用代码, 标签, 起始日期, 截止日期, 备注
+    Tags { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -76,6 +78,7 @@ pub async fn import(db: &str, caller: &Caller, what: ImportWhat) -> anyhow::Resu
         ImportWhat::ProjectPlans { file } => app.import_project_file(caller, ProjectFileKind::Plans, &file, &progress).await,
         ImportWhat::ProjectReports { file } => app.import_project_file(caller, ProjectFileKind::Reports, &file, &progress).await,
         ImportWhat::Leads { file } => app.import_leads(caller, &file, &progress).await,
+        ImportWhat::Tags { file } => app.import_tags(caller, &file, &progress).await,
         ImportWhat::Requirements { file } => {
             app.import_project_file(caller, ProjectFileKind::Requirements, &file, &progress).await
         }

@@ -226,6 +226,25 @@ pub struct DetailLine {
 }
 
 impl App {
+    async fn final_history(&self, uscc: &str) -> Result<Vec<HistoryEntry>> {
+        Ok(self
+            .store
+            .final_results_of(uscc)
+            .await?
+            .iter()
+            .map(|(y, row)| HistoryEntry { year: *y, class: class_code(Class::parse(&row.class)), total: row.total })
+            .collect())
+    }
+
+    /// An enterprise's class in each year's final run, oldest first, if the caller may see it.
+    pub async fn evaluation_history(&self, caller: &Caller, uscc: &str) -> Result<Vec<HistoryEntry>> {
+        let e = self.store.enterprise(uscc).await?.ok_or_else(|| {
+            ServiceError::NotFound(format!("没有统一社会信用代码为 {} 的企业 / no such enterprise", domain::shorten(uscc)))
+        })?;
+        self.authorize(caller, Action::ReadEnterprise, domain::authz::Target::Enterprise { uscc: &e.uscc, zone: &e.zone })?;
+        self.final_history(&e.uscc).await
+    }
+
     /// One enterprise's result for `year`: in run `run`, or else in the trial computation, if
     /// the caller may see it.
     pub async fn evaluation_detail(&self, caller: &Caller, year: i32, uscc: &str, source: Source) -> Result<EvaluationDetail> {

@@ -15,6 +15,7 @@ mod memo;
 mod openapi;
 mod pages;
 mod projects;
+mod tags;
 mod tasks;
 mod upload;
 mod workflow;
@@ -89,6 +90,7 @@ fn registered() -> Routes {
         .merge_module(projects::routes)
         .merge_module(leads::routes)
         .merge_module(evaluation::routes)
+        .merge_module(tags::routes)
         .fallback(not_found)
 }
 

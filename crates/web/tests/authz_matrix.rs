@@ -80,6 +80,16 @@ async fn fixture(url: &str) -> Fixture {
     app.import_leads(&op, &p, &|_, _| {}).await.unwrap();
     let own_photo = app.add_photo(&op, "P-OWN", month, "a.png", png()).await.unwrap();
     let other_photo = app.add_photo(&op, "P-OTHER", month, "b.png", png()).await.unwrap();
+    for e in [&own, &other] {
+        let t = domain::tags::EnterpriseTag {
+            uscc: e.clone(),
+            tag: "high-tech".into(),
+            valid_from: domain::calendar::Date::new(2020, 1, 1).unwrap(),
+            valid_to: None,
+            note: String::new(),
+        };
+        app.set_enterprise_tag(&op, t).await.unwrap();
+    }
     let draft_run = app.run_evaluation(&op, 2022, service::Figures::Official).await.unwrap();
     let published_run = app.run_evaluation(&op, 2022, service::Figures::Official).await.unwrap();
     app.publish_evaluation(&op, published_run, None).await.unwrap();
@@ -173,6 +183,17 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("POST", "/api/v1/enterprises", "other", [200, 403, 403, 403, 403, 403]),
     ("GET", "/api/v1/enterprises/{uscc}", "own", [200, 200, 200, 200, 200, 403]),
     ("GET", "/api/v1/enterprises/{uscc}", "other", [200, 200, 403, 403, 200, 403]),
+    // Designations: read with the enterprise; set, removed and imported by the department that
+    // keeps each (the fixture's 行政审批局 keeps none) and by the coordinator.
+    ("GET", "/api/v1/enterprises/{uscc}/tags", "own", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/enterprises/{uscc}/tags", "other", [200, 200, 403, 403, 200, 403]),
+    ("POST", "/api/v1/enterprises/{uscc}/tags", "own", [200, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/enterprises/{uscc}/tags", "other", [200, 403, 403, 403, 403, 403]),
+    ("POST", "/enterprises/{uscc}/tags", "own", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/enterprises/{uscc}/tags", "other", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/enterprises/{uscc}/tags/remove", "own", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/enterprises/{uscc}/tags/remove", "other", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/tag-files", "-", [200, 403, 403, 403, 403, 403]),
     ("POST", "/api/v1/facts", "own", [200, 403, 200, 403, 403, 403]),
     ("POST", "/api/v1/facts", "other", [200, 403, 403, 403, 403, 403]),
     ("GET", "/api/v1/submissions", "-", [200, 200, 200, 403, 200, 403]),
@@ -371,6 +392,36 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             case("own", route.into(), (Body::from(registry(&f.own, "linkong", "optoelectronics")), None)),
             case("other", route.into(), (Body::from(registry(&f.other, "yongxiu", "silicone")), None)),
         ],
+        ("GET", "/api/v1/enterprises/{uscc}/tags") => vec![
+            case("own", format!("/api/v1/enterprises/{}/tags", f.own), none()),
+            case("other", format!("/api/v1/enterprises/{}/tags", f.other), none()),
+        ],
+        ("POST", "/api/v1/enterprises/{uscc}/tags") => {
+            let body = || json(r#"{"tag":"high-tech","valid_from":"2023-01-01"}"#.into());
+            vec![
+                case("own", format!("/api/v1/enterprises/{}/tags", f.own), body()),
+                case("other", format!("/api/v1/enterprises/{}/tags", f.other), body()),
+            ]
+        }
+        ("POST", "/enterprises/{uscc}/tags") => {
+            let body = || form(format!("csrf={csrf}&tag=high-tech&valid_from=2023-02-01"));
+            vec![
+                case("own", format!("/enterprises/{}/tags", f.own), body()),
+                case("other", format!("/enterprises/{}/tags", f.other), body()),
+            ]
+        }
+        // The fixture's 2020 designations, removed once by the coordinator.
+        ("POST", "/enterprises/{uscc}/tags/remove") => {
+            let body = || form(format!("csrf={csrf}&tag=high-tech&valid_from=2020-01-01"));
+            vec![
+                case("own", format!("/enterprises/{}/tags/remove", f.own), body()),
+                case("other", format!("/enterprises/{}/tags/remove", f.other), body()),
+            ]
+        }
+        ("POST", "/api/v1/tag-files") => {
+            let file = format!("uscc,tag,valid_from\n{},high-tech,2023-03-0{}\n", f.own, k + 1);
+            vec![case("-", route.into(), (Body::from(file), None))]
+        }
         ("GET", "/api/v1/enterprises/{uscc}") => vec![
             case("own", format!("/api/v1/enterprises/{}", f.own), none()),
             case("other", format!("/api/v1/enterprises/{}", f.other), none()),

@@ -76,8 +76,12 @@ async fn api_gives_progress_cockpit_drill_and_enterprises() {
         assert_eq!(cockpit["trend"].as_array().unwrap().len(), 12);
         let kpi = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "annual_industrial_investment").unwrap();
         assert!(kpi["actual"].is_null(), "no investment facts yet");
-        let module_kpi = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "high_tech_enterprises").unwrap();
+        let module_kpi = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "hundred_billion_enterprise").unwrap();
         assert_eq!(module_kpi["supplied_by"], "M5");
+        // Counted from the designations: none held yet, said as zero with its basis.
+        let tags_kpi = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "high_tech_enterprises").unwrap();
+        assert_eq!(tags_kpi["actual"]["value"], 0.0);
+        assert!(tags_kpi["actual"]["basis"].as_str().unwrap().contains("高新技术企业"));
 
         let drill = json(&app, "/api/v1/drill?industry=optoelectronics&zone=etdz&month=2022-06").await;
         assert_eq!(drill["total"], 2);
@@ -122,7 +126,7 @@ async fn openapi_documents_every_api_route() {
             documented += 1;
         }
     }
-    assert_eq!(documented, 33, "the API routes and /healthz");
+    assert_eq!(documented, 36, "the API routes and /healthz");
     // And nothing is documented that the router does not serve.
     for (path, ops) in paths {
         for method in ops.as_object().unwrap().keys().filter(|k| ["get", "post", "put", "delete", "patch"].contains(&k.as_str()))

@@ -73,6 +73,8 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
             form("/evaluation/runs/1/objections", &jc, format!("csrf=wrong&uscc={}&text=x", uscc(1))),
             form("/evaluation/objections/1", &jc, "csrf=wrong&outcome=rejected&decision=x".into()),
             form("/evaluation/adjustments", &jc, format!("csrf=wrong&year=2022&uscc={}&points=1&reason=x", uscc(1))),
+            form(&format!("/enterprises/{}/tags", uscc(1)), &jc, "csrf=wrong&tag=high-tech&valid_from=2022-01-01".into()),
+            form(&format!("/enterprises/{}/tags/remove", uscc(1)), &jc, "csrf=wrong&tag=high-tech&valid_from=2022-01-01".into()),
             form(
                 "/projects",
                 &zc,

@@ -144,10 +144,36 @@ pub struct EnterprisePage {
     pub industry: String,
     pub headers: Vec<String>,
     pub months: Vec<MonthView>,
+    pub tags: Vec<service::TagView>,
+    /// The designations the caller may set here, and today for the form.
+    pub writable: Vec<domain::tags::TagDef>,
+    pub today: String,
+    /// Its class in each year's final evaluation: (year, class, total).
+    pub history: Vec<(i32, &'static str, String)>,
+    /// The monthly series of the chart, as JSON: {months, series: [{name, values}]}.
+    pub chart: String,
 }
 
 pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path<String>) -> Result<EnterprisePage, WebError> {
     let (e, rows) = app.enterprise(&authed.caller, &uscc).await?;
+    let tags = app.enterprise_tags(&authed.caller, &e.uscc).await?;
+    let history = app
+        .evaluation_history(&authed.caller, &e.uscc)
+        .await?
+        .iter()
+        .map(|h| (h.year, h.class, format!("{:.2}", h.total)))
+        .collect();
+    // The chart: the amounts in 万元 (营业收入, 税收 …), month by month.
+    let amounts: Vec<(usize, &domain::Indicator)> =
+        app.plan.indicators.iter().enumerate().filter(|(_, i)| i.unit == "万元").take(3).collect();
+    let chart = serde_json::json!({
+        "months": rows.iter().map(|r| r.month.to_string()).collect::<Vec<_>>(),
+        "series": amounts.iter().map(|(k, ind)| serde_json::json!({
+            "name": format!("{}({})", ind.name, ind.unit),
+            "values": rows.iter().map(|r| r.values[*k].map(|v| domain::Amount { raw: v, decimals: ind.decimals }.as_f64())).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+    .to_string();
     let months = rows
         .into_iter()
         .map(|r| MonthView {
@@ -172,6 +198,11 @@ pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path
         headers: app.plan.indicators.iter().map(|i| format!("{}({})", i.name, i.unit)).collect(),
         e,
         months,
+        tags,
+        writable: app.writable_tags(&authed.caller),
+        today: app.clock.today().to_string(),
+        history,
+        chart,
     })
 }
 
