@@ -277,6 +277,7 @@ impl App {
         self.store.record_states(store::ZONE_MONTH, &zones, &periods, SubmissionState::Locked, &audit).await?;
         self.demo_projects(caller, spec, &generated.enterprises, &months).await?;
         self.demo_evaluations(caller, &months).await?;
+        self.demo_tags(caller, spec, &generated, &months).await?;
         if let Some(c) = csv {
             c.finish()?;
         }
@@ -286,6 +287,78 @@ impl App {
 }
 
 impl App {
+    /// The demo's designations with their periods: 规上工业 for the enterprises of that size (most
+    /// from before the first year, some new each year), three-year 高新技术企业 and 专精特新
+    /// certificates for those the registry tags so (some lapsed, some renewed), and 龙头 and 链主
+    /// for each industry's largest.
+    async fn demo_tags(&self, caller: &Caller, spec: &DemoSpec, generated: &Generated, months: &[Month]) -> Result<()> {
+        use domain::calendar::Date;
+        use domain::tags::EnterpriseTag;
+        let (Some(first), Some(last)) = (months.first(), months.last()) else { return Ok(()) };
+        let end = domain::projects::last_day(*last);
+        let start = Date::new(first.year(), 1, 1).expect("January the first");
+        let known = |code: &str| self.plan.tags.iter().any(|t| t.code == code);
+        let mut rng = Rng(spec.seed ^ 0x5441_4753);
+        let day_in = |rng: &mut Rng, from: Date, to: Date| {
+            Date::from_days(from.days() + (rng.next() % (to.days() - from.days() + 1) as u64) as i64)
+        };
+        let three_years = |from: Date| {
+            Date::new(from.year + 3, from.month, from.day.min(28)).map(|d| Date::from_days(d.days() - 1)).expect("a valid day")
+        };
+        let mut tags = Vec::new();
+        let mut push = |uscc: &str, tag: &str, valid_from: Date, valid_to: Option<Date>, note: String| {
+            tags.push(EnterpriseTag { uscc: uscc.to_string(), tag: tag.to_string(), valid_from, valid_to, note });
+        };
+        for e in &generated.enterprises {
+            let uscc = e.uscc.to_string();
+            if e.above_scale && known("above-scale") {
+                let from = if rng.unit() < 0.85 {
+                    Date::new(first.year() - 1, 1, 1).expect("a day")
+                } else {
+                    day_in(&mut rng, start, end)
+                };
+                push(&uscc, "above-scale", from, None, "规模以上工业企业统计名录".into());
+            }
+            for (registry, code, prefix) in [("高新技术企业", "high-tech", "GR"), ("专精特新", "specialised", "ZJTX")] {
+                if !e.tags.iter().any(|t| t == registry) || !known(code) {
+                    continue;
+                }
+                let from = day_in(&mut rng, Date::new(first.year() - 2, 1, 1).expect("a day"), end);
+                let to = three_years(from);
+                push(&uscc, code, from, Some(to), format!("{prefix}{}{:06}", from.year, rng.next() % 1_000_000));
+                if to < end && rng.unit() < 0.6 {
+                    let again = to.succ();
+                    push(
+                        &uscc,
+                        code,
+                        again,
+                        Some(three_years(again)),
+                        format!("{prefix}{}{:06}", again.year, rng.next() % 1_000_000),
+                    );
+                }
+            }
+        }
+        // Each industry's two largest are its 龙头, the largest of the 1 and 2 tiers its 链主.
+        let mut by_industry: std::collections::BTreeMap<&str, Vec<(f64, String)>> = std::collections::BTreeMap::new();
+        for (e, (_, share)) in generated.enterprises.iter().zip(&generated.shares) {
+            by_industry.entry(e.industry.as_str()).or_default().push((*share, e.uscc.to_string()));
+        }
+        for (industry, mut list) in by_industry {
+            list.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let tier = self.plan.industry(industry).map(|i| i.tier);
+            for (k, (_, uscc)) in list.iter().take(2).enumerate() {
+                if known("leading") {
+                    push(uscc, "leading", start, None, "产业龙头企业".into());
+                }
+                if k == 0 && known("chain-leader") && matches!(tier, Some(domain::Tier::Leading | domain::Tier::Advantage)) {
+                    push(uscc, "chain-leader", start, None, "产业链链主企业".into());
+                }
+            }
+        }
+        self.store.save_tags(&tags, &caller.audit("demo.tags", "enterprise_tags", "demo")).await?;
+        Ok(())
+    }
+
     /// The demo's per-mu evaluations: every complete year's run final (published the January
     /// after, for the plan's days), the last complete year's under publication from today, open
     /// to objections.

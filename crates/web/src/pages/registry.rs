@@ -163,14 +163,15 @@ pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path
         .iter()
         .map(|h| (h.year, h.class, format!("{:.2}", h.total)))
         .collect();
-    // The chart: the amounts in 万元 (营业收入, 税收 …), month by month.
+    // The chart: the amounts in 万元 (营业收入, 税收 …), month by month, oldest first (the table
+    // below lists the newest first).
     let amounts: Vec<(usize, &domain::Indicator)> =
         app.plan.indicators.iter().enumerate().filter(|(_, i)| i.unit == "万元").take(3).collect();
     let chart = serde_json::json!({
-        "months": rows.iter().map(|r| r.month.to_string()).collect::<Vec<_>>(),
+        "months": rows.iter().rev().map(|r| r.month.to_string()).collect::<Vec<_>>(),
         "series": amounts.iter().map(|(k, ind)| serde_json::json!({
             "name": format!("{}({})", ind.name, ind.unit),
-            "values": rows.iter().map(|r| r.values[*k].map(|v| domain::Amount { raw: v, decimals: ind.decimals }.as_f64())).collect::<Vec<_>>(),
+            "values": rows.iter().rev().map(|r| r.values[*k].map(|v| domain::Amount { raw: v, decimals: ind.decimals }.as_f64())).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
     .to_string();
