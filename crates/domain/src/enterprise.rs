@@ -16,6 +16,8 @@ pub struct Enterprise {
     /// YYYY-MM-DD.
     pub established: Option<String>,
     pub tags: Vec<String>,
+    /// A park code of the plan, in the enterprise's zone.
+    pub park: Option<String>,
 }
 
 impl Enterprise {

@@ -23,6 +23,7 @@ pub(crate) const ENTERPRISE_COLUMNS: &[Column] = &[
     Column { code: "above_scale", zh: "规上", required: false },
     Column { code: "established", zh: "成立日期", required: false },
     Column { code: "tags", zh: "标签", required: false },
+    Column { code: "park", zh: "园区", required: false },
 ];
 
 /// A header without its bracketed unit: 营业收入(万元) → 营业收入.
@@ -157,9 +158,31 @@ impl EnterpriseColumns {
             None
         });
         let tags = text(get(7)).split(['、', ';', ';']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect();
+        // A park of the plan, in the enterprise's own zone.
+        let park_text = text(get(8));
+        let park = match park_text.trim() {
+            "" => None,
+            t => match plan.resolve_park(t) {
+                Some(p) if zone.as_ref().is_none_or(|z| *z == p.zone) => Some(p.code.clone()),
+                Some(p) => {
+                    let zone_name = plan.zones.iter().find(|z| z.code == p.zone).map_or(p.zone.as_str(), |z| z.name.as_str());
+                    check.fail(
+                        header(8),
+                        get(8),
+                        format!("园区“{}”属于{zone_name},与企业所在组团不符 / the park is in another zone", p.name),
+                    );
+                    None
+                }
+                None => {
+                    let known: Vec<&str> = plan.parks.iter().map(|p| p.name.as_str()).collect();
+                    check.fail(header(8), get(8), format!("未知园区,应为 {} 或其代码 / unknown park", known.join("、")));
+                    None
+                }
+            },
+        };
         match (uscc, zone, industry) {
             (Some(uscc), Some(zone), Some(industry)) if check.errors.is_empty() => {
-                Ok(Enterprise { uscc, name, zone, industry, land_mu_milli, above_scale, established, tags })
+                Ok(Enterprise { uscc, name, zone, industry, land_mu_milli, above_scale, established, tags, park })
             }
             _ => Err(check.errors),
         }

@@ -141,6 +141,8 @@ fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
         acc += c.weight / total_weight;
         cum.push(acc);
     }
+    // Parks come from their own stream, so the registry and facts of a seed stay as they were.
+    let mut park_rng = Rng(spec.seed ^ 0x5041_524B);
     for n in 0..spec.enterprises {
         let u = rng.unit();
         let cell_i = if n < cells.len() { n } else { cum.iter().position(|c| u < *c).unwrap_or(cells.len() - 1) };
@@ -170,7 +172,11 @@ fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
         if rng.unit() < 0.2 {
             tags.push("高新技术企业".to_string());
         }
+        // Most of a zone's industrial enterprises sit in one of its parks.
+        let parks: Vec<&str> = plan.parks.iter().filter(|p| p.zone == zone).map(|p| p.code.as_str()).collect();
+        let park = (land.is_some() && !parks.is_empty() && park_rng.unit() < 0.6).then(|| park_rng.pick(&parks).to_string());
         enterprises.push(Enterprise {
+            park,
             uscc,
             name,
             zone,
@@ -440,11 +446,11 @@ impl DemoCsv {
         std::fs::create_dir_all(dir).map_err(io_err(dir))?;
         let path = dir.join("enterprises.csv");
         let mut w = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io_err(&path))?);
-        let mut out = String::from("统一社会信用代码,企业名称,组团,产业,用地面积(亩),规上,成立日期,标签\n");
+        let mut out = String::from("统一社会信用代码,企业名称,组团,产业,用地面积(亩),规上,成立日期,标签,园区\n");
         for e in enterprises {
             let land = e.land_mu_milli.map(|v| domain::Amount { raw: v, decimals: 3 }.to_string()).unwrap_or_default();
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{}\n",
                 e.uscc,
                 e.name,
                 e.zone,
@@ -452,7 +458,8 @@ impl DemoCsv {
                 land,
                 if e.above_scale { "是" } else { "否" },
                 e.established.as_deref().unwrap_or(""),
-                e.tags.join("、")
+                e.tags.join("、"),
+                e.park.as_deref().unwrap_or("")
             ));
         }
         w.write_all(out.as_bytes()).map_err(io_err(&path))?;

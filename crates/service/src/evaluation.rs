@@ -63,6 +63,14 @@ pub(crate) fn class_code(c: Option<Class>) -> &'static str {
     }
 }
 
+/// Where an evaluated enterprise is, as lists and aggregates need it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Place {
+    pub name: String,
+    pub zone: String,
+    pub park: Option<String>,
+}
+
 impl App {
     /// The subjects of year `year`: industrial enterprises holding the plan's minimum land with
     /// facts in the year, their annual values, and what leaves some ungraded.
@@ -70,7 +78,7 @@ impl App {
         &self,
         year: i32,
         figures: Figures,
-    ) -> Result<(Vec<Subject>, HashMap<String, (String, String)>)> {
+    ) -> Result<(Vec<Subject>, HashMap<String, Place>)> {
         let rules = self.evaluation_rules()?;
         let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
             return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
@@ -150,7 +158,7 @@ impl App {
             } else {
                 None
             };
-            zone_of.insert(e.uscc.clone(), (e.zone.clone(), e.name.clone()));
+            zone_of.insert(e.uscc.clone(), Place { name: e.name.clone(), zone: e.zone.clone(), park: e.park.clone() });
             let (adjustment, adjustment_reason) =
                 adjustments.get(&e.uscc).map_or((0.0, String::new()), |a| (a.points as f64 / 100.0, a.reason.clone()));
             out.push(Subject {

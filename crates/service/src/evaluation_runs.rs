@@ -14,7 +14,7 @@ use domain::submission::{Step, SubmissionState};
 use serde::Serialize;
 use store::{EVALUATION_RUN, EvaluationRow, EvaluationRun, Objection};
 
-use crate::evaluation::{Evaluated, class_code};
+use crate::evaluation::{Evaluated, Place, class_code};
 use crate::workflow::Subject as WorkflowSubject;
 use crate::{App, Caller, Figures, Result, ServiceError};
 
@@ -95,6 +95,7 @@ pub(crate) struct Stored {
     pub result: domain::evaluation::Result,
     pub name: String,
     pub zone: String,
+    pub park: Option<String>,
 }
 
 fn stored_of(r: &EvaluationRow) -> Result<Stored> {
@@ -103,6 +104,7 @@ fn stored_of(r: &EvaluationRow) -> Result<Stored> {
         result: serde_json::from_str(&r.result).map_err(corrupt)?,
         name: r.name.clone(),
         zone: r.zone.clone(),
+        park: r.park.clone(),
     })
 }
 
@@ -138,8 +140,8 @@ pub struct ListEntry {
     pub years_in_d: u32,
 }
 
-/// A zone's per-mu figures over the enterprises evaluated in it: for each land-based
-/// indicator of the method (亩均税收, 亩均增加值 …), the sum of numerators over the land.
+/// A zone's (or a park's) per-mu figures over the enterprises evaluated in it: for each
+/// land-based indicator of the method (亩均税收, 亩均增加值 …), the sum of numerators over the land.
 #[derive(Debug, Clone, Serialize)]
 pub struct ZoneAggregate {
     pub zone: String,
@@ -159,6 +161,8 @@ pub struct EvaluationLists {
     /// The land-based indicators' codes and names, in the order of `per_mu`'s columns.
     pub per_mu_indicators: Vec<(String, String)>,
     pub zones: Vec<ZoneAggregate>,
+    /// The same per park (特色园区), for the parks with evaluated enterprises.
+    pub parks: Vec<ZoneAggregate>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> ServiceError {
@@ -208,8 +212,8 @@ impl App {
                     .into_iter()
                     .zip(subjects)
                     .map(|(result, subject)| {
-                        let (zone, name) = zone_of.remove(&result.uscc).unwrap_or_default();
-                        Stored { subject, result, name, zone }
+                        let Place { name, zone, park } = zone_of.remove(&result.uscc).unwrap_or_default();
+                        Stored { subject, result, name, zone, park }
                     })
                     .collect();
                 Ok(Computed { method, stored })
@@ -246,6 +250,7 @@ impl App {
                     uscc: s.result.uscc.clone(),
                     zone: s.zone.clone(),
                     name: s.name.clone(),
+                    park: s.park.clone(),
                     scale: if s.result.above_scale { "above" } else { "below" }.into(),
                     class: class_code(s.result.class).into(),
                     total: s.result.total,
@@ -542,6 +547,7 @@ impl App {
             d_running: Vec::new(),
             per_mu_indicators: Vec::new(),
             zones: Vec::new(),
+            parks: Vec::new(),
         };
         for s in stored.iter().filter(|s| shown(&visible, &s.result.uscc, &s.zone)) {
             let r = &s.result;
@@ -588,12 +594,7 @@ impl App {
             seen
         };
         lists.per_mu_indicators = land_based.iter().map(|(c, n, _)| (c.clone(), n.clone())).collect();
-        for zone in &self.plan.zones {
-            let of: Vec<&Stored> =
-                stored.iter().filter(|s| s.zone == zone.code.as_str() && shown(&visible, &s.result.uscc, &s.zone)).collect();
-            if of.is_empty() {
-                continue;
-            }
+        let aggregate = |code: &str, name: &str, of: Vec<&Stored>| {
             let land: f64 = of.iter().map(|s| s.subject.land_mu).sum();
             let per_mu = land_based
                 .iter()
@@ -604,13 +605,26 @@ impl App {
                     (code.clone(), (area > 0.0).then(|| (sum / area * 100.0).round() / 100.0))
                 })
                 .collect();
-            lists.zones.push(ZoneAggregate {
-                zone: zone.code.to_string(),
-                name: zone.name.clone(),
+            ZoneAggregate {
+                zone: code.to_string(),
+                name: name.to_string(),
                 enterprises: of.len(),
                 land_mu: (land * 100.0).round() / 100.0,
                 per_mu,
-            });
+            }
+        };
+        let mine = || stored.iter().filter(|s| shown(&visible, &s.result.uscc, &s.zone));
+        for zone in &self.plan.zones {
+            let of: Vec<&Stored> = mine().filter(|s| s.zone == zone.code.as_str()).collect();
+            if !of.is_empty() {
+                lists.zones.push(aggregate(zone.code.as_str(), &zone.name, of));
+            }
+        }
+        for park in &self.plan.parks {
+            let of: Vec<&Stored> = mine().filter(|s| s.park.as_deref() == Some(park.code.as_str())).collect();
+            if !of.is_empty() {
+                lists.parks.push(aggregate(&park.code, &park.name, of));
+            }
         }
         Ok(lists)
     }

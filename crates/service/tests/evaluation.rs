@@ -113,11 +113,17 @@ async fn the_population_exemptions_figures_and_scopes() {
 /// of 2021 and 2022; enterprise 1 has neither revenue nor tax. Twenty-one ranked: A to 6, B to
 /// 15, C to 20, the 21st (enterprise 1) D. Both years locked.
 async fn ranked_population(app: &App, op: &Caller) {
-    let mut reg = String::from("uscc,name,zone,industry,land_mu,above_scale,established\n");
+    let mut reg = String::from("uscc,name,zone,industry,land_mu,above_scale,established,园区\n");
     let mut facts = String::from("uscc,month,revenue,tax\n");
     for n in 1..=21u32 {
         let zone = if n % 2 == 1 { "etdz" } else { "yongxiu" };
-        reg.push_str(&format!("{},企业{n},{zone},optoelectronics,10,否,2010-01-01\n", uscc(n)));
+        // 3, 7, 11, 15, 19 in the 装备制造产业园 (by name), 5 by its code.
+        let park = match n % 4 {
+            3 => "装备制造产业园",
+            _ if n == 5 => "etdz-equipment",
+            _ => "",
+        };
+        reg.push_str(&format!("{},企业{n},{zone},optoelectronics,10,否,2010-01-01,{park}\n", uscc(n)));
         let (revenue, tax) = if n == 1 { (0, 0) } else { (n * 100, n * 10) };
         for year in [2021, 2022] {
             facts.push_str(&format!("{},{year}-06,{revenue},{tax}\n", uscc(n)));
@@ -228,5 +234,22 @@ async fn a_run_is_published_objected_to_rerun_and_made_final_for_good() {
         assert_eq!((etdz.enterprises, etdz.land_mu), (11, 110.0));
         assert_eq!(etdz.per_mu["tax_per_mu"], Some((1200.0_f64 / 110.0 * 100.0).round() / 100.0));
         assert_eq!(status(final_day.evaluation_lists(&qiye, run).await.unwrap_err()), 403);
+        // The park: 3, 5, 7, 11, 15, 19 pay 10 × 60 = 600 on 60 亩.
+        assert_eq!(lists.parks.len(), 1);
+        let park = &lists.parks[0];
+        assert_eq!((park.zone.as_str(), park.enterprises, park.land_mu), ("etdz-equipment", 6, 60.0));
+        assert_eq!(park.per_mu["tax_per_mu"], Some(10.0));
+
+        // A park belongs to its zone: an enterprise of 永修 cannot be put in a park of 经开.
+        let wrong = format!("uscc,name,zone,industry,园区\n{},企业2,yongxiu,optoelectronics,装备制造产业园\n", uscc(2));
+        let (_e, p) = testkit::file("wrong.csv", wrong.as_bytes());
+        let err = final_day.import_enterprises(&op, &p, &quiet).await.unwrap_err();
+        assert!(err.to_string().contains("错误") || matches!(err, leapfrog_service::ServiceError::Rows(_)), "{err}");
+        let leapfrog_service::ServiceError::Rows(rows) = err else { panic!() };
+        assert!(
+            rows.shown[0].to_string().contains("园区") && rows.shown[0].to_string().contains("组团不符"),
+            "{}",
+            rows.shown[0]
+        );
     }
 }

@@ -51,6 +51,7 @@ pub struct EnterpriseRow {
     pub above_scale: bool,
     pub established: Option<String>,
     pub tags: Vec<String>,
+    pub park: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -171,7 +172,7 @@ impl Store {
         }
         let total: i64 = q.fetch_one(&self.pool).await?.get(0);
         let sql = format!(
-            "SELECT uscc, name, zone, industry, land_mu_milli, above_scale, established, tags FROM enterprises {cond} \
+            "SELECT uscc, name, zone, industry, land_mu_milli, above_scale, established, tags, park FROM enterprises {cond} \
              ORDER BY zone, industry, uscc LIMIT {} OFFSET {}",
             f.limit.clamp(1, 10_000),
             f.offset.max(0)
@@ -186,7 +187,7 @@ impl Store {
 
     pub async fn enterprise(&self, uscc: &str) -> Result<Option<EnterpriseRow>> {
         let row = sqlx::query(
-            "SELECT uscc, name, zone, industry, land_mu_milli, above_scale, established, tags FROM enterprises WHERE uscc = $1",
+            "SELECT uscc, name, zone, industry, land_mu_milli, above_scale, established, tags, park FROM enterprises WHERE uscc = $1",
         )
         .bind(uscc)
         .fetch_optional(&self.pool)
@@ -196,11 +197,21 @@ impl Store {
 }
 
 fn enterprise_row(r: &sqlx::any::AnyRow) -> EnterpriseRow {
-    EnterpriseRow::from(StoredEnterprise(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)))
+    EnterpriseRow::from(StoredEnterprise(
+        r.get(0),
+        r.get(1),
+        r.get(2),
+        r.get(3),
+        r.get(4),
+        r.get(5),
+        r.get(6),
+        r.get(7),
+        r.get(8),
+    ))
 }
 
 /// A registry row's columns as stored (uscc, name, zone, industry, land in 1/1000 亩, above
-/// scale 0/1, established, tags joined), as a query returns them or as JSON.
+/// scale 0/1, established, tags joined, park), as a query returns them or as JSON.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct StoredEnterprise(
     pub String,
@@ -211,10 +222,11 @@ pub(crate) struct StoredEnterprise(
     pub i64,
     pub Option<String>,
     pub String,
+    pub Option<String>,
 );
 
 impl From<StoredEnterprise> for EnterpriseRow {
-    fn from(StoredEnterprise(uscc, name, zone, industry, land, above, established, tags): StoredEnterprise) -> Self {
+    fn from(StoredEnterprise(uscc, name, zone, industry, land, above, established, tags, park): StoredEnterprise) -> Self {
         EnterpriseRow {
             uscc,
             name,
@@ -224,6 +236,7 @@ impl From<StoredEnterprise> for EnterpriseRow {
             above_scale: above != 0,
             established,
             tags: tags.split(TAG_SEPARATOR).filter(|t| !t.is_empty()).map(String::from).collect(),
+            park,
         }
     }
 }
@@ -303,11 +316,11 @@ impl EnterprisesImport<'_> {
         move_cells(&mut self.tx, engine, &moved, self.indicators, -1).await?;
         for chunk in rows.chunks(500) {
             let sql = format!(
-                "INSERT INTO enterprises (id, uscc, name, zone, industry, land_mu_milli, above_scale, established, tags) VALUES {} \
-                 ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, zone = excluded.zone, industry = excluded.industry, \
+                "INSERT INTO enterprises (id, uscc, name, zone, industry, land_mu_milli, above_scale, established, tags, park) \
+                 VALUES {} ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, zone = excluded.zone, industry = excluded.industry, \
                  land_mu_milli = excluded.land_mu_milli, above_scale = excluded.above_scale, established = excluded.established, \
-                 tags = excluded.tags",
-                value_rows(engine, chunk.len(), 9)
+                 tags = excluded.tags, park = excluded.park",
+                value_rows(engine, chunk.len(), 10)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (id, r) in chunk {
@@ -320,7 +333,8 @@ impl EnterprisesImport<'_> {
                     .bind(r.land_mu_milli)
                     .bind(i64::from(r.above_scale))
                     .bind(r.established.clone())
-                    .bind(r.tags.join(TAG_SEPARATOR));
+                    .bind(r.tags.join(TAG_SEPARATOR))
+                    .bind(r.park.clone());
             }
             q.execute(&mut *self.tx).await?;
         }

@@ -37,6 +37,7 @@ pub struct EvaluationRow {
     pub uscc: String,
     pub zone: String,
     pub name: String,
+    pub park: Option<String>,
     pub scale: String,
     pub class: String,
     pub total: f64,
@@ -83,11 +84,11 @@ fn run_from() -> String {
     )
 }
 
-const ROW_COLUMNS: &str = "uscc, zone, name, scale, class, total, rank, result, subject";
+const ROW_COLUMNS: &str = "uscc, zone, name, scale, class, total, rank, result, subject, park";
 
 const OBJECTION_COLUMNS: &str = "id, run_id, uscc, text, raised_by, raised_at, outcome, decision, decided_by, decided_at";
 
-/// Rows per INSERT, ten parameters each: the driver looks each parameter up by name, so a
+/// Rows per INSERT, eleven parameters each: the driver looks each parameter up by name, so a
 /// statement's binding costs grow with the square of its parameters.
 const BATCH: usize = 30;
 
@@ -120,6 +121,7 @@ fn row_of(r: &AnyRow) -> EvaluationRow {
         rank: r.get(6),
         result: r.get(7),
         subject: r.get(8),
+        park: r.get(9),
     }
 }
 
@@ -170,23 +172,11 @@ impl Store {
         for chunk in rows.chunks(BATCH) {
             let mut sql = format!("INSERT INTO evaluation_results (run_id, {ROW_COLUMNS}) VALUES ");
             for k in 0..chunk.len() {
-                let b = k * 10;
                 if k > 0 {
                     sql.push(',');
                 }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 9,
-                    b + 10
-                ));
+                let params: Vec<String> = (1..=11).map(|i| format!("${}", k * 11 + i)).collect();
+                sql.push_str(&format!("({})", params.join(", ")));
             }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for r in chunk {
@@ -200,7 +190,8 @@ impl Store {
                     .bind(r.total)
                     .bind(r.rank)
                     .bind(&r.result)
-                    .bind(&r.subject);
+                    .bind(&r.subject)
+                    .bind(&r.park);
             }
             q.execute(&mut **tx).await?;
         }
@@ -319,7 +310,7 @@ impl Store {
     /// An enterprise's results in the last final (locked) run of each year, by year.
     pub async fn final_results_of(&self, uscc: &str) -> Result<Vec<(i32, EvaluationRow)>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT e.uscc, e.zone, e.name, e.scale, e.class, e.total, e.rank, e.result, e.subject, r.year {} \
+            "SELECT e.uscc, e.zone, e.name, e.scale, e.class, e.total, e.rank, e.result, e.subject, e.park, r.year {} \
              JOIN evaluation_results e ON e.run_id = r.id WHERE e.uscc = $1 AND w.state = 'locked' ORDER BY r.year, r.id",
             run_from()
         )))
@@ -329,7 +320,7 @@ impl Store {
         // A later final run of a year stands for the year.
         let mut out: Vec<(i32, EvaluationRow)> = Vec::new();
         for r in &rows {
-            let year = r.get::<i64, _>(9) as i32;
+            let year = r.get::<i64, _>(10) as i32;
             if out.last().is_some_and(|(y, _)| *y == year) {
                 out.pop();
             }

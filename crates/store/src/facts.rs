@@ -302,7 +302,7 @@ impl Store {
                 let month_cond =
                     if months.is_empty() { String::new() } else { format!(" AND f.month IN ({})", list(months.len())) };
                 let inner = format!(
-                    "SELECT e.uscc, e.name, e.zone, e.industry, e.land_mu_milli, e.above_scale, e.established, e.tags, {} AS t \
+                    "SELECT e.uscc, e.name, e.zone, e.industry, e.land_mu_milli, e.above_scale, e.established, e.tags, e.park, {} AS t \
                      FROM enterprises e JOIN facts f ON f.enterprise_id = e.id AND f.month BETWEEN $1 AND $2{month_cond} \
                      WHERE e.id BETWEEN $3 AND $4 AND COALESCE(e.land_mu_milli, 0) >= $5 \
                      AND (e.industry || '') IN ({industries}){zone_cond} GROUP BY e.id",
@@ -313,7 +313,7 @@ impl Store {
                     Engine::Postgres => ("json_agg", "json_build_array"),
                 };
                 let sql = format!(
-                    "SELECT CAST(COALESCE({array}({of}(uscc, name, zone, industry, land_mu_milli, above_scale, established, tags, t)), \
+                    "SELECT CAST(COALESCE({array}({of}({of}(uscc, name, zone, industry, land_mu_milli, above_scale, established, tags, park), t)), \
                      '[]') AS TEXT) FROM ({inner}) x"
                 );
                 let binds: Vec<String> =
@@ -330,23 +330,10 @@ impl Store {
                         q = q.bind(m);
                     }
                     let json: String = q.fetch_one(&pool).await?.get(0);
-                    #[allow(clippy::type_complexity)]
-                    let rows: Vec<(
-                        String,
-                        String,
-                        String,
-                        String,
-                        Option<i64>,
-                        i64,
-                        Option<String>,
-                        String,
-                        String,
-                    )> = serde_json::from_str(&json).map_err(|e| crate::StoreError::Corrupt(format!("annual totals: {e}")))?;
+                    let rows: Vec<(StoredEnterprise, String)> =
+                        serde_json::from_str(&json).map_err(|e| crate::StoreError::Corrupt(format!("annual totals: {e}")))?;
                     rows.into_iter()
-                        .map(|(uscc, name, zone, industry, land, above, established, tags, packed)| {
-                            let enterprise = StoredEnterprise(uscc, name, zone, industry, land, above, established, tags).into();
-                            Ok(EnterpriseTotals { enterprise, totals: unpack(&packed, n)? })
-                        })
+                        .map(|(stored, packed)| Ok(EnterpriseTotals { enterprise: stored.into(), totals: unpack(&packed, n)? }))
                         .collect::<Result<Vec<_>>>()
                 });
             }

@@ -23,7 +23,12 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 9, name: "investment-attraction leads", sql: v9 },
     Migration { version: 10, name: "evaluation runs, results, objections, adjustments", sql: v10 },
     Migration { version: 11, name: "enterprise designations with their periods", sql: v11 },
+    Migration { version: 12, name: "parks: an enterprise's park, and with its evaluation result", sql: v12 },
 ];
+
+fn v12(_: Engine) -> Vec<&'static str> {
+    vec!["ALTER TABLE enterprises ADD COLUMN park TEXT", "ALTER TABLE evaluation_results ADD COLUMN park TEXT"]
+}
 
 fn v11(_: Engine) -> Vec<&'static str> {
     // Dates YYYY-MM-DD; valid_to null while it holds. The tag is the plan's code.

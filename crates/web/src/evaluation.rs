@@ -447,6 +447,10 @@ pub struct RunQuery {
     pub run: i64,
 }
 
+fn aggregate_row(z: &service::ZoneAggregate) -> (String, usize, String, Vec<String>) {
+    (z.name.clone(), z.enterprises, format!("{:.2}", z.land_mu), z.per_mu.values().map(|v| num(*v)).collect())
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "evaluation_lists.html")]
 pub struct ListsPage {
@@ -454,6 +458,7 @@ pub struct ListsPage {
     pub lists: service::EvaluationLists,
     pub sections: Vec<(&'static str, &'static str, Vec<service::ListEntry>)>,
     pub zones: Vec<(String, usize, String, Vec<String>)>,
+    pub parks: Vec<(String, usize, String, Vec<String>)>,
 }
 
 async fn lists_page(State(app): State<App>, authed: Authed, Query(q): Query<RunQuery>) -> Result<ListsPage, WebError> {
@@ -467,11 +472,8 @@ async fn lists_page(State(app): State<App>, authed: Authed, Query(q): Query<RunQ
             ("low-efficiency", "低效企业(D类,或亩均税收连续两年低于基准三成)", lists.low_efficiency.clone()),
             ("d-running", "连续两年及以上D类", lists.d_running.clone()),
         ],
-        zones: lists
-            .zones
-            .iter()
-            .map(|z| (z.name.clone(), z.enterprises, format!("{:.2}", z.land_mu), z.per_mu.values().map(|v| num(*v)).collect()))
-            .collect(),
+        zones: lists.zones.iter().map(aggregate_row).collect(),
+        parks: lists.parks.iter().map(aggregate_row).collect(),
         lists,
         nav: nav(&app, &authed, "evaluation"),
     })
@@ -563,19 +565,22 @@ async fn workbook(State(app): State<App>, authed: Authed, Query(q): Query<RunQue
     for (_, name) in &lists.per_mu_indicators {
         zone_columns.push(col(name, Some(2), 14.0));
     }
-    let zones = Sheet {
-        name: "组团亩均".into(),
-        title: Some(format!("{} {year}年 各组团亩均效益(万元/亩)", app.plan.region)),
-        columns: zone_columns,
-        rows: lists
-            .zones
-            .iter()
-            .map(|z| {
-                let mut row = vec![text(&z.name), XCell::Number(z.enterprises as f64), XCell::Number(z.land_mu)];
-                row.extend(z.per_mu.values().map(|v| v.map_or(XCell::Empty, XCell::Number)));
-                row
-            })
-            .collect(),
+    let per_mu_sheet = |name: &str, what: &str, of: &[service::ZoneAggregate]| {
+        let mut columns = zone_columns.clone();
+        columns[0].header = what.into();
+        Sheet {
+            name: name.into(),
+            title: Some(format!("{} {year}年 各{what}亩均效益(万元/亩)", app.plan.region)),
+            columns,
+            rows: of
+                .iter()
+                .map(|z| {
+                    let mut row = vec![text(&z.name), XCell::Number(z.enterprises as f64), XCell::Number(z.land_mu)];
+                    row.extend(z.per_mu.values().map(|v| v.map_or(XCell::Empty, XCell::Number)));
+                    row
+                })
+                .collect(),
+        }
     };
     let sheets = [
         Sheet {
@@ -587,7 +592,8 @@ async fn workbook(State(app): State<App>, authed: Authed, Query(q): Query<RunQue
         list_sheet("僵尸企业候选", &lists.zombies),
         list_sheet("低效企业", &lists.low_efficiency),
         list_sheet("连续D类", &lists.d_running),
-        zones,
+        per_mu_sheet("组团亩均", "组团", &lists.zones),
+        per_mu_sheet("园区亩均", "园区", &lists.parks),
     ];
     crate::pages::workbook_response(&format!("evaluation-{year}-run{}.xlsx", q.run), &sheets)
 }

@@ -44,6 +44,8 @@ struct RawPlan {
     #[serde(default)]
     tags: Vec<Spanned<RawTag>>,
     #[serde(default)]
+    parks: Vec<Spanned<RawPark>>,
+    #[serde(default)]
     indicators: Vec<RawIndicator>,
     #[serde(default)]
     targets: Vec<RawTarget>,
@@ -306,6 +308,15 @@ struct RawKpiActual {
     tag: Option<String>,
 }
 
+/// `[[parks]]`: a characteristic park and the zone it is in.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPark {
+    code: String,
+    name: String,
+    zone: String,
+}
+
 /// `[[tags]]`: a designation, the department that keeps it and the group it is shown under.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -490,6 +501,20 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
             p.at(span, format!("部门代码“{}”不合法或重复 / department code is invalid or repeated", d.code));
         }
         departments.push(d);
+    }
+
+    // Parks, each in a zone of the plan.
+    let mut parks: Vec<crate::plan::Park> = Vec::new();
+    for r in raw.parks {
+        let span = r.span();
+        let r = r.into_inner();
+        if !crate::code::is_code(&r.code) || parks.iter().any(|x| x.code == r.code || x.name == r.name) {
+            p.at(span.clone(), format!("园区“{}”的代码不合法或与其他园区重复 / park code is invalid or repeated", r.name));
+        }
+        match zones.iter().find(|z| z.code.as_str() == r.zone) {
+            Some(z) => parks.push(crate::plan::Park { code: r.code, name: r.name, zone: z.code.clone() }),
+            None => p.at(span, format!("园区“{}”的组团“{}”不在 zones 中 / unknown zone", r.name, r.zone)),
+        }
     }
 
     // Designations, each kept by a department of the plan.
@@ -821,6 +846,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         zones,
         departments,
         tags,
+        parks,
         indicators,
         targets,
         kpis,

@@ -85,6 +85,14 @@ pub struct Zone {
     pub parent: Option<ZoneCode>,
 }
 
+/// A characteristic park (特色园区) within a zone; enterprises may be assigned to one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Park {
+    pub code: String,
+    pub name: String,
+    pub zone: ZoneCode,
+}
+
 /// A department of the administration: the scope of department accounts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -221,6 +229,8 @@ pub struct Plan {
     pub evaluation: Option<EvaluationRules>,
     /// The designations enterprises hold for a time (M5).
     pub tags: Vec<crate::tags::TagDef>,
+    /// The characteristic parks, each in a zone.
+    pub parks: Vec<Park>,
 }
 
 /// The per-mu efficiency evaluation's method and its settings (PRODUCT.md §4).
@@ -351,6 +361,12 @@ impl Plan {
     }
     pub fn indicator(&self, code: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.code == code)
+    }
+
+    /// Finds a park by code or name.
+    pub fn resolve_park(&self, text: &str) -> Option<&Park> {
+        let t = text.trim();
+        self.parks.iter().find(|p| p.code == t || p.name == t)
     }
 
     /// Finds a designation by code or name.

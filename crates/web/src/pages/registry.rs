@@ -142,6 +142,7 @@ pub struct EnterprisePage {
     pub e: service::EnterpriseRow,
     pub zone: String,
     pub industry: String,
+    pub park: String,
     pub headers: Vec<String>,
     pub months: Vec<MonthView>,
     pub tags: Vec<service::TagView>,
@@ -196,6 +197,7 @@ pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path
         nav: nav(&app, &authed, "enterprises"),
         zone: zone_name(&app.plan, &e.zone),
         industry: industry_name(&app.plan, &e.industry),
+        park: e.park.as_deref().and_then(|p| app.plan.resolve_park(p)).map_or("—".into(), |p| p.name.clone()),
         headers: app.plan.indicators.iter().map(|i| format!("{}({})", i.name, i.unit)).collect(),
         e,
         months,
@@ -231,6 +233,7 @@ pub async fn export_enterprises(
                 XCell::Text(if e.above_scale { "是" } else { "否" }.into()),
                 XCell::Text(e.established.unwrap_or_default()),
                 XCell::Text(e.tags.join("、")),
+                XCell::Text(e.park.as_deref().and_then(|p| app.plan.resolve_park(p)).map_or(String::new(), |p| p.name.clone())),
             ]);
         }
         filter.offset += n;
@@ -252,6 +255,7 @@ pub async fn export_enterprises(
             col("规上", None, 8.0),
             col("成立日期", None, 12.0),
             col("标签", None, 30.0),
+            col("园区", None, 26.0),
         ],
         rows,
     };
