@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authz;
 pub mod calendar;
 pub mod code;
+pub mod cultivation;
 pub mod enterprise;
 pub mod evaluation;
 pub mod kpi;

@@ -187,7 +187,15 @@ fn generate_registry(plan: &Plan, spec: &DemoSpec, rng: &mut Rng) -> Generated {
             tags,
         });
     }
-    let shares = raw_shares.into_iter().map(|(c, s)| (c, s / cell_size[c].max(1e-9))).collect();
+    let shares: Vec<(usize, f64)> = raw_shares.into_iter().map(|(c, s)| (c, s / cell_size[c].max(1e-9))).collect();
+    // 规上 as the statistics define it: the first year's revenue at or over the plan's threshold.
+    for (e, (c, share)) in enterprises.iter_mut().zip(&shares) {
+        e.above_scale = cells[*c].base_wan * share >= plan.cultivation.above_scale_threshold_wan;
+        e.tags.retain(|t| t != "规上工业");
+        if e.above_scale {
+            e.tags.insert(0, "规上工业".to_string());
+        }
+    }
     Generated { enterprises, shares, cells }
 }
 
@@ -344,23 +352,37 @@ impl App {
                 }
             }
         }
-        // Each industry's two largest are its 龙头, the largest of the 1 and 2 tiers its 链主.
-        let mut by_industry: std::collections::BTreeMap<&str, Vec<(f64, String)>> = std::collections::BTreeMap::new();
-        for (e, (_, share)) in generated.enterprises.iter().zip(&generated.shares) {
-            by_industry.entry(e.industry.as_str()).or_default().push((*share, e.uscc.to_string()));
-        }
-        for (industry, mut list) in by_industry {
-            list.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let tier = self.plan.industry(industry).map(|i| i.tier);
-            for (k, (_, uscc)) in list.iter().take(2).enumerate() {
-                if known("leading") {
-                    push(uscc, "leading", start, None, "产业龙头企业".into());
+        // 龙头: each industry's two largest, the new area's four largest of those, each zone's
+        // largest; the largest of each 1- and 2-tier industry is its 链主.
+        let size = |k: usize| generated.shares[k].1 * generated.cells[generated.shares[k].0].base_wan;
+        let mut order: Vec<usize> = (0..generated.enterprises.len()).collect();
+        order.sort_by(|a, b| size(*b).total_cmp(&size(*a)));
+        let (mut per_industry, mut per_zone) = (std::collections::HashMap::new(), std::collections::HashMap::new());
+        let mut region = 0;
+        for k in order {
+            let e = &generated.enterprises[k];
+            let uscc = e.uscc.to_string();
+            let tier = self.plan.industry(&e.industry).map(|i| i.tier);
+            let n = per_industry.entry(e.industry.clone()).or_insert(0);
+            if *n < 2 && tier.is_some_and(|t| t != domain::Tier::Services) {
+                *n += 1;
+                push(&uscc, "leading-industry", start, None, "行业龙头企业".into());
+                if *n == 1 && matches!(tier, Some(domain::Tier::Leading | domain::Tier::Advantage)) {
+                    push(&uscc, "chain-leader", start, None, "产业链链主企业".into());
                 }
-                if k == 0 && known("chain-leader") && matches!(tier, Some(domain::Tier::Leading | domain::Tier::Advantage)) {
-                    push(uscc, "chain-leader", start, None, "产业链链主企业".into());
+                if region < 4 {
+                    region += 1;
+                    push(&uscc, "leading-region", start, None, "新区龙头企业".into());
                 }
             }
+            let top = self.plan.top_zone(&e.zone).to_string();
+            let z = per_zone.entry(top).or_insert(0);
+            if *z < 1 && e.land_mu_milli.is_some() {
+                *z += 1;
+                push(&uscc, "leading-zone", start, None, "组团龙头企业".into());
+            }
         }
+        tags.retain(|t| known(&t.tag));
         self.store.save_tags(&tags, &caller.audit("demo.tags", "enterprise_tags", "demo")).await?;
         Ok(())
     }

@@ -72,6 +72,29 @@ pub(crate) struct Place {
 }
 
 impl App {
+    /// Which months of `from..=to` count for each zone: None for every month (provisional
+    /// figures), else each zone's official months, zones with the same months together.
+    pub(crate) async fn counted_months(
+        &self,
+        from: Month,
+        to: Month,
+        figures: Figures,
+    ) -> Result<Option<Vec<(Vec<ZoneCode>, Vec<Month>)>>> {
+        if figures == Figures::Provisional {
+            return Ok(None);
+        }
+        let states = self.states(from, to).await?;
+        let mut groups: BTreeMap<Vec<Month>, Vec<ZoneCode>> = BTreeMap::new();
+        for z in &self.plan.zones {
+            let top = self.plan.top_zone(&z.code).to_string();
+            let months: Vec<Month> = std::iter::successors(Some(from), |m| (*m < to).then(|| m.next()))
+                .filter(|m| states.get(&(top.clone(), m.yyyymm())).is_some_and(|s| s.official()))
+                .collect();
+            groups.entry(months).or_default().push(z.code.clone());
+        }
+        Ok(Some(groups.into_iter().map(|(months, zones)| (zones, months)).collect()))
+    }
+
     /// The subjects of year `year`: industrial enterprises holding the plan's minimum land with
     /// facts in the year, their annual values, and what leaves some ungraded.
     pub(crate) async fn evaluation_subjects(
@@ -84,23 +107,7 @@ impl App {
             return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
         };
         let codes: Vec<domain::IndicatorCode> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
-        // Official figures count each zone's official months: zones with the same months are
-        // read together.
-        let months_by_zones = match figures {
-            Figures::Provisional => None,
-            Figures::Official => {
-                let states = self.states(from, to).await?;
-                let mut groups: BTreeMap<Vec<Month>, Vec<ZoneCode>> = BTreeMap::new();
-                for z in &self.plan.zones {
-                    let top = self.plan.top_zone(&z.code).to_string();
-                    let months: Vec<Month> = std::iter::successors(Some(from), |m| (*m < to).then(|| m.next()))
-                        .filter(|m| states.get(&(top.clone(), m.yyyymm())).is_some_and(|s| s.official()))
-                        .collect();
-                    groups.entry(months).or_default().push(z.code.clone());
-                }
-                Some(groups.into_iter().map(|(months, zones)| (zones, months)).collect())
-            }
-        };
+        let months_by_zones = self.counted_months(from, to, figures).await?;
         let filter = store::TotalsFilter {
             industries: self
                 .plan

@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod assets;
 pub mod auth;
+mod cultivation;
 mod error;
 mod evaluation;
 mod format;
@@ -91,6 +92,7 @@ fn registered() -> Routes {
         .merge_module(leads::routes)
         .merge_module(evaluation::routes)
         .merge_module(tags::routes)
+        .merge_module(cultivation::routes)
         .fallback(not_found)
 }
 

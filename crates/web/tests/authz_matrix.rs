@@ -285,6 +285,10 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("POST", "/api/v1/evaluation-runs/{id}/{action}", "-", [200, 403, 403, 403, 403, 403]),
     ("POST", "/api/v1/evaluation-objections/{id}", "-", [200, 403, 403, 403, 403, 403]),
     ("POST", "/api/v1/evaluation-adjustments", "-", [200, 403, 403, 403, 403, 403]),
+    // 梯次培育: the 小升规 library and the selections, for every reader of the region's figures.
+    ("GET", "/cultivation", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/export/scale-up.xlsx", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/api/v1/cultivation", "-", [200, 200, 200, 403, 200, 403]),
     // 年度考核: published to every reader of the region's figures and projects.
     ("GET", "/assessment", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/export/assessment.xlsx", "-", [200, 200, 200, 403, 200, 403]),
@@ -546,6 +550,9 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
                 case("own", format!("{prefix}/{}?year=2022", f.own), none()),
                 case("other", format!("{prefix}/{}?year=2022", f.other), none()),
             ]
+        }
+        ("GET", "/cultivation" | "/export/scale-up.xlsx" | "/api/v1/cultivation") => {
+            vec![case("-", format!("{route}?month=2022-06"), none())]
         }
         ("GET", "/evaluation/lists" | "/export/evaluation.xlsx") => {
             vec![case("-", format!("{route}?run={}", f.published_run), none())]

@@ -46,6 +46,8 @@ struct RawPlan {
     #[serde(default)]
     parks: Vec<Spanned<RawPark>>,
     #[serde(default)]
+    cultivation: Option<Spanned<RawCultivation>>,
+    #[serde(default)]
     indicators: Vec<RawIndicator>,
     #[serde(default)]
     targets: Vec<RawTarget>,
@@ -308,6 +310,25 @@ struct RawKpiActual {
     tag: Option<String>,
 }
 
+/// `[cultivation]`: the 规上 threshold, the 小升规 library's approach share, the 龙头 selections.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCultivation {
+    above_scale_threshold_wan: f64,
+    approach_share: f64,
+    #[serde(default)]
+    selections: Vec<RawSelection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelection {
+    tag: String,
+    per: String,
+    min: u32,
+    max: u32,
+}
+
 /// `[[parks]]`: a characteristic park and the zone it is in.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -529,6 +550,37 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
             p.at(span, format!("标签“{}”的部门“{}”不在 departments 中 / unknown department", t.name, t.department));
         }
         tags.push(crate::tags::TagDef { code: t.code, name: t.name, department: t.department, group: t.group });
+    }
+
+    // Cultivation: the threshold, the approach share, selections of designations the plan has.
+    let mut cultivation = crate::cultivation::CultivationRules::default();
+    if let Some(raw_c) = raw.cultivation {
+        let span = raw_c.span();
+        let c = raw_c.into_inner();
+        if c.above_scale_threshold_wan.is_nan() || c.above_scale_threshold_wan <= 0.0 || !(0.0..=1.0).contains(&c.approach_share)
+        {
+            p.at(
+                span.clone(),
+                "cultivation.above_scale_threshold_wan 应大于0,approach_share 在0到1之间 / bad threshold or share",
+            );
+        }
+        cultivation.above_scale_threshold_wan = c.above_scale_threshold_wan;
+        cultivation.approach_share = c.approach_share;
+        for s in c.selections {
+            let per = match s.per.as_str() {
+                "industry" => crate::cultivation::Per::Industry,
+                "region" => crate::cultivation::Per::Region,
+                "zone" => crate::cultivation::Per::Zone,
+                other => {
+                    p.at(span.clone(), format!("cultivation.selections 的 per“{other}”应为 industry、region 或 zone / unknown"));
+                    continue;
+                }
+            };
+            if !tags.iter().any(|t| t.code == s.tag) || s.min > s.max {
+                p.at(span.clone(), format!("遴选“{}”的标签应在 tags 中,且 min 不大于 max / bad selection", s.tag));
+            }
+            cultivation.selections.push(crate::cultivation::Selection { tag: s.tag, per, min: s.min, max: s.max });
+        }
     }
 
     // Indicators.
@@ -847,6 +899,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         departments,
         tags,
         parks,
+        cultivation,
         indicators,
         targets,
         kpis,

@@ -231,6 +231,8 @@ pub struct Plan {
     pub tags: Vec<crate::tags::TagDef>,
     /// The characteristic parks, each in a zone.
     pub parks: Vec<Park>,
+    /// 梯次培育: the 规上 threshold, the 小升规 library and the 龙头 selections.
+    pub cultivation: crate::cultivation::CultivationRules,
 }
 
 /// The per-mu efficiency evaluation's method and its settings (PRODUCT.md §4).
