@@ -60,8 +60,18 @@ fn year_of(app: &App, year: Option<i32>) -> Result<i32, WebError> {
 /// enterprise without a published run gets no source at all.
 async fn source_of(app: &App, authed: &Authed, year: i32, q: &EvalQuery) -> Result<Option<Source>, WebError> {
     let figures = figures_of(q.figures.as_deref())?;
-    if q.trial.as_deref() == Some("1") {
-        return Ok(Some(Source::Trial(figures)));
+    if let Some(id) = q.run.filter(|id| !(1..=1_000_000_000_000).contains(id)) {
+        return Err(WebError::bad_request(format!("批次号 {id} 不正确 / run is a positive number")));
+    }
+    match q.trial.as_deref() {
+        Some("1") => return Ok(Some(Source::Trial(figures))),
+        Some(other) => {
+            return Err(WebError::bad_request(format!(
+                "trial=“{}”不认识,只能为 1 / trial is 1 or absent",
+                domain::shorten(other)
+            )));
+        }
+        None => {}
     }
     if let Some(id) = q.run {
         return Ok(Some(Source::Run(id)));

@@ -89,6 +89,8 @@ pub fn document(plan: &Plan) -> Value {
                     Some("page") => json!({ "type": "integer", "minimum": 1, "maximum": 1_000_000 }),
                     Some("offset") => json!({ "type": "integer", "minimum": 0, "maximum": 1_000_000_000 }),
                     Some("limit") => json!({ "type": "integer", "minimum": 1, "maximum": 10_000 }),
+                    // Row ids (evaluation runs, objections) are 64-bit; beyond that is no id.
+                    Some("id" | "run") => json!({ "type": "integer", "minimum": 1, "maximum": 1_000_000_000_000_i64 }),
                     Some("uscc") => json!({ "type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$" }),
                     Some("code") if path.starts_with("/api/v1/tasks/") => json!({ "type": "string", "enum": tasks }),
                     Some("code") => json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$" }),
