@@ -44,12 +44,42 @@ pub struct CultivationRules {
     /// reach this share of it.
     pub approach_share: f64,
     pub selections: Vec<Selection>,
+    /// 映山红: the listing pipeline's stages in order, as designation codes.
+    pub listing_stages: Vec<String>,
 }
 
 impl Default for CultivationRules {
     fn default() -> Self {
-        CultivationRules { above_scale_threshold_wan: 2000.0, approach_share: 0.8, selections: Vec::new() }
+        CultivationRules {
+            above_scale_threshold_wan: 2000.0,
+            approach_share: 0.8,
+            selections: Vec::new(),
+            listing_stages: Vec::new(),
+        }
     }
+}
+
+/// Where an enterprise is in the listing pipeline on a day: the furthest stage reached, and the
+/// day it reached each stage (the first day of its designation), in the stages' order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListingProgress {
+    pub stage: usize,
+    pub reached: Vec<Option<crate::calendar::Date>>,
+}
+
+/// An enterprise's listing progress on `day` from its designations, if it is in the pipeline:
+/// stage k is reached on the first day of any period of stage k's designation begun by `day`.
+pub fn listing_progress(
+    stages: &[String],
+    held: &[crate::tags::EnterpriseTag],
+    day: crate::calendar::Date,
+) -> Option<ListingProgress> {
+    let reached: Vec<Option<crate::calendar::Date>> = stages
+        .iter()
+        .map(|code| held.iter().filter(|t| t.tag == *code && t.valid_from <= day).map(|t| t.valid_from).min())
+        .collect();
+    let stage = reached.iter().rposition(Option::is_some)?;
+    Some(ListingProgress { stage, reached })
 }
 
 /// Where a 规下 enterprise stands against the threshold: its trailing twelve months (万元), the
@@ -85,6 +115,26 @@ impl CultivationRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_listing_stage_is_the_furthest_reached() {
+        use crate::calendar::Date;
+        let stages: Vec<String> = ["reserve", "tutoring", "filed", "listed"].map(String::from).to_vec();
+        let d = |m: u32| Date::new(2023, m, 1).unwrap();
+        let tag = |code: &str, from: Date| crate::tags::EnterpriseTag {
+            uscc: "X".into(),
+            tag: code.into(),
+            valid_from: from,
+            valid_to: None,
+            note: String::new(),
+        };
+        let held = vec![tag("reserve", d(1)), tag("tutoring", d(4)), tag("filed", d(9))];
+        let p = listing_progress(&stages, &held, d(6)).unwrap();
+        assert_eq!(p.stage, 1, "辅导 by June; 申报 only in September");
+        assert_eq!(p.reached, vec![Some(d(1)), Some(d(4)), None, None]);
+        assert_eq!(listing_progress(&stages, &held, d(10)).unwrap().stage, 2);
+        assert_eq!(listing_progress(&stages, &[], d(10)), None);
+    }
 
     #[test]
     fn the_library_takes_those_near_or_over_the_threshold() {

@@ -50,7 +50,75 @@ pub struct SelectionGroup {
     pub judgement: &'static str,
 }
 
+/// 映山红: who is at which listing stage on a day, with the day each stage was reached.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListingPipeline {
+    /// Each stage's code, name and how many enterprises stand at it.
+    pub stages: Vec<(String, String, usize)>,
+    pub rows: Vec<ListingRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ListingRow {
+    pub uscc: String,
+    pub name: String,
+    pub zone: String,
+    pub stage: String,
+    pub reached: Vec<Option<Date>>,
+    /// The furthest stage's note (the board: 科创板, 新三板 …).
+    pub note: String,
+}
+
 impl App {
+    /// The listing pipeline (映山红) on `day`, the enterprises in the caller's reach, furthest
+    /// first.
+    pub async fn listing_pipeline(&self, caller: &Caller, day: Date) -> Result<ListingPipeline> {
+        self.require(caller, Action::ReadAggregates)?;
+        let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
+        let stages = &self.plan.cultivation.listing_stages;
+        let mut by_enterprise: BTreeMap<String, Vec<domain::tags::EnterpriseTag>> = BTreeMap::new();
+        for t in self.store.enterprise_tags(None).await? {
+            if stages.contains(&t.tag) {
+                by_enterprise.entry(t.uscc.clone()).or_default().push(t);
+            }
+        }
+        let mut rows = Vec::new();
+        for (uscc, held) in by_enterprise {
+            let Some(progress) = domain::cultivation::listing_progress(stages, &held, day) else { continue };
+            let Some(e) = self.store.enterprise(&uscc).await? else { continue };
+            if !shown(&visible, &e.uscc, &e.zone) {
+                continue;
+            }
+            let code = &stages[progress.stage];
+            let note = held
+                .iter()
+                .filter(|t| t.tag == *code && t.valid_from <= day)
+                .max_by_key(|t| t.valid_from)
+                .map(|t| t.note.clone());
+            rows.push((
+                progress.stage,
+                ListingRow {
+                    uscc: e.uscc,
+                    name: e.name,
+                    zone: e.zone,
+                    stage: self.plan.resolve_tag(code).map_or(code.clone(), |t| t.name.clone()),
+                    reached: progress.reached,
+                    note: note.unwrap_or_default(),
+                },
+            ));
+        }
+        rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.uscc.cmp(&b.1.uscc)));
+        let stages = stages
+            .iter()
+            .enumerate()
+            .map(|(k, code)| {
+                let name = self.plan.resolve_tag(code).map_or(code.clone(), |t| t.name.clone());
+                (code.clone(), name, rows.iter().filter(|(s, _)| *s == k).count())
+            })
+            .collect();
+        Ok(ListingPipeline { stages, rows: rows.into_iter().map(|(_, r)| r).collect() })
+    }
+
     /// The 小升规 library at the end of `month`: every 规下 industrial enterprise in the caller's
     /// reach whose revenue over the twelve months to `month` reaches the plan's share of the 规上
     /// threshold, largest first, with its growth over the twelve months before.

@@ -382,6 +382,27 @@ impl App {
                 push(&uscc, "leading-zone", start, None, "组团龙头企业".into());
             }
         }
+        // 映山红: a few of the largest move through the listing stages, one has listed.
+        let stages = self.plan.cultivation.listing_stages.clone();
+        if stages.len() == 4 {
+            let boards = ["科创板", "创业板", "北交所", "新三板", "区域股权交易中心"];
+            let mut candidates: Vec<usize> =
+                (0..generated.enterprises.len()).filter(|k| generated.enterprises[*k].above_scale).collect();
+            candidates.sort_by(|a, b| size(*b).total_cmp(&size(*a)));
+            for (n, k) in candidates.into_iter().skip(4).take(12).enumerate() {
+                let uscc = generated.enterprises[k].uscc.to_string();
+                let board = boards[n % boards.len()];
+                let reached = [0, 0, 1, 1, 1, 2, 2, 3, 0, 1, 0, 2][n];
+                let mut day = day_in(&mut rng, start, Date::from_days(start.days() + 400));
+                for (s, code) in stages.iter().enumerate().take(reached + 1) {
+                    if day > end {
+                        break;
+                    }
+                    push(&uscc, code, day, None, if s == 0 { "上市后备企业库".into() } else { board.into() });
+                    day = Date::from_days(day.days() + 120 + (rng.next() % 240) as i64);
+                }
+            }
+        }
         tags.retain(|t| known(&t.tag));
         self.store.save_tags(&tags, &caller.audit("demo.tags", "enterprise_tags", "demo")).await?;
         Ok(())

@@ -29,7 +29,7 @@ use store::{AuditRecord, Store, StoreError};
 pub use accounts::{LoginError, Session, actor_of, random_hex, token_hash};
 pub use bulletin::Quarter;
 pub use clock::Clock;
-pub use cultivation::{ScaleUpLibrary, ScaleUpRow, SelectionGroup};
+pub use cultivation::{ListingPipeline, ListingRow, ScaleUpLibrary, ScaleUpRow, SelectionGroup};
 pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use evaluation::{DetailLine, Evaluated, EvaluationDetail, HistoryEntry};
 pub use evaluation_runs::{EvaluationLists, ListEntry, ObjectionView, RunView, Source, ZoneAggregate, run_state_zh};

@@ -104,5 +104,26 @@ async fn the_scale_up_library_and_the_selections() {
         assert_eq!(find("leading-industry", "silicone").judgement, "不足");
         assert_eq!((find("leading-region", "all").holders.len(), find("leading-region", "all").judgement), (1, "不足"));
         assert_eq!(find("leading-zone", "etdz").judgement, "不足");
+
+        // 映山红: enterprise 2 entered the reserve in 2022 and the tutoring in March 2023 (科创板).
+        let stage = |n: u32, tag: &str, from: Date, note: &str| EnterpriseTag {
+            uscc: uscc(n),
+            tag: tag.into(),
+            valid_from: from,
+            valid_to: None,
+            note: note.into(),
+        };
+        app.set_enterprise_tag(&op, stage(2, "listing-reserve", Date::new(2022, 1, 1).unwrap(), "")).await.unwrap();
+        app.set_enterprise_tag(&op, stage(2, "listing-tutoring", Date::new(2023, 3, 1).unwrap(), "科创板")).await.unwrap();
+        let june = app.listing_pipeline(&op, Date::new(2023, 6, 30).unwrap()).await.unwrap();
+        assert_eq!(june.stages.iter().map(|(_, _, n)| *n).collect::<Vec<_>>(), vec![0, 1, 0, 0]);
+        let row = &june.rows[0];
+        assert_eq!((row.uscc.as_str(), row.stage.as_str(), row.note.as_str()), (uscc(2).as_str(), "辅导备案", "科创板"));
+        assert_eq!(row.reached, vec![Some(Date::new(2022, 1, 1).unwrap()), Some(Date::new(2023, 3, 1).unwrap()), None, None]);
+        let before = app.listing_pipeline(&op, Date::new(2023, 2, 28).unwrap()).await.unwrap();
+        assert_eq!(before.rows[0].stage, "上市后备");
+        // The 财政金融局 keeps these: the zone of the enterprise does not see another zone's.
+        let zone = app.listing_pipeline(&caller_of("zone").await, Date::new(2023, 6, 30).unwrap()).await.unwrap();
+        assert!(zone.rows.is_empty());
     }
 }

@@ -39,13 +39,16 @@ async fn month_of(app: &App, q: &CultivationQuery) -> Result<Month, WebError> {
 pub struct Cultivation {
     pub scale_up: service::ScaleUpLibrary,
     pub selections: Vec<service::SelectionGroup>,
+    pub listing: service::ListingPipeline,
 }
 
 async fn cultivation(app: &App, authed: &Authed, q: &CultivationQuery) -> Result<Cultivation, WebError> {
     let month = month_of(app, q).await?;
     let scale_up = app.scale_up_library(&authed.caller, month, figures_of(q.figures.as_deref())?).await?;
-    let selections = app.selections(&authed.caller, domain::projects::last_day(month)).await?;
-    Ok(Cultivation { scale_up, selections })
+    let end = domain::projects::last_day(month);
+    let selections = app.selections(&authed.caller, end).await?;
+    let listing = app.listing_pipeline(&authed.caller, end).await?;
+    Ok(Cultivation { scale_up, selections, listing })
 }
 
 pub struct Row {
@@ -73,6 +76,9 @@ pub struct Page {
     pub crossed: usize,
     pub rows: Vec<Row>,
     pub selections: Vec<service::SelectionGroup>,
+    pub listing: service::ListingPipeline,
+    /// Each listing row's zone name and stage dates in words.
+    pub listing_rows: Vec<(String, Vec<String>)>,
 }
 
 fn wan(v: f64) -> String {
@@ -107,6 +113,13 @@ async fn page(State(app): State<App>, authed: Authed, Query(q): Query<Cultivatio
             })
             .collect(),
         selections: c.selections,
+        listing_rows: c
+            .listing
+            .rows
+            .iter()
+            .map(|r| (zone_name(&app.plan, &r.zone), r.reached.iter().map(|d| d.map_or("—".into(), |d| d.to_string())).collect()))
+            .collect(),
+        listing: c.listing,
         nav: nav(&app, &authed, "cultivation"),
     })
 }
@@ -184,7 +197,33 @@ async fn workbook(State(app): State<App>, authed: Authed, Query(q): Query<Cultiv
             })
             .collect(),
     };
-    crate::pages::workbook_response(&format!("cultivation-{}.xlsx", s.month), &[library, selections])
+    let mut listing_columns = vec![
+        col("统一社会信用代码", None, 22.0),
+        col("企业名称", None, 28.0),
+        col("组团", None, 10.0),
+        col("当前阶段", None, 12.0),
+    ];
+    for (_, name, _) in &c.listing.stages {
+        listing_columns.push(col(&format!("{name}日期"), None, 12.0));
+    }
+    listing_columns.push(col("板块/备注", None, 20.0));
+    let listing = Sheet {
+        name: "映山红".into(),
+        title: Some(format!("{} 企业上市“映山红”行动(截至{})", app.plan.region, s.month)),
+        columns: listing_columns,
+        rows: c
+            .listing
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![text(&r.uscc), text(&r.name), text(&zone_name(&app.plan, &r.zone)), text(&r.stage)];
+                row.extend(r.reached.iter().map(|d| d.map_or(XCell::Empty, |d| XCell::Text(d.to_string()))));
+                row.push(text(&r.note));
+                row
+            })
+            .collect(),
+    };
+    crate::pages::workbook_response(&format!("cultivation-{}.xlsx", s.month), &[library, selections, listing])
 }
 
 async fn api(State(app): State<App>, authed: Authed, Query(q): Query<CultivationQuery>) -> Result<Json<Cultivation>, WebError> {

@@ -318,6 +318,8 @@ struct RawCultivation {
     approach_share: f64,
     #[serde(default)]
     selections: Vec<RawSelection>,
+    #[serde(default)]
+    listing_stages: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -566,6 +568,12 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         }
         cultivation.above_scale_threshold_wan = c.above_scale_threshold_wan;
         cultivation.approach_share = c.approach_share;
+        for stage in &c.listing_stages {
+            if !tags.iter().any(|t| t.code == *stage) {
+                p.at(span.clone(), format!("cultivation.listing_stages 的“{stage}”不在 tags 中 / unknown designation"));
+            }
+        }
+        cultivation.listing_stages = c.listing_stages;
         for s in c.selections {
             let per = match s.per.as_str() {
                 "industry" => crate::cultivation::Per::Industry,
