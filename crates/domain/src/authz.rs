@@ -115,10 +115,12 @@ pub enum Action {
     /// Set, end and import the designations an enterprise holds (链主, 高新技术企业 …): each by the
     /// department that keeps it.
     WriteTags,
+    /// Enter the figures the region takes once a year from the statistics bureau (GDP).
+    EnterFigures,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -138,6 +140,7 @@ impl Action {
         Action::RunEvaluation,
         Action::ObjectEvaluation,
         Action::WriteTags,
+        Action::EnterFigures,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -160,7 +163,8 @@ impl Action {
             Action::WriteLeads => "维护招商线索",
             Action::RunEvaluation => "组织亩产效益评价",
             Action::ObjectEvaluation => "对评价结果提出异议",
-            Action::WriteTags => "认定企业标签",
+            Action::WriteTags => "认定企业称号与科创平台",
+            Action::EnterFigures => "填报年度统计数",
         }
     }
 }
@@ -178,18 +182,18 @@ pub enum Reach {
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 19]); 6] = {
+const TABLE: [(Role, [Reach; 20]); 6] = {
     use Reach::{Everything as E, Nothing as N, OwnDepartment as OD, OwnEnterprise as OE, OwnZone as OZ};
     [
         //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo  task notes
         //                  read projects  write projects  report projects  resolve items  leads
-        //                  run evaluation  object to evaluation  designations
-        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E, E]),
-        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N, OD]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ, N]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE, N]),
-        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N, N]),
+        //                  run evaluation  object to evaluation  designations and platforms  yearly figures
+        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E, E, E]),
+        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N, OD, N]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ, N, N]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE, N, N]),
+        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N, N, N]),
     ]
 };
 

@@ -47,8 +47,23 @@ pub enum KpiSource {
         tag: String,
         measure: TagMeasure,
     },
+    /// Taken from the innovation platforms, teams and the R&D spending (M5).
+    Innovation(InnovationMeasure),
     /// Supplied by a later module (M4 investment, M5 enterprises …).
     Module(String),
+}
+
+/// What an innovation KPI takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InnovationMeasure {
+    /// Platforms standing at the month's end at this level or above.
+    Platforms { min_level: crate::innovation::Level },
+    /// 三个翻番: 省级以上平台, 高新技术企业 and 双创团队 as multiples of the baseline year's end; the
+    /// smallest of the three.
+    ThreeDoublings,
+    /// The year's R&D spending (the facts' 研发经费) over the year's GDP, in %.
+    RdShareOfGdp,
 }
 
 /// What a designations KPI counts.

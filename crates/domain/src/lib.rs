@@ -10,6 +10,7 @@ pub mod code;
 pub mod cultivation;
 pub mod enterprise;
 pub mod evaluation;
+pub mod innovation;
 pub mod kpi;
 pub mod leads;
 pub mod month;

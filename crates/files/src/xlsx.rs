@@ -163,9 +163,23 @@ pub fn template(kind: &str, plan: &Plan, out: &Path) -> Result<(), FileError> {
             ];
             (cols, notes)
         }
+        "innovation" => {
+            let cols = crate::innovation::InnovationColumns::headers().into_iter().map(|h| text_col(h, 16.0)).collect();
+            let notes = vec![
+                ("编号".to_string(), "字母、数字、-、_,至多40字符;同一编号再次导入即更新".to_string()),
+                ("类别 / 级别".to_string(), "科创平台 或 双创团队 / 国家级、省级 或 市级".to_string()),
+                (
+                    "类型".to_string(),
+                    "如 企业技术中心、工程研究中心、重点实验室、技术创新中心、院士工作站、新型研发机构".to_string(),
+                ),
+                ("依托单位".to_string(), "企业请同时填写统一社会信用代码;高校、院所可只填名称".to_string()),
+                ("认定日期 / 撤销日期".to_string(), "YYYY-MM-DD;撤销日期空白表示仍有效".to_string()),
+            ];
+            (cols, notes)
+        }
         other => {
             return Err(FileError::Write(format!(
-                "未知模板“{other}”,应为 enterprises、facts、projects、project-plans、project-reports、requirements、leads 或 tags / unknown template"
+                "未知模板“{other}”,应为 enterprises、facts、projects、project-plans、project-reports、requirements、leads、tags 或 innovation / unknown template"
             )));
         }
     };

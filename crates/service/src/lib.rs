@@ -11,6 +11,7 @@ mod demo_projects;
 mod evaluation;
 mod evaluation_runs;
 mod import;
+mod innovation;
 mod leads;
 mod projects;
 mod report;
@@ -35,6 +36,7 @@ pub use evaluation::{DetailLine, Evaluated, EvaluationDetail, HistoryEntry};
 pub use evaluation_runs::{EvaluationLists, ListEntry, ObjectionView, RunView, Source, ZoneAggregate, run_state_zh};
 pub use files::ProjectFileKind;
 pub use import::{ImportSummary, Progress};
+pub use innovation::InnovationSummary;
 pub use leads::{Pipeline, StageCount, ZoneTally};
 pub use projects::{
     DepartmentProblems, Dispatch, OpenProblem, PROJECT_MONTH, PhotoRow, ProjectDetail, ProjectFiles, ReportRow, ZoneCount,

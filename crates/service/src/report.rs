@@ -91,7 +91,7 @@ impl App {
         Ok(self.store.latest_month().await?)
     }
 
-    async fn index(&self, indicator: &str, month: Month, figures: Figures) -> Result<CellIndex<'_>> {
+    pub(crate) async fn index(&self, indicator: &str, month: Month, figures: Figures) -> Result<CellIndex<'_>> {
         let ind = self.indicator(indicator)?;
         let ranges = months_needed(&self.plan, month);
         let mut cells = self.store.cell_months(&ind.code, &ranges).await?;
@@ -197,6 +197,10 @@ impl App {
                     };
                     let value = value as f64;
                     (Some(KpiActual { value, met: k.is_met(value), basis }), None)
+                }
+                domain::kpi::KpiSource::Innovation(measure) => {
+                    let actual = self.innovation_measure(*measure, month, figures).await?;
+                    (actual.map(|(value, basis)| KpiActual { value, met: k.is_met(value), basis }), None)
                 }
                 domain::kpi::KpiSource::Module(m) => (None, Some(m.clone())),
             };

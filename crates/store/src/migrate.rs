@@ -24,7 +24,35 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 10, name: "evaluation runs, results, objections, adjustments", sql: v10 },
     Migration { version: 11, name: "enterprise designations with their periods", sql: v11 },
     Migration { version: 12, name: "parks: an enterprise's park, and with its evaluation result", sql: v12 },
+    Migration { version: 13, name: "innovation platforms and teams; figures entered per year", sql: v13 },
 ];
+
+fn v13(_: Engine) -> Vec<&'static str> {
+    vec![
+        "CREATE TABLE innovation_records (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            category TEXT NOT NULL,
+            level TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            host_uscc TEXT,
+            host_name TEXT NOT NULL,
+            recognised_on TEXT NOT NULL,
+            revoked_on TEXT,
+            note TEXT NOT NULL
+        )",
+        // Figures the region enters once a year (GDP, in the plan's words), hundredths kept.
+        "CREATE TABLE annual_figures (
+            code TEXT NOT NULL,
+            year BIGINT NOT NULL,
+            value_centi BIGINT NOT NULL,
+            note TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            set_at BIGINT NOT NULL,
+            PRIMARY KEY (code, year)
+        )",
+    ]
+}
 
 fn v12(_: Engine) -> Vec<&'static str> {
     vec!["ALTER TABLE enterprises ADD COLUMN park TEXT", "ALTER TABLE evaluation_results ADD COLUMN park TEXT"]

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::*;
 use crate::calendar::Date;
-use crate::kpi::{Comparison, Kpi, KpiMeasure, KpiPeriod, KpiSource, ProjectMeasure, TagMeasure};
+use crate::kpi::{Comparison, InnovationMeasure, Kpi, KpiMeasure, KpiPeriod, KpiSource, ProjectMeasure, TagMeasure};
 
 /// Reads and validates a plan file.
 pub(super) fn read(src: &str) -> Result<Plan, Vec<PlanProblem>> {
@@ -47,6 +47,8 @@ struct RawPlan {
     parks: Vec<Spanned<RawPark>>,
     #[serde(default)]
     cultivation: Option<Spanned<RawCultivation>>,
+    #[serde(default)]
+    innovation: Option<Spanned<RawInnovation>>,
     #[serde(default)]
     indicators: Vec<RawIndicator>,
     #[serde(default)]
@@ -308,6 +310,15 @@ struct RawKpiActual {
     threshold: Option<f64>,
     module: Option<String>,
     tag: Option<String>,
+    level: Option<String>,
+}
+
+/// `[innovation]`: the department that keeps the platforms and teams, the 高新技术企业 tag.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInnovation {
+    department: String,
+    high_tech_tag: String,
 }
 
 /// `[cultivation]`: the 规上 threshold, the 小升规 library's approach share, the 龙头 selections.
@@ -554,6 +565,17 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         tags.push(crate::tags::TagDef { code: t.code, name: t.name, department: t.department, group: t.group });
     }
 
+    // Innovation: a department of the plan keeps the platforms; a designation is 高新技术企业.
+    let mut innovation = crate::plan::InnovationRules::default();
+    if let Some(raw_i) = raw.innovation {
+        let span = raw_i.span();
+        let i = raw_i.into_inner();
+        if !departments.iter().any(|d| d.code == i.department) || !tags.iter().any(|t| t.code == i.high_tech_tag) {
+            p.at(span, "innovation.department 应为计划中的部门,high_tech_tag 应在 tags 中 / unknown department or designation");
+        }
+        innovation = crate::plan::InnovationRules { department: i.department, high_tech_tag: i.high_tech_tag };
+    }
+
     // Cultivation: the threshold, the approach share, selections of designations the plan has.
     let mut cultivation = crate::cultivation::CultivationRules::default();
     if let Some(raw_c) = raw.cultivation {
@@ -791,8 +813,27 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
                 };
                 KpiSource::Tags { tag, measure }
             }
+            // Taken from the innovation records (M5).
+            "innovation" => match (a.measure.as_deref(), a.level.as_deref().map(crate::innovation::Level::parse)) {
+                (Some("platforms"), Some(Some(min_level))) => KpiSource::Innovation(InnovationMeasure::Platforms { min_level }),
+                (Some("three_doublings"), None) => KpiSource::Innovation(InnovationMeasure::ThreeDoublings),
+                (Some("rd_share_of_gdp"), None) => KpiSource::Innovation(InnovationMeasure::RdShareOfGdp),
+                (m, _) => {
+                    p.at(
+                        span,
+                        format!(
+                            "KPI“{code}”的创新计算方式“{}”未知,应为 platforms(须 level)、three_doublings 或 rd_share_of_gdp / unknown measure",
+                            m.unwrap_or("")
+                        ),
+                    );
+                    KpiSource::Module(String::new())
+                }
+            },
             other => {
-                p.at(span, format!("KPI 数据来源“{other}”未知,应为 facts、projects、tags 或 module / unknown source"));
+                p.at(
+                    span,
+                    format!("KPI 数据来源“{other}”未知,应为 facts、projects、tags、innovation 或 module / unknown source"),
+                );
                 KpiSource::Module(String::new())
             }
         };
@@ -908,6 +949,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         tags,
         parks,
         cultivation,
+        innovation,
         indicators,
         targets,
         kpis,

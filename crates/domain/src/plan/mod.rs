@@ -85,6 +85,14 @@ pub struct Zone {
     pub parent: Option<ZoneCode>,
 }
 
+/// Who keeps the innovation platforms and 双创团队 (a department), and the designation the
+/// 三个翻番 counts as 高新技术企业.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct InnovationRules {
+    pub department: String,
+    pub high_tech_tag: String,
+}
+
 /// A characteristic park (特色园区) within a zone; enterprises may be assigned to one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Park {
@@ -233,6 +241,8 @@ pub struct Plan {
     pub parks: Vec<Park>,
     /// 梯次培育: the 规上 threshold, the 小升规 library and the 龙头 selections.
     pub cultivation: crate::cultivation::CultivationRules,
+    /// 创新提升: who keeps the platforms and teams, and which designation counts as 高新技术企业.
+    pub innovation: InnovationRules,
 }
 
 /// The per-mu efficiency evaluation's method and its settings (PRODUCT.md §4).
