@@ -61,7 +61,7 @@ enum Command {
     },
     /// Write an empty XLSX import template
     Template {
-        /// enterprises, facts, projects, project-plans, project-reports, requirements, leads or tags
+        /// enterprises, facts, projects, project-plans, project-reports, requirements, leads, tags or innovation
         kind: String,
         #[arg(long)]
         out: PathBuf,

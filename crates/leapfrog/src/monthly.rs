@@ -35,6 +35,9 @@ pub enum ImportWhat {
     Leads { file: PathBuf },
     /// 企业标签(认定): 统一社会信用代码, 标签, 起始日期, 截止日期, 备注
     Tags { file: PathBuf },
+    /// 科创平台与双创团队: 编号, 名称, 类别, 级别, 类型, 依托单位统一社会信用代码, 依托单位, 认定日期,
+    /// 撤销日期, 备注
+    Innovation { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -79,6 +82,7 @@ pub async fn import(db: &str, caller: &Caller, what: ImportWhat) -> anyhow::Resu
         ImportWhat::ProjectReports { file } => app.import_project_file(caller, ProjectFileKind::Reports, &file, &progress).await,
         ImportWhat::Leads { file } => app.import_leads(caller, &file, &progress).await,
         ImportWhat::Tags { file } => app.import_tags(caller, &file, &progress).await,
+        ImportWhat::Innovation { file } => app.import_innovation(caller, &file, &progress).await,
         ImportWhat::Requirements { file } => {
             app.import_project_file(caller, ProjectFileKind::Requirements, &file, &progress).await
         }

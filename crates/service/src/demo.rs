@@ -292,6 +292,7 @@ impl App {
         self.demo_projects(caller, spec, &generated.enterprises, &months).await?;
         self.demo_evaluations(caller, &months).await?;
         self.demo_tags(caller, spec, &generated, &months).await?;
+        self.demo_innovation(caller, spec, &generated, &months).await?;
         if let Some(c) = csv {
             c.finish()?;
         }
@@ -301,6 +302,64 @@ impl App {
 }
 
 impl App {
+    /// The demo's platforms and 双创团队 (more each year, a few revoked), and a GDP for every year.
+    async fn demo_innovation(&self, caller: &Caller, spec: &DemoSpec, generated: &Generated, months: &[Month]) -> Result<()> {
+        use domain::calendar::Date;
+        use domain::innovation::{Category, InnovationRecord, Level};
+        let (Some(first), Some(last)) = (months.first(), months.last()) else { return Ok(()) };
+        let end = domain::projects::last_day(*last);
+        let mut rng = Rng(spec.seed ^ 0x494E_4E4F);
+        let hosts: Vec<&Enterprise> = generated.enterprises.iter().filter(|e| e.land_mu_milli.is_some()).take(200).collect();
+        if hosts.is_empty() {
+            return Ok(());
+        }
+        let kinds = ["企业技术中心", "工程研究中心", "重点实验室", "技术创新中心", "院士工作站", "新型研发机构"];
+        let institutions = ["南昌大学", "江西师范大学", "华东交通大学", "中国科学院赣江创新研究院", "江西省科学院"];
+        let mut records = Vec::new();
+        let years = first.year() - 1..=last.year();
+        let span = (years.end() - years.start() + 1) as u64;
+        for n in 0..(12 + 8 * span as usize) {
+            let year = years.start() + (rng.next() % span) as i32;
+            let on = Date::new(year, 1 + (rng.next() % 12) as u32, 1 + (rng.next() % 28) as u32).expect("a day").min(end);
+            let team = n % 4 == 3;
+            let level = match rng.next() % 10 {
+                0 if !team => Level::National,
+                1..=5 => Level::Provincial,
+                _ => Level::Municipal,
+            };
+            let host = rng.pick(&hosts);
+            let by_enterprise = rng.unit() < 0.7;
+            let kind = if team { String::new() } else { rng.pick(&kinds).to_string() };
+            records.push(InnovationRecord {
+                code: format!("{}{:03}", if team { "T" } else { "P" }, n + 1),
+                name: if team {
+                    format!("{}双创团队", &host.name.chars().skip(2).take(4).collect::<String>())
+                } else {
+                    format!("{}{kind}", &host.name.chars().skip(2).take(4).collect::<String>())
+                },
+                category: if team { Category::Team } else { Category::Platform },
+                level,
+                kind,
+                host_uscc: by_enterprise.then(|| host.uscc.to_string()),
+                host_name: if by_enterprise { host.name.clone() } else { rng.pick(&institutions).to_string() },
+                recognised_on: on,
+                revoked_on: (rng.unit() < 0.08).then(|| Date::from_days(on.days() + 500)).filter(|d| *d <= end),
+                note: String::new(),
+            });
+        }
+        self.store.save_innovation(&records, &caller.audit("demo.innovation", "innovation_records", "demo")).await?;
+        // GDP (亿元), growing some 8 % a year.
+        let mut gdp = 2400.0;
+        for year in first.year()..=last.year() {
+            let audit = caller.audit("demo.figure", "annual_figure", &format!("{}/{year}", crate::innovation::GDP));
+            self.store
+                .set_annual_figure(crate::innovation::GDP, year, (gdp * 100.0_f64).round() as i64, "演示数据", &audit)
+                .await?;
+            gdp *= 1.08;
+        }
+        Ok(())
+    }
+
     /// The demo's designations with their periods: 规上工业 for the enterprises of that size (most
     /// from before the first year, some new each year), three-year 高新技术企业 and 专精特新
     /// certificates for those the registry tags so (some lapsed, some renewed), and 龙头 and 链主

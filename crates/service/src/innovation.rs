@@ -75,7 +75,15 @@ impl App {
     /// Innovation at the end of `month`.
     pub async fn innovation(&self, caller: &Caller, month: Month, figures: Figures) -> Result<InnovationSummary> {
         self.require(caller, Action::ReadAggregates)?;
-        let records = self.store.innovation_records().await?;
+        let mut records = self.store.innovation_records().await?;
+        // Platforms before teams, the highest level first.
+        records.sort_by(|a, b| {
+            (a.category.code(), std::cmp::Reverse(a.level), &a.code).cmp(&(
+                b.category.code(),
+                std::cmp::Reverse(b.level),
+                &b.code,
+            ))
+        });
         let day = domain::projects::last_day(month);
         let base_year = self.plan.baseline_year;
         let base_day = Date::new(base_year, 12, 31).expect("a day");

@@ -11,6 +11,7 @@ mod cultivation;
 mod error;
 mod evaluation;
 mod format;
+mod innovation;
 mod leads;
 mod memo;
 mod openapi;
@@ -93,6 +94,7 @@ fn registered() -> Routes {
         .merge_module(evaluation::routes)
         .merge_module(tags::routes)
         .merge_module(cultivation::routes)
+        .merge_module(innovation::routes)
         .fallback(not_found)
 }
 

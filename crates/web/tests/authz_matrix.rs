@@ -289,6 +289,14 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/cultivation", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/export/scale-up.xlsx", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/api/v1/cultivation", "-", [200, 200, 200, 403, 200, 403]),
+    // 创新提升: read with the region's figures; the platforms file is the 创新发展局's (the
+    // fixture's department is another), GDP the coordinator's.
+    ("GET", "/innovation", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/export/innovation.xlsx", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/api/v1/innovation", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/innovation/gdp", "-", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/gdp", "-", [200, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/innovation-files", "-", [200, 403, 403, 403, 403, 403]),
     // 年度考核: published to every reader of the region's figures and projects.
     ("GET", "/assessment", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/export/assessment.xlsx", "-", [200, 200, 200, 403, 200, 403]),
@@ -550,6 +558,15 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
                 case("own", format!("{prefix}/{}?year=2022", f.own), none()),
                 case("other", format!("{prefix}/{}?year=2022", f.other), none()),
             ]
+        }
+        ("GET", "/innovation" | "/export/innovation.xlsx" | "/api/v1/innovation") => {
+            vec![case("-", format!("{route}?month=2022-12"), none())]
+        }
+        ("POST", "/innovation/gdp") => vec![case("-", route.into(), form(format!("csrf={csrf}&year=2022&value=400&note=x")))],
+        ("POST", "/api/v1/gdp") => vec![case("-", route.into(), json(r#"{"year":2022,"value":400}"#.into()))],
+        ("POST", "/api/v1/innovation-files") => {
+            let file = format!("code,name,category,level,host_name,recognised_on\nP{k},平台,科创平台,省级,南昌大学,2022-01-01\n");
+            vec![case("-", route.into(), (Body::from(file), None))]
         }
         ("GET", "/cultivation" | "/export/scale-up.xlsx" | "/api/v1/cultivation") => {
             vec![case("-", format!("{route}?month=2022-06"), none())]

@@ -75,6 +75,7 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
             form("/evaluation/adjustments", &jc, format!("csrf=wrong&year=2022&uscc={}&points=1&reason=x", uscc(1))),
             form(&format!("/enterprises/{}/tags", uscc(1)), &jc, "csrf=wrong&tag=high-tech&valid_from=2022-01-01".into()),
             form(&format!("/enterprises/{}/tags/remove", uscc(1)), &jc, "csrf=wrong&tag=high-tech&valid_from=2022-01-01".into()),
+            form("/innovation/gdp", &jc, "csrf=wrong&year=2022&value=400".into()),
             form(
                 "/projects",
                 &zc,
