@@ -31,6 +31,9 @@ pub enum KpiMeasure {
     AnnualSum,
     /// How many industries reached the threshold (万元) over the last twelve months.
     IndustriesAtLeast { threshold: f64 },
+    /// How many enterprises reached the threshold (万元) over the last twelve months (千亿级企业):
+    /// counted from each enterprise's facts, not the cell sums.
+    EnterprisesAtLeast { threshold: f64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,6 +122,7 @@ impl Kpi {
         };
         let (all_i, all_z) = index.pick(ALL, ALL);
         let (value, basis) = match measure {
+            KpiMeasure::EnterprisesAtLeast { .. } => return None,
             KpiMeasure::MultipleOfBaseline => {
                 let base = index.period(all_i, all_z, Month::new(plan.baseline_year, 1)?, Month::new(plan.baseline_year, 12)?)?;
                 let last12 = index.trailing_year(all_i, all_z, month)?;

@@ -130,9 +130,10 @@ impl App {
         let rules = &self.plan.cultivation;
         let unit =
             domain::amount::scale(self.plan.indicator(self.plan.target_indicator.as_str()).map_or(0, |i| i.decimals)) as f64;
-        let now = self.twelve_months(month, figures).await?;
+        let revenue = self.plan.target_indicator.clone();
+        let now = self.twelve_months(&revenue, month, figures).await?;
         let before: BTreeMap<String, f64> = self
-            .twelve_months(month.year_before(), figures)
+            .twelve_months(&revenue, month.year_before(), figures)
             .await?
             .into_iter()
             .filter(|t| t.totals[0].1 > 0)
@@ -161,16 +162,20 @@ impl App {
         })
     }
 
-    /// Each industrial enterprise's revenue (the plan's target indicator) over the twelve months
-    /// to `to`.
-    async fn twelve_months(&self, to: Month, figures: Figures) -> Result<Vec<store::EnterpriseTotals>> {
+    /// Each industrial enterprise's sum of `indicator` over the twelve months to `to`.
+    pub(crate) async fn twelve_months(
+        &self,
+        indicator: &domain::IndicatorCode,
+        to: Month,
+        figures: Figures,
+    ) -> Result<Vec<store::EnterpriseTotals>> {
         let from = (0..11).fold(to, |m, _| m.prev());
         let filter = store::TotalsFilter {
             industries: self.plan.industries.iter().filter(|i| i.tier != Tier::Services).map(|i| i.code.clone()).collect(),
             min_land_mu: 0.0,
             months_by_zones: self.counted_months(from, to, figures).await?,
         };
-        Ok(self.store.annual_totals(std::slice::from_ref(&self.plan.target_indicator), from, to, &filter).await?)
+        Ok(self.store.annual_totals(std::slice::from_ref(indicator), from, to, &filter).await?)
     }
 
     /// The plan's selections (行业龙头 per industry, 新区龙头, 组团龙头 per zone) on `day`: who holds

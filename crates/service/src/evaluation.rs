@@ -133,6 +133,11 @@ impl App {
         let adjustments: HashMap<String, store::Adjustment> =
             self.store.adjustments(year).await?.into_iter().map(|a| (a.uscc.clone(), a)).collect();
         let end = domain::projects::last_day(to);
+        // 公用事业: the registry's tag, or the designation held at the year's end.
+        let utilities: std::collections::HashSet<String> = match self.plan.resolve_tag("公用事业") {
+            Some(def) => self.store.tag_holder_usccs(&def.code, end).await?.into_iter().collect(),
+            None => Default::default(),
+        };
         let mut out = Vec::new();
         let mut zone_of = HashMap::new();
         for store::EnterpriseTotals { enterprise: e, totals: sums } in totals {
@@ -156,7 +161,7 @@ impl App {
                 domain::calendar::Date::new(d.year + rules.young_years as i32, d.month, d.day.min(28))
                     .is_some_and(|anniversary| anniversary > end)
             });
-            let exempt = if e.tags.iter().any(|t| t == "公用事业") {
+            let exempt = if e.tags.iter().any(|t| t == "公用事业") || utilities.contains(&e.uscc) {
                 Some("公用事业".to_string())
             } else if young {
                 Some(format!("成立不满{}年", rules.young_years))

@@ -651,3 +651,19 @@ fn report_rows(reports: &[ProjectReport]) -> Vec<ReportRow> {
         })
         .collect()
 }
+
+impl App {
+    /// The projects an enterprise invests in that the caller may see (code, name, status,
+    /// total investment in 万元).
+    pub async fn enterprise_projects(&self, caller: &Caller, uscc: &str) -> Result<Vec<(String, String, &'static str, f64)>> {
+        Ok(self
+            .store
+            .projects(&[])
+            .await?
+            .into_iter()
+            .filter(|p| p.investor_uscc.as_ref().is_some_and(|u| u.as_str() == uscc))
+            .filter(|p| caller.actor.authorize(&self.plan, Action::ReadProjects, Target::Zone(&p.zone)).is_ok())
+            .map(|p| (p.code, p.name, p.status.zh(), p.total_investment as f64 / 100.0))
+            .collect())
+    }
+}

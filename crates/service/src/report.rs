@@ -153,6 +153,31 @@ impl App {
         let mut kpis = Vec::new();
         for k in &self.plan.kpis {
             let (actual, supplied_by) = match &k.actual {
+                domain::kpi::KpiSource::Facts {
+                    indicator: ind,
+                    measure: domain::kpi::KpiMeasure::EnterprisesAtLeast { threshold },
+                } => {
+                    let code = self.plan.indicator(ind).map(|i| (i.code.clone(), domain::amount::scale(i.decimals) as f64));
+                    let actual = match code {
+                        Some((code, unit)) => {
+                            let n = self
+                                .twelve_months(&code, month, figures)
+                                .await?
+                                .iter()
+                                .filter(|t| t.totals[0].1 > 0 && t.totals[0].0 as f64 / unit >= *threshold)
+                                .count() as f64;
+                            let basis = format!(
+                                "截至{}近12个月{}达到{:.0}亿元的工业企业",
+                                month.zh(),
+                                self.plan.indicator(ind).map_or(ind.as_str(), |i| i.name.as_str()),
+                                threshold / 10_000.0
+                            );
+                            Some(KpiActual { value: n, met: k.is_met(n), basis })
+                        }
+                        None => None,
+                    };
+                    (actual, None)
+                }
                 domain::kpi::KpiSource::Facts { indicator: ind, .. } => {
                     let own;
                     let idx = if ind == indicator {

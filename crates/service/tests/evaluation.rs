@@ -62,6 +62,23 @@ async fn the_population_exemptions_figures_and_scopes() {
         let all = app.evaluate(&op, 2022, Figures::Official).await.unwrap();
         let of = |n: u32| all.iter().find(|r| r.uscc == uscc(n));
         assert!(of(7).is_none() && of(8).is_none(), "{}: below the land threshold, or a service company", db.engine);
+        // A 公用事业 designation held at the year's end exempts as the registry's tag does; one
+        // that ended before it does not.
+        for (from, to) in [("2019-01-01", Some("2021-12-31")), ("2022-06-01", None)] {
+            let t = domain::tags::EnterpriseTag {
+                uscc: uscc(4),
+                tag: "utility".into(),
+                valid_from: Date::parse(from).unwrap(),
+                valid_to: to.map(|d| Date::parse(d).unwrap()),
+                note: String::new(),
+            };
+            app.set_enterprise_tag(&op, t).await.unwrap();
+            let again = app.evaluate(&op, 2022, Figures::Official).await.unwrap();
+            let four = again.iter().find(|r| r.uscc == uscc(4)).unwrap();
+            assert_eq!(four.exempt.as_deref(), to.is_none().then_some("公用事业"), "{from}");
+        }
+        app.remove_enterprise_tag(&op, &uscc(4), "utility", Date::parse("2022-06-01").unwrap()).await.unwrap();
+        app.remove_enterprise_tag(&op, &uscc(4), "utility", Date::parse("2019-01-01").unwrap()).await.unwrap();
         assert_eq!(all.len(), 8);
         assert_eq!(of(5).unwrap().class, "ungraded");
         assert_eq!(of(5).unwrap().exempt.as_deref(), Some("公用事业"));
@@ -93,6 +110,10 @@ async fn the_population_exemptions_figures_and_scopes() {
 
         // A zone sees its zone's results (an enterprise sees none until they are published).
         app.add_user(&op, "zone-yongxiu", "永修", Role::Zone, Some("yongxiu"), None).await.unwrap();
+        // The investor's page lists its project for who may read etdz's projects, not for 永修.
+        let listed = app.enterprise_projects(&op, &uscc(10)).await.unwrap();
+        assert_eq!(listed.iter().map(|p| (p.0.as_str(), p.2)).collect::<Vec<_>>(), vec![("P1", "在建")]);
+        assert!(app.enterprise_projects(&caller_of(&app, "zone-yongxiu").await, &uscc(10)).await.unwrap().is_empty());
         let zone = app.evaluate(&caller_of(&app, "zone-yongxiu").await, 2022, Figures::Official).await.unwrap();
         assert_eq!(zone.iter().map(|r| r.uscc.clone()).collect::<Vec<_>>(), vec![uscc(9)]);
 

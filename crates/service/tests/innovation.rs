@@ -68,7 +68,12 @@ async fn platforms_teams_gdp_and_their_kpis() {
             app.set_enterprise_tag(&op, t).await.unwrap();
         }
         // R&D: 12 亿元 in 2022 over a GDP of 400 亿元 (entered by the coordinator only).
-        let (_e, p) = testkit::file("f.csv", format!("uscc,month,rd\n{},2022-06,120000\n", uscc(1)).as_bytes());
+        // And enterprise 1 sells 1,000 亿元 in the twelve months to June 2023: a 千亿级企业.
+        let (_e, p) = testkit::file(
+            "f.csv",
+            format!("uscc,month,rd,revenue\n{u},2022-06,120000,\n{u},2022-09,,4000000\n{u},2023-06,,6000000\n", u = uscc(1))
+                .as_bytes(),
+        );
         app.import_facts(&op, &p, false, &quiet).await.unwrap();
         assert!(matches!(app.set_gdp(&innovation, 2022, 400.0, "统计局").await, Err(ServiceError::Forbidden(_))));
         app.set_gdp(&op, 2022, 400.0, "统计公报").await.unwrap();
@@ -85,6 +90,11 @@ async fn platforms_teams_gdp_and_their_kpis() {
         assert_eq!(kpi("national_innovation_platforms").unwrap().value, 1.0);
         assert_eq!(kpi("provincial_innovation_platforms").unwrap().value, 2.0);
         assert_eq!(kpi("three_doublings").unwrap().value, 1.0);
+        let thousand = kpi("hundred_billion_enterprise").unwrap();
+        assert_eq!(thousand.value, 1.0, "{}", thousand.basis);
+        let may = app.cockpit(&op, "revenue", Month::new(2023, 5).unwrap(), Figures::Provisional).await.unwrap();
+        let before = may.kpis.iter().find(|k| k.code == "hundred_billion_enterprise").unwrap().actual.clone().unwrap();
+        assert_eq!(before.value, 0.0, "400 亿元 by May");
         let rd = kpi("rd_share_of_gdp").unwrap();
         assert_eq!(rd.value, 3.0, "{}", rd.basis);
         assert!(rd.basis.contains("2022年"));

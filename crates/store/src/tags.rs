@@ -72,6 +72,17 @@ impl Store {
         rows.iter().map(tag_of).collect()
     }
 
+    /// The enterprises holding `tag` on `day`.
+    pub async fn tag_holder_usccs(&self, tag: &str, day: Date) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT uscc FROM enterprise_tags WHERE tag = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)",
+        )
+        .bind(tag)
+        .bind(day.to_string())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// How many enterprises hold `tag` on `day`.
     pub async fn tag_holders(&self, tag: &str, day: Date) -> Result<i64> {
         let d = day.to_string();

@@ -766,11 +766,12 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
                     (Some("multiple_of_baseline"), _) => KpiMeasure::MultipleOfBaseline,
                     (Some("annual_sum"), _) => KpiMeasure::AnnualSum,
                     (Some("industries_at_least"), Some(t)) => KpiMeasure::IndustriesAtLeast { threshold: t * target_unit_wan },
+                    (Some("enterprises_at_least"), Some(t)) => KpiMeasure::EnterprisesAtLeast { threshold: t * target_unit_wan },
                     (m, _) => {
                         p.at(
                             span.clone(),
                             format!(
-                                "KPI“{code}”的计算方式“{}”未知(multiple_of_baseline、annual_sum、industries_at_least 需 threshold) / unknown measure",
+                                "KPI“{code}”的计算方式“{}”未知(multiple_of_baseline、annual_sum、industries_at_least 或 enterprises_at_least 需 threshold) / unknown measure",
                                 m.unwrap_or("")
                             ),
                         );

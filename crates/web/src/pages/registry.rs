@@ -153,6 +153,8 @@ pub struct EnterprisePage {
     pub history: Vec<(i32, &'static str, String)>,
     /// The monthly series of the chart, as JSON: {months, series: [{name, values}]}.
     pub chart: String,
+    /// The projects it invests in that the caller may see: (code, name, status, total 万元).
+    pub projects: Vec<(String, String, &'static str, String)>,
 }
 
 pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path<String>) -> Result<EnterprisePage, WebError> {
@@ -206,6 +208,12 @@ pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path
         today: app.clock.today().to_string(),
         history,
         chart,
+        projects: app
+            .enterprise_projects(&authed.caller, &uscc)
+            .await?
+            .into_iter()
+            .map(|(c, n, s, t)| (c, n, s, wan(Some(t))))
+            .collect(),
     })
 }
 
