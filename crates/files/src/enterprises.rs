@@ -36,6 +36,14 @@ pub(crate) fn matches(header: &str, col: &Column) -> bool {
     h.eq_ignore_ascii_case(col.code) || h == col.zh || bare(h) == bare(col.zh)
 }
 
+/// Finds a file's header row by its columns (a title or unit row may sit above it) and where
+/// each column is.
+pub(crate) fn locate(table: &mut Table, columns: &[Column]) -> Result<Vec<Option<usize>>, FileError> {
+    let file = table.file.clone();
+    table.find_header(|h| map_columns(&file, h, columns).is_ok());
+    map_columns(&file, &table.headers, columns)
+}
+
 /// Finds each known column in a header row; a required column missing is a file error.
 pub(crate) fn map_columns(file: &str, headers: &[String], columns: &[Column]) -> Result<Vec<Option<usize>>, FileError> {
     let mut found = vec![None; columns.len()];
@@ -101,9 +109,7 @@ impl EnterpriseColumns {
     /// Finds the columns, and first the header row itself (a statistical table may have a title
     /// and a unit row above it).
     pub fn map(table: &mut Table) -> Result<Self, FileError> {
-        let file = table.file.clone();
-        table.find_header(|h| map_columns(&file, h, ENTERPRISE_COLUMNS).is_ok());
-        Ok(EnterpriseColumns { at: map_columns(&file, &table.headers, ENTERPRISE_COLUMNS)? })
+        Ok(EnterpriseColumns { at: locate(table, ENTERPRISE_COLUMNS)? })
     }
 
     /// Reads one row into an enterprise, or every problem the row has.

@@ -5,7 +5,7 @@ use domain::projects::check_project_code;
 use domain::{Plan, Uscc};
 
 use crate::cells;
-use crate::enterprises::{Column, RowCheck, map_columns, text};
+use crate::enterprises::{Column, RowCheck, locate, text};
 use crate::table::{Cell, Table};
 use crate::{FileError, RowError};
 
@@ -29,9 +29,7 @@ pub struct InnovationColumns {
 
 impl InnovationColumns {
     pub fn map(table: &mut Table) -> Result<Self, FileError> {
-        let file = table.file.clone();
-        table.find_header(|h| map_columns(&file, h, INNOVATION_COLUMNS).is_ok());
-        Ok(InnovationColumns { at: map_columns(&file, &table.headers, INNOVATION_COLUMNS)? })
+        Ok(InnovationColumns { at: locate(table, INNOVATION_COLUMNS)? })
     }
 
     pub fn headers() -> Vec<&'static str> {

@@ -7,7 +7,7 @@ use domain::leads::{Lead, Stage, TARGET_FLAGS};
 use domain::projects::{AMOUNT_DECIMALS, check_project_code};
 
 use crate::cells;
-use crate::enterprises::{Column, RowCheck, map_columns, text};
+use crate::enterprises::{Column, RowCheck, locate, text};
 use crate::table::{Cell, Table};
 use crate::{FileError, RowError};
 
@@ -40,9 +40,7 @@ pub struct LeadColumns {
 
 impl LeadColumns {
     pub fn map(table: &mut Table) -> Result<Self, FileError> {
-        let file = table.file.clone();
-        table.find_header(|h| map_columns(&file, h, LEAD_COLUMNS).is_ok());
-        Ok(LeadColumns { at: map_columns(&file, &table.headers, LEAD_COLUMNS)? })
+        Ok(LeadColumns { at: locate(table, LEAD_COLUMNS)? })
     }
 
     /// The header row of a template or an export.

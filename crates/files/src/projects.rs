@@ -9,7 +9,7 @@ use domain::projects::{
 use domain::{Month, Plan, Uscc};
 
 use crate::cells;
-use crate::enterprises::{Column, RowCheck, map_columns, text};
+use crate::enterprises::{Column, RowCheck, locate, text};
 use crate::table::{Cell, Table};
 use crate::{FileError, RowError};
 
@@ -99,9 +99,7 @@ impl ProjectFileKind {
 impl ProjectFile {
     /// Finds the header row (a title or unit row may sit above it) and the columns.
     pub fn map(kind: ProjectFileKind, table: &mut Table) -> Result<Self, FileError> {
-        let file = table.file.clone();
-        table.find_header(|h| map_columns(&file, h, kind.columns()).is_ok());
-        Ok(ProjectFile { kind, at: map_columns(&file, &table.headers, kind.columns())? })
+        Ok(ProjectFile { kind, at: locate(table, kind.columns())? })
     }
 
     pub fn parse(&self, plan: &Plan, file: &str, row: usize, cells: &[Cell]) -> Result<ProjectLine, Vec<RowError>> {

@@ -5,7 +5,7 @@ use domain::Uscc;
 use domain::tags::EnterpriseTag;
 
 use crate::cells;
-use crate::enterprises::{Column, RowCheck, map_columns, text};
+use crate::enterprises::{Column, RowCheck, locate, text};
 use crate::table::{Cell, Table};
 use crate::{FileError, RowError};
 
@@ -24,9 +24,7 @@ pub struct TagColumns {
 
 impl TagColumns {
     pub fn map(table: &mut Table) -> Result<Self, FileError> {
-        let file = table.file.clone();
-        table.find_header(|h| map_columns(&file, h, TAG_COLUMNS).is_ok());
-        Ok(TagColumns { at: map_columns(&file, &table.headers, TAG_COLUMNS)? })
+        Ok(TagColumns { at: locate(table, TAG_COLUMNS)? })
     }
 
     /// The header row of a template or an export.

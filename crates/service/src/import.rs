@@ -77,6 +77,24 @@ pub struct ImportSummary {
     pub skipped_rows: Vec<usize>,
 }
 
+impl ImportSummary {
+    /// What a file of `rows` records, imported whole, says: where its header was and what it
+    /// passed over; the progress brought to the file's end.
+    pub(crate) fn of_file(rows: usize, table: &files::Table, progress: Progress<'_>) -> ImportSummary {
+        let (done, total) = table.progress();
+        progress(done, total);
+        ImportSummary {
+            rows,
+            inserted: 0,
+            updated: 0,
+            months: None,
+            ignored_columns: Vec::new(),
+            header_row: table.header_row,
+            skipped_rows: table.skipped.clone(),
+        }
+    }
+}
+
 const BATCH: usize = 5_000;
 /// Registry rows written at a time.
 const ENTERPRISE_BATCH: usize = 2_000;

@@ -199,16 +199,6 @@ impl App {
             .audit("import.innovation", "innovation_records", &file_name(path))
             .after(serde_json::json!({ "rows": records.len() }).to_string());
         self.store.save_innovation(&records, &audit).await?;
-        let (d, t) = table.progress();
-        progress(d, t);
-        Ok(ImportSummary {
-            rows: records.len(),
-            inserted: 0,
-            updated: 0,
-            months: None,
-            ignored_columns: Vec::new(),
-            header_row: table.header_row,
-            skipped_rows: table.skipped.clone(),
-        })
+        Ok(ImportSummary::of_file(records.len(), &table, progress))
     }
 }

@@ -156,17 +156,7 @@ impl App {
         let audit =
             caller.audit("import.leads", "leads", &file_name(path)).after(serde_json::json!({ "rows": leads.len() }).to_string());
         self.store.save_leads(&leads, &audit).await?;
-        let (d, t) = table.progress();
-        progress(d, t);
-        Ok(ImportSummary {
-            rows: leads.len(),
-            inserted: 0,
-            updated: 0,
-            months: None,
-            ignored_columns: Vec::new(),
-            header_row: table.header_row,
-            skipped_rows: table.skipped.clone(),
-        })
+        Ok(ImportSummary::of_file(leads.len(), &table, progress))
     }
 
     /// Turns a signed lead into a project of the library under `project_code`, keeping the link:

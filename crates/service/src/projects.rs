@@ -374,17 +374,7 @@ impl App {
             .audit(&format!("import.{what}"), what, &file_name(path))
             .after(serde_json::json!({ "rows": lines.len() }).to_string());
         self.store.save_project_lines(&lines, &audit).await?;
-        let (d, t) = table.progress();
-        progress(d, t);
-        Ok(ImportSummary {
-            rows: lines.len(),
-            inserted: 0,
-            updated: 0,
-            months: None,
-            ignored_columns: Vec::new(),
-            header_row: table.header_row,
-            skipped_rows: table.skipped.clone(),
-        })
+        Ok(ImportSummary::of_file(lines.len(), &table, progress))
     }
 
     /// Adds or replaces one project of the library (the form and the API).

@@ -158,16 +158,6 @@ impl App {
             .audit("import.tags", "enterprise_tags", &file_name(path))
             .after(serde_json::json!({ "rows": tags.len() }).to_string());
         self.store.save_tags(&tags, &audit).await?;
-        let (d, t) = table.progress();
-        progress(d, t);
-        Ok(ImportSummary {
-            rows: tags.len(),
-            inserted: 0,
-            updated: 0,
-            months: None,
-            ignored_columns: Vec::new(),
-            header_row: table.header_row,
-            skipped_rows: table.skipped.clone(),
-        })
+        Ok(ImportSummary::of_file(tags.len(), &table, progress))
     }
 }

@@ -467,8 +467,9 @@ pub struct ListsPage {
     pub nav: Nav,
     pub lists: service::EvaluationLists,
     pub sections: Vec<(&'static str, &'static str, Vec<service::ListEntry>)>,
-    pub zones: Vec<(String, usize, String, Vec<String>)>,
-    pub parks: Vec<(String, usize, String, Vec<String>)>,
+    /// The zones' and the parks' per-mu tables: (id, what a row is, title, rows).
+    #[allow(clippy::type_complexity)]
+    pub per_mu: Vec<(&'static str, &'static str, &'static str, Vec<(String, usize, String, Vec<String>)>)>,
 }
 
 async fn lists_page(State(app): State<App>, authed: Authed, Query(q): Query<RunQuery>) -> Result<ListsPage, WebError> {
@@ -482,8 +483,11 @@ async fn lists_page(State(app): State<App>, authed: Authed, Query(q): Query<RunQ
             ("low-efficiency", "低效企业(D类,或亩均税收连续两年低于基准三成)", lists.low_efficiency.clone()),
             ("d-running", "连续两年及以上D类", lists.d_running.clone()),
         ],
-        zones: lists.zones.iter().map(aggregate_row).collect(),
-        parks: lists.parks.iter().map(aggregate_row).collect(),
+        per_mu: [("zones", "组团", "各组团亩均效益", &lists.zones), ("parks", "园区", "各特色园区亩均效益", &lists.parks)]
+            .into_iter()
+            .filter(|(_, _, _, of)| !of.is_empty())
+            .map(|(id, what, title, of)| (id, what, title, of.iter().map(aggregate_row).collect()))
+            .collect(),
         lists,
         nav: nav(&app, &authed, "evaluation"),
     })
