@@ -316,6 +316,9 @@ impl App {
     /// objection changed an input).
     pub async fn withdraw_evaluation(&self, caller: &Caller, id: i64, reason: &str) -> Result<()> {
         self.require(caller, Action::RunEvaluation)?;
+        if reason.chars().count() > 2000 {
+            return Err(ServiceError::BadRequest("撤回原因超过2000字 / the reason is longer than 2000 characters".into()));
+        }
         let run = self.visible_run(caller, id).await?;
         let (scope, label) = (id.to_string(), label(&run));
         self.workflow_step(caller, Self::run_subject(&run, &scope, &label), Step::Return, reason).await?;
@@ -392,8 +395,10 @@ impl App {
     pub async fn decide_objection(&self, caller: &Caller, objection: i64, upheld: bool, decision: &str) -> Result<ObjectionView> {
         self.require(caller, Action::RunEvaluation)?;
         let decision = decision.trim();
-        if decision.is_empty() {
-            return Err(ServiceError::BadRequest("处理意见不能为空 / the decision needs its reason".into()));
+        if decision.is_empty() || decision.chars().count() > 2000 {
+            return Err(ServiceError::BadRequest(
+                "处理意见不能为空,且不超过2000字 / the decision needs its reason, 2000 characters at most".into(),
+            ));
         }
         let o = self
             .store
@@ -420,11 +425,16 @@ impl App {
     ) -> Result<()> {
         self.require(caller, Action::RunEvaluation)?;
         let reason = reason.trim();
-        if !points.is_finite() || points.abs() > 100.0 {
-            return Err(ServiceError::BadRequest("加减分应在 -100 到 100 之间 / points are -100..100".into()));
+        if !(1900..=9999).contains(&year) || !points.is_finite() || points.abs() > 100.0 {
+            return Err(ServiceError::BadRequest(
+                "年份应为 1900-9999,加减分应在 -100 到 100 之间 / a year and points of -100..100".into(),
+            ));
         }
         if points != 0.0 && reason.is_empty() {
             return Err(ServiceError::BadRequest("加减分须写明理由 / a bonus or penalty needs its reason".into()));
+        }
+        if reason.chars().count() > 500 {
+            return Err(ServiceError::BadRequest("理由超过500字 / the reason is longer than 500 characters".into()));
         }
         let e = self
             .store

@@ -155,10 +155,14 @@ impl App {
     /// Enters a year's GDP (亿元), with its source.
     pub async fn set_gdp(&self, caller: &Caller, year: i32, yi: f64, note: &str) -> Result<()> {
         self.require(caller, Action::EnterFigures)?;
-        if !(1900..=9999).contains(&year) || !yi.is_finite() || yi <= 0.0 || yi > 1.0e6 {
+        if !(1900..=9999).contains(&year) || !(0.01..=1.0e6).contains(&yi) {
             return Err(ServiceError::BadRequest(
-                "年份应为 1900-9999,地区生产总值应为正数(亿元) / a year and a positive GDP".into(),
+                "年份应为 1900-9999,地区生产总值应在 0.01 至 1,000,000 亿元之间 / a year and a GDP of 0.01 to 1,000,000 亿元"
+                    .into(),
             ));
+        }
+        if note.chars().count() > 200 {
+            return Err(ServiceError::BadRequest("来源超过200字 / the source is longer than 200 characters".into()));
         }
         let audit = caller.audit("figure.set", "annual_figure", &format!("{GDP}/{year}")).after(format!("{yi:.2} 亿元 {note}"));
         Ok(self.store.set_annual_figure(GDP, year, (yi * 100.0).round() as i64, note.trim(), &audit).await?)

@@ -77,6 +77,9 @@ async fn platforms_teams_gdp_and_their_kpis() {
         app.import_facts(&op, &p, false, &quiet).await.unwrap();
         assert!(matches!(app.set_gdp(&innovation, 2022, 400.0, "统计局").await, Err(ServiceError::Forbidden(_))));
         app.set_gdp(&op, 2022, 400.0, "统计公报").await.unwrap();
+        for (yi, note) in [(0.0, "统计公报"), (400.0, "来".repeat(201).as_str())] {
+            assert!(matches!(app.set_gdp(&op, 2023, yi, note).await, Err(ServiceError::BadRequest(_))), "{yi}");
+        }
 
         let s = app.innovation(&op, Month::new(2023, 6).unwrap(), Figures::Provisional).await.unwrap();
         assert_eq!((s.national_platforms, s.provincial_platforms, s.teams, s.high_tech), (1, 2, 2, 2));
