@@ -45,7 +45,7 @@ pub struct RunView {
 
 /// What a run's state is called: the workflow's submit is publication for objection, its lock
 /// the final word.
-pub fn run_state_zh(state: SubmissionState) -> &'static str {
+fn run_state_zh(state: SubmissionState) -> &'static str {
     match state {
         SubmissionState::Draft => "草稿",
         SubmissionState::Submitted => "公示中",
