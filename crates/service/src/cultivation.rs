@@ -77,10 +77,8 @@ impl App {
         let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
         let stages = &self.plan.cultivation.listing_stages;
         let mut by_enterprise: BTreeMap<String, Vec<domain::tags::EnterpriseTag>> = BTreeMap::new();
-        for t in self.store.enterprise_tags(None).await? {
-            if stages.contains(&t.tag) {
-                by_enterprise.entry(t.uscc.clone()).or_default().push(t);
-            }
+        for t in self.store.tags_of_kinds(stages).await? {
+            by_enterprise.entry(t.uscc.clone()).or_default().push(t);
         }
         let mut rows = Vec::new();
         for (uscc, held) in by_enterprise {
@@ -182,8 +180,10 @@ impl App {
     /// each, against its range; and each 1-2 tier industry's 链主.
     pub async fn selections(&self, caller: &Caller, day: Date) -> Result<Vec<SelectionGroup>> {
         self.require(caller, Action::ReadAggregates)?;
+        let mut kinds: Vec<String> = self.plan.cultivation.selections.iter().map(|s| s.tag.clone()).collect();
+        kinds.push("chain-leader".into());
         let held: Vec<domain::tags::EnterpriseTag> =
-            self.store.enterprise_tags(None).await?.into_iter().filter(|t| t.valid_on(day)).collect();
+            self.store.tags_of_kinds(&kinds).await?.into_iter().filter(|t| t.valid_on(day)).collect();
         // The holders are few: their registry entries one by one.
         let mut registry: BTreeMap<String, store::EnterpriseRow> = BTreeMap::new();
         for t in &held {

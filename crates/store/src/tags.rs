@@ -83,6 +83,22 @@ impl Store {
         .await?)
     }
 
+    /// Every period of the designations `tags` (by code), whoever holds them.
+    pub async fn tags_of_kinds(&self, tags: &[String]) -> Result<Vec<EnterpriseTag>> {
+        if tags.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT uscc, tag, valid_from, valid_to, note FROM enterprise_tags WHERE tag IN ({}) ORDER BY uscc, tag, valid_from",
+            crate::enterprises::placeholders(tags.len(), 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for t in tags {
+            q = q.bind(t);
+        }
+        q.fetch_all(&self.pool).await?.iter().map(tag_of).collect()
+    }
+
     /// How many enterprises hold `tag` on `day`.
     pub async fn tag_holders(&self, tag: &str, day: Date) -> Result<i64> {
         let d = day.to_string();
