@@ -43,6 +43,12 @@ pub struct RunView {
     pub pending_objections: usize,
 }
 
+/// The run a year's pages show unless one is asked for, of the runs the caller may see (newest
+/// first): the last final one, else the last.
+pub fn default_run(runs: &[RunView]) -> Option<i64> {
+    runs.iter().find(|r| r.state == SubmissionState::Locked.code()).or(runs.first()).map(|r| r.id)
+}
+
 /// What a run's state is called: the workflow's submit is publication for objection, its lock
 /// the final word.
 fn run_state_zh(state: SubmissionState) -> &'static str {
@@ -491,13 +497,6 @@ impl App {
         self.require_results(caller)?;
         let run = self.visible_run(caller, id).await?;
         self.run_view(run).await
-    }
-
-    /// The run a year's pages show unless one is asked for: the last final one, else the last
-    /// the caller may see.
-    pub async fn default_run(&self, caller: &Caller, year: i32) -> Result<Option<i64>> {
-        let runs = self.evaluation_runs(caller, year).await?;
-        Ok(runs.iter().find(|r| r.state == SubmissionState::Locked.code()).or(runs.first()).map(|r| r.id))
     }
 
     /// The results of `source` the caller may see.

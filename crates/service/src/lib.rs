@@ -33,7 +33,7 @@ pub use clock::Clock;
 pub use cultivation::{ListingPipeline, ListingRow, ScaleUpLibrary, ScaleUpRow, SelectionGroup};
 pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use evaluation::{DetailLine, Evaluated, EvaluationDetail, HistoryEntry};
-pub use evaluation_runs::{EvaluationLists, ListEntry, ObjectionView, RunView, Source, ZoneAggregate};
+pub use evaluation_runs::{EvaluationLists, ListEntry, ObjectionView, RunView, Source, ZoneAggregate, default_run};
 pub use files::ProjectFileKind;
 pub use import::{ImportSummary, Progress};
 pub use innovation::InnovationSummary;

@@ -58,7 +58,14 @@ fn year_of(app: &App, year: Option<i32>) -> Result<i32, WebError> {
 
 /// What a page or API call reads: the run asked for, the year's default run, or a trial. An
 /// enterprise without a published run gets no source at all.
-async fn source_of(app: &App, authed: &Authed, year: i32, q: &EvalQuery) -> Result<Option<Source>, WebError> {
+/// `runs`: the year's runs, when the caller has them already.
+async fn source_of(
+    app: &App,
+    authed: &Authed,
+    year: i32,
+    q: &EvalQuery,
+    runs: Option<&[service::RunView]>,
+) -> Result<Option<Source>, WebError> {
     let figures = figures_of(q.figures.as_deref())?;
     if let Some(id) = q.run.filter(|id| !(1..=1_000_000_000_000).contains(id)) {
         return Err(WebError::bad_request(format!("批次号 {id} 不正确 / run is a positive number")));
@@ -76,7 +83,15 @@ async fn source_of(app: &App, authed: &Authed, year: i32, q: &EvalQuery) -> Resu
     if let Some(id) = q.run {
         return Ok(Some(Source::Run(id)));
     }
-    Ok(match app.default_run(&authed.caller, year).await? {
+    let fetched;
+    let runs = match runs {
+        Some(r) => r,
+        None => {
+            fetched = app.evaluation_runs(&authed.caller, year).await?;
+            &fetched
+        }
+    };
+    Ok(match service::default_run(runs) {
         Some(id) => Some(Source::Run(id)),
         None if authed.caller.actor.may(Action::ReadAggregates) => Some(Source::Trial(figures)),
         None => None,
@@ -126,7 +141,7 @@ pub struct ListPage {
 async fn list(State(app): State<App>, authed: Authed, Query(q): Query<EvalQuery>) -> Result<ListPage, WebError> {
     let year = year_of(&app, q.year)?;
     let runs = app.evaluation_runs(&authed.caller, year).await?;
-    let source = source_of(&app, &authed, year, &q).await?;
+    let source = source_of(&app, &authed, year, &q, Some(&runs)).await?;
     let mut rows = match source {
         Some(s) => app.evaluation_results(&authed.caller, year, s).await?,
         None => Vec::new(),
@@ -227,7 +242,7 @@ async fn detail(
     Query(q): Query<EvalQuery>,
 ) -> Result<DetailPage, WebError> {
     let year = year_of(&app, q.year)?;
-    let Some(source) = source_of(&app, &authed, year, &q).await? else {
+    let Some(source) = source_of(&app, &authed, year, &q, None).await? else {
         return Err(not_found(format!("{year}年的评价结果尚未公示 / not published")));
     };
     let d = app.evaluation_detail(&authed.caller, year, &uscc, source).await?;
@@ -620,7 +635,7 @@ async fn list_api(
     Query(q): Query<EvalQuery>,
 ) -> Result<Json<Vec<service::Evaluated>>, WebError> {
     let year = year_of(&app, q.year)?;
-    Ok(Json(match source_of(&app, &authed, year, &q).await? {
+    Ok(Json(match source_of(&app, &authed, year, &q, None).await? {
         Some(s) => app.evaluation_results(&authed.caller, year, s).await?,
         None => Vec::new(),
     }))
@@ -633,7 +648,7 @@ async fn detail_api(
     Query(q): Query<EvalQuery>,
 ) -> Result<Json<service::EvaluationDetail>, WebError> {
     let year = year_of(&app, q.year)?;
-    let Some(source) = source_of(&app, &authed, year, &q).await? else {
+    let Some(source) = source_of(&app, &authed, year, &q, None).await? else {
         return Err(not_found(format!("{year}年的评价结果尚未公示 / not published")));
     };
     Ok(Json(app.evaluation_detail(&authed.caller, year, &uscc, source).await?))
