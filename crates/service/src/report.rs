@@ -1,7 +1,7 @@
 //! Progress tables, the cockpit and drill-downs, all computed from the stored aggregates.
 
 use domain::kpi::KpiActual;
-use domain::progress::{CellIndex, months_needed, yoy_pct as yoy};
+use domain::progress::{CellIndex, Pick, months_needed, yoy_pct as yoy};
 use domain::{ALL, IndicatorCode, Month, ProgressRow};
 use serde::Serialize;
 use std::sync::Arc;
@@ -160,12 +160,26 @@ impl App {
                     let code = self.plan.indicator(ind).map(|i| (i.code.clone(), domain::amount::scale(i.decimals) as f64));
                     let actual = match code {
                         Some((code, unit)) => {
-                            let n = self
-                                .twelve_months(&code, month, figures)
-                                .await?
-                                .iter()
-                                .filter(|t| t.totals[0].1 > 0 && t.totals[0].0 as f64 / unit >= *threshold)
-                                .count() as f64;
+                            // An enterprise's twelve months are at most its cell's: when no cell
+                            // reaches the threshold, none of its enterprises does, and the
+                            // enterprises need not be read.
+                            let cells = self.index(ind, month, figures).await?;
+                            let some_cell = self.plan.industries.iter().any(|i| {
+                                self.plan.top_zones().any(|z| {
+                                    cells
+                                        .trailing_year(Pick::One(i.code.as_str()), Pick::One(z.code.as_str()), month)
+                                        .is_some_and(|v| v >= *threshold)
+                                })
+                            });
+                            let n = if some_cell {
+                                self.twelve_months(&code, month, figures)
+                                    .await?
+                                    .iter()
+                                    .filter(|t| t.totals[0].1 > 0 && t.totals[0].0 as f64 / unit >= *threshold)
+                                    .count() as f64
+                            } else {
+                                0.0
+                            };
                             let basis = format!(
                                 "截至{}近12个月{}达到{:.0}亿元的工业企业",
                                 month.zh(),
