@@ -51,6 +51,21 @@ pub(crate) fn amount(cell: &Cell, decimals: u32) -> Result<Option<i64>, String> 
     parsed.map(|a| Some(a.raw)).map_err(|e| e.to_string())
 }
 
+/// Words of at most 200 characters, trimmed; `required` refuses a blank cell. `what` names the
+/// column in the reason.
+pub(crate) fn words(what: &'static str, required: bool) -> impl Fn(&Cell) -> Result<String, String> {
+    move |c: &Cell| {
+        let t = crate::enterprises::text(c).trim().to_string();
+        if required && t.is_empty() {
+            Err(format!("{what}不能为空 / required"))
+        } else if t.chars().count() > 200 {
+            Err(format!("{what}超过200字 / longer than 200 characters"))
+        } else {
+            Ok(t)
+        }
+    }
+}
+
 /// Reads one cell with `read`, noting its error under the column's name in the row's check.
 pub(crate) fn read<T>(
     check: &mut crate::enterprises::RowCheck,

@@ -45,18 +45,7 @@ impl InnovationColumns {
                 cells::read(&mut check, INNOVATION_COLUMNS[$k].zh, get($k), $read)
             };
         }
-        let words = |what: &'static str, required: bool| {
-            move |c: &Cell| {
-                let t = text(c).trim().to_string();
-                if required && t.is_empty() {
-                    Err(format!("{what}不能为空 / required"))
-                } else if t.chars().count() > 200 {
-                    Err(format!("{what}超过200字 / longer than 200 characters"))
-                } else {
-                    Ok(t)
-                }
-            }
-        };
+        let words = cells::words;
         let code = read!(0, |c: &Cell| {
             let t = text(c).trim().to_string();
             check_project_code(&t).map(|()| t).map_err(|e| e.replace("项目编号", "编号"))

@@ -58,18 +58,7 @@ impl LeadColumns {
                 cells::read(&mut check, LEAD_COLUMNS[$k].zh, get($k), $read)
             };
         }
-        let required_text = |what: &'static str| {
-            move |c: &Cell| {
-                let t = text(c).trim().to_string();
-                if t.is_empty() {
-                    Err(format!("{what}不能为空 / required"))
-                } else if t.chars().count() > 200 {
-                    Err(format!("{what}超过200字 / longer than 200 characters"))
-                } else {
-                    Ok(t)
-                }
-            }
-        };
+        let required_text = |what: &'static str| cells::words(what, true);
         let code = read!(0, |c: &Cell| {
             let t = text(c).trim().to_string();
             check_project_code(&t).map(|()| t).map_err(|e| e.replace("项目编号", "线索编号"))

@@ -50,10 +50,7 @@ impl TagColumns {
         }));
         let from = read!(2, |c: &Cell| cells::date(c).and_then(|d| d.ok_or_else(|| "起始日期不能为空 / required".to_string())));
         let to = read!(3, cells::date);
-        let note = read!(4, |c: &Cell| {
-            let t = text(c).trim().to_string();
-            if t.chars().count() > 200 { Err("备注超过200字 / longer than 200 characters".to_string()) } else { Ok(t) }
-        });
+        let note = read!(4, cells::words("备注", false));
         match (uscc, tag, from, to, note) {
             (Some(uscc), Some(tag), Some(valid_from), Some(valid_to), Some(note)) if check.errors.is_empty() => {
                 let t = EnterpriseTag { uscc, tag, valid_from, valid_to, note };
