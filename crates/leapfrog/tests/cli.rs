@@ -3,8 +3,6 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use domain::Uscc;
-
 fn leapfrog(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_leapfrog")).args(args).env_remove("LEAPFROG_DATABASE_URL").output().expect("the binary runs")
 }
@@ -14,9 +12,7 @@ fn ok(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 fn plan_file() -> String {
     format!("{}/../../plans/ganjiang-2021-2023.toml", env!("CARGO_MANIFEST_DIR"))

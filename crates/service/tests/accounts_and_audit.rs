@@ -1,6 +1,5 @@
 //! Accounts, logins, the tamper-evident audit trail and scoped imports, on both engines.
 
-use domain::Uscc;
 use domain::authz::Role;
 use leapfrog_service::{App, Caller, LoginError, ServiceError};
 use sqlx::Executor;
@@ -9,9 +8,7 @@ fn op() -> Caller {
     Caller::operator()
 }
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 async fn with_registry(url: &str) -> App {
     let app = App::open(url).await.unwrap();

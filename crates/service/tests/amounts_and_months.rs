@@ -2,13 +2,11 @@
 //! overflow, months not yet begun or before the plan's first year. Each is refused with its
 //! reason and changes nothing, on SQLite and on PostgreSQL.
 
-use domain::{Month, Uscc};
+use domain::Month;
 use leapfrog_service::{App, Caller, Figures, ServiceError};
 use sqlx::Connection;
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 fn quiet(_: u64, _: u64) {}
 

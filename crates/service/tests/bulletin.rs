@@ -3,14 +3,12 @@
 
 use std::io::Read;
 
+use domain::Month;
 use domain::calendar::Date;
-use domain::{Month, Uscc};
 use files::ProjectFileKind;
 use leapfrog_service::{App, Caller, Clock, Quarter, Settings};
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 fn quiet(_: u64, _: u64) {}
 

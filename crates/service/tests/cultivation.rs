@@ -1,15 +1,13 @@
 //! Tiered cultivation on both engines: the 小升规 library over the trailing twelve months, and
 //! the 龙头 selections against the plan's ranges.
 
+use domain::Month;
 use domain::authz::Role;
 use domain::calendar::Date;
 use domain::tags::EnterpriseTag;
-use domain::{Month, Uscc};
 use leapfrog_service::{App, Caller, Clock, Figures, ServiceError, Settings};
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 fn quiet(_: u64, _: u64) {}
 

@@ -1,15 +1,13 @@
 //! The per-mu evaluation over the registry and a year's facts, on both engines: who is
 //! evaluated, who is left ungraded and why, official against provisional months, and scoping.
 
+use domain::Month;
 use domain::authz::Role;
 use domain::calendar::Date;
 use domain::submission::Step;
-use domain::{Month, Uscc};
 use leapfrog_service::{App, Caller, Clock, Figures, ProjectFileKind, Settings, Source};
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 fn quiet(_: u64, _: u64) {}
 

@@ -1,16 +1,14 @@
 //! The import and progress use cases on hand-made files whose figures are checked by hand, on
 //! SQLite and on PostgreSQL.
 
-use domain::{Month, Uscc};
+use domain::Month;
 use leapfrog_service::{App, Caller, Cell, Figures, ServiceError};
 
 fn op() -> Caller {
     Caller::operator()
 }
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 fn month(s: &str) -> Month {
     Month::parse(s).unwrap()

@@ -2,15 +2,12 @@
 //! GDP entered by the coordinator, and the KPIs that read them.
 
 use domain::Month;
-use domain::Uscc;
 use domain::authz::Role;
 use domain::calendar::Date;
 use domain::tags::EnterpriseTag;
 use leapfrog_service::{App, Caller, Clock, Figures, ServiceError, Settings};
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 fn quiet(_: u64, _: u64) {}
 

@@ -1,17 +1,15 @@
 //! Major projects (M3) on both engines: the four files all or nothing, scoping of zones and
 //! departments, monthly reports through the review workflow, and the dispatch lights.
 
+use domain::Month;
 use domain::authz::Role;
 use domain::calendar::Date;
 use domain::projects::{Light, ProblemStatus, RequirementKind};
 use domain::submission::Step;
-use domain::{Month, Uscc};
 use files::ProjectFileKind;
 use leapfrog_service::{App, Caller, Clock, ServiceError, Settings};
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 fn m(s: &str) -> Month {
     Month::parse(s).unwrap()

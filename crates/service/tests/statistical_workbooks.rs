@@ -2,13 +2,11 @@
 //! (营业收入 over 本月 and 本年累计), a total row and notes under the table — written with a
 //! spreadsheet library, imported on SQLite and PostgreSQL.
 
-use domain::{Month, Uscc};
+use domain::Month;
 use leapfrog_service::{App, Caller, Figures, ServiceError};
 use rust_xlsxwriter::{Format, Workbook};
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 /// A report in the office's shape; `rows` are (uscc, month, revenue 本月, revenue 本年累计,
 /// tax 本月, tax 本年累计), `None` leaving a column out.

@@ -1,12 +1,10 @@
 //! The monthly submission workflow, on both engines.
 
 use domain::submission::{Step, SubmissionState as S};
-use domain::{Month, Uscc, authz::Role};
+use domain::{Month, authz::Role};
 use leapfrog_service::{App, Caller, Figures, ServiceError};
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 async fn caller_of(app: &App, login: &str) -> Caller {
     let u = app.store.user_by_login(login).await.unwrap().unwrap();

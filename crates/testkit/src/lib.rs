@@ -88,6 +88,11 @@ pub async fn engines() -> Vec<TestDb> {
 }
 
 /// Writes text to a file in a temporary directory kept alive by the returned guard.
+/// The n-th test enterprise's USCC: 91361200MA + n in seven digits + its check character.
+pub fn uscc(n: u32) -> String {
+    domain::Uscc::complete(&format!("91361200MA{n:07}")).expect("a well-formed body").to_string()
+}
+
 pub fn file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join(name);

@@ -6,15 +6,12 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use domain::Uscc;
 use domain::authz::Role;
 use http_body_util::BodyExt;
 use service::{App, Caller};
 use tower::ServiceExt;
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 /// Own = an enterprise in 经开组团 (the zone user's zone and the enterprise user's own);
 /// other = one in 永修组团.

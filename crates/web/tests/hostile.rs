@@ -49,9 +49,7 @@ async fn a_sheet_with_a_far_cell_is_refused_with_its_place_not_a_crash() {
     }
 }
 
-fn uscc(n: u32) -> String {
-    domain::Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 async fn coordinator_cookie(app: &App) -> String {
     app.seed_demo_users(&Caller::operator()).await.unwrap();

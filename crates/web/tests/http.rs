@@ -4,14 +4,11 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use domain::Uscc;
 use http_body_util::BodyExt;
 use service::App;
 use tower::ServiceExt;
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 async fn app_with_data(url: &str) -> App {
     let app = App::open(url).await.unwrap();

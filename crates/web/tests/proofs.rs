@@ -4,15 +4,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use domain::Uscc;
 use http_body_util::BodyExt;
 use service::{App, Caller};
 use sqlx::Executor;
 use tower::ServiceExt;
 
-fn uscc(n: u32) -> String {
-    Uscc::complete(&format!("91361200MA{n:07}")).unwrap().to_string()
-}
+use testkit::uscc;
 
 async fn send(app: &App, req: Request<Body>) -> (StatusCode, String, Vec<u8>) {
     let res = leapfrog_web::router(app.clone()).oneshot(req).await.unwrap();
