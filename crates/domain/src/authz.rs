@@ -117,10 +117,21 @@ pub enum Action {
     WriteTags,
     /// Enter the figures the region takes once a year from the statistics bureau (GDP).
     EnterFigures,
+    /// Order a service for an enterprise (点单): the enterprise itself, or staff registering a
+    /// request taken by phone or on a leader's visit.
+    OrderService,
+    /// See service tickets: an enterprise its own, a department its queue, a zone its
+    /// enterprises'.
+    ReadTickets,
+    /// Accept, refuse, answer, transfer and resolve the tickets of the department's queue.
+    WorkTickets,
+    /// Rate a resolved ticket, or add a comment or a file to one: only the enterprise that
+    /// ordered it.
+    RateTicket,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 24] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -141,6 +152,10 @@ impl Action {
         Action::ObjectEvaluation,
         Action::WriteTags,
         Action::EnterFigures,
+        Action::OrderService,
+        Action::ReadTickets,
+        Action::WorkTickets,
+        Action::RateTicket,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -165,6 +180,10 @@ impl Action {
             Action::ObjectEvaluation => "对评价结果提出异议",
             Action::WriteTags => "认定企业称号与科创平台",
             Action::EnterFigures => "填报年度统计数",
+            Action::OrderService => "企业点单",
+            Action::ReadTickets => "查看服务工单",
+            Action::WorkTickets => "办理服务工单",
+            Action::RateTicket => "评价或补充服务工单",
         }
     }
 }
@@ -182,18 +201,19 @@ pub enum Reach {
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 20]); 6] = {
+const TABLE: [(Role, [Reach; 24]); 6] = {
     use Reach::{Everything as E, Nothing as N, OwnDepartment as OD, OwnEnterprise as OE, OwnZone as OZ};
     [
         //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo  task notes
         //                  read projects  write projects  report projects  resolve items  leads
         //                  run evaluation  object to evaluation  designations and platforms  yearly figures
-        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E, E, E]),
-        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N, OD, N]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ, N, N]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE, N, N]),
-        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N, N, N]),
+        //                  order a service  read tickets  work tickets  rate a ticket
+        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E, E, E, E, E, E, N]),
+        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N, OD, N, E, OD, OD, N]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ, N, N, OZ, OZ, N, N]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE, N, N, OE, OE, N, OE]),
+        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N, N, N, N, E, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N]),
     ]
 };
 
@@ -228,6 +248,8 @@ pub enum Target<'a> {
     Task { departments: &'a [&'a str], zones: bool },
     /// Something a department owns: a project's requirement or problem.
     Department(&'a str),
+    /// A service ticket: the enterprise it is for (in its zone) and the department that has it.
+    Ticket { uscc: &'a str, zone: &'a str, department: &'a str },
 }
 
 /// Why an action was refused, in words for the user.
@@ -269,19 +291,15 @@ impl Actor {
         match (reach(self.role, action), target) {
             (Reach::Everything, _) => Ok(()),
             (Reach::Nothing, _) => deny(format!("角色“{}”没有此权限", self.role.zh())),
-            (Reach::OwnZone, Target::Enterprise { zone, .. } | Target::Zone(zone)) => {
+            (Reach::OwnZone, Target::Enterprise { zone, .. } | Target::Zone(zone) | Target::Ticket { zone, .. }) => {
                 if self.scope.as_deref() == Some(plan.top_zone(zone)) {
                     Ok(())
                 } else {
                     deny("只能处理本组团的企业".into())
                 }
             }
-            (Reach::OwnEnterprise, Target::Enterprise { uscc, .. }) => {
-                if self.scope.as_deref() == Some(uscc) {
-                    Ok(())
-                } else {
-                    deny("只能查看本企业的数据".into())
-                }
+            (Reach::OwnEnterprise, Target::Enterprise { uscc, .. } | Target::Ticket { uscc, .. }) => {
+                if self.scope.as_deref() == Some(uscc) { Ok(()) } else { deny("只能查看本企业的数据".into()) }
             }
             (Reach::OwnDepartment, Target::Task { departments, .. }) => {
                 if self.scope.as_deref().is_some_and(|d| departments.contains(&d)) {
@@ -290,12 +308,8 @@ impl Actor {
                     deny("本部门不承担此项任务".into())
                 }
             }
-            (Reach::OwnDepartment, Target::Department(owner)) => {
-                if self.scope.as_deref() == Some(owner) {
-                    Ok(())
-                } else {
-                    deny("只能办理本部门负责的事项".into())
-                }
+            (Reach::OwnDepartment, Target::Department(owner) | Target::Ticket { department: owner, .. }) => {
+                if self.scope.as_deref() == Some(owner) { Ok(()) } else { deny("只能办理本部门负责的事项".into()) }
             }
             (Reach::OwnZone, Target::Task { zones, .. }) => {
                 if zones && self.scope.is_some() {
@@ -404,6 +418,27 @@ mod tests {
         assert!(zone.authorize(&plan, Action::WriteTaskNote, alone).is_err());
         assert!(actor(Role::Leader, None).authorize(&plan, Action::WriteTaskNote, task).is_err());
         assert!(actor(Role::Coordinator, None).authorize(&plan, Action::WriteTaskNote, alone).is_ok());
+    }
+
+    #[test]
+    fn tickets_are_seen_by_their_enterprise_zone_and_department_and_rated_by_the_enterprise_alone() {
+        let plan = Plan::default_plan();
+        let ticket = Target::Ticket { uscc: "X", zone: "linkong", department: "finance" };
+        let sees = |role, scope: Option<&str>, action| actor(role, scope).authorize(&plan, action, ticket).is_ok();
+        assert!(sees(Role::Enterprise, Some("X"), Action::ReadTickets));
+        assert!(!sees(Role::Enterprise, Some("Y"), Action::ReadTickets));
+        assert!(sees(Role::Department, Some("finance"), Action::ReadTickets));
+        assert!(!sees(Role::Department, Some("approval"), Action::ReadTickets));
+        assert!(sees(Role::Zone, Some("etdz"), Action::ReadTickets));
+        assert!(!sees(Role::Zone, Some("yongxiu"), Action::ReadTickets));
+        assert!(sees(Role::Department, Some("finance"), Action::WorkTickets));
+        assert!(!sees(Role::Department, Some("approval"), Action::WorkTickets));
+        assert!(!sees(Role::Zone, Some("etdz"), Action::WorkTickets));
+        assert!(!sees(Role::Leader, None, Action::WorkTickets));
+        assert!(sees(Role::Enterprise, Some("X"), Action::RateTicket));
+        for role in [Role::Coordinator, Role::Department, Role::Zone, Role::Leader] {
+            assert!(!sees(role, Some("finance"), Action::RateTicket), "{role:?}");
+        }
     }
 
     #[test]

@@ -94,6 +94,32 @@ impl WorkingCalendar {
         }
         d.weekday() <= 5 && !self.off.contains(&d)
     }
+
+    /// The Nth working day after `from` (not counting `from` itself): a time limit of N working
+    /// days that starts on `from` ends at the end of that day.
+    pub fn nth_working_day_after(&self, from: Date, n: u32) -> Date {
+        let mut d = from;
+        let mut left = n;
+        while left > 0 {
+            d = d.succ();
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    /// Working days in `(from, to]`: how many are left from `from` until the end of `to`
+    /// (zero when `to` is not after `from`).
+    pub fn working_days_between(&self, from: Date, to: Date) -> u32 {
+        let mut d = from;
+        let mut n = 0;
+        while d < to {
+            d = d.succ();
+            n += u32::from(self.is_working_day(d));
+        }
+        n
+    }
 }
 
 #[cfg(test)]
@@ -123,5 +149,32 @@ mod tests {
         assert!(cal.is_working_day(Date::new(2021, 10, 9).unwrap()));
         assert!(!cal.is_working_day(Date::new(2021, 10, 10).unwrap()));
         assert!(cal.is_working_day(Date::new(2021, 10, 11).unwrap()));
+    }
+
+    #[test]
+    fn time_limits_count_working_days_across_national_day_2023() {
+        let plan = crate::Plan::default_plan();
+        let cal = plan.working_calendar();
+        let day = |s: &str| Date::parse(s).unwrap();
+        // Thursday 28 September; 29 September to 6 October off; Saturday 7 and Sunday 8 worked.
+        assert_eq!(cal.nth_working_day_after(day("2023-09-28"), 1), day("2023-10-07"));
+        assert_eq!(cal.nth_working_day_after(day("2023-09-28"), 3), day("2023-10-09"));
+        // Accepted on a holiday: the count starts with the next working day.
+        assert_eq!(cal.nth_working_day_after(day("2023-10-01"), 1), day("2023-10-07"));
+        assert_eq!(cal.nth_working_day_after(day("2023-09-28"), 0), day("2023-09-28"));
+        assert_eq!(cal.working_days_between(day("2023-09-28"), day("2023-10-09")), 3);
+        assert_eq!(cal.working_days_between(day("2023-10-09"), day("2023-09-28")), 0);
+    }
+
+    #[test]
+    fn time_limits_cross_the_year_end() {
+        let cal = crate::Plan::default_plan().working_calendar();
+        let day = |s: &str| Date::parse(s).unwrap();
+        // Friday 29 December 2023; a weekend, then 1 January 2024 off.
+        assert_eq!(cal.nth_working_day_after(day("2023-12-29"), 1), day("2024-01-02"));
+        // 2021-12-31 is a Friday; 2022-01-01..03 off.
+        assert_eq!(cal.nth_working_day_after(day("2021-12-31"), 2), day("2022-01-05"));
+        // Spring Festival 2024: Friday 9 February worked, 10 to 17 off, Sunday 18 worked.
+        assert_eq!(cal.nth_working_day_after(day("2024-02-08"), 2), day("2024-02-18"));
     }
 }

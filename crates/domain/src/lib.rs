@@ -1,6 +1,34 @@
 //! The rules of Leapfrog and nothing else: the plan model and its validation, codes, amounts,
 //! months and the progress arithmetic. No I/O, no async, no database types.
 
+/// An enum of fixed codes, each with its code (files, JSON, storage) and its Chinese name.
+macro_rules! coded_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal;)+ }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        $(#[$doc])*
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The code in files, JSON and storage.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            /// By code or Chinese name, as a file may give either.
+            pub fn parse(s: &str) -> Option<$name> {
+                let s = s.trim();
+                Self::ALL.iter().copied().find(|v| v.code() == s || v.zh() == s)
+            }
+        }
+    };
+}
+
 pub mod amount;
 pub mod assessment;
 pub mod audit;
@@ -18,6 +46,7 @@ pub mod password;
 pub mod plan;
 pub mod progress;
 pub mod projects;
+pub mod services;
 pub mod submission;
 pub mod tags;
 pub mod tasks;

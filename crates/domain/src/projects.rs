@@ -9,33 +9,6 @@ use crate::{IndustryCode, Month, Uscc, ZoneCode};
 /// Investment amounts are kept in hundredths of a 万元 (100 元), exactly.
 pub const AMOUNT_DECIMALS: u32 = 2;
 
-macro_rules! coded_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal;)+ }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The code in files, JSON and storage.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn zh(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
-            }
-
-            /// By code or Chinese name, as a file may give either.
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|v| v.code() == s || v.zh() == s)
-            }
-        }
-    };
-}
-
 coded_enum!(
     /// 类型.
     ProjectKind {

@@ -2,6 +2,7 @@
 //! into typed rows with errors that name the file, row, column and value; XLSX templates and
 //! exports written back.
 
+mod attachment;
 mod cells;
 mod docx;
 mod enterprises;
@@ -16,6 +17,7 @@ mod table;
 mod tags;
 mod xlsx;
 
+pub use attachment::check_attachment;
 pub use docx::{Report, ReportTable, Section, report_sheets, write_docx};
 pub use enterprises::EnterpriseColumns;
 pub use error::{FileError, RowError, RowErrors};

@@ -18,6 +18,7 @@ mod report;
 mod submissions;
 mod tags;
 mod tasks;
+mod tickets;
 mod views;
 mod workflow;
 
@@ -45,6 +46,7 @@ pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
 pub use submissions::{BoardCell, Figures, States};
 pub use tags::TagView;
 pub use tasks::TaskLine;
+pub use tickets::{Order, StepRequest, TicketDetail, TicketQuery, TicketRow, Upload};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

@@ -25,7 +25,66 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 11, name: "enterprise designations with their periods", sql: v11 },
     Migration { version: 12, name: "parks: an enterprise's park, and with its evaluation result", sql: v12 },
     Migration { version: 13, name: "innovation platforms and teams; figures entered per year", sql: v13 },
+    Migration { version: 14, name: "service tickets, their history, files and day counters", sql: v14 },
 ];
+
+fn v14(engine: Engine) -> Vec<&'static str> {
+    // Dates are YYYY-MM-DD text, instants seconds since the epoch.
+    let files = match engine {
+        Engine::Sqlite => {
+            "CREATE TABLE ticket_files (ticket_id BIGINT NOT NULL, n BIGINT NOT NULL, file_name TEXT NOT NULL,
+            content_type TEXT NOT NULL, size BIGINT NOT NULL, bytes BLOB NOT NULL, author TEXT NOT NULL, at BIGINT NOT NULL,
+            PRIMARY KEY (ticket_id, n))"
+        }
+        Engine::Postgres => {
+            "CREATE TABLE ticket_files (ticket_id BIGINT NOT NULL, n BIGINT NOT NULL, file_name TEXT NOT NULL,
+            content_type TEXT NOT NULL, size BIGINT NOT NULL, bytes BYTEA NOT NULL, author TEXT NOT NULL, at BIGINT NOT NULL,
+            PRIMARY KEY (ticket_id, n))"
+        }
+    };
+    vec![
+        // The id is the day and its sequence (yyyymmdd × 100000 + n): unique because the day's
+        // counter is.
+        "CREATE TABLE tickets (
+            id BIGINT PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            item TEXT NOT NULL,
+            uscc TEXT NOT NULL,
+            zone TEXT NOT NULL,
+            department TEXT NOT NULL,
+            state TEXT NOT NULL,
+            answers TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            ordered_at BIGINT NOT NULL,
+            ordered_by TEXT NOT NULL,
+            accepted_on TEXT,
+            due_on TEXT,
+            resolved_on TEXT,
+            rating BIGINT,
+            visit_owed BIGINT NOT NULL,
+            escalated_at BIGINT,
+            version BIGINT NOT NULL
+        )",
+        "CREATE INDEX tickets_queue ON tickets (department, state, id)",
+        "CREATE INDEX tickets_enterprise ON tickets (uscc, id)",
+        "CREATE INDEX tickets_due ON tickets (due_on)",
+        "CREATE TABLE ticket_events (
+            ticket_id BIGINT NOT NULL,
+            n BIGINT NOT NULL,
+            at BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            actor_name TEXT NOT NULL,
+            step TEXT NOT NULL,
+            state TEXT NOT NULL,
+            department TEXT NOT NULL,
+            text TEXT NOT NULL,
+            rating BIGINT,
+            PRIMARY KEY (ticket_id, n)
+        )",
+        files,
+        "CREATE TABLE ticket_days (day BIGINT PRIMARY KEY, last BIGINT NOT NULL)",
+    ]
+}
 
 fn v13(_: Engine) -> Vec<&'static str> {
     vec![

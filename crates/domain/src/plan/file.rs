@@ -50,6 +50,8 @@ struct RawPlan {
     #[serde(default)]
     innovation: Option<Spanned<RawInnovation>>,
     #[serde(default)]
+    services: Option<Spanned<crate::services::RawServices>>,
+    #[serde(default)]
     indicators: Vec<RawIndicator>,
     #[serde(default)]
     targets: Vec<RawTarget>,
@@ -576,6 +578,15 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         innovation = crate::plan::InnovationRules { department: i.department, high_tech_tag: i.high_tech_tag };
     }
 
+    // Services: the catalogue, each item answered by a department of the plan.
+    let services = match raw.services {
+        Some(raw_s) => {
+            let span = raw_s.span();
+            crate::services::rules_from(raw_s.into_inner(), span, &departments, &mut |span, msg| p.at(span, msg))
+        }
+        None => crate::services::ServiceRules::default(),
+    };
+
     // Cultivation: the threshold, the approach share, selections of designations the plan has.
     let mut cultivation = crate::cultivation::CultivationRules::default();
     if let Some(raw_c) = raw.cultivation {
@@ -951,6 +962,7 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
         parks,
         cultivation,
         innovation,
+        services,
         indicators,
         targets,
         kpis,

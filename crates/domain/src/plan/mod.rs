@@ -243,6 +243,8 @@ pub struct Plan {
     pub cultivation: crate::cultivation::CultivationRules,
     /// 创新提升: who keeps the platforms and teams, and which designation counts as 高新技术企业.
     pub innovation: InnovationRules,
+    /// 企业点单: the service catalogue and the tickets' numbering (`[services]`).
+    pub services: crate::services::ServiceRules,
 }
 
 /// The per-mu efficiency evaluation's method and its settings (PRODUCT.md §4).

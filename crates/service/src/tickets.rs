@@ -1,0 +1,376 @@
+//! Enterprise services (M7, 企业点单叫号): ordering an item of the catalogue, the departments'
+//! queues, the steps a ticket takes, its time limit on working days, and escalation when it runs
+//! out.
+
+use std::collections::BTreeMap;
+
+use domain::authz::{Action, Reach, Target, reach};
+use domain::calendar::Date;
+use domain::services::{
+    AttachmentRule, Channel, FieldError, Light, ServiceItem, StepSide, Ticket, TicketEvent, TicketFile, TicketState, TicketStep,
+    next_state,
+};
+use serde::Serialize;
+use store::{NewEvent, NewFile, NewTicket, TicketChange, TicketFilter};
+
+use crate::{App, Caller, Result, ServiceError};
+
+/// The longest a reply, reason or comment may be, in characters.
+pub const TEXT_MAX: usize = 2000;
+/// A ticket keeps at most this many times the files one request may carry (the order's, then
+/// replies and comments).
+const FILE_ROUNDS: usize = 4;
+/// The most tickets a list shows.
+const LIST_MAX: i64 = 2000;
+
+/// A file as uploaded: its name and bytes, not yet checked.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A request for a service.
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub item: String,
+    /// The enterprise it is for; an enterprise user orders for itself and may leave it out.
+    pub uscc: Option<String>,
+    pub answers: BTreeMap<String, String>,
+    /// How it came in; an enterprise's own order is always online.
+    pub channel: Channel,
+    pub note: String,
+    pub files: Vec<Upload>,
+}
+
+/// A step asked for on a ticket, at the version the asker saw.
+#[derive(Debug, Clone)]
+pub struct StepRequest {
+    pub step: TicketStep,
+    pub version: i64,
+    pub text: String,
+    pub rating: Option<u8>,
+    /// The department a transfer sends it to.
+    pub department: Option<String>,
+    pub files: Vec<Upload>,
+}
+
+/// A ticket with what a list shows beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketRow {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    pub item_name: String,
+    pub department_name: String,
+    pub light: Light,
+    /// Working days left until the due day (negative when overdue), for an accepted open ticket.
+    pub days_left: Option<i64>,
+}
+
+/// A ticket with its history, files, and the steps the caller may take now.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketDetail {
+    #[serde(flatten)]
+    pub row: TicketRow,
+    pub item: ServiceItem,
+    pub events: Vec<TicketEvent>,
+    pub files: Vec<TicketFile>,
+    pub steps: Vec<TicketStep>,
+}
+
+/// Which tickets a list asks for, within what the caller may see.
+#[derive(Debug, Clone, Default)]
+pub struct TicketQuery {
+    pub states: Vec<TicketState>,
+    pub item: Option<String>,
+    pub department: Option<String>,
+    pub uscc: Option<String>,
+}
+
+fn field_errors(item: &ServiceItem, errors: Vec<FieldError>) -> ServiceError {
+    let list: Vec<String> = errors.iter().map(|e| format!("“{}”:{}", e.field, e.reason)).collect();
+    ServiceError::BadRequest(format!("“{}”申请表有误 / the form has problems:{}", item.name, list.join(";")))
+}
+
+impl App {
+    pub(crate) fn service_item(&self, code: &str) -> Result<&ServiceItem> {
+        self.plan
+            .services
+            .item(code)
+            .ok_or_else(|| ServiceError::NotFound(format!("服务目录中没有“{}” / no such service item", domain::shorten(code))))
+    }
+
+    fn department_name(&self, code: &str) -> String {
+        self.plan.departments.iter().find(|d| d.code == code).map_or_else(|| code.to_string(), |d| d.name.clone())
+    }
+
+    /// Checks uploads against the plan's bounds; returns them with the type found in them.
+    fn checked_files(&self, uploads: Vec<Upload>) -> Result<Vec<NewFile>> {
+        let rules = &self.plan.services;
+        if uploads.len() > rules.max_attachments {
+            return Err(ServiceError::BadRequest(format!(
+                "附件最多{}个 / at most {} attachments",
+                rules.max_attachments, rules.max_attachments
+            )));
+        }
+        uploads
+            .into_iter()
+            .map(|u| {
+                let content_type = files::check_attachment(&u.file_name, &u.bytes, rules.max_attachment_mb << 20)
+                    .map_err(ServiceError::BadRequest)?;
+                // Only the last part of a path, and no control characters, in the stored name.
+                let name: String =
+                    u.file_name.rsplit(['/', '\\']).next().unwrap_or("").chars().filter(|c| !c.is_control()).take(120).collect();
+                Ok(NewFile { file_name: name, content_type: content_type.into(), bytes: u.bytes })
+            })
+            .collect()
+    }
+
+    /// Orders an item (点单): the enterprise for itself, or staff for an enterprise on the phone or
+    /// on a leader's visit. The ticket has its number at once.
+    pub async fn order_service(&self, caller: &Caller, order: Order) -> Result<Ticket> {
+        self.require_some(caller, Action::OrderService)?;
+        let item = self.service_item(&order.item)?.clone();
+        let own = reach(caller.actor.role, Action::OrderService) == Reach::OwnEnterprise && !caller.actor.operator;
+        let uscc = match (&order.uscc, own) {
+            (_, true) => caller.actor.scope.clone().unwrap_or_default(),
+            (Some(u), false) => u.trim().to_string(),
+            (None, false) => {
+                return Err(ServiceError::BadRequest("请填写企业统一社会信用代码 / give the enterprise's USCC".into()));
+            }
+        };
+        let not_found =
+            || ServiceError::NotFound(format!("没有统一社会信用代码为 {} 的企业 / no such enterprise", domain::shorten(&uscc)));
+        let enterprise = self.store.enterprise(&uscc).await?.ok_or_else(not_found)?;
+        self.authorize(caller, Action::OrderService, Target::Enterprise { uscc: &enterprise.uscc, zone: &enterprise.zone })?;
+        let channel = if own { Channel::Online } else { order.channel };
+        let answers = item.check_form(&order.answers).map_err(|e| field_errors(&item, e))?;
+        let note = order.note.trim();
+        if note.chars().count() > TEXT_MAX {
+            return Err(ServiceError::BadRequest(format!("说明不超过{TEXT_MAX}字 / the note is at most {TEXT_MAX} characters")));
+        }
+        let files = self.checked_files(order.files)?;
+        match item.attachment {
+            AttachmentRule::Required if files.is_empty() => {
+                return Err(ServiceError::BadRequest(format!("“{}”须上传附件 / this item needs an attachment", item.name)));
+            }
+            AttachmentRule::None if !files.is_empty() => {
+                return Err(ServiceError::BadRequest(format!("“{}”无需附件 / this item takes no attachment", item.name)));
+            }
+            _ => {}
+        }
+        let new = NewTicket {
+            item: &item.code,
+            uscc: &enterprise.uscc,
+            zone: &enterprise.zone,
+            department: &item.department,
+            answers: &answers,
+            channel,
+            day: self.clock.today(),
+            prefix: &self.plan.services.ticket_prefix,
+            actor: &caller.actor.login,
+            actor_name: &caller.actor.name,
+            note,
+        };
+        let audit = caller.audit("ticket.order", "ticket", "").after(
+            serde_json::json!({ "item": item.code, "uscc": enterprise.uscc, "channel": channel.code(), "files": files.len() })
+                .to_string(),
+        );
+        Ok(self.store.open_ticket(&new, &files, audit).await?)
+    }
+
+    /// What of the tickets the caller may see: a filter the store applies.
+    fn ticket_scope(&self, caller: &Caller) -> Result<TicketFilter> {
+        self.require_some(caller, Action::ReadTickets)?;
+        let actor = &caller.actor;
+        let mut f = TicketFilter { limit: LIST_MAX, ..TicketFilter::default() };
+        if actor.operator {
+            return Ok(f);
+        }
+        let scope = actor.scope.clone().unwrap_or_default();
+        match reach(actor.role, Action::ReadTickets) {
+            Reach::Everything => {}
+            Reach::OwnDepartment => f.department = Some(scope),
+            Reach::OwnEnterprise => f.uscc = Some(scope),
+            Reach::OwnZone => {
+                f.zones = Some(
+                    self.plan.zones.iter().filter(|z| self.plan.top_zone(&z.code) == scope).map(|z| z.code.to_string()).collect(),
+                )
+            }
+            Reach::Nothing => f.zones = Some(Vec::new()),
+        }
+        Ok(f)
+    }
+
+    fn row(&self, ticket: Ticket, today: Date) -> TicketRow {
+        let calendar = self.plan.working_calendar();
+        let open = ticket.state.open();
+        let light = Light::of(&calendar, today, ticket.due_on, open);
+        let days_left = ticket.due_on.filter(|_| open).map(|due| {
+            if due >= today {
+                i64::from(calendar.working_days_between(today, due))
+            } else {
+                -i64::from(calendar.working_days_between(due, today))
+            }
+        });
+        TicketRow {
+            item_name: self.plan.services.item(&ticket.item).map_or_else(|| ticket.item.clone(), |i| i.name.clone()),
+            department_name: self.department_name(&ticket.department),
+            light,
+            days_left,
+            ticket,
+        }
+    }
+
+    /// The tickets the caller may see, oldest first, narrowed by `query`.
+    pub async fn tickets(&self, caller: &Caller, query: &TicketQuery) -> Result<Vec<TicketRow>> {
+        let mut f = self.ticket_scope(caller)?;
+        f.states = query.states.clone();
+        f.item = query.item.clone();
+        // A narrowing within the scope; one outside it finds nothing.
+        for (asked, mine) in [(&query.department, &mut f.department), (&query.uscc, &mut f.uscc)] {
+            if let Some(a) = asked {
+                if mine.as_ref().is_some_and(|m| m != a) {
+                    return Ok(Vec::new());
+                }
+                *mine = Some(a.clone());
+            }
+        }
+        let today = self.clock.today();
+        Ok(self.store.tickets(&f).await?.into_iter().map(|t| self.row(t, today)).collect())
+    }
+
+    /// A ticket the caller may see; any other is "not found", so numbers reveal nothing.
+    async fn visible_ticket(&self, caller: &Caller, number: &str) -> Result<Ticket> {
+        let not_found = || ServiceError::NotFound(format!("没有编号为“{}”的工单 / no such ticket", domain::shorten(number)));
+        let ticket = self.store.ticket(number.trim()).await?.ok_or_else(not_found)?;
+        let target = Target::Ticket { uscc: &ticket.uscc, zone: &ticket.zone, department: &ticket.department };
+        match caller.actor.authorize(&self.plan, Action::ReadTickets, target) {
+            Ok(()) => Ok(ticket),
+            Err(_) => Err(not_found()),
+        }
+    }
+
+    /// Who may take `step` on `ticket`, whatever its state.
+    fn authorize_step(&self, caller: &Caller, ticket: &Ticket, step: TicketStep) -> Result<()> {
+        let target = Target::Ticket { uscc: &ticket.uscc, zone: &ticket.zone, department: &ticket.department };
+        match step.side() {
+            StepSide::Department => self.authorize(caller, Action::WorkTickets, target),
+            StepSide::Enterprise => self.authorize(caller, Action::RateTicket, target),
+        }
+    }
+
+    pub async fn ticket(&self, caller: &Caller, number: &str) -> Result<TicketDetail> {
+        let ticket = self.visible_ticket(caller, number).await?;
+        let item = self.service_item(&ticket.item)?.clone();
+        let events = self.store.ticket_events(ticket.id).await?;
+        let files = self.store.ticket_files(ticket.id).await?;
+        let steps = TicketStep::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.asked())
+            .filter(|s| self.authorize_step(caller, &ticket, *s).is_ok())
+            .filter(|s| next_state(ticket.status(), *s, Some(5)).is_ok())
+            .collect();
+        Ok(TicketDetail { row: self.row(ticket, self.clock.today()), item, events, files, steps })
+    }
+
+    /// One of a ticket's files, for whoever may see the ticket.
+    pub async fn ticket_file(&self, caller: &Caller, number: &str, n: i64) -> Result<(TicketFile, Vec<u8>)> {
+        let ticket = self.visible_ticket(caller, number).await?;
+        self.store
+            .ticket_file(ticket.id, n)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("工单 {} 没有第{n}个附件 / no such file", ticket.number)))
+    }
+
+    /// Takes a step on a ticket, refused if the ticket changed since the version the caller saw.
+    pub async fn ticket_step(&self, caller: &Caller, number: &str, req: StepRequest) -> Result<Ticket> {
+        let ticket = self.visible_ticket(caller, number).await?;
+        let step = req.step;
+        if !step.asked() {
+            return Err(ServiceError::BadRequest(format!("“{}”不是可办理的操作 / not a step one takes", step.zh())));
+        }
+        self.authorize_step(caller, &ticket, step)?;
+        if req.version != ticket.version {
+            return Err(ServiceError::Conflict(format!(
+                "工单 {} 已被他人处理,请刷新后再操作 / the ticket changed meanwhile, reload it",
+                ticket.number
+            )));
+        }
+        let text = req.text.trim();
+        if step.needs_text() && text.is_empty() {
+            return Err(ServiceError::BadRequest(format!("{}须填写说明 / say why or what", step.zh())));
+        }
+        if text.chars().count() > TEXT_MAX {
+            return Err(ServiceError::BadRequest(format!("说明不超过{TEXT_MAX}字 / at most {TEXT_MAX} characters")));
+        }
+        let state = next_state(ticket.status(), step, req.rating).map_err(ServiceError::Conflict)?;
+        if step == TicketStep::Rate && req.rating.is_some_and(|r| r <= domain::services::UNSATISFIED_AT_MOST) && text.is_empty() {
+            return Err(ServiceError::BadRequest("不满意时请写明原因 / say what was unsatisfactory".into()));
+        }
+        if !req.files.is_empty() && !matches!(step, TicketStep::Reply | TicketStep::Resolve | TicketStep::Comment) {
+            return Err(ServiceError::BadRequest(format!("{}不带附件 / this step takes no files", step.zh())));
+        }
+        let files = self.checked_files(req.files)?;
+        let existing = self.store.ticket_files(ticket.id).await?.len();
+        if existing + files.len() > self.plan.services.max_attachments * FILE_ROUNDS {
+            return Err(ServiceError::BadRequest("此工单的附件已达上限 / this ticket holds as many files as it may".into()));
+        }
+        let today = self.clock.today();
+        let limit = self.service_item(&ticket.item)?.limit_days;
+        let calendar = self.plan.working_calendar();
+        let mut change = TicketChange { state: Some(state), ..TicketChange::default() };
+        match step {
+            TicketStep::Accept => {
+                change.accepted_on = Some(Some(today));
+                change.due_on = Some(Some(calendar.nth_working_day_after(today, limit)));
+            }
+            TicketStep::Transfer => {
+                let to = req.department.as_deref().map(str::trim).unwrap_or("");
+                if !self.plan.departments.iter().any(|d| d.code == to) {
+                    return Err(ServiceError::BadRequest(format!(
+                        "转办部门“{}”不在计划中 / unknown department",
+                        domain::shorten(to)
+                    )));
+                }
+                if to == ticket.department {
+                    return Err(ServiceError::BadRequest("转办部门与当前部门相同 / already with that department".into()));
+                }
+                change.department = Some(to.to_string());
+                change.accepted_on = Some(None);
+                change.due_on = Some(None);
+            }
+            TicketStep::Resolve => change.resolved_on = Some(Some(today)),
+            TicketStep::Rate => {
+                change.rating = req.rating;
+                if state == TicketState::Reopened {
+                    // Sent back: a return visit is owed, and the rework has the item's time again.
+                    change.visit_owed = Some(true);
+                    change.resolved_on = Some(None);
+                    change.due_on = Some(Some(calendar.nth_working_day_after(today, limit)));
+                }
+            }
+            TicketStep::Visit => change.visit_owed = Some(false),
+            _ => {}
+        }
+        let event = NewEvent { actor: &caller.actor.login, actor_name: &caller.actor.name, step, text, rating: req.rating };
+        let audit = caller.audit(&format!("ticket.{}", step.code()), "ticket", &ticket.number).after(
+            serde_json::json!({
+                "state": state.code(),
+                "department": change.department.as_deref().unwrap_or(&ticket.department),
+                "rating": req.rating,
+                "text": domain::shorten(text),
+                "files": files.len(),
+            })
+            .to_string(),
+        );
+        Ok(self.store.ticket_step(&ticket, &change, &event, &files, &audit).await?)
+    }
+
+    /// Escalates (督办) every open ticket past its due day, each once; run by the server now and
+    /// then and by `leapfrog tickets escalate`. Returns the tickets escalated.
+    pub async fn escalate_overdue(&self) -> Result<Vec<Ticket>> {
+        Ok(self.store.escalate_overdue(self.clock.today(), "system", "系统督办").await?)
+    }
+}
