@@ -6,6 +6,7 @@ mod evaluation;
 mod monthly;
 mod projects;
 mod tasks;
+mod tickets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -160,6 +161,16 @@ enum Command {
     Report {
         #[command(subcommand)]
         what: ReportWhat,
+    },
+    /// The working-day calendar: when a time limit of working days ends
+    Calendar {
+        #[command(subcommand)]
+        action: tickets::CalendarAction,
+    },
+    /// Service tickets (企业点单叫号): list them, escalate the overdue
+    Tickets {
+        #[command(subcommand)]
+        action: tickets::TicketsAction,
     },
     /// Serve the web pages and the JSON API
     Serve {
@@ -316,6 +327,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             web::serve(app.clone(), &addr).await?;
             app.store.close().await;
         }
+        Command::Calendar { action } => tickets::calendar(&db, action).await?,
+        Command::Tickets { action } => tickets::tickets(&db, &caller, action).await?,
         Command::User { action } => accounts::user(&db, &caller, action).await?,
         Command::Token { action } => accounts::token(&db, &caller, action).await?,
         Command::Audit { action } => accounts::audit(&db, &caller, action).await?,

@@ -526,3 +526,35 @@ fn evaluate_prints_every_result_in_the_contract_shape() {
     assert_eq!(first["values"]["tax_per_mu"], 1.0);
     assert_eq!(first["class"], "A");
 }
+
+#[test]
+fn calendar_due_counts_working_days_on_the_plans_calendar() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("c.db").display());
+    // Across the 2023 National Day holiday (29 September to 6 October off, 7 and 8 worked).
+    let out = leapfrog(&["--database", &db, "calendar", "due", "2023-09-28", "3"]);
+    assert_eq!(ok(&out), "2023-10-09\n");
+    // Across the year's end: Friday 29 December 2023, a weekend, 1 January 2024 off.
+    let out = leapfrog(&["--database", &db, "calendar", "due", "2023-12-29", "1"]);
+    assert_eq!(ok(&out), "2024-01-02\n");
+    let out = leapfrog(&["--database", &db, "calendar", "due", "2023-13-01", "1"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2023-13-01"));
+    // A year the plan has no holidays for is counted on weekdays, and said so.
+    let out = leapfrog(&["--database", &db, "calendar", "due", "2030-09-27", "1"]);
+    assert_eq!(ok(&out), "2030-09-30\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2030"));
+}
+
+#[test]
+fn tickets_escalate_and_list_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let out = leapfrog(&["--database", &db, "tickets", "escalate"]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("督办 0 件"));
+    let out = leapfrog(&["--database", &db, "tickets", "list", "--json"]);
+    assert_eq!(ok(&out).trim(), "[]");
+    let out = leapfrog(&["--database", &db, "tickets", "list", "--state", "nonsense"]);
+    assert!(!out.status.success());
+}

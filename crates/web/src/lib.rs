@@ -180,11 +180,26 @@ async fn caching_and_transport(req: axum::extract::Request, next: axum::middlewa
     res
 }
 
+/// Escalates overdue service tickets every ten minutes, for as long as the server runs. Every node
+/// may: each ticket is escalated once whichever node gets there first.
+async fn escalate_now_and_then(app: App) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match app.escalate_overdue().await {
+            Ok(done) if !done.is_empty() => tracing::info!(count = done.len(), "overdue tickets escalated"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "escalating overdue tickets failed"),
+        }
+    }
+}
+
 /// Serves until Ctrl-C.
 pub async fn serve(app: App, addr: &str) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("Leapfrog 已启动 / serving at http://{local}/  (Ctrl-C 停止 / to stop)");
+    tokio::spawn(escalate_now_and_then(app.clone()));
     axum::serve(listener, router(app))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
