@@ -132,6 +132,9 @@ impl App {
         self.require_some(caller, Action::OrderService)?;
         let item = self.service_item(&order.item)?.clone();
         let own = reach(caller.actor.role, Action::OrderService) == Reach::OwnEnterprise && !caller.actor.operator;
+        if let Some(u) = order.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            domain::Uscc::parse(u).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+        }
         let uscc = match (&order.uscc, own) {
             (_, true) => caller.actor.scope.clone().unwrap_or_default(),
             (Some(u), false) => u.trim().to_string(),
@@ -240,8 +243,10 @@ impl App {
         Ok(self.store.tickets(&f).await?.into_iter().map(|t| self.row(t, today)).collect())
     }
 
-    /// A ticket the caller may see; any other is "not found", so numbers reveal nothing.
+    /// A ticket the caller may see; any other is "not found", so numbers reveal nothing (a role
+    /// that sees no tickets at all is told so).
     async fn visible_ticket(&self, caller: &Caller, number: &str) -> Result<Ticket> {
+        self.require_some(caller, Action::ReadTickets)?;
         let not_found = || ServiceError::NotFound(format!("没有编号为“{}”的工单 / no such ticket", domain::shorten(number)));
         let ticket = self.store.ticket(number.trim()).await?.ok_or_else(not_found)?;
         let target = Target::Ticket { uscc: &ticket.uscc, zone: &ticket.zone, department: &ticket.department };
@@ -292,6 +297,9 @@ impl App {
             return Err(ServiceError::BadRequest(format!("“{}”不是可办理的操作 / not a step one takes", step.zh())));
         }
         self.authorize_step(caller, &ticket, step)?;
+        if req.rating.is_some_and(|r| !(1..=5).contains(&r)) {
+            return Err(ServiceError::BadRequest("评价应为1到5分 / a rating is 1 to 5".into()));
+        }
         if req.version != ticket.version {
             return Err(ServiceError::Conflict(format!(
                 "工单 {} 已被他人处理,请刷新后再操作 / the ticket changed meanwhile, reload it",

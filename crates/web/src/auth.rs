@@ -26,6 +26,11 @@ impl Authed {
         &self.caller.actor
     }
 
+    /// The CSRF token this session's forms carry (none for token callers).
+    pub fn csrf(&self) -> String {
+        self.session.as_ref().map(|(_, c)| c.clone()).unwrap_or_default()
+    }
+
     /// Checks the CSRF token a form or htmx request sent.
     pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
         match &self.session {

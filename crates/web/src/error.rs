@@ -34,6 +34,14 @@ impl WebError {
         WebError { status: StatusCode::BAD_REQUEST, message: message.into() }
     }
 
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        WebError { status: StatusCode::FORBIDDEN, message: message.into() }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        WebError { status: StatusCode::NOT_FOUND, message: message.into() }
+    }
+
     /// A failure of the program, not of the request: logged with the request id; the user is
     /// shown only that it happened and the id to quote.
     pub fn internal(cause: impl std::fmt::Display) -> Self {

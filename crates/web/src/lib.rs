@@ -19,6 +19,7 @@ mod pages;
 mod projects;
 mod tags;
 mod tasks;
+mod tickets;
 mod upload;
 mod workflow;
 
@@ -95,6 +96,7 @@ fn registered() -> Routes {
         .merge_module(tags::routes)
         .merge_module(cultivation::routes)
         .merge_module(innovation::routes)
+        .merge_module(tickets::routes)
         .fallback(not_found)
 }
 

@@ -25,6 +25,9 @@ pub fn document(plan: &Plan) -> Value {
     let indicators: Vec<&str> = plan.indicators.iter().map(|i| i.code.as_str()).collect();
     let steps: Vec<&str> = Step::ALL.iter().map(|s| s.code()).collect();
     let tasks: Vec<&str> = plan.tasks.iter().map(|t| t.code.as_str()).collect();
+    let items: Vec<&str> = plan.services.items.iter().map(|i| i.code.as_str()).collect();
+    let ticket_states: Vec<&str> =
+        ["open", "all"].into_iter().chain(domain::services::TicketState::ALL.iter().map(|s| s.code())).collect();
     let error = |what: &str| json!({ "description": what, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
     let Some(paths) = doc["paths"].as_object_mut() else { return doc };
     // One path per workflow step: what each needs (a reason, or not) differs.
@@ -63,6 +66,12 @@ pub fn document(plan: &Plan) -> Value {
         }
         props["investor_uscc"]["nullable"] = json!(true);
     }
+    if let Some(item) = paths
+        .get_mut("/api/v1/tickets")
+        .and_then(|p| p.pointer_mut("/post/requestBody/content/application~1json/schema/properties/item"))
+    {
+        *item = json!({ "type": "string", "enum": items });
+    }
     for (path, ops) in paths.iter_mut() {
         let public = path == "/healthz";
         let Some(ops) = ops.as_object_mut() else { continue };
@@ -94,6 +103,10 @@ pub fn document(plan: &Plan) -> Value {
                     Some("uscc") => json!({ "type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$" }),
                     Some("code") if path.starts_with("/api/v1/tasks/") => json!({ "type": "string", "enum": tasks }),
                     Some("code") => json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$" }),
+                    Some("number") => json!({ "type": "string", "pattern": "^[A-Z]{1,6}[0-9]{8}-[0-9]{4,5}$" }),
+                    Some("n") => json!({ "type": "integer", "minimum": 1, "maximum": 1_000_000_000_000_i64 }),
+                    Some("state") if path == "/api/v1/tickets" => json!({ "type": "string", "enum": with_empty(&ticket_states) }),
+                    Some("item") if path == "/api/v1/tickets" => json!({ "type": "string", "enum": with_empty(&items) }),
                     Some("kind") => {
                         json!({ "type": "string", "enum": ["projects", "project-plans", "project-reports", "requirements"] })
                     }

@@ -29,6 +29,10 @@ struct Fixture {
     draft_run: i64,
     published_run: i64,
     objections: Vec<i64>,
+    /// Two service tickets per role (page and API) for the own enterprise in the 行政审批局's
+    /// queue (the department user's), and for the other in the 财政金融局's; each with a file.
+    own_tickets: Vec<String>,
+    other_tickets: Vec<String>,
 }
 
 async fn fixture(url: &str) -> Fixture {
@@ -94,7 +98,35 @@ async fn fixture(url: &str) -> Fixture {
     for _ in 0..2 * ROLES.len() {
         objections.push(app.object_to_evaluation(&op, published_run, &own, "数据有误").await.unwrap());
     }
-    Fixture { app, own, other, own_problems, other_problems, own_photo, other_photo, draft_run, published_run, objections }
+    let (mut own_tickets, mut other_tickets) = (Vec::new(), Vec::new());
+    for _ in 0..2 * ROLES.len() {
+        let order = |uscc: &str, item: &str, answers: &[(&str, &str)]| service::Order {
+            item: item.into(),
+            uscc: Some(uscc.into()),
+            answers: answers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            channel: domain::services::Channel::Phone,
+            note: String::new(),
+            files: vec![service::Upload { file_name: "材料.pdf".into(), bytes: b"%PDF-1.7\n".to_vec() }],
+        };
+        let own_order = order(&own, "project-approval", &[("project", "扩建"), ("matter", "施工许可"), ("investment", "100")]);
+        own_tickets.push(app.order_service(&op, own_order).await.unwrap().number);
+        let other_order = order(&other, "loan-caiyuan", &[("amount", "100"), ("months", "12"), ("purpose", "设备")]);
+        other_tickets.push(app.order_service(&op, other_order).await.unwrap().number);
+    }
+    Fixture {
+        app,
+        own,
+        other,
+        own_problems,
+        other_problems,
+        own_photo,
+        other_photo,
+        draft_run,
+        published_run,
+        objections,
+        own_tickets,
+        other_tickets,
+    }
 }
 
 fn png() -> Vec<u8> {
@@ -298,6 +330,31 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/assessment", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/export/assessment.xlsx", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/api/v1/assessment", "-", [200, 200, 200, 403, 200, 403]),
+    // 企业点单叫号: the catalogue for whoever sees tickets; ordering by an enterprise (always for
+    // itself, whatever it names) and by staff for an enterprise in their reach; a ticket seen by
+    // its enterprise, its zone, the department that has it, the coordinator and the leaders
+    // (others: not found); worked by that department and the coordinator alone.
+    ("GET", "/services", "-", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/service-items", "-", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/services/{item}", "-", [200, 200, 200, 200, 403, 403]),
+    ("POST", "/services/{item}", "own", [303, 303, 303, 303, 403, 403]),
+    ("POST", "/services/{item}", "other", [303, 303, 403, 303, 403, 403]),
+    ("POST", "/api/v1/tickets", "own", [201, 201, 201, 201, 403, 403]),
+    ("POST", "/api/v1/tickets", "other", [201, 201, 403, 201, 403, 403]),
+    ("GET", "/tickets", "-", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/tickets", "-", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/tickets/{number}", "own", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/tickets/{number}", "other", [200, 404, 404, 404, 200, 403]),
+    ("GET", "/api/v1/tickets/{number}", "own", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/tickets/{number}", "other", [200, 404, 404, 404, 200, 403]),
+    ("GET", "/tickets/{number}/files/{n}", "own", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/tickets/{number}/files/{n}", "other", [200, 404, 404, 404, 200, 403]),
+    ("GET", "/api/v1/tickets/{number}/files/{n}", "own", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/tickets/{number}/files/{n}", "other", [200, 404, 404, 404, 200, 403]),
+    ("POST", "/tickets/{number}/steps", "own", [303, 303, 403, 403, 403, 403]),
+    ("POST", "/tickets/{number}/steps", "other", [303, 404, 404, 404, 403, 403]),
+    ("POST", "/api/v1/tickets/{number}/steps", "own", [200, 200, 403, 403, 403, 403]),
+    ("POST", "/api/v1/tickets/{number}/steps", "other", [200, 404, 404, 404, 403, 403]),
 ];
 
 fn json(text: String) -> (Body, Option<String>) {
@@ -314,6 +371,14 @@ fn multipart(csrf: &str, file: &str) -> (Body, Option<String>) {
         "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{b}--\r\n"
     );
     (Body::from(text), Some(format!("multipart/form-data; boundary={b}")))
+}
+
+/// The ticket page's accept form, as multipart (its forms carry files).
+fn step_form(csrf: &str) -> (Body, Option<String>) {
+    let b = "matrixboundary";
+    let part = |name: &str, value: &str| format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+    let text = [part("csrf", csrf), part("step", "accept"), part("version", "1")].concat();
+    (Body::from(format!("{text}--{b}--\r\n")), Some(format!("multipart/form-data; boundary={b}")))
 }
 
 fn photo_form(csrf: &str, month: &str) -> (Body, Option<String>) {
@@ -635,6 +700,52 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             vec![
                 case("own", route.into(), (Body::from(file(&format!("N-OWN-{k}"), "etdz", "etdz")), None)),
                 case("other", route.into(), (Body::from(file(&format!("N-OTHER-{k}"), "yongxiu", "opening")), None)),
+            ]
+        }
+        ("GET", "/services" | "/api/v1/service-items" | "/tickets" | "/api/v1/tickets") => vec![case("-", route.into(), none())],
+        ("GET", "/services/{item}") => vec![case("-", "/services/policy".into(), none())],
+        ("POST", "/services/{item}") => {
+            let body = |e: &str| {
+                let b = "matrixboundary";
+                let part = |name: &str, value: &str| {
+                    format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                };
+                let text =
+                    [part("csrf", csrf), part("uscc", e), part("f.topic", "技改补贴"), part("f.question", "条件?")].concat();
+                (Body::from(format!("{text}--{b}--\r\n")), Some(format!("multipart/form-data; boundary={b}")))
+            };
+            vec![case("own", "/services/policy".into(), body(&f.own)), case("other", "/services/policy".into(), body(&f.other))]
+        }
+        ("POST", "/api/v1/tickets") => {
+            let body = |e: &str| {
+                json(format!(r#"{{"item":"policy","uscc":"{e}","answers":{{"topic":"技改补贴","question":"条件?"}}}}"#))
+            };
+            vec![case("own", route.into(), body(&f.own)), case("other", route.into(), body(&f.other))]
+        }
+        ("GET", "/tickets/{number}" | "/api/v1/tickets/{number}") => {
+            let prefix = route.trim_end_matches("/{number}");
+            vec![
+                case("own", format!("{prefix}/{}", f.own_tickets[0]), none()),
+                case("other", format!("{prefix}/{}", f.other_tickets[0]), none()),
+            ]
+        }
+        ("GET", "/tickets/{number}/files/{n}" | "/api/v1/tickets/{number}/files/{n}") => {
+            let prefix = route.trim_end_matches("/{number}/files/{n}");
+            vec![
+                case("own", format!("{prefix}/{}/files/1", f.own_tickets[0]), none()),
+                case("other", format!("{prefix}/{}/files/1", f.other_tickets[0]), none()),
+            ]
+        }
+        // Each role accepts a ticket of its own (the page's and the API's apart), at version 1.
+        ("POST", "/tickets/{number}/steps") => vec![
+            case("own", format!("/tickets/{}/steps", f.own_tickets[2 * k]), step_form(csrf)),
+            case("other", format!("/tickets/{}/steps", f.other_tickets[2 * k]), step_form(csrf)),
+        ],
+        ("POST", "/api/v1/tickets/{number}/steps") => {
+            let body = || json(r#"{"step":"accept","version":1}"#.into());
+            vec![
+                case("own", format!("/api/v1/tickets/{}/steps", f.own_tickets[2 * k + 1]), body()),
+                case("other", format!("/api/v1/tickets/{}/steps", f.other_tickets[2 * k + 1]), body()),
             ]
         }
         _ => panic!("the matrix has no case for {method} {route}: add one, with what each role gets"),

@@ -93,6 +93,22 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
                     uscc(1)
                 )))
                 .unwrap(),
+            // Ordering a service and taking a ticket's step (multipart: they carry files).
+            Request::post("/services/policy")
+                .header("cookie", &jc)
+                .header("content-type", "multipart/form-data; boundary=b")
+                .body(Body::from(format!(
+                    "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--b\r\nContent-Disposition: form-data; name=\"uscc\"\r\n\r\n{}\r\n--b\r\nContent-Disposition: form-data; name=\"f.topic\"\r\n\r\nx\r\n--b\r\nContent-Disposition: form-data; name=\"f.question\"\r\n\r\nx\r\n--b--\r\n",
+                    uscc(1)
+                )))
+                .unwrap(),
+            Request::post("/tickets/GJ20220701-0001/steps")
+                .header("cookie", &jc)
+                .header("content-type", "multipart/form-data; boundary=b")
+                .body(Body::from(
+                    "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--b\r\nContent-Disposition: form-data; name=\"step\"\r\n\r\naccept\r\n--b\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n1\r\n--b--\r\n",
+                ))
+                .unwrap(),
             // The login form's own token is the cookie it was given with the form.
             form("/login", "lf_login_csrf=one", "csrf=another&login=jfj&password=Ganjiang-2023!".into()),
         ];

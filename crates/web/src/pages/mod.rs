@@ -93,6 +93,8 @@ pub struct Nav {
     pub show_users: bool,
     pub show_tasks: bool,
     pub show_projects: bool,
+    /// The service catalogue and the tickets (企业点单叫号).
+    pub show_services: bool,
 }
 
 pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
@@ -120,6 +122,7 @@ pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
         show_users: a.may(Action::ManageUsers) && !a.operator,
         show_tasks: a.may(Action::ReadAggregates),
         show_projects: a.may(Action::ReadProjects),
+        show_services: a.may(Action::ReadTickets),
     }
 }
 
