@@ -293,6 +293,7 @@ impl App {
         self.demo_evaluations(caller, &months).await?;
         self.demo_tags(caller, spec, &generated, &months).await?;
         self.demo_innovation(caller, spec, &generated, &months).await?;
+        self.demo_tickets(spec.seed, self.demo_enterprise().await?.as_deref()).await?;
         if let Some(c) = csv {
             c.finish()?;
         }
@@ -619,23 +620,28 @@ fn demo_accounts(plan: &Plan, enterprise: Option<&str>) -> Vec<(String, String, 
 }
 
 impl App {
-    /// Creates the demo accounts that do not exist yet; returns (login, role, scope) of all.
-    pub async fn seed_demo_users(&self, caller: &Caller) -> Result<Vec<(String, Role, Option<String>)>> {
-        self.require(caller, Action::LoadDemo)?;
-        // The enterprise account: one graded C in the last evaluation, whose result page has most
-        // to say (what would lift it a class), else the registry's first.
-        let mut first = self.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await?.0;
+    /// The demo enterprise account's enterprise: one graded C in the last evaluation, whose result
+    /// page has most to say (what would lift it a class), else the registry's first.
+    async fn demo_enterprise(&self) -> Result<Option<String>> {
+        let first = self.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await?.0;
         if let Some(run) = self.store.evaluation_runs(None).await?.first() {
             let results = self.store.evaluation_results(run.id, None).await?;
             if let Some(c) = results.iter().find(|r| r.class == "C")
-                && let Some(e) = self.store.enterprise(&c.uscc).await?
+                && self.store.enterprise(&c.uscc).await?.is_some()
             {
-                first = vec![e];
+                return Ok(Some(c.uscc.clone()));
             }
         }
+        Ok(first.first().map(|e| e.uscc.clone()))
+    }
+
+    /// Creates the demo accounts that do not exist yet; returns (login, role, scope) of all.
+    pub async fn seed_demo_users(&self, caller: &Caller) -> Result<Vec<(String, Role, Option<String>)>> {
+        self.require(caller, Action::LoadDemo)?;
+        let own = self.demo_enterprise().await?;
         let hash = crate::accounts::hash_password(DEMO_PASSWORD.to_string()).await?;
         let mut out = Vec::new();
-        for (login, name, role, scope) in demo_accounts(&self.plan, first.first().map(|e| e.uscc.as_str())) {
+        for (login, name, role, scope) in demo_accounts(&self.plan, own.as_deref()) {
             if self.store.user_by_login(&login).await?.is_none() {
                 let audit = caller
                     .audit("user.add", "user", &login)

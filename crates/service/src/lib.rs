@@ -8,6 +8,7 @@ mod clock;
 mod cultivation;
 mod demo;
 mod demo_projects;
+mod demo_tickets;
 mod evaluation;
 mod evaluation_runs;
 mod import;

@@ -170,6 +170,7 @@ impl App {
             answers: &answers,
             channel,
             day: self.clock.today(),
+            at: self.clock.now(),
             prefix: &self.plan.services.ticket_prefix,
             actor: &caller.actor.login,
             actor_name: &caller.actor.name,
@@ -362,7 +363,14 @@ impl App {
             TicketStep::Visit => change.visit_owed = Some(false),
             _ => {}
         }
-        let event = NewEvent { actor: &caller.actor.login, actor_name: &caller.actor.name, step, text, rating: req.rating };
+        let event = NewEvent {
+            at: self.clock.now(),
+            actor: &caller.actor.login,
+            actor_name: &caller.actor.name,
+            step,
+            text,
+            rating: req.rating,
+        };
         let audit = caller.audit(&format!("ticket.{}", step.code()), "ticket", &ticket.number).after(
             serde_json::json!({
                 "state": state.code(),
@@ -379,6 +387,6 @@ impl App {
     /// Escalates (督办) every open ticket past its due day, each once; run by the server now and
     /// then and by `leapfrog tickets escalate`. Returns the tickets escalated.
     pub async fn escalate_overdue(&self) -> Result<Vec<Ticket>> {
-        Ok(self.store.escalate_overdue(self.clock.today(), "system", "系统督办").await?)
+        Ok(self.store.escalate_overdue(self.clock.today(), self.clock.now(), "system", "系统督办").await?)
     }
 }

@@ -58,6 +58,8 @@ pub struct NewTicket<'a> {
     pub answers: &'a BTreeMap<String, String>,
     pub channel: Channel,
     pub day: Date,
+    /// When it was ordered (seconds since the epoch), by the application's clock.
+    pub at: i64,
     pub prefix: &'a str,
     pub actor: &'a str,
     pub actor_name: &'a str,
@@ -88,6 +90,8 @@ pub struct TicketChange {
 /// The history line a step leaves.
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
+    /// When (seconds since the epoch), by the application's clock.
+    pub at: i64,
     pub actor: &'a str,
     pub actor_name: &'a str,
     pub step: TicketStep,
@@ -131,7 +135,7 @@ async fn add_event(
     )
     .bind(id)
     .bind(n)
-    .bind(crate::now())
+    .bind(e.at)
     .bind(e.actor)
     .bind(e.actor_name)
     .bind(e.step.code())
@@ -144,7 +148,7 @@ async fn add_event(
     Ok(())
 }
 
-async fn add_files(tx: &mut Transaction<'static, Any>, id: i64, files: &[NewFile], author: &str) -> Result<()> {
+async fn add_files(tx: &mut Transaction<'static, Any>, id: i64, files: &[NewFile], author: &str, at: i64) -> Result<()> {
     let mut n = next_n(tx, "ticket_files", id).await?;
     for f in files {
         sqlx::query(
@@ -158,7 +162,7 @@ async fn add_files(tx: &mut Transaction<'static, Any>, id: i64, files: &[NewFile
         .bind(f.bytes.len() as i64)
         .bind(f.bytes.as_slice())
         .bind(author)
-        .bind(crate::now())
+        .bind(at)
         .execute(&mut **tx)
         .await?;
         n += 1;
@@ -197,13 +201,14 @@ impl Store {
         .bind(TicketState::Ordered.code())
         .bind(answers)
         .bind(t.channel.code())
-        .bind(crate::now())
+        .bind(t.at)
         .bind(t.actor)
         .execute(&mut *tx)
         .await?;
-        let event = NewEvent { actor: t.actor, actor_name: t.actor_name, step: TicketStep::Order, text: t.note, rating: None };
+        let event =
+            NewEvent { at: t.at, actor: t.actor, actor_name: t.actor_name, step: TicketStep::Order, text: t.note, rating: None };
         add_event(&mut tx, id, TicketState::Ordered, t.department, &event).await?;
-        add_files(&mut tx, id, files, t.actor).await?;
+        add_files(&mut tx, id, files, t.actor, t.at).await?;
         audit.entity_id = number.clone();
         let ticket = self.ticket_in(&mut tx, &number).await?.ok_or_else(|| StoreError::Corrupt("ticket not written".into()))?;
         self.commit_audited(tx, &audit).await?;
@@ -390,7 +395,7 @@ impl Store {
         let state = change.state.unwrap_or(ticket.state);
         let department = change.department.as_deref().unwrap_or(&ticket.department);
         add_event(&mut tx, ticket.id, state, department, event).await?;
-        add_files(&mut tx, ticket.id, files, event.actor).await?;
+        add_files(&mut tx, ticket.id, files, event.actor, event.at).await?;
         let after =
             self.ticket_in(&mut tx, &ticket.number).await?.ok_or_else(|| StoreError::Corrupt("ticket vanished".into()))?;
         self.commit_audited(tx, audit).await?;
@@ -401,7 +406,7 @@ impl Store {
     /// and an audit entry; several nodes may run it at once. The version stays: escalating is
     /// not a change that should refuse the step a department is taking meanwhile. Returns those
     /// it marked.
-    pub async fn escalate_overdue(&self, today: Date, actor: &str, actor_name: &str) -> Result<Vec<Ticket>> {
+    pub async fn escalate_overdue(&self, today: Date, at: i64, actor: &str, actor_name: &str) -> Result<Vec<Ticket>> {
         let open: Vec<String> = [TicketState::Accepted, TicketState::Working, TicketState::Reopened]
             .iter()
             .map(|s| format!("'{}'", s.code()))
@@ -419,7 +424,7 @@ impl Store {
             let mut tx = self.begin_write().await?;
             let done = sqlx::query("UPDATE tickets SET escalated_at = $2 WHERE id = $1 AND escalated_at IS NULL")
                 .bind(t.id)
-                .bind(crate::now())
+                .bind(at)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -428,7 +433,7 @@ impl Store {
             }
             let text =
                 format!("超过办理时限(应于 {} 前办结),督办 / overdue", t.due_on.map(|d| d.to_string()).unwrap_or_default());
-            let event = NewEvent { actor, actor_name, step: TicketStep::Escalate, text: &text, rating: None };
+            let event = NewEvent { at, actor, actor_name, step: TicketStep::Escalate, text: &text, rating: None };
             add_event(&mut tx, t.id, t.state, &t.department, &event).await?;
             let audit = AuditRecord::new(actor, "ticket.escalate", "ticket", &t.number)
                 .after(serde_json::json!({ "due_on": t.due_on.map(|d| d.to_string()), "department": t.department }).to_string());

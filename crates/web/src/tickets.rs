@@ -489,7 +489,8 @@ async fn detail(
             who: e.actor_name.clone(),
             step: e.step.zh(),
             state: e.state.zh(),
-            department: department_name(&app, &e.department),
+            // Where a transfer sent it; otherwise the department is the one it was already with.
+            department: if e.step == TicketStep::Transfer { department_name(&app, &e.department) } else { String::new() },
             text: e.text.clone(),
             rating: e.rating.map(|r| format!("{r}分")).unwrap_or_default(),
         })
