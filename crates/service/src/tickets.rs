@@ -132,12 +132,13 @@ impl App {
         self.require_some(caller, Action::OrderService)?;
         let item = self.service_item(&order.item)?.clone();
         let own = reach(caller.actor.role, Action::OrderService) == Reach::OwnEnterprise && !caller.actor.operator;
-        if let Some(u) = order.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        let named = order.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        if let Some(u) = named {
             domain::Uscc::parse(u).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
         }
-        let uscc = match (&order.uscc, own) {
+        let uscc = match (named, own) {
             (_, true) => caller.actor.scope.clone().unwrap_or_default(),
-            (Some(u), false) => u.trim().to_string(),
+            (Some(u), false) => u.to_string(),
             (None, false) => {
                 return Err(ServiceError::BadRequest("请填写企业统一社会信用代码 / give the enterprise's USCC".into()));
             }

@@ -303,7 +303,12 @@ pub struct ListQuery {
     pub item: Option<String>,
 }
 
-fn query_of(q: &ListQuery) -> Result<TicketQuery, WebError> {
+fn query_of(app: &App, q: &ListQuery) -> Result<TicketQuery, WebError> {
+    if let Some(i) = q.item.as_deref().filter(|i| !i.is_empty())
+        && app.plan.services.item(i).is_none()
+    {
+        return Err(WebError::bad_request(format!("服务目录中没有“{}” / no such service item", domain::shorten(i))));
+    }
     let states = match q.state.as_deref().filter(|s| !s.is_empty()) {
         None | Some("all") => Vec::new(),
         Some("open") => TicketState::ALL.iter().copied().filter(|s| s.open()).collect(),
@@ -367,7 +372,7 @@ fn list_row(r: &TicketRow, now: i64) -> ListRow {
 async fn list(State(app): State<App>, authed: Authed, Query(q): Query<ListQuery>) -> Result<ListPage, WebError> {
     let actor = authed.actor();
     let all = app.tickets(&authed.caller, &TicketQuery::default()).await?;
-    let query = query_of(&q)?;
+    let query = query_of(&app, &q)?;
     let rows: Vec<&TicketRow> = all
         .iter()
         .filter(|r| query.states.is_empty() || query.states.contains(&r.ticket.state))
@@ -395,7 +400,7 @@ async fn list(State(app): State<App>, authed: Authed, Query(q): Query<ListQuery>
 }
 
 async fn list_api(State(app): State<App>, authed: Authed, Query(q): Query<ListQuery>) -> Result<Json<Vec<TicketRow>>, WebError> {
-    Ok(Json(app.tickets(&authed.caller, &query_of(&q)?).await?))
+    Ok(Json(app.tickets(&authed.caller, &query_of(&app, &q)?).await?))
 }
 
 // ------------------------------------------------------------------ one ticket
