@@ -20,7 +20,10 @@ pub enum Measure {
     MajorProjectsOnTime,
     /// The share of the zone's "152" tiers met by the year's signed leads.
     Quota152,
-    /// Supplied by a module not yet built (new 规上 enterprises, service satisfaction).
+    /// The share of the ratings of the zone's enterprises' service tickets ordered in the year
+    /// that were satisfied (4 or 5).
+    ServiceSatisfaction,
+    /// Supplied by a module not yet built (new 规上 enterprises).
     Module { module: String },
 }
 

@@ -372,6 +372,67 @@ impl Light {
     }
 }
 
+/// What a set of tickets came to: the statistics of a department, an item, a zone or a month.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TicketTally {
+    /// Ordered.
+    pub received: usize,
+    /// Accepted at some time (whatever happened next).
+    pub accepted: usize,
+    pub refused: usize,
+    /// Resolved now (办结 or 评价).
+    pub resolved: usize,
+    /// Of those resolved, by their due day.
+    pub on_time: usize,
+    /// Resolved after their due day, or open past it.
+    pub overdue: usize,
+    /// Mean working days from acceptance to resolution, over those resolved.
+    pub handling_days: Option<f64>,
+    pub rated: usize,
+    /// Rated 4 or 5.
+    pub satisfied: usize,
+    /// on_time of resolved, %.
+    pub on_time_pct: Option<f64>,
+    /// satisfied of rated, %.
+    pub satisfaction_pct: Option<f64>,
+}
+
+/// Tallies tickets on the working-day calendar as they stand on `today`.
+pub fn tally<'a>(tickets: impl IntoIterator<Item = &'a Ticket>, calendar: &WorkingCalendar, today: Date) -> TicketTally {
+    let mut t = TicketTally::default();
+    let mut handling = 0u64;
+    for x in tickets {
+        t.received += 1;
+        t.accepted += usize::from(x.accepted_on.is_some());
+        t.refused += usize::from(x.state == TicketState::Refused);
+        let resolved = matches!(x.state, TicketState::Resolved | TicketState::Rated);
+        match (resolved, x.resolved_on, x.due_on) {
+            (true, Some(done), due) => {
+                t.resolved += 1;
+                if due.is_none_or(|due| done <= due) {
+                    t.on_time += 1;
+                } else {
+                    t.overdue += 1;
+                }
+                if let Some(from) = x.accepted_on {
+                    handling += u64::from(calendar.working_days_between(from, done));
+                }
+            }
+            _ if x.state.open() && x.due_on.is_some_and(|due| today > due) => t.overdue += 1,
+            _ => {}
+        }
+        if let Some(r) = x.rating {
+            t.rated += 1;
+            t.satisfied += usize::from(r >= SATISFIED_AT_LEAST);
+        }
+    }
+    let pct = |a: usize, b: usize| (b > 0).then(|| (a as f64 * 1000.0 / b as f64).round() / 10.0);
+    t.handling_days = (t.resolved > 0).then(|| (handling as f64 * 10.0 / t.resolved as f64).round() / 10.0);
+    t.on_time_pct = pct(t.on_time, t.resolved);
+    t.satisfaction_pct = pct(t.satisfied, t.rated);
+    t
+}
+
 /// A ticket's number, readable and unique per day: the plan's prefix, the day, the day's
 /// sequence (`GJ20230928-0042`).
 pub fn ticket_number(prefix: &str, day: Date, seq: i64) -> String {
@@ -564,6 +625,57 @@ mod tests {
         assert_eq!(Light::of(&cal, day("2023-10-10"), None, true), Light::None);
         // Over a weekend: Friday before a Monday due day has one working day left.
         assert_eq!(Light::of(&cal, day("2023-10-13"), Some(day("2023-10-16")), true), Light::Blue);
+    }
+
+    fn ticket(state: TicketState, dates: [Option<&str>; 3], rating: Option<u8>) -> Ticket {
+        let [accepted_on, due_on, resolved_on] = dates.map(|d| d.map(|d| Date::parse(d).unwrap()));
+        Ticket {
+            id: 1,
+            number: "T".into(),
+            item: "policy".into(),
+            uscc: "X".into(),
+            enterprise_name: "X".into(),
+            zone: "etdz".into(),
+            department: "economy".into(),
+            state,
+            answers: BTreeMap::new(),
+            channel: Channel::Online,
+            ordered_at: 0,
+            ordered_by: "x".into(),
+            accepted_on,
+            due_on,
+            resolved_on,
+            rating,
+            visit_owed: false,
+            escalated_at: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_tally_counts_on_time_overdue_handling_days_and_satisfaction() {
+        let cal = crate::Plan::default_plan().working_calendar();
+        let today = Date::parse("2023-10-16").unwrap();
+        let tickets = [
+            // Accepted 28 September, resolved 9 October on its due day: 3 working days, on time, 5.
+            ticket(S::Rated, [Some("2023-09-28"), Some("2023-10-09"), Some("2023-10-09")], Some(5)),
+            // Resolved a day late (1 + 3 = 4 working days), rated 3: rated but not satisfied.
+            ticket(S::Rated, [Some("2023-09-28"), Some("2023-10-09"), Some("2023-10-10")], Some(3)),
+            // Open past its due day: overdue; open before it: neither.
+            ticket(S::Working, [Some("2023-10-09"), Some("2023-10-12"), None], None),
+            ticket(S::Accepted, [Some("2023-10-13"), Some("2023-10-18"), None], None),
+            ticket(S::Refused, [None, None, None], None),
+            ticket(S::Ordered, [None, None, None], None),
+            // Sent back after a rating of 2: it counts as rated and open.
+            ticket(S::Reopened, [Some("2023-10-09"), Some("2023-10-20"), None], Some(2)),
+        ];
+        let t = tally(&tickets, &cal, today);
+        assert_eq!((t.received, t.accepted, t.refused, t.resolved), (7, 5, 1, 2));
+        assert_eq!((t.on_time, t.overdue), (1, 2));
+        assert_eq!(t.handling_days, Some(3.5));
+        assert_eq!((t.rated, t.satisfied), (3, 1));
+        assert_eq!((t.on_time_pct, t.satisfaction_pct), (Some(50.0), Some(33.3)));
+        assert_eq!(tally([], &cal, today), TicketTally::default());
     }
 
     #[test]

@@ -38,6 +38,8 @@ impl App {
         let all_targets: f64 = tops.iter().filter_map(target_of).sum();
         let projects = self.store.projects(&[]).await?;
         let pipeline = self.pipeline_of(self.store.leads().await?, year, &|_| true);
+        let tickets = self.all_tickets_of_year(year).await?;
+        let calendar = self.plan.working_calendar();
 
         for ind in &self.plan.assessment.indicators {
             // The progress table of the indicator the measure reads, once for every zone.
@@ -112,6 +114,14 @@ impl App {
                             how: format!("“152”任务 {} 档中完成 {} 档", z.tally.tiers.len(), met),
                         }
                     }),
+                    Measure::ServiceSatisfaction => {
+                        let mine = tickets.iter().filter(|t| self.plan.top_zone(&t.zone) == zone.as_str());
+                        let t = domain::services::tally(mine, &calendar, self.clock.today());
+                        (t.rated > 0).then(|| Achievement {
+                            ratio: t.satisfied as f64 / t.rated as f64,
+                            how: format!("本组团企业评价服务工单 {} 件,满意(4分及以上) {} 件", t.rated, t.satisfied),
+                        })
+                    }
                     // A module not in use yet gives no data.
                     Measure::Module { .. } => None,
                 };

@@ -47,7 +47,7 @@ pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
 pub use submissions::{BoardCell, Figures, States};
 pub use tags::TagView;
 pub use tasks::TaskLine;
-pub use tickets::{Order, StepRequest, TicketDetail, TicketQuery, TicketRow, Upload};
+pub use tickets::{Order, StepRequest, TallyRow, TicketDetail, TicketQuery, TicketRow, TicketStats, Upload};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

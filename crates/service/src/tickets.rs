@@ -8,7 +8,7 @@ use domain::authz::{Action, Reach, Target, reach};
 use domain::calendar::Date;
 use domain::services::{
     AttachmentRule, Channel, FieldError, Light, ServiceItem, StepSide, Ticket, TicketEvent, TicketFile, TicketState, TicketStep,
-    next_state,
+    TicketTally, next_state, tally,
 };
 use serde::Serialize;
 use store::{NewEvent, NewFile, NewTicket, TicketChange, TicketFilter};
@@ -76,6 +76,27 @@ pub struct TicketDetail {
     pub events: Vec<TicketEvent>,
     pub files: Vec<TicketFile>,
     pub steps: Vec<TicketStep>,
+}
+
+/// A group's tally in the statistics.
+#[derive(Debug, Clone, Serialize)]
+pub struct TallyRow {
+    pub code: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub tally: TicketTally,
+}
+
+/// The year's service statistics of the tickets the caller may see (ordered in the year).
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketStats {
+    pub year: i32,
+    pub total: TicketTally,
+    pub by_department: Vec<TallyRow>,
+    pub by_item: Vec<TallyRow>,
+    pub by_zone: Vec<TallyRow>,
+    /// Month by month (yyyy-mm), the months of the year so far.
+    pub by_month: Vec<TallyRow>,
 }
 
 /// Which tickets a list asks for, within what the caller may see.
@@ -383,6 +404,55 @@ impl App {
             .to_string(),
         );
         Ok(self.store.ticket_step(&ticket, &change, &event, &files, &audit).await?)
+    }
+
+    /// The tickets ordered in `year` within a scope, as they stand today.
+    async fn tickets_ordered_in(&self, year: i32, scope: TicketFilter) -> Result<Vec<Ticket>> {
+        let (Some(first), Some(last)) = (Date::new(year, 1, 1), Date::new(year, 12, 31)) else {
+            return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
+        };
+        Ok(self.store.tickets(&TicketFilter { ordered: Some((first, last)), limit: i64::MAX, ..scope }).await?)
+    }
+
+    /// Every ticket ordered in `year`: what region-wide figures (the zone assessment, the
+    /// bulletin) are computed from, whoever reads them.
+    pub(crate) async fn all_tickets_of_year(&self, year: i32) -> Result<Vec<Ticket>> {
+        self.tickets_ordered_in(year, TicketFilter::default()).await
+    }
+
+    /// The year's statistics per department, item, zone and month: received, accepted, resolved on
+    /// time, overdue, mean handling time in working days, satisfaction (ratings of 4 or 5).
+    pub async fn ticket_stats(&self, caller: &Caller, year: i32) -> Result<TicketStats> {
+        let tickets = self.tickets_ordered_in(year, self.ticket_scope(caller)?).await?;
+        let (calendar, today) = (self.plan.working_calendar(), self.clock.today());
+        // Groups without tickets are left out, but for months: a month with none is a fact.
+        let group = |key: &dyn Fn(&Ticket) -> String, names: Vec<(String, String)>, keep_empty: bool| -> Vec<TallyRow> {
+            names
+                .into_iter()
+                .map(|(code, name)| {
+                    let tally = tally(tickets.iter().filter(|t| key(t) == code), &calendar, today);
+                    TallyRow { code, name, tally }
+                })
+                .filter(|r| keep_empty || r.tally.received > 0)
+                .collect()
+        };
+        let departments = self.plan.departments.iter().map(|d| (d.code.clone(), d.name.clone())).collect();
+        let items = self.plan.services.items.iter().map(|i| (i.code.clone(), i.name.clone())).collect();
+        let zones = self.plan.top_zones().map(|z| (z.code.to_string(), z.name.clone())).collect();
+        let last_month = if year < today.year { 12 } else { today.month };
+        let months = (1..=last_month).map(|m| (format!("{year}-{m:02}"), format!("{m}月"))).collect();
+        let month_of = |t: &Ticket| {
+            let d = Date::from_days((t.ordered_at + 8 * 3600).div_euclid(86_400));
+            format!("{}-{:02}", d.year, d.month)
+        };
+        Ok(TicketStats {
+            year,
+            total: tally(&tickets, &calendar, today),
+            by_department: group(&|t| t.department.clone(), departments, false),
+            by_item: group(&|t| t.item.clone(), items, false),
+            by_zone: group(&|t| self.plan.top_zone(&t.zone).to_string(), zones, false),
+            by_month: group(&month_of, months, true),
+        })
     }
 
     /// Escalates (督办) every open ticket past its due day, each once; run by the server now and

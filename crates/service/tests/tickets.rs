@@ -262,3 +262,64 @@ async fn concurrent_orders_on_two_nodes_get_distinct_numbers() {
         assert_eq!(numbers, expected, "{}", db.engine);
     }
 }
+
+#[tokio::test]
+async fn statistics_and_the_zone_assessment_count_time_limits_and_ratings() {
+    for db in testkit::engines().await {
+        let today = Arc::new(AtomicI64::new(0));
+        set_day(&today, "2023-09-28");
+        let app = App::open_with(&db.url, Settings { clock: clock_at(&today), ..Default::default() }).await.unwrap();
+        region(&app).await;
+        let (ent1, ent2, economy) =
+            (caller_of(&app, "ent1").await, caller_of(&app, "ent2").await, caller_of(&app, "economy").await);
+        let policy = || Order {
+            item: "policy".into(),
+            uscc: None,
+            answers: answers(&[("topic", "补贴"), ("question", "条件?")]),
+            channel: Channel::Online,
+            note: String::new(),
+            files: Vec::new(),
+        };
+        // Three policy questions (3 working days from 28 September: due 9 October).
+        let mut done = Vec::new();
+        for (who, resolve_on, rating) in [(&ent1, "2023-10-09", 5), (&ent1, "2023-10-10", 3), (&ent2, "2023-10-08", 4)] {
+            set_day(&today, "2023-09-28");
+            let t = app.order_service(who, policy()).await.unwrap();
+            let t = app.ticket_step(&economy, &t.number, step(TicketStep::Accept, t.version, "")).await.unwrap();
+            set_day(&today, resolve_on);
+            let t = app.ticket_step(&economy, &t.number, step(TicketStep::Resolve, t.version, "已答复")).await.unwrap();
+            done.push(app.ticket_step(who, &t.number, rate(t.version, rating, "")).await.unwrap());
+        }
+        // A fourth still open past its due day on 16 October, and one refused.
+        set_day(&today, "2023-10-09");
+        let open = app.order_service(&ent2, policy()).await.unwrap();
+        app.ticket_step(&economy, &open.number, step(TicketStep::Accept, open.version, "")).await.unwrap();
+        let refused = app.order_service(&ent1, policy()).await.unwrap();
+        app.ticket_step(&economy, &refused.number, step(TicketStep::Refuse, refused.version, "非本局事项")).await.unwrap();
+        set_day(&today, "2023-10-16");
+
+        let leader = caller_of(&app, "leader").await;
+        let s = app.ticket_stats(&leader, 2023).await.unwrap();
+        let t = &s.total;
+        assert_eq!((t.received, t.accepted, t.refused, t.resolved, t.on_time, t.overdue), (5, 4, 1, 3, 2, 2), "{}", db.engine);
+        // 3 working days (7, 8, 9 October), 4 (… 10 October) and 2 (7, 8 October): mean 3.
+        assert_eq!(t.handling_days, Some(3.0));
+        assert_eq!((t.rated, t.satisfied, t.satisfaction_pct), (3, 2, Some(66.7)));
+        assert_eq!(s.by_department.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["economy"]);
+        let zone = |code: &str| s.by_zone.iter().find(|r| r.code == code).unwrap().tally.clone();
+        assert_eq!((zone("etdz").received, zone("yongxiu").received), (3, 2));
+        assert_eq!(s.by_month.len(), 10, "January to October 2023");
+        assert_eq!((s.by_month[8].tally.received, s.by_month[9].tally.received), (3, 2));
+        // An enterprise's statistics are its own tickets'.
+        assert_eq!(app.ticket_stats(&ent2, 2023).await.unwrap().total.received, 2);
+
+        // The zone assessment's 企业服务满意度 (weight 10): etdz 1 of 2 satisfied → 5, yongxiu 1 of 1
+        // → 10, the zones without ratings the mean of those (the plan's "average") → 7.5.
+        let out = app.assess(&Caller::operator(), 2023).await.unwrap();
+        let score = |z: &str| out.iter().find(|x| x.zone == z).unwrap().scores["satisfaction"];
+        assert_eq!((score("etdz"), score("yongxiu"), score("direct")), (5.0, 10.0, 7.5));
+        let line =
+            out.iter().find(|x| x.zone == "etdz").unwrap().lines.iter().find(|l| l.code == "satisfaction").unwrap().how.clone();
+        assert!(line.contains("评价服务工单 2 件,满意(4分及以上) 1 件"), "{line}");
+    }
+}

@@ -110,6 +110,8 @@ pub struct TicketFilter {
     /// Empty: any state.
     pub states: Vec<TicketState>,
     pub item: Option<String>,
+    /// Ordered on these days (China time), first and last included.
+    pub ordered: Option<(Date, Date)>,
     pub limit: i64,
 }
 
@@ -233,11 +235,16 @@ impl Store {
 
     /// Tickets of a filter, oldest first (the order a queue is worked in).
     pub async fn tickets(&self, f: &TicketFilter) -> Result<Vec<Ticket>> {
-        let mut cond = String::from("WHERE 1 = 1");
+        // $1 and $2: the ids of the days ordered on (a ticket's id is its day and sequence).
+        let (first, last) = match f.ordered {
+            Some((from, to)) => (ticket_id(from, 0), ticket_id(to, DAY_SEQ_MAX)),
+            None => (0, i64::MAX),
+        };
+        let mut cond = String::from("WHERE t.id BETWEEN $1 AND $2");
         let mut binds: Vec<String> = Vec::new();
         let bind = |v: String, binds: &mut Vec<String>| {
             binds.push(v);
-            format!("${}", binds.len())
+            format!("${}", binds.len() + 2)
         };
         if let Some(d) = &f.department {
             cond += &format!(" AND t.department = {}", bind(d.clone(), &mut binds));
@@ -260,7 +267,7 @@ impl Store {
             cond += &format!(" AND t.state IN ({})", list.join(", "));
         }
         let sql = format!("SELECT {COLUMNS} {FROM} {cond} ORDER BY t.id LIMIT {}", f.limit.max(1));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(first).bind(last);
         for b in binds {
             q = q.bind(b);
         }

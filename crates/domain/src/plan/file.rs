@@ -1049,6 +1049,7 @@ fn assessment_rules(
             },
             "major_projects_on_time" => Some(Measure::MajorProjectsOnTime),
             "quota_152" => Some(Measure::Quota152),
+            "service_satisfaction" => Some(Measure::ServiceSatisfaction),
             "module" => Some(Measure::Module { module: r.module.clone().unwrap_or_default() }),
             _ => None,
         };
@@ -1056,7 +1057,7 @@ fn assessment_rules(
             p.at(
                 span.clone(),
                 format!(
-                    "考核指标“{code}”的 measure 未知或缺少 indicator/kpi(target_attainment、kpi_share、major_projects_on_time、quota_152、module) / unknown measure"
+                    "考核指标“{code}”的 measure 未知或缺少 indicator/kpi(target_attainment、kpi_share、major_projects_on_time、quota_152、service_satisfaction、module) / unknown measure"
                 ),
             );
             continue;

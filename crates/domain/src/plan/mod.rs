@@ -291,7 +291,7 @@ pub fn default_assessment() -> crate::assessment::AssessmentRules {
             ind("major_on_time", "亿元以上项目按期开工率", 15.0, Measure::MajorProjectsOnTime),
             ind("quota_152", "“152”项目任务", 15.0, Measure::Quota152),
             ind("new_above_scale", "新增规上企业", 10.0, Measure::Module { module: "M5".into() }),
-            ind("satisfaction", "企业服务满意度", 10.0, Measure::Module { module: "M7".into() }),
+            ind("satisfaction", "企业服务满意度", 10.0, Measure::ServiceSatisfaction),
         ],
         when_missing: WhenMissing::Average,
     }
