@@ -90,4 +90,26 @@
     });
     window.addEventListener("resize", function () { chart.resize(); });
   });
+
+  // The service statistics: tickets received and resolved per month, and the satisfaction rate.
+  onReady(function () {
+    var host = document.getElementById("chart-tickets");
+    if (!host || typeof echarts === "undefined") return;
+    var data = JSON.parse(host.getAttribute("data-series"));
+    var chart = echarts.init(host, null, { locale: "ZH" });
+    chart.setOption({
+      aria: { enabled: true, decal: { show: true } },
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 50, right: 50, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: data.months },
+      yAxis: [{ type: "value", name: "件", minInterval: 1 }, { type: "value", name: "满意率%", min: 0, max: 100 }],
+      series: [
+        { name: "受理量", type: "bar", data: data.received },
+        { name: "已办结", type: "bar", data: data.resolved },
+        { name: "满意率", type: "line", yAxisIndex: 1, data: data.satisfaction, connectNulls: true }
+      ]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
 })();

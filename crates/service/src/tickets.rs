@@ -439,7 +439,11 @@ impl App {
         let departments = self.plan.departments.iter().map(|d| (d.code.clone(), d.name.clone())).collect();
         let items = self.plan.services.items.iter().map(|i| (i.code.clone(), i.name.clone())).collect();
         let zones = self.plan.top_zones().map(|z| (z.code.to_string(), z.name.clone())).collect();
-        let last_month = if year < today.year { 12 } else { today.month };
+        let last_month = match year.cmp(&today.year) {
+            std::cmp::Ordering::Less => 12,
+            std::cmp::Ordering::Equal => today.month,
+            std::cmp::Ordering::Greater => 0,
+        };
         let months = (1..=last_month).map(|m| (format!("{year}-{m:02}"), format!("{m}月"))).collect();
         let month_of = |t: &Ticket| {
             let d = Date::from_days((t.ordered_at + 8 * 3600).div_euclid(86_400));

@@ -26,6 +26,9 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.route("/services", &["GET"], get(catalogue))
         .route("/services/{item}", &["GET", "POST"], get(order_form).post(order).layer(files_limit()))
         .route("/tickets", &["GET"], get(list))
+        .route("/tickets/stats", &["GET"], get(stats_page))
+        .route("/export/tickets.xlsx", &["GET"], get(stats_xlsx))
+        .route("/api/v1/ticket-stats", &["GET"], get(stats_api))
         .route("/tickets/{number}", &["GET"], get(detail))
         .route("/tickets/{number}/steps", &["POST"], post(take_step).layer(files_limit()))
         .route("/tickets/{number}/files/{n}", &["GET"], get(file))
@@ -617,4 +620,159 @@ async fn file(State(app): State<App>, authed: Authed, Path((number, n)): Path<(S
     let (f, bytes) = app.ticket_file(&authed.caller, &number, n).await?;
     let disposition = format!("attachment; filename=\"attachment\"; filename*=UTF-8''{}", urlencode(&f.file_name));
     Ok(([(header::CONTENT_TYPE, f.content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+// ------------------------------------------------------------------ statistics
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+fn stats_year(app: &App, year: Option<i32>) -> Result<i32, WebError> {
+    match year {
+        Some(y) if (1900..=9999).contains(&y) => Ok(y),
+        Some(y) => Err(WebError::bad_request(format!("年份 {y} 不正确 / bad year"))),
+        None => Ok(app.clock.today().year),
+    }
+}
+
+/// A tally as the page and the workbook show it.
+pub struct StatLine {
+    pub name: String,
+    pub received: usize,
+    pub accepted: usize,
+    pub refused: usize,
+    pub resolved: usize,
+    pub on_time: usize,
+    pub overdue: usize,
+    pub on_time_pct: String,
+    pub handling_days: String,
+    pub rated: usize,
+    pub satisfaction_pct: String,
+}
+
+fn stat_line(name: &str, t: &domain::services::TicketTally) -> StatLine {
+    let pct = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}%"));
+    StatLine {
+        name: name.to_string(),
+        received: t.received,
+        accepted: t.accepted,
+        refused: t.refused,
+        resolved: t.resolved,
+        on_time: t.on_time,
+        overdue: t.overdue,
+        on_time_pct: pct(t.on_time_pct),
+        handling_days: t.handling_days.map_or_else(|| "—".to_string(), |d| format!("{d:.1}")),
+        rated: t.rated,
+        satisfaction_pct: pct(t.satisfaction_pct),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ticket_stats.html")]
+pub struct StatsPage {
+    pub nav: Nav,
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub total: StatLine,
+    pub groups: Vec<(&'static str, Vec<StatLine>)>,
+    /// The months for the chart, as JSON: {months, received, resolved, satisfaction}.
+    pub chart: String,
+}
+
+const GROUPS: [&str; 4] = ["按承办部门", "按服务事项", "按组团", "按月份"];
+
+fn groups(s: &service::TicketStats) -> [&Vec<service::TallyRow>; 4] {
+    [&s.by_department, &s.by_item, &s.by_zone, &s.by_month]
+}
+
+async fn stats_page(State(app): State<App>, authed: Authed, Query(q): Query<YearQuery>) -> Result<StatsPage, WebError> {
+    let year = stats_year(&app, q.year)?;
+    let s = app.ticket_stats(&authed.caller, year).await?;
+    let chart = serde_json::json!({
+        "months": s.by_month.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
+        "received": s.by_month.iter().map(|r| r.tally.received).collect::<Vec<_>>(),
+        "resolved": s.by_month.iter().map(|r| r.tally.resolved).collect::<Vec<_>>(),
+        "satisfaction": s.by_month.iter().map(|r| r.tally.satisfaction_pct).collect::<Vec<_>>(),
+    });
+    let this_year = app.clock.today().year;
+    Ok(StatsPage {
+        nav: nav(&app, &authed, "tickets"),
+        year,
+        years: (this_year - 4..=this_year).rev().collect(),
+        total: stat_line("合计", &s.total),
+        groups: GROUPS
+            .iter()
+            .zip(groups(&s))
+            .map(|(g, rows)| (*g, rows.iter().map(|r| stat_line(&r.name, &r.tally)).collect()))
+            .collect(),
+        chart: chart.to_string(),
+    })
+}
+
+async fn stats_api(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<service::TicketStats>, WebError> {
+    let year = stats_year(&app, q.year)?;
+    Ok(Json(app.ticket_stats(&authed.caller, year).await?))
+}
+
+async fn stats_xlsx(State(app): State<App>, authed: Authed, Query(q): Query<YearQuery>) -> Result<Response, WebError> {
+    use files::{Sheet, SheetColumn, XCell};
+    let year = stats_year(&app, q.year)?;
+    let s = app.ticket_stats(&authed.caller, year).await?;
+    let heads: [(&str, Option<u32>, f64); 11] = [
+        ("", None, 24.0),
+        ("受理量(件)", Some(0), 10.0),
+        ("已受理", Some(0), 8.0),
+        ("不予受理", Some(0), 8.0),
+        ("已办结", Some(0), 8.0),
+        ("按时办结", Some(0), 8.0),
+        ("超期", Some(0), 8.0),
+        ("按时办结率(%)", Some(1), 12.0),
+        ("平均办理时长(工作日)", Some(1), 16.0),
+        ("已评价", Some(0), 8.0),
+        ("满意率(%)", Some(1), 10.0),
+    ];
+    let number = |v: Option<f64>| v.map_or(XCell::Empty, XCell::Number);
+    let row = |name: &str, t: &domain::services::TicketTally| {
+        vec![
+            XCell::Text(name.to_string()),
+            XCell::Number(t.received as f64),
+            XCell::Number(t.accepted as f64),
+            XCell::Number(t.refused as f64),
+            XCell::Number(t.resolved as f64),
+            XCell::Number(t.on_time as f64),
+            XCell::Number(t.overdue as f64),
+            number(t.on_time_pct),
+            number(t.handling_days),
+            XCell::Number(t.rated as f64),
+            number(t.satisfaction_pct),
+        ]
+    };
+    let today = app.clock.today();
+    let sheets: Vec<Sheet> = GROUPS
+        .iter()
+        .zip(groups(&s))
+        .map(|(g, rows)| {
+            let by = g.trim_start_matches('按');
+            let mut columns: Vec<SheetColumn> = heads
+                .iter()
+                .map(|(h, decimals, width)| SheetColumn { header: h.to_string(), decimals: *decimals, width: *width })
+                .collect();
+            columns[0].header = by.to_string();
+            let mut out: Vec<Vec<XCell>> = rows.iter().map(|r| row(&r.name, &r.tally)).collect();
+            out.push(row("合计", &s.total));
+            Sheet {
+                name: by.to_string(),
+                title: Some(format!("{} {year}年企业服务统计({g},截至 {today};满意为4分及以上)", app.plan.region)),
+                columns,
+                rows: out,
+            }
+        })
+        .collect();
+    crate::pages::workbook_response(&format!("tickets-{year}.xlsx"), &sheets)
 }

@@ -342,6 +342,9 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("POST", "/api/v1/tickets", "own", [201, 201, 201, 201, 403, 403]),
     ("POST", "/api/v1/tickets", "other", [201, 201, 403, 201, 403, 403]),
     ("GET", "/tickets", "-", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/tickets/stats", "-", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/export/tickets.xlsx", "-", [200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/ticket-stats", "-", [200, 200, 200, 200, 200, 403]),
     ("GET", "/api/v1/tickets", "-", [200, 200, 200, 200, 200, 403]),
     ("GET", "/tickets/{number}", "own", [200, 200, 200, 200, 200, 403]),
     ("GET", "/tickets/{number}", "other", [200, 404, 404, 404, 200, 403]),
@@ -703,6 +706,9 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             ]
         }
         ("GET", "/services" | "/api/v1/service-items" | "/tickets" | "/api/v1/tickets") => vec![case("-", route.into(), none())],
+        ("GET", "/tickets/stats" | "/export/tickets.xlsx" | "/api/v1/ticket-stats") => {
+            vec![case("-", format!("{route}?year=2023"), none())]
+        }
         ("GET", "/services/{item}") => vec![case("-", "/services/policy".into(), none())],
         ("POST", "/services/{item}") => {
             let body = |e: &str| {
