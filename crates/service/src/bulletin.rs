@@ -289,6 +289,8 @@ impl App {
             }],
         });
 
+        sections.push(self.services_section(quarter).await?);
+
         Ok(Report {
             title: format!("{}产业跨越发展{}年第{}季度工作通报", self.plan.region, quarter.year, quarter.q),
             issuer: if self.plan.lead_organisation.is_empty() {
@@ -302,6 +304,84 @@ impl App {
             },
             subtitle: format!("{}年第{}季度", quarter.year, quarter.q),
             sections,
+        })
+    }
+}
+
+impl App {
+    /// 六、企业服务: the quarter's tickets (ordered in it, as they stand on the bulletin's day) in
+    /// total and per department.
+    async fn services_section(&self, quarter: Quarter) -> Result<Section> {
+        use domain::services::tally;
+        let months = (quarter.q * 3 - 2)..=(quarter.q * 3);
+        let tickets: Vec<domain::services::Ticket> = self
+            .all_tickets_of_year(quarter.year)
+            .await?
+            .into_iter()
+            .filter(|t| months.contains(&domain::calendar::Date::from_days((t.ordered_at + 8 * 3600).div_euclid(86_400)).month))
+            .collect();
+        let (calendar, today) = (self.plan.working_calendar(), self.clock.today());
+        let t = tally(&tickets, &calendar, today);
+        let pct = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}%"));
+        let days = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"));
+        let lines: Vec<(String, domain::services::TicketTally)> = self
+            .plan
+            .departments
+            .iter()
+            .map(|d| (d.name.clone(), tally(tickets.iter().filter(|x| x.department == d.code), &calendar, today)))
+            .filter(|(_, t)| t.received > 0)
+            .collect();
+        let late: Vec<String> = lines.iter().filter(|(_, t)| t.overdue > 0).map(|(n, t)| format!("{n}{}件", t.overdue)).collect();
+        let text = if t.received == 0 {
+            "本季度无企业点单。".to_string()
+        } else {
+            format!(
+                "本季度企业点单{}件,受理{}件,不予受理{}件,办结{}件,按时办结率{},平均办理时长{}个工作日;企业评价{}件,满意率{}。{}",
+                t.received,
+                t.accepted,
+                t.refused,
+                t.resolved,
+                pct(t.on_time_pct),
+                days(t.handling_days),
+                t.rated,
+                pct(t.satisfaction_pct),
+                if late.is_empty() {
+                    "无超期工单。".to_string()
+                } else {
+                    format!("超期工单:{},已督办。", late.join("、"))
+                }
+            )
+        };
+        if lines.is_empty() {
+            return Ok(Section {
+                heading: "企业服务(点单叫号)情况".into(), paragraphs: vec![text], tables: Vec::new()
+            });
+        }
+        Ok(Section {
+            heading: "企业服务(点单叫号)情况".into(),
+            paragraphs: vec![text],
+            tables: vec![ReportTable {
+                title: "各部门企业服务办理情况".into(),
+                note: format!("单位:件;本季度点单的工单,状态截至{today}"),
+                columns: ["承办部门", "受理量", "已办结", "按时办结率", "超期", "平均办理时长(工作日)", "满意率"]
+                    .map(String::from)
+                    .to_vec(),
+                numeric: vec![false, true, true, true, true, true, true],
+                rows: lines
+                    .iter()
+                    .map(|(n, t)| {
+                        vec![
+                            n.clone(),
+                            t.received.to_string(),
+                            t.resolved.to_string(),
+                            pct(t.on_time_pct),
+                            t.overdue.to_string(),
+                            days(t.handling_days),
+                            pct(t.satisfaction_pct),
+                        ]
+                    })
+                    .collect(),
+            }],
         })
     }
 }

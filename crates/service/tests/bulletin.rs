@@ -58,11 +58,58 @@ async fn the_bulletin_of_a_quarter_holds_the_figures_and_says_what_they_show() {
         .await;
         load(&app, "l.csv", "code,name,investor,amount,industry,zone,source,owner,stage,signed\nL1,甲,甲,600000,optoelectronics,etdz,推介会,etdz,签约,2022-03-01\n", None).await;
 
+        // Two policy questions of August (a node whose day is 10 August): one answered in time
+        // and rated 5, one accepted and still open on the bulletin's day, long past its 3 days.
+        let summer =
+            App::open_with(&db.url, Settings { clock: Clock::on(Date::new(2022, 8, 10).unwrap()), ..Default::default() })
+                .await
+                .unwrap();
+        for answered in [true, false] {
+            let order = leapfrog_service::Order {
+                item: "policy".into(),
+                uscc: Some(uscc(1)),
+                answers: [("topic", "补贴"), ("question", "条件?")].into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+                channel: domain::services::Channel::Phone,
+                note: String::new(),
+                files: Vec::new(),
+            };
+            let t = summer.order_service(&op, order).await.unwrap();
+            let step = |step, version, rating| leapfrog_service::StepRequest {
+                step,
+                version,
+                text: "已答复".into(),
+                rating,
+                department: None,
+                files: Vec::new(),
+            };
+            use domain::services::TicketStep::{Accept, Rate, Resolve};
+            let t = summer.ticket_step(&op, &t.number, step(Accept, t.version, None)).await.unwrap();
+            if answered {
+                let t = summer.ticket_step(&op, &t.number, step(Resolve, t.version, None)).await.unwrap();
+                summer.ticket_step(&op, &t.number, step(Rate, t.version, Some(5))).await.unwrap();
+            }
+        }
+
         let q = Quarter::parse("2022Q3").unwrap();
         let report = app.bulletin(&op, q).await.unwrap();
         assert!(report.title.contains("2022年第3季度"), "{}", report.title);
         let headings: Vec<&str> = report.sections.iter().map(|s| s.heading.as_str()).collect();
-        assert_eq!(headings, vec!["总体情况", "产业发展情况", "各组团推进情况", "重大项目推进情况", "招商引资“152”进展"]);
+        assert_eq!(
+            headings,
+            vec!["总体情况", "产业发展情况", "各组团推进情况", "重大项目推进情况", "招商引资“152”进展", "企业服务(点单叫号)情况"]
+        );
+        let services = &report.sections[5];
+        assert!(
+            services.paragraphs[0].contains("本季度企业点单2件,受理2件,不予受理0件,办结1件,按时办结率100.0%")
+                && services.paragraphs[0].contains("满意率100.0%")
+                && services.paragraphs[0].contains("超期工单:新区经济发展局1件"),
+            "{}",
+            services.paragraphs[0]
+        );
+        assert_eq!(
+            services.tables[0].rows,
+            vec![["新区经济发展局", "2", "1", "100.0%", "1", "0.0", "100.0%"].map(String::from).to_vec()]
+        );
         // 光电: 9 × 100 亿元 = 900 亿元 this year against 810 last year: +11.1 %.
         let industries = &report.sections[1].tables[0];
         let opto = industries.rows.iter().find(|r| r[0] == "光电信息").unwrap();
