@@ -38,6 +38,7 @@ pub mod code;
 pub mod cultivation;
 pub mod enterprise;
 pub mod evaluation;
+pub mod inbox;
 pub mod innovation;
 pub mod kpi;
 pub mod leads;

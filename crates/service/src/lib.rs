@@ -12,6 +12,7 @@ mod demo_tickets;
 mod evaluation;
 mod evaluation_runs;
 mod import;
+mod inbox;
 mod innovation;
 mod leads;
 mod projects;

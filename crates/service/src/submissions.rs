@@ -149,7 +149,7 @@ impl App {
             .iter()
             .map(|(z, m, from)| StateChange { scope: z.to_string(), period: m.yyyymm().into(), from: *from })
             .collect();
-        self.store.step_states(ZONE_MONTH, &rows, to, &audits).await?;
+        self.store.step_states(ZONE_MONTH, &rows, to, &audits, &[]).await?;
         Ok(changes)
     }
 

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use domain::authz::{Action, Reach, Target, reach};
+use domain::authz::{Action, Reach, Role, Target, reach};
 use domain::calendar::Date;
+use domain::inbox::{Notice, NoticeKind, Recipients};
 use domain::services::{
     AttachmentRule, Channel, FieldError, Light, ServiceItem, StepSide, Ticket, TicketEvent, TicketFile, TicketState, TicketStep,
     TicketTally, next_state, tally,
@@ -113,6 +114,44 @@ fn field_errors(item: &ServiceItem, errors: Vec<FieldError>) -> ServiceError {
     ServiceError::BadRequest(format!("“{}”申请表有误 / the form has problems:{}", item.name, list.join(";")))
 }
 
+/// The notices a ticket's step sends: a new or transferred ticket to the department that now has
+/// it, the department's answers to the enterprise, the enterprise's rating or comment back to the
+/// department.
+fn step_notices(t: &Ticket, step: TicketStep, item_name: &str) -> Vec<Notice> {
+    let link = format!("/tickets/{}", t.number);
+    let department = || vec![Recipients::Scoped(Role::Department, t.department.clone())];
+    let enterprise = || vec![Recipients::Scoped(Role::Enterprise, t.uscc.clone())];
+    let (title, to) = match step {
+        TicketStep::Order => (format!("新工单 {} · {item_name} · {}", t.number, t.enterprise_name), department()),
+        TicketStep::Transfer => (format!("转来工单 {} · {item_name} · {}", t.number, t.enterprise_name), department()),
+        TicketStep::Rate if t.state == TicketState::Reopened => {
+            (format!("工单 {} 企业评价{}分,退回重办,请回访", t.number, t.rating.unwrap_or(0)), department())
+        }
+        TicketStep::Rate => (format!("工单 {} 企业评价{}分", t.number, t.rating.unwrap_or(0)), department()),
+        TicketStep::Comment => (format!("工单 {} 企业补充了留言", t.number), department()),
+        TicketStep::Accept | TicketStep::Refuse | TicketStep::Reply | TicketStep::Resolve | TicketStep::Visit => {
+            (format!("您的工单 {}({item_name}){}", t.number, step.zh()), enterprise())
+        }
+        // Past the due day: the coordinator and the leaders as well as the department.
+        TicketStep::Escalate => (
+            format!(
+                "督办:工单 {}({item_name} · {})应于 {} 前办结,已超期",
+                t.number,
+                t.enterprise_name,
+                t.due_on.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            vec![
+                Recipients::Role(Role::Coordinator),
+                Recipients::Role(Role::Leader),
+                Recipients::Scoped(Role::Department, t.department.clone()),
+            ],
+        ),
+    };
+    let kind = if step == TicketStep::Escalate { NoticeKind::Escalation } else { NoticeKind::Ticket };
+    // Keyed by the ticket's version after the step (escalating leaves it): each notice once.
+    vec![Notice { key: format!("ticket:{}:{}:{}", t.number, step.code(), t.version), kind, title, link, to }]
+}
+
 impl App {
     pub(crate) fn service_item(&self, code: &str) -> Result<&ServiceItem> {
         self.plan
@@ -202,7 +241,7 @@ impl App {
             serde_json::json!({ "item": item.code, "uscc": enterprise.uscc, "channel": channel.code(), "files": files.len() })
                 .to_string(),
         );
-        Ok(self.store.open_ticket(&new, &files, audit).await?)
+        Ok(self.store.open_ticket(&new, &files, audit, |t| step_notices(t, TicketStep::Order, &item.name)).await?)
     }
 
     /// What of the tickets the caller may see: a filter the store applies.
@@ -403,7 +442,16 @@ impl App {
             })
             .to_string(),
         );
-        Ok(self.store.ticket_step(&ticket, &change, &event, &files, &audit).await?)
+        // The notice tells of the ticket as the step leaves it.
+        let after = Ticket {
+            state,
+            department: change.department.clone().unwrap_or_else(|| ticket.department.clone()),
+            rating: req.rating.or(ticket.rating),
+            version: ticket.version + 1,
+            ..ticket.clone()
+        };
+        let notices = step_notices(&after, step, &self.service_item(&ticket.item)?.name);
+        Ok(self.store.ticket_step(&ticket, &change, &event, &files, &audit, &notices).await?)
     }
 
     /// The tickets ordered in `year` within a scope, as they stand today.
@@ -462,6 +510,9 @@ impl App {
     /// Escalates (督办) every open ticket past its due day, each once; run by the server now and
     /// then and by `leapfrog tickets escalate`. Returns the tickets escalated.
     pub async fn escalate_overdue(&self) -> Result<Vec<Ticket>> {
-        Ok(self.store.escalate_overdue(self.clock.today(), self.clock.now(), "system", "系统督办").await?)
+        let names: std::collections::HashMap<&str, &str> =
+            self.plan.services.items.iter().map(|i| (i.code.as_str(), i.name.as_str())).collect();
+        let notices = |t: &Ticket| step_notices(t, TicketStep::Escalate, names.get(t.item.as_str()).copied().unwrap_or(&t.item));
+        Ok(self.store.escalate_overdue(self.clock.today(), self.clock.now(), "system", "系统督办", notices).await?)
     }
 }

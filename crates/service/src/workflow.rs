@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use domain::authz::Role;
+use domain::inbox::{Notice, NoticeKind, Recipients};
 use domain::submission::{Step, SubmissionState};
 use store::StateChange;
 
@@ -56,8 +58,34 @@ impl App {
             .after(serde_json::json!({ "state": to }).to_string());
         audit.reason = reason.to_string();
         let change = StateChange { scope: subject.scope.to_string(), period: subject.period, from };
-        self.store.step_states(subject.kind, &[change], to, std::slice::from_ref(&audit)).await?;
+        let notices = self.workflow_notices(subject, step, reason);
+        self.store.step_states(subject.kind, &[change], to, std::slice::from_ref(&audit), &notices).await?;
         Ok(to)
+    }
+
+    /// What a step tells whom: a zone's month or project reports returned, to the zone; submitted,
+    /// to the coordinators who review them. Other subjects send nothing.
+    fn workflow_notices(&self, subject: Subject<'_>, step: Step, reason: &str) -> Vec<Notice> {
+        let (what, link) = match subject.kind {
+            store::ZONE_MONTH => ("月度数据", "/submissions"),
+            crate::projects::PROJECT_MONTH => ("项目月报", "/dispatch"),
+            _ => return Vec::new(),
+        };
+        let zone = self.plan.zone(subject.scope).map_or_else(|| subject.scope.to_string(), |z| z.name.clone());
+        let month = domain::Month::from_yyyymm(subject.period as i32).map_or_else(|| subject.period.to_string(), |m| m.zh());
+        let (kind, title, to) = match step {
+            Step::Return => (
+                NoticeKind::Returned,
+                format!("{zone}{month}{what}被退回:{reason}"),
+                Recipients::Scoped(Role::Zone, subject.scope.to_string()),
+            ),
+            Step::Submit => {
+                (NoticeKind::Submitted, format!("{zone}已提交{month}{what},待审核"), Recipients::Role(Role::Coordinator))
+            }
+            _ => return Vec::new(),
+        };
+        let key = format!("{}:{}:{}:{}:{}", subject.kind, subject.scope, subject.period, step.code(), self.clock.now());
+        vec![Notice { key, kind, title, link: link.into(), to: vec![to] }]
     }
 }
 

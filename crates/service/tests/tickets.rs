@@ -323,3 +323,93 @@ async fn statistics_and_the_zone_assessment_count_time_limits_and_ratings() {
         assert!(line.contains("评价服务工单 2 件,满意(4分及以上) 1 件"), "{line}");
     }
 }
+
+#[tokio::test]
+async fn the_inbox_tells_each_side_what_needs_it_once() {
+    for db in testkit::engines().await {
+        let today = Arc::new(AtomicI64::new(0));
+        set_day(&today, "2023-09-28");
+        let app = App::open_with(&db.url, Settings { clock: clock_at(&today), ..Default::default() }).await.unwrap();
+        region(&app).await;
+        let who = async |login: &str| caller_of(&app, login).await;
+        let (ent1, ent2, economy, finance, coordinator, leader) = (
+            who("ent1").await,
+            who("ent2").await,
+            who("economy").await,
+            who("finance").await,
+            who("coordinator").await,
+            who("leader").await,
+        );
+        let titles = async |c: &Caller| app.inbox(c).await.unwrap().0.into_iter().map(|m| m.title).collect::<Vec<_>>();
+
+        // A new ticket lands in the department's inbox, not another's.
+        let order = Order {
+            item: "policy".into(),
+            uscc: None,
+            answers: answers(&[("topic", "补贴"), ("question", "条件?")]),
+            channel: Channel::Online,
+            note: String::new(),
+            files: Vec::new(),
+        };
+        let t = app.order_service(&ent1, order).await.unwrap();
+        let got = titles(&economy).await;
+        assert_eq!(got.len(), 1, "{}: {got:?}", db.engine);
+        assert!(got[0].starts_with("新工单 GJ20230928-0001 · 政策咨询 · 甲公司"), "{got:?}");
+        assert!(titles(&finance).await.is_empty());
+        assert_eq!(app.unread(&economy).await.unwrap(), 1);
+
+        // Accepted: the enterprise hears of it, the other enterprise does not.
+        app.ticket_step(&economy, &t.number, step(TicketStep::Accept, t.version, "")).await.unwrap();
+        assert_eq!(titles(&ent1).await, ["您的工单 GJ20230928-0001(政策咨询)受理"]);
+        assert!(titles(&ent2).await.is_empty());
+
+        // One working day left on Sunday 8 October (a make-up working day): the department is
+        // reminded once however often the sweep runs.
+        set_day(&today, "2023-10-08");
+        app.remind_deadlines().await.unwrap();
+        app.remind_deadlines().await.unwrap();
+        let reminders: Vec<String> =
+            titles(&economy).await.into_iter().filter(|m| m.contains("应于 2023-10-09 前办结")).collect();
+        assert_eq!(reminders.len(), 1, "{reminders:?}");
+        assert!(reminders[0].contains("剩1个工作日"));
+
+        // Overdue: escalated to the coordinator, the leaders and the department, once.
+        set_day(&today, "2023-10-10");
+        app.escalate_overdue().await.unwrap();
+        for c in [&coordinator, &leader, &economy] {
+            let got: Vec<String> = titles(c).await.into_iter().filter(|m| m.starts_with("督办")).collect();
+            assert_eq!(got.len(), 1, "{}: {got:?}", c.actor.login);
+            assert!(got[0].contains("GJ20230928-0001") && got[0].contains("2023-10-09"), "{got:?}");
+        }
+        assert!(!titles(&ent1).await.iter().any(|m| m.starts_with("督办")));
+
+        // Read: one message, then all.
+        let (messages, unread) = app.inbox(&economy).await.unwrap();
+        assert_eq!(unread, 3);
+        assert_eq!(app.mark_read(&economy, Some(vec![messages[0].key.clone()])).await.unwrap(), 1);
+        assert_eq!(app.unread(&economy).await.unwrap(), 2);
+        assert_eq!(app.mark_read(&economy, None).await.unwrap(), 2);
+        assert_eq!(app.unread(&economy).await.unwrap(), 0);
+        assert!(app.inbox(&economy).await.unwrap().0.iter().all(|m| m.read));
+        // Another account's messages are untouched by it.
+        assert_eq!(app.unread(&ent1).await.unwrap(), 1);
+
+        // A returned month tells the zone; its submission tells the coordinators.
+        let op = Caller::operator();
+        let month = domain::Month::new(2023, 9).unwrap();
+        let etdz = who("etdz").await;
+        app.submission_step(&etdz, "etdz", month, domain::submission::Step::Submit, "").await.unwrap();
+        assert!(
+            titles(&coordinator).await.iter().any(|m| m.contains("已提交2023年9月月度数据,待审核")),
+            "{:?}",
+            titles(&coordinator).await
+        );
+        app.submission_step(&op, "etdz", month, domain::submission::Step::Return, "营业收入有误").await.unwrap();
+        assert!(
+            titles(&etdz).await.iter().any(|m| m.contains("2023年9月月度数据被退回:营业收入有误")),
+            "{:?}",
+            titles(&etdz).await
+        );
+        assert!(!titles(&who("yongxiu").await).await.iter().any(|m| m.contains("被退回")));
+    }
+}

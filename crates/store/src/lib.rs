@@ -7,6 +7,7 @@ mod enterprises;
 mod evaluation;
 mod facts;
 mod facts_import;
+mod inbox;
 mod innovation;
 mod leads;
 mod migrate;

@@ -26,7 +26,25 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 12, name: "parks: an enterprise's park, and with its evaluation result", sql: v12 },
     Migration { version: 13, name: "innovation platforms and teams; figures entered per year", sql: v13 },
     Migration { version: 14, name: "service tickets, their history, files and day counters", sql: v14 },
+    Migration { version: 15, name: "the inbox", sql: v15 },
 ];
+
+fn v15(_: Engine) -> Vec<&'static str> {
+    vec![
+        // One row per account and notice key: the same notice sent again adds nothing.
+        "CREATE TABLE inbox (
+            login TEXT NOT NULL,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            link TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            read_at BIGINT,
+            PRIMARY KEY (login, key)
+        )",
+        "CREATE INDEX inbox_newest ON inbox (login, at)",
+    ]
+}
 
 fn v14(engine: Engine) -> Vec<&'static str> {
     // Dates are YYYY-MM-DD text, instants seconds since the epoch.

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use domain::calendar::Date;
+use domain::inbox::Notice;
 use domain::services::{
     Channel, DAY_SEQ_MAX, Ticket, TicketEvent, TicketFile, TicketState, TicketStep, ticket_id, ticket_number,
 };
@@ -176,7 +177,14 @@ impl Store {
     /// Opens a ticket with the next number of its day, its first history line and its files, in
     /// one transaction. The day's counter row is updated in place: on PostgreSQL its row lock
     /// makes concurrent orders on any node take turns, on SQLite the write lock does.
-    pub async fn open_ticket(&self, t: &NewTicket<'_>, files: &[NewFile], mut audit: AuditRecord) -> Result<Ticket> {
+    /// `notices` is called with the new ticket for the notices to send with it.
+    pub async fn open_ticket(
+        &self,
+        t: &NewTicket<'_>,
+        files: &[NewFile],
+        mut audit: AuditRecord,
+        notices: impl Fn(&Ticket) -> Vec<Notice>,
+    ) -> Result<Ticket> {
         let mut tx = self.begin_write().await?;
         let day = i64::from(t.day.year) * 10_000 + i64::from(t.day.month) * 100 + i64::from(t.day.day);
         let seq: i64 = sqlx::query_scalar(
@@ -213,6 +221,7 @@ impl Store {
         add_files(&mut tx, id, files, t.actor, t.at).await?;
         audit.entity_id = number.clone();
         let ticket = self.ticket_in(&mut tx, &number).await?.ok_or_else(|| StoreError::Corrupt("ticket not written".into()))?;
+        crate::inbox::notify(&mut tx, &notices(&ticket), t.at).await?;
         self.commit_audited(tx, &audit).await?;
         Ok(ticket)
     }
@@ -352,6 +361,7 @@ impl Store {
         event: &NewEvent<'_>,
         files: &[NewFile],
         audit: &AuditRecord,
+        notices: &[Notice],
     ) -> Result<Ticket> {
         let mut tx = self.begin_write().await?;
         let mut sets = vec!["version = version + 1".to_string()];
@@ -405,6 +415,7 @@ impl Store {
         add_files(&mut tx, ticket.id, files, event.actor, event.at).await?;
         let after =
             self.ticket_in(&mut tx, &ticket.number).await?.ok_or_else(|| StoreError::Corrupt("ticket vanished".into()))?;
+        crate::inbox::notify(&mut tx, notices, event.at).await?;
         self.commit_audited(tx, audit).await?;
         Ok(after)
     }
@@ -413,7 +424,14 @@ impl Store {
     /// and an audit entry; several nodes may run it at once. The version stays: escalating is
     /// not a change that should refuse the step a department is taking meanwhile. Returns those
     /// it marked.
-    pub async fn escalate_overdue(&self, today: Date, at: i64, actor: &str, actor_name: &str) -> Result<Vec<Ticket>> {
+    pub async fn escalate_overdue(
+        &self,
+        today: Date,
+        at: i64,
+        actor: &str,
+        actor_name: &str,
+        notices: impl Fn(&Ticket) -> Vec<Notice>,
+    ) -> Result<Vec<Ticket>> {
         let open: Vec<String> = [TicketState::Accepted, TicketState::Working, TicketState::Reopened]
             .iter()
             .map(|s| format!("'{}'", s.code()))
@@ -442,6 +460,7 @@ impl Store {
                 format!("超过办理时限(应于 {} 前办结),督办 / overdue", t.due_on.map(|d| d.to_string()).unwrap_or_default());
             let event = NewEvent { at, actor, actor_name, step: TicketStep::Escalate, text: &text, rating: None };
             add_event(&mut tx, t.id, t.state, &t.department, &event).await?;
+            crate::inbox::notify(&mut tx, &notices(&t), at).await?;
             let audit = AuditRecord::new(actor, "ticket.escalate", "ticket", &t.number)
                 .after(serde_json::json!({ "due_on": t.due_on.map(|d| d.to_string()), "department": t.department }).to_string());
             self.commit_audited(tx, &audit).await?;

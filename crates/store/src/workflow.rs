@@ -81,6 +81,7 @@ impl Store {
         changes: &[StateChange],
         to: SubmissionState,
         audits: &[AuditRecord],
+        notices: &[domain::inbox::Notice],
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         if self.engine == crate::Engine::Postgres {
@@ -115,6 +116,7 @@ impl Store {
                 .await?;
             append(&mut tx, self.engine, &self.seal, audit).await?;
         }
+        crate::inbox::notify(&mut tx, notices, now()).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -19,6 +19,8 @@ pub struct Authed {
     pub caller: Caller,
     /// For session callers: the token in the cookie, and the CSRF token forms must carry.
     pub session: Option<(String, String)>,
+    /// Unread inbox messages, for the title bar of the page being read (0 elsewhere).
+    pub unread: i64,
 }
 
 impl Authed {
@@ -120,11 +122,11 @@ async fn resolve_caller(parts: &Parts, app: &App) -> Result<Option<(Authed, bool
         return Ok(app
             .token_actor(bearer.trim())
             .await?
-            .map(|actor| (Authed { caller: Caller::new(actor, rid), session: None }, false)));
+            .map(|actor| (Authed { caller: Caller::new(actor, rid), session: None, unread: 0 }, false)));
     }
     let Some(token) = cookie(parts, SESSION_COOKIE) else { return Ok(None) };
     Ok(app.session_actor(token).await?.map(|(actor, csrf, must_change)| {
-        (Authed { caller: Caller::new(actor, rid), session: Some((token.to_string(), csrf)) }, must_change)
+        (Authed { caller: Caller::new(actor, rid), session: Some((token.to_string(), csrf)), unread: 0 }, must_change)
     }))
 }
 
@@ -146,7 +148,13 @@ impl FromRequestParts<App> for Authed {
                 api_csrf(parts, &authed).map_err(AuthRejection::Failed)?;
                 Ok(authed)
             }
-            Some((authed, _)) => Ok(authed),
+            // A page shows the unread count in its title bar.
+            Some((mut authed, _)) => {
+                if parts.method == axum::http::Method::GET {
+                    authed.unread = app.unread(&authed.caller).await.map_err(|e| AuthRejection::Failed(e.into()))?;
+                }
+                Ok(authed)
+            }
             None if api => Err(AuthRejection::Api),
             None => Err(AuthRejection::Login(parts.uri.path_and_query().map_or("/".into(), |p| p.to_string()))),
         }

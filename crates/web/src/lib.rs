@@ -11,6 +11,7 @@ mod cultivation;
 mod error;
 mod evaluation;
 mod format;
+mod inbox;
 mod innovation;
 mod leads;
 mod memo;
@@ -97,6 +98,7 @@ fn registered() -> Routes {
         .merge_module(cultivation::routes)
         .merge_module(innovation::routes)
         .merge_module(tickets::routes)
+        .merge_module(inbox::routes)
         .fallback(not_found)
 }
 
@@ -182,9 +184,10 @@ async fn caching_and_transport(req: axum::extract::Request, next: axum::middlewa
     res
 }
 
-/// Escalates overdue service tickets every ten minutes, for as long as the server runs. Every node
-/// may: each ticket is escalated once whichever node gets there first.
-async fn escalate_now_and_then(app: App) {
+/// Every ten minutes, for as long as the server runs: escalates overdue service tickets and
+/// reminds of deadlines coming. Every node may: each ticket is escalated, and each reminder sent,
+/// once whichever node gets there first.
+async fn sweep_now_and_then(app: App) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
@@ -192,6 +195,9 @@ async fn escalate_now_and_then(app: App) {
             Ok(done) if !done.is_empty() => tracing::info!(count = done.len(), "overdue tickets escalated"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "escalating overdue tickets failed"),
+        }
+        if let Err(e) = app.remind_deadlines().await {
+            tracing::warn!(error = %e, "reminding of deadlines failed");
         }
     }
 }
@@ -201,7 +207,7 @@ pub async fn serve(app: App, addr: &str) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("Leapfrog 已启动 / serving at http://{local}/  (Ctrl-C 停止 / to stop)");
-    tokio::spawn(escalate_now_and_then(app.clone()));
+    tokio::spawn(sweep_now_and_then(app.clone()));
     axum::serve(listener, router(app))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -343,6 +343,12 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("POST", "/api/v1/tickets", "other", [201, 201, 403, 201, 403, 403]),
     ("GET", "/tickets", "-", [200, 200, 200, 200, 200, 403]),
     ("GET", "/tickets/stats", "-", [200, 200, 200, 200, 200, 403]),
+    // The inbox: every account its own; a key it does not hold is not found.
+    ("GET", "/inbox", "-", [200, 200, 200, 200, 200, 200]),
+    ("POST", "/inbox/open", "-", [404, 404, 404, 404, 404, 404]),
+    ("POST", "/inbox/read", "-", [303, 303, 303, 303, 303, 303]),
+    ("GET", "/api/v1/inbox", "-", [200, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/inbox/read", "-", [200, 200, 200, 200, 200, 200]),
     ("GET", "/export/tickets.xlsx", "-", [200, 200, 200, 200, 200, 403]),
     ("GET", "/api/v1/ticket-stats", "-", [200, 200, 200, 200, 200, 403]),
     ("GET", "/api/v1/tickets", "-", [200, 200, 200, 200, 200, 403]),
@@ -706,6 +712,10 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             ]
         }
         ("GET", "/services" | "/api/v1/service-items" | "/tickets" | "/api/v1/tickets") => vec![case("-", route.into(), none())],
+        ("GET", "/inbox" | "/api/v1/inbox") => vec![case("-", route.into(), none())],
+        ("POST", "/inbox/open") => vec![case("-", route.into(), form(format!("csrf={csrf}&key=nobody")))],
+        ("POST", "/inbox/read") => vec![case("-", route.into(), form(format!("csrf={csrf}")))],
+        ("POST", "/api/v1/inbox/read") => vec![case("-", route.into(), json(r#"{"keys":["nobody"]}"#.into()))],
         ("GET", "/tickets/stats" | "/export/tickets.xlsx" | "/api/v1/ticket-stats") => {
             vec![case("-", format!("{route}?year=2023"), none())]
         }

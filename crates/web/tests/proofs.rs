@@ -93,6 +93,8 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
                     uscc(1)
                 )))
                 .unwrap(),
+            form("/inbox/open", &zc, "csrf=wrong&key=x".into()),
+            form("/inbox/read", &zc, "csrf=wrong".into()),
             // Ordering a service and taking a ticket's step (multipart: they carry files).
             Request::post("/services/policy")
                 .header("cookie", &jc)

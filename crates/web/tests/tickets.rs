@@ -66,6 +66,29 @@ async fn a_ticket_through_the_api_with_its_file_and_the_statistics_workbook() {
         let (_, _, body) = call(&app, &ent, "GET", "/api/v1/tickets?state=open", None).await;
         assert_eq!(value(&body).as_array().unwrap().len(), 1);
 
+        // The department's pages show the new ticket in the title bar's unread count; its
+        // inbox holds it, and opening it reads it and leads to the ticket.
+        let session = app.login("dept-approval", service::DEMO_PASSWORD, "t").await.unwrap();
+        let page =
+            |uri: &str| Request::get(uri).header("cookie", format!("lf_session={}", session.token)).body(Body::empty()).unwrap();
+        let res = leapfrog_web::router(app.clone()).oneshot(page("/tickets")).await.unwrap();
+        let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        assert!(html.contains(r#"<span class="badge" aria-label="1条未读">1</span>"#), "{}", db.engine);
+        let (_, _, body) = call(&app, &dept, "GET", "/api/v1/inbox", None).await;
+        let inbox = value(&body);
+        assert_eq!(inbox["unread"], 1);
+        let key = inbox["messages"][0]["key"].as_str().unwrap().to_string();
+        assert!(inbox["messages"][0]["title"].as_str().unwrap().contains(&number));
+        let open = Request::post("/inbox/open")
+            .header("cookie", format!("lf_session={}", session.token))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={}&key={}", session.csrf, key.replace(':', "%3A"))))
+            .unwrap();
+        let res = leapfrog_web::router(app.clone()).oneshot(open).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()["location"], format!("/tickets/{number}"));
+        assert_eq!(value(&call(&app, &dept, "GET", "/api/v1/inbox", None).await.2)["unread"], 0);
+
         // The department accepts at version 1; a second accept at version 1 is told it changed.
         let accept = Some(r#"{"step":"accept","version":1}"#.to_string());
         let uri = format!("/api/v1/tickets/{number}/steps");

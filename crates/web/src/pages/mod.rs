@@ -95,6 +95,7 @@ pub struct Nav {
     pub show_projects: bool,
     /// The service catalogue and the tickets (企业点单叫号).
     pub show_services: bool,
+    pub unread: i64,
 }
 
 pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
@@ -123,6 +124,7 @@ pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
         show_tasks: a.may(Action::ReadAggregates),
         show_projects: a.may(Action::ReadProjects),
         show_services: a.may(Action::ReadTickets),
+        unread: authed.unread,
     }
 }
 
