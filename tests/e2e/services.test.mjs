@@ -1,6 +1,6 @@
 // Enterprise services in the browser: the demo enterprise orders a service with an attachment
-// and gets its number at once; the 行政审批局 finds it in its queue, opens the file, accepts,
-// answers and resolves it; the enterprise sees the answer and rates it.
+// and gets its number at once; the 行政审批局 is told in its inbox and finds it in its queue,
+// opens the file, accepts, answers and resolves it; the enterprise sees the answer and rates it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { launch, signIn, signOut } from "./browser.mjs";
@@ -29,12 +29,17 @@ test("an enterprise orders with a file; the department accepts, answers, resolve
     assert.match(await page.locator("#answers").innerText(), /三期厂房[\s\S]*施工许可[\s\S]*15000/);
     await signOut(page);
 
-    // The 行政审批局's queue has it; its file downloads as the PDF it is.
+    // The 行政审批局 is told in its inbox (the title bar counts it) and has it in its queue;
+    // the message leads to the ticket, whose file downloads as the PDF it is.
     await signIn(page, "dept-approval");
+    assert.match(await page.locator("#inbox-link .badge").innerText(), /^\d+$/);
     await page.goto(base + "/tickets?state=ordered");
     const row = page.locator("#tickets tr", { hasText: number });
     assert.match(await row.innerText(), /已点单[\s\S]*已等待/);
-    await Promise.all([page.waitForURL(new RegExp(number)), row.locator("a").click()]);
+    await page.click("#inbox-link");
+    const message = page.locator("#messages li", { hasText: number });
+    assert.match(await message.innerText(), /新工单[\s\S]*项目审批代办/);
+    await Promise.all([page.waitForURL(new RegExp(`/tickets/${number}$`)), message.locator("button").click()]);
     const href = await page.locator("#files a").getAttribute("href");
     const file = await page.request.get(base + href);
     assert.equal(file.status(), 200);

@@ -340,7 +340,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                      well-known accounts only to a database it built"
                 );
             }
-            if app.latest_month().await?.is_some() && csv.is_none() {
+            let reuse = app.latest_month().await?.is_some() && csv.is_none();
+            if reuse {
                 println!(
                     "复用已有演示数据库 / reusing the demo database at {db} (删除该文件可重新生成 / delete it to regenerate)"
                 );
@@ -357,6 +358,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("演示数据 / demo data: {n} 家企业 enterprises, {facts} 条月度数据 fact rows");
             }
             let accounts = app.seed_demo_users(&caller).await?;
+            if !reuse {
+                app.generate_demo_tickets(&caller, seed).await?;
+            }
             println!("演示账户(密码均为 / every password: {}):", service::DEMO_PASSWORD);
             for (login, role, scope) in accounts {
                 println!("  {login:<16} {}{}", role.zh(), scope.map(|s| format!(" · {s}")).unwrap_or_default());

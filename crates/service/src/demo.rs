@@ -293,7 +293,6 @@ impl App {
         self.demo_evaluations(caller, &months).await?;
         self.demo_tags(caller, spec, &generated, &months).await?;
         self.demo_innovation(caller, spec, &generated, &months).await?;
-        self.demo_tickets(spec.seed, self.demo_enterprise().await?.as_deref()).await?;
         if let Some(c) = csv {
             c.finish()?;
         }
@@ -622,7 +621,7 @@ fn demo_accounts(plan: &Plan, enterprise: Option<&str>) -> Vec<(String, String, 
 impl App {
     /// The demo enterprise account's enterprise: one graded C in the last evaluation, whose result
     /// page has most to say (what would lift it a class), else the registry's first.
-    async fn demo_enterprise(&self) -> Result<Option<String>> {
+    pub(crate) async fn demo_enterprise(&self) -> Result<Option<String>> {
         let first = self.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await?.0;
         if let Some(run) = self.store.evaluation_runs(None).await?.first() {
             let results = self.store.evaluation_results(run.id, None).await?;

@@ -224,8 +224,19 @@ impl App {
         App { clock: Clock::on(day), ..self.clone() }
     }
 
+    /// The demo's service tickets, after its accounts (so that their inboxes hear of them): the
+    /// stories played on the working days before today, then what ran late escalated and the
+    /// deadlines coming reminded.
+    pub async fn generate_demo_tickets(&self, caller: &Caller, seed: u64) -> Result<()> {
+        self.require(caller, domain::authz::Action::LoadDemo)?;
+        let own = self.demo_enterprise().await?;
+        self.demo_tickets(seed, own.as_deref()).await?;
+        self.remind_deadlines().await?;
+        Ok(())
+    }
+
     /// Plays the stories on the working days before today, then escalates what ran late.
-    pub(crate) async fn demo_tickets(&self, seed: u64, own: Option<&str>) -> Result<()> {
+    async fn demo_tickets(&self, seed: u64, own: Option<&str>) -> Result<()> {
         let registry = self.store.enterprises(&store::EnterpriseFilter { limit: 400, ..Default::default() }).await?.0;
         if registry.is_empty() {
             return Ok(());
