@@ -91,14 +91,27 @@ async fn list_api(State(app): State<App>, authed: Authed) -> Result<Json<InboxJs
     Ok(Json(InboxJson { unread, messages }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReadJson {
-    /// Absent: every message.
-    pub keys: Option<Vec<String>>,
-}
-
-async fn read_api(State(app): State<App>, authed: Authed, Json(r): Json<ReadJson>) -> Result<Json<serde_json::Value>, WebError> {
-    let changed = app.mark_read(&authed.caller, r.keys).await?;
+/// `{"keys": [..]}` marks those read, `{}` all of them; anything else is refused (a `null` is
+/// not "all").
+async fn read_api(
+    State(app): State<App>,
+    authed: Authed,
+    Json(body): Json<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let bad = || WebError::bad_request("应为 {\"keys\": [消息键…]} 或 {} / expected {\"keys\": [...]} or {}");
+    if body.keys().any(|k| k != "keys") {
+        return Err(bad());
+    }
+    let keys = match body.get("keys") {
+        None => None,
+        Some(serde_json::Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|k| k.as_str().filter(|k| k.chars().count() <= 200).map(String::from).ok_or_else(bad))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        Some(_) => return Err(bad()),
+    };
+    let changed = app.mark_read(&authed.caller, keys).await?;
     Ok(Json(serde_json::json!({ "changed": changed })))
 }
