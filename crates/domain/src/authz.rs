@@ -128,10 +128,12 @@ pub enum Action {
     /// Rate a resolved ticket, or add a comment or a file to one: only the enterprise that
     /// ordered it.
     RateTicket,
+    /// Enter a period's value of a headline KPI the organisation owns (the coordinator for any).
+    ReportKpi,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -156,6 +158,7 @@ impl Action {
         Action::ReadTickets,
         Action::WorkTickets,
         Action::RateTicket,
+        Action::ReportKpi,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -184,6 +187,7 @@ impl Action {
             Action::ReadTickets => "查看服务工单",
             Action::WorkTickets => "办理服务工单",
             Action::RateTicket => "评价或补充服务工单",
+            Action::ReportKpi => "填报本单位负责的主要目标",
         }
     }
 }
@@ -201,19 +205,19 @@ pub enum Reach {
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 24]); 6] = {
+const TABLE: [(Role, [Reach; 25]); 6] = {
     use Reach::{Everything as E, Nothing as N, OwnDepartment as OD, OwnEnterprise as OE, OwnZone as OZ};
     [
         //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo  task notes
         //                  read projects  write projects  report projects  resolve items  leads
         //                  run evaluation  object to evaluation  designations and platforms  yearly figures
-        //                  order a service  read tickets  work tickets  rate a ticket
-        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E, E, E, E, E, E, N]),
-        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N, OD, N, E, OD, OD, N]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ, N, N, OZ, OZ, N, N]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE, N, N, OE, OE, N, OE]),
-        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N, N, N, N, E, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N]),
+        //                  order a service  read tickets  work tickets  rate a ticket  report a KPI
+        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E, E, E, E, E, E, N, E]),
+        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N, OD, N, E, OD, OD, N, OD]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ, N, N, OZ, OZ, N, N, OZ]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE, N, N, OE, OE, N, OE, N]),
+        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N, N, N, N, E, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N]),
     ]
 };
 

@@ -5,6 +5,27 @@ use serde::Serialize;
 use crate::progress::{CellIndex, Pick};
 use crate::{ALL, Month, Plan};
 
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+
+    #[test]
+    fn report_periods_end_label_and_parse() {
+        let m = |s: &str| Month::parse(s).unwrap();
+        assert_eq!(ReportEvery::Quarter.period_end(m("2023-08")), m("2023-09"));
+        assert_eq!(ReportEvery::Quarter.label(m("2023-08")), "2023Q3");
+        assert_eq!(ReportEvery::Quarter.last_ended(m("2023-08")), m("2023-06"));
+        assert_eq!(ReportEvery::Quarter.last_ended(m("2023-01")), m("2022-12"));
+        assert_eq!(ReportEvery::Month.last_ended(m("2023-01")), m("2022-12"));
+        assert_eq!(ReportEvery::Year.last_ended(m("2023-11")), m("2022-12"));
+        assert_eq!(ReportEvery::Quarter.parse_period("2023q2"), Some(m("2023-06")));
+        assert_eq!(ReportEvery::Quarter.parse_period("2023Q5"), None);
+        assert_eq!(ReportEvery::Year.parse_period("2023"), Some(m("2023-12")));
+        assert_eq!(ReportEvery::Month.parse_period("2023/9"), Some(m("2023-09")));
+        assert_eq!(ReportEvery::Year.parse_period("2023-09"), None);
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Comparison {
     #[serde(rename = ">=")]
@@ -52,8 +73,91 @@ pub enum KpiSource {
     },
     /// Taken from the innovation platforms, teams and the R&D spending (M5).
     Innovation(InnovationMeasure),
+    /// Entered once a period by the organisation that owns it (a department or a zone code):
+    /// floor space built, network coverage, what no module computes.
+    Reported {
+        owner: String,
+        every: ReportEvery,
+    },
     /// Supplied by a later module (M4 investment, M5 enterprises …).
     Module(String),
+}
+
+/// A period's value of a reported KPI, as its owner entered it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiUpdate {
+    pub kpi: String,
+    /// The update's number for the KPI (1, 2, …): a period entered again keeps the earlier one.
+    pub n: i64,
+    /// The period's label (2023Q3) and its last month.
+    pub period: String,
+    pub period_end: Month,
+    pub value: f64,
+    pub note: String,
+    /// The evidence file sent with it, if any.
+    pub file_name: Option<String>,
+    pub by: String,
+    pub by_name: String,
+    pub at: i64,
+}
+
+coded_enum!(
+    /// How often an owner reports a KPI.
+    #[serde(rename_all = "snake_case")]
+    ReportEvery {
+        Month = "month", "每月";
+        Quarter = "quarter", "每季度";
+        Year = "year", "每年";
+    }
+);
+
+impl ReportEvery {
+    fn months(self) -> u32 {
+        match self {
+            ReportEvery::Month => 1,
+            ReportEvery::Quarter => 3,
+            ReportEvery::Year => 12,
+        }
+    }
+
+    /// The last month of the period `m` falls in.
+    pub fn period_end(self, m: Month) -> Month {
+        let n = self.months();
+        let last = (m.month() - 1) / n * n + n;
+        Month::new(m.year(), last).expect("a month of the year")
+    }
+
+    /// A period's label: 2023-09, 2023Q3 or 2023.
+    pub fn label(self, m: Month) -> String {
+        match self {
+            ReportEvery::Month => m.to_string(),
+            ReportEvery::Quarter => format!("{}Q{}", m.year(), (m.month() - 1) / 3 + 1),
+            ReportEvery::Year => m.year().to_string(),
+        }
+    }
+
+    /// The period a label names, as its last month (2023-09, 2023/9, 2023Q3, 2023).
+    pub fn parse_period(self, s: &str) -> Option<Month> {
+        let s = s.trim();
+        match self {
+            ReportEvery::Month => Month::parse(s).ok(),
+            ReportEvery::Quarter => {
+                let (y, q) = s.to_uppercase().split_once('Q').map(|(y, q)| (y.to_string(), q.to_string()))?;
+                let q: u32 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
+                Month::new(y.parse().ok().filter(|y| (1900..=9999).contains(y))?, q * 3)
+            }
+            ReportEvery::Year => Month::new(s.parse().ok().filter(|y| (1900..=9999).contains(y))?, 12),
+        }
+    }
+
+    /// The last period that has ended before the month `now`, as its last month.
+    pub fn last_ended(self, now: Month) -> Month {
+        let mut m = self.period_end(now);
+        for _ in 0..self.months() {
+            m = m.prev();
+        }
+        m
+    }
 }
 
 /// What an innovation KPI takes.

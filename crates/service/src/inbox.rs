@@ -79,6 +79,7 @@ impl App {
                 }
             }
         }
+        notices.extend(self.kpi_reminders().await?);
         self.store.send_notices(&notices, self.clock.now()).await?;
         Ok(notices.len())
     }

@@ -14,6 +14,7 @@ mod evaluation_runs;
 mod import;
 mod inbox;
 mod innovation;
+mod kpi_reports;
 mod leads;
 mod projects;
 mod report;
@@ -40,6 +41,7 @@ pub use evaluation_runs::{EvaluationLists, ListEntry, ObjectionView, RunView, So
 pub use files::ProjectFileKind;
 pub use import::{ImportSummary, Progress};
 pub use innovation::InnovationSummary;
+pub use kpi_reports::{KpiReport, ReportedKpi};
 pub use leads::{Pipeline, StageCount, ZoneTally};
 pub use projects::{
     DepartmentProblems, Dispatch, OpenProblem, PROJECT_MONTH, PhotoRow, ProjectDetail, ProjectFiles, ReportRow, ZoneCount,

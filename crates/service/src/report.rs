@@ -22,6 +22,9 @@ pub struct KpiLine {
     pub actual: Option<KpiActual>,
     /// For KPIs the facts do not give: the module that will supply the actual.
     pub supplied_by: Option<String>,
+    /// For KPIs their owners enter: who, and whether the last period is overdue.
+    pub owner: Option<String>,
+    pub late: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -128,7 +131,7 @@ impl App {
     /// has been written since it was computed.
     pub async fn cockpit(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Arc<Cockpit>> {
         self.require(caller, Action::ReadAggregates)?;
-        let key = (indicator.to_string(), month.yyyymm(), figures);
+        let key = (indicator.to_string(), month.yyyymm(), figures, self.clock.today().days());
         let version = self.data_version().await?;
         self.views.cockpit.get_or_compute(key, version, || self.compute_cockpit(indicator, month, figures)).await
     }
@@ -151,7 +154,13 @@ impl App {
             })
             .collect();
         let mut kpis = Vec::new();
+        let reported = if self.plan.kpis.iter().any(|k| matches!(k.actual, domain::kpi::KpiSource::Reported { .. })) {
+            self.reported_standing(&self.store.kpi_updates().await?)
+        } else {
+            Vec::new()
+        };
         for k in &self.plan.kpis {
+            let standing = reported.iter().find(|r| r.code == k.code);
             let (actual, supplied_by) = match &k.actual {
                 domain::kpi::KpiSource::Facts {
                     indicator: ind,
@@ -241,6 +250,19 @@ impl App {
                     let actual = self.innovation_measure(*measure, month, figures).await?;
                     (actual.map(|(value, basis)| KpiActual { value, met: k.is_met(value), basis }), None)
                 }
+                domain::kpi::KpiSource::Reported { .. } => {
+                    let actual = standing.and_then(|r| r.latest.as_ref().map(|u| (r, u))).map(|(r, u)| KpiActual {
+                        value: u.value,
+                        met: k.is_met(u.value),
+                        basis: format!(
+                            "{}填报 {}{}",
+                            r.owner_name,
+                            u.period,
+                            if u.note.is_empty() { String::new() } else { format!(":{}", domain::shorten(&u.note)) }
+                        ),
+                    });
+                    (actual, None)
+                }
                 domain::kpi::KpiSource::Module(m) => (None, Some(m.clone())),
             };
             kpis.push(KpiLine {
@@ -252,6 +274,8 @@ impl App {
                 period: k.period,
                 actual,
                 supplied_by,
+                owner: standing.map(|r| r.owner_name.clone()),
+                late: standing.is_some_and(|r| r.late),
             });
         }
         Ok(Cockpit { month: month.to_string(), indicator: indicator.to_string(), figures, rows, kpis, trend })

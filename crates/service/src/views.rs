@@ -51,6 +51,8 @@ use crate::Figures;
 /// What a region-wide view is computed from (not who asks: these views are the same for every
 /// caller allowed to see them).
 pub(crate) type ViewKey = (String, i32, Figures);
+/// The cockpit's also names the day: whether a KPI's owner is late changes with it, writes or not.
+pub(crate) type CockpitKey = (String, i32, Figures, i64);
 
 /// Views by key, each with the version it holds.
 pub(crate) struct ViewCache<K, V> {
@@ -118,7 +120,7 @@ impl<K: Hash + Eq + Clone, V> ViewCache<K, V> {
 pub(crate) struct Views {
     pub(crate) version: FreshVersion,
     pub(crate) progress: ViewCache<ViewKey, Vec<domain::ProgressRow>>,
-    pub(crate) cockpit: ViewCache<ViewKey, crate::Cockpit>,
+    pub(crate) cockpit: ViewCache<CockpitKey, crate::Cockpit>,
     pub(crate) tokens: ViewCache<String, domain::authz::Actor>,
     /// Evaluations as computed or saved: a year's is 100 MB or more at 100,000 enterprises, so
     /// only a few are kept.

@@ -9,6 +9,7 @@ mod facts;
 mod facts_import;
 mod inbox;
 mod innovation;
+mod kpis;
 mod leads;
 mod migrate;
 mod plan;

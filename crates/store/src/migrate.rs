@@ -27,7 +27,24 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 13, name: "innovation platforms and teams; figures entered per year", sql: v13 },
     Migration { version: 14, name: "service tickets, their history, files and day counters", sql: v14 },
     Migration { version: 15, name: "the inbox", sql: v15 },
+    Migration { version: 16, name: "headline KPIs entered by their owners", sql: v16 },
 ];
+
+fn v16(engine: Engine) -> Vec<&'static str> {
+    // Values in thousandths; the period's last month as yyyymm; every update kept.
+    vec![match engine {
+        Engine::Sqlite => {
+            "CREATE TABLE kpi_updates (kpi TEXT NOT NULL, n BIGINT NOT NULL, period TEXT NOT NULL, period_end BIGINT NOT NULL,
+            value_milli BIGINT NOT NULL, note TEXT NOT NULL, file_name TEXT, content_type TEXT, bytes BLOB,
+            by_login TEXT NOT NULL, by_name TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (kpi, n))"
+        }
+        Engine::Postgres => {
+            "CREATE TABLE kpi_updates (kpi TEXT NOT NULL, n BIGINT NOT NULL, period TEXT NOT NULL, period_end BIGINT NOT NULL,
+            value_milli BIGINT NOT NULL, note TEXT NOT NULL, file_name TEXT, content_type TEXT, bytes BYTEA,
+            by_login TEXT NOT NULL, by_name TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (kpi, n))"
+        }
+    }]
+}
 
 fn v15(_: Engine) -> Vec<&'static str> {
     vec![

@@ -307,6 +307,8 @@ struct RawKpi {
 #[serde(deny_unknown_fields)]
 struct RawKpiActual {
     source: String,
+    owner: Option<String>,
+    every: Option<String>,
     indicator: Option<String>,
     measure: Option<String>,
     threshold: Option<f64>,
@@ -792,6 +794,23 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
                 KpiSource::Facts { indicator, measure }
             }
             "module" => KpiSource::Module(a.module.clone().unwrap_or_default()),
+            // Entered by its owner once a period.
+            "reported" => {
+                let owner = a.owner.clone().unwrap_or_default();
+                let known = departments.iter().any(|d| d.code == owner)
+                    || zones.iter().any(|z| z.code.as_str() == owner && z.parent.is_none());
+                if !known {
+                    p.at(
+                        span.clone(),
+                        format!("KPI“{code}”的填报单位“{owner}”应为计划中的部门或组团 / owner is not a department or zone"),
+                    );
+                }
+                let every = a.every.as_deref().and_then(crate::kpi::ReportEvery::parse).unwrap_or_else(|| {
+                    p.at(span.clone(), format!("KPI“{code}”的 every 应为 month、quarter 或 year / unknown reporting period"));
+                    crate::kpi::ReportEvery::Quarter
+                });
+                KpiSource::Reported { owner, every }
+            }
             // Computed by the project module (M3).
             "projects" => match a.measure.as_deref() {
                 Some("major_started") => KpiSource::Projects(ProjectMeasure::MajorStarted),
@@ -844,7 +863,9 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
             other => {
                 p.at(
                     span,
-                    format!("KPI 数据来源“{other}”未知,应为 facts、projects、tags、innovation 或 module / unknown source"),
+                    format!(
+                        "KPI 数据来源“{other}”未知,应为 facts、projects、tags、innovation、reported 或 module / unknown source"
+                    ),
                 );
                 KpiSource::Module(String::new())
             }

@@ -169,10 +169,12 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
         .kpis
         .iter()
         .map(|k| {
-            let (light, word) = match (&k.actual, &k.supplied_by) {
+            let (light, word) = match (&k.actual, &k.owner) {
+                (_, Some(_)) if k.late => ("red", "逾期未报"),
                 (Some(a), _) if a.met => ("green", "已达成"),
                 (Some(_), _) => ("yellow", "未达成"),
-                (None, _) => ("grey", "待接入"),
+                (None, Some(_)) => ("grey", "待填报"),
+                (None, None) => ("grey", "待接入"),
             };
             let cmp = match k.comparison {
                 domain::kpi::Comparison::AtLeast => "≥",
@@ -186,10 +188,11 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
                 name: k.name.clone(),
                 target: format!("{period} {cmp} {} {}", k.target, k.unit),
                 actual: k.actual.as_ref().map_or_else(|| "—".to_string(), |a| format!("{:.2}", a.value)),
-                basis: match (&k.actual, &k.supplied_by) {
-                    (Some(a), _) => a.basis.clone(),
-                    (None, Some(m)) => format!("由 {} 模块提供(建设中)", app.plan.module_name(m)),
-                    (None, None) => "数据不足".to_string(),
+                basis: match (&k.actual, &k.supplied_by, &k.owner) {
+                    (Some(a), _, _) => a.basis.clone(),
+                    (None, Some(m), _) => format!("由 {} 模块提供(建设中)", app.plan.module_name(m)),
+                    (None, None, Some(owner)) => format!("由{owner}填报,尚未填报"),
+                    (None, None, None) => "数据不足".to_string(),
                 },
                 light,
                 word,
