@@ -359,7 +359,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let accounts = app.seed_demo_users(&caller).await?;
             if !reuse {
-                app.generate_demo_tickets(&caller, seed).await?;
+                app.generate_demo_services(&caller, seed).await?;
             }
             println!("演示账户(密码均为 / every password: {}):", service::DEMO_PASSWORD);
             for (login, role, scope) in accounts {

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use domain::Month;
 use domain::authz::{Actor, Role};
 use domain::calendar::Date;
 use domain::services::{Channel, TicketStep};
@@ -224,14 +225,61 @@ impl App {
         App { clock: Clock::on(day), ..self.clone() }
     }
 
-    /// The demo's service tickets, after its accounts (so that their inboxes hear of them): the
-    /// stories played on the working days before today, then what ran late escalated and the
+    /// The demo's service tickets and its owners' KPI entries, after its accounts (so that their
+    /// inboxes hear of them): the stories played on the working days before today, every quarter
+    /// of the reported KPIs but one left unreported, then what ran late escalated and the
     /// deadlines coming reminded.
-    pub async fn generate_demo_tickets(&self, caller: &Caller, seed: u64) -> Result<()> {
+    pub async fn generate_demo_services(&self, caller: &Caller, seed: u64) -> Result<()> {
         self.require(caller, domain::authz::Action::LoadDemo)?;
         let own = self.demo_enterprise().await?;
         self.demo_tickets(seed, own.as_deref()).await?;
+        self.demo_kpi_reports().await?;
         self.remind_deadlines().await?;
+        Ok(())
+    }
+
+    /// Each reported KPI's periods from the plan's first year to the last ended, entered by its
+    /// owner on the period's due day: a steady climb to a little over the target by the plan's
+    /// last year. The last KPI is left unreported, so the cockpit has someone late.
+    async fn demo_kpi_reports(&self) -> Result<()> {
+        let reported: Vec<(String, String, domain::kpi::ReportEvery, f64)> = self
+            .plan
+            .kpis
+            .iter()
+            .filter_map(|k| match &k.actual {
+                domain::kpi::KpiSource::Reported { owner, every } => Some((k.code.clone(), owner.clone(), *every, k.target)),
+                _ => None,
+            })
+            .collect();
+        let Some(((_, _, _, _), keep)) = reported.split_last() else { return Ok(()) };
+        let (Some(first), Some(&last_year)) = (Month::new(*self.plan.years.first().unwrap_or(&2021), 1), self.plan.years.last())
+        else {
+            return Ok(());
+        };
+        let calendar = self.plan.working_calendar();
+        let last_ended = |every: domain::kpi::ReportEvery| every.last_ended(self.clock.current_month());
+        for (code, owner, every, target) in keep {
+            let name = self.plan.organisation_name(owner);
+            let who = Caller::new(
+                Actor { login: format!("demo:{owner}"), name, role: Role::Coordinator, scope: None, operator: true },
+                "demo",
+            );
+            let span = f64::from((last_year - first.year() + 1) * 12);
+            let mut end = every.period_end(first);
+            while end <= last_ended(*every) {
+                let months = f64::from((end.year() - first.year()) * 12 + end.month() as i32);
+                let value = (target * 1.05 * months / span).min(target * 1.05);
+                let report = crate::KpiReport {
+                    period: every.label(end),
+                    value: format!("{value:.1}"),
+                    note: format!("截至{}累计", end.zh()),
+                    evidence: None,
+                };
+                let due = self.plan.submission_deadline.due(end, &calendar);
+                self.on(due).report_kpi(&who, code, report).await?;
+                end = every.period_end(end.next());
+            }
+        }
         Ok(())
     }
 

@@ -251,7 +251,11 @@ impl App {
                     (actual.map(|(value, basis)| KpiActual { value, met: k.is_met(value), basis }), None)
                 }
                 domain::kpi::KpiSource::Reported { .. } => {
-                    let actual = standing.and_then(|r| r.latest.as_ref().map(|u| (r, u))).map(|(r, u)| KpiActual {
+                    // The newest entry of the latest period ended by the cockpit's month.
+                    let as_of = |r: &'_ crate::ReportedKpi| {
+                        r.history.iter().filter(|u| u.period_end <= month).max_by_key(|u| (u.period_end, u.n)).cloned()
+                    };
+                    let actual = standing.and_then(|r| as_of(r).map(|u| (r, u))).map(|(r, u)| KpiActual {
                         value: u.value,
                         met: k.is_met(u.value),
                         basis: format!(

@@ -13,6 +13,7 @@ mod evaluation;
 mod format;
 mod inbox;
 mod innovation;
+mod kpis;
 mod leads;
 mod memo;
 mod openapi;
@@ -99,6 +100,7 @@ fn registered() -> Routes {
         .merge_module(innovation::routes)
         .merge_module(tickets::routes)
         .merge_module(inbox::routes)
+        .merge_module(kpis::routes)
         .fallback(not_found)
 }
 

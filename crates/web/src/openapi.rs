@@ -26,6 +26,12 @@ pub fn document(plan: &Plan) -> Value {
     let steps: Vec<&str> = Step::ALL.iter().map(|s| s.code()).collect();
     let tasks: Vec<&str> = plan.tasks.iter().map(|t| t.code.as_str()).collect();
     let items: Vec<&str> = plan.services.items.iter().map(|i| i.code.as_str()).collect();
+    let reported: Vec<&str> = plan
+        .kpis
+        .iter()
+        .filter(|k| matches!(k.actual, domain::kpi::KpiSource::Reported { .. }))
+        .map(|k| k.code.as_str())
+        .collect();
     let ticket_states: Vec<&str> =
         ["open", "all"].into_iter().chain(domain::services::TicketState::ALL.iter().map(|s| s.code())).collect();
     let error = |what: &str| json!({ "description": what, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
@@ -102,6 +108,7 @@ pub fn document(plan: &Plan) -> Value {
                     Some("id" | "run") => json!({ "type": "integer", "minimum": 1, "maximum": 1_000_000_000_000_i64 }),
                     Some("uscc") => json!({ "type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$" }),
                     Some("code") if path.starts_with("/api/v1/tasks/") => json!({ "type": "string", "enum": tasks }),
+                    Some("code") if path.starts_with("/api/v1/kpi-reports/") => json!({ "type": "string", "enum": reported }),
                     Some("code") => json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$" }),
                     Some("number") => json!({ "type": "string", "pattern": "^[A-Z]{1,6}[0-9]{8}-[0-9]{4,5}$" }),
                     Some("n") => json!({ "type": "integer", "minimum": 1, "maximum": 1_000_000_000_000_i64 }),

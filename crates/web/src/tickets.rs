@@ -271,7 +271,7 @@ pub struct OrderJson {
     pub files: Vec<FileJson>,
 }
 
-fn decoded(files: Vec<FileJson>) -> Result<Vec<Upload>, WebError> {
+pub(crate) fn decoded(files: Vec<FileJson>) -> Result<Vec<Upload>, WebError> {
     use base64::Engine as _;
     files
         .into_iter()

@@ -113,6 +113,10 @@ async fn fixture(url: &str) -> Fixture {
         let other_order = order(&other, "loan-caiyuan", &[("amount", "100"), ("months", "12"), ("purpose", "设备")]);
         other_tickets.push(app.order_service(&op, other_order).await.unwrap().number);
     }
+    // A reported KPI's value with its evidence (the 城乡建设和交通局's, entered by the operator).
+    let pdf = service::Upload { file_name: "验收.pdf".into(), bytes: b"%PDF-1.7\n".to_vec() };
+    let report = service::KpiReport { period: "2025Q4".into(), value: "100".into(), note: String::new(), evidence: Some(pdf) };
+    app.report_kpi(&op, "standard_factories", report).await.unwrap();
     Fixture {
         app,
         own,
@@ -343,6 +347,14 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("POST", "/api/v1/tickets", "other", [201, 201, 403, 201, 403, 403]),
     ("GET", "/tickets", "-", [200, 200, 200, 200, 200, 403]),
     ("GET", "/tickets/stats", "-", [200, 200, 200, 200, 200, 403]),
+    // Reported KPIs: read with the region's figures; entered by their owner (here none of the
+    // fixture's department or zone) and the coordinator.
+    ("GET", "/kpis", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/api/v1/kpi-reports", "-", [200, 200, 200, 403, 200, 403]),
+    ("POST", "/kpis/{code}", "-", [303, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/kpi-reports/{code}", "-", [200, 403, 403, 403, 403, 403]),
+    ("GET", "/kpis/{code}/evidence/{n}", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/api/v1/kpi-reports/{code}/evidence/{n}", "-", [200, 200, 200, 403, 200, 403]),
     // The inbox: every account its own; a key it does not hold is not found.
     ("GET", "/inbox", "-", [200, 200, 200, 200, 200, 200]),
     ("POST", "/inbox/open", "-", [404, 404, 404, 404, 404, 404]),
@@ -712,7 +724,21 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             ]
         }
         ("GET", "/services" | "/api/v1/service-items" | "/tickets" | "/api/v1/tickets") => vec![case("-", route.into(), none())],
-        ("GET", "/inbox" | "/api/v1/inbox") => vec![case("-", route.into(), none())],
+        ("GET", "/inbox" | "/api/v1/inbox" | "/kpis" | "/api/v1/kpi-reports") => vec![case("-", route.into(), none())],
+        ("POST", "/kpis/{code}") => {
+            let b = "matrixboundary";
+            let part =
+                |name: &str, value: &str| format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+            let text = [part("csrf", csrf), part("period", "2025Q4"), part("value", "101")].concat();
+            let body = (Body::from(format!("{text}--{b}--\r\n")), Some(format!("multipart/form-data; boundary={b}")));
+            vec![case("-", "/kpis/standard_factories".into(), body)]
+        }
+        ("POST", "/api/v1/kpi-reports/{code}") => {
+            vec![case("-", "/api/v1/kpi-reports/standard_factories".into(), json(r#"{"period":"2025Q4","value":102}"#.into()))]
+        }
+        ("GET", "/kpis/{code}/evidence/{n}" | "/api/v1/kpi-reports/{code}/evidence/{n}") => {
+            vec![case("-", route.replace("{code}", "standard_factories").replace("{n}", "1"), none())]
+        }
         ("POST", "/inbox/open") => vec![case("-", route.into(), form(format!("csrf={csrf}&key=nobody")))],
         ("POST", "/inbox/read") => vec![case("-", route.into(), form(format!("csrf={csrf}")))],
         ("POST", "/api/v1/inbox/read") => vec![case("-", route.into(), json(r#"{"keys":["nobody"]}"#.into()))],

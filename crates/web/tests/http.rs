@@ -73,8 +73,14 @@ async fn api_gives_progress_cockpit_drill_and_enterprises() {
         assert_eq!(cockpit["trend"].as_array().unwrap().len(), 12);
         let kpi = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "annual_industrial_investment").unwrap();
         assert!(kpi["actual"].is_null(), "no investment facts yet");
-        let module_kpi = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "standard_factories").unwrap();
-        assert_eq!(module_kpi["supplied_by"], "M3");
+        let module_kpi = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "projects_152").unwrap();
+        assert_eq!(module_kpi["supplied_by"], "M4");
+        // Entered by its owner: nobody has, so no actual, its owner named and late.
+        let reported = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "standard_factories").unwrap();
+        assert_eq!(
+            (reported["actual"].is_null(), &reported["owner"], &reported["late"]),
+            (true, &serde_json::json!("城乡建设和交通局"), &serde_json::json!(true))
+        );
         // Counted from the designations: none held yet, said as zero with its basis.
         let tags_kpi = cockpit["kpis"].as_array().unwrap().iter().find(|k| k["code"] == "high_tech_enterprises").unwrap();
         assert_eq!(tags_kpi["actual"]["value"], 0.0);
@@ -123,7 +129,7 @@ async fn openapi_documents_every_api_route() {
             documented += 1;
         }
     }
-    assert_eq!(documented, 49, "the API routes and /healthz");
+    assert_eq!(documented, 52, "the API routes and /healthz");
     // And nothing is documented that the router does not serve.
     for (path, ops) in paths {
         for method in ops.as_object().unwrap().keys().filter(|k| ["get", "post", "put", "delete", "patch"].contains(&k.as_str()))
@@ -373,7 +379,7 @@ async fn another_regions_plan_shows_its_own_words() {
     let src = domain::plan::DEFAULT_PLAN_TOML
         .replacen("total_label = \"1+2+3 合计\"", "total_label = \"主导产业合计\"", 1)
         .replacen("matrix_title = \"“1+2+3+X”产业进度矩阵\"", "matrix_title = \"主导产业进度一览\"", 1)
-        .replacen("M3 = \"M3 项目调度\"", "M3 = \"项目库\"", 1)
+        .replacen("M4 = \"M4 招商引资\"", "M4 = \"招商库\"", 1)
         .replacen("colour = \"#1d5fb8\"", "colour = \"#123456\"", 1)
         .replacen("name = \"赣江新区“1+2+3+X”产业高质量跨越式发展行动计划(2021-2023年)\"", "name = \"某新区产业行动计划\"", 1);
     service::App::init(&db.url, &src, &service::Caller::operator()).await.unwrap();
@@ -381,9 +387,9 @@ async fn another_regions_plan_shows_its_own_words() {
     let (status, _, page) = get(&app, "/?month=2022-06").await;
     assert_eq!(status, StatusCode::OK);
     let page = String::from_utf8(page).unwrap();
-    assert!(page.contains("主导产业进度一览") && page.contains("主导产业合计") && page.contains("由 项目库 模块提供"), "{page}");
+    assert!(page.contains("主导产业进度一览") && page.contains("主导产业合计") && page.contains("由 招商库 模块提供"), "{page}");
     // What the code used to write in Ganjiang's words (KPI names are the plan's own data).
-    for word in ["1+2+3 合计", "“1+2+3+X”产业进度矩阵", "M3 项目调度"] {
+    for word in ["1+2+3 合计", "“1+2+3+X”产业进度矩阵", "M4 招商引资"] {
         assert!(!page.contains(word), "{word} is left");
     }
     let plan = json(&app, "/api/v1/plan").await;

@@ -94,6 +94,13 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
                 )))
                 .unwrap(),
             form("/inbox/open", &zc, "csrf=wrong&key=x".into()),
+            Request::post("/kpis/standard_factories")
+                .header("cookie", &jc)
+                .header("content-type", "multipart/form-data; boundary=b")
+                .body(Body::from(
+                    "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--b\r\nContent-Disposition: form-data; name=\"period\"\r\n\r\n2022Q2\r\n--b\r\nContent-Disposition: form-data; name=\"value\"\r\n\r\n1\r\n--b--\r\n",
+                ))
+                .unwrap(),
             form("/inbox/read", &zc, "csrf=wrong".into()),
             // Ordering a service and taking a ticket's step (multipart: they carry files).
             Request::post("/services/policy")

@@ -1,0 +1,197 @@
+//! Headline KPIs entered by their owners on the web: each KPI's owner, latest value, due period
+//! and lateness, the owner's form (value, note, evidence), the history, and the same through the
+//! API.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use service::{App, KpiReport, ReportedKpi, Upload};
+
+use crate::account::china_time;
+use crate::auth::Authed;
+use crate::pages::{Nav, nav, urlencode};
+use crate::upload::safe_name;
+use crate::{Routes, WebError};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    let limit = || DefaultBodyLimit::max(64 << 20);
+    r.route("/kpis", &["GET"], get(page))
+        .route("/kpis/{code}", &["POST"], post(report).layer(limit()))
+        .route("/kpis/{code}/evidence/{n}", &["GET"], get(evidence))
+        .route("/api/v1/kpi-reports", &["GET"], get(list_api))
+        .route("/api/v1/kpi-reports/{code}", &["POST"], post(report_api).layer(limit()))
+        .route("/api/v1/kpi-reports/{code}/evidence/{n}", &["GET"], get(evidence))
+}
+
+pub struct HistoryLine {
+    pub n: i64,
+    pub period: String,
+    pub value: String,
+    pub note: String,
+    pub by: String,
+    pub at: String,
+    pub evidence: Option<String>,
+}
+
+pub struct KpiRow {
+    pub code: String,
+    pub name: String,
+    pub target: String,
+    pub owner: String,
+    pub every: &'static str,
+    pub latest: String,
+    pub due_period: String,
+    pub due: String,
+    pub status: (&'static str, &'static str),
+    pub may_report: bool,
+    pub history: Vec<HistoryLine>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kpis.html")]
+pub struct KpisPage {
+    pub nav: Nav,
+    pub csrf: String,
+    pub saved: bool,
+    pub rows: Vec<KpiRow>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    pub saved: Option<String>,
+}
+
+fn number(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn row(k: &ReportedKpi) -> KpiRow {
+    let cmp = match k.comparison {
+        domain::kpi::Comparison::AtLeast => "≥",
+        domain::kpi::Comparison::MoreThan => ">",
+    };
+    KpiRow {
+        code: k.code.clone(),
+        name: k.name.clone(),
+        target: format!("{cmp} {} {}", number(k.target), k.unit),
+        owner: k.owner_name.clone(),
+        every: k.every.zh(),
+        latest: k.latest.as_ref().map_or_else(|| "—".into(), |u| format!("{}({})", number(u.value), u.period)),
+        due_period: k.due_period.clone(),
+        due: k.due.to_string(),
+        status: match (k.reported, k.late) {
+            (true, _) => ("green", "已填报"),
+            (false, true) => ("red", "逾期未报"),
+            (false, false) => ("yellow", "待填报"),
+        },
+        may_report: k.may_report,
+        history: k
+            .history
+            .iter()
+            .map(|u| HistoryLine {
+                n: u.n,
+                period: u.period.clone(),
+                value: number(u.value),
+                note: u.note.clone(),
+                by: u.by_name.clone(),
+                at: china_time(u.at),
+                evidence: u.file_name.clone(),
+            })
+            .collect(),
+    }
+}
+
+async fn page(
+    State(app): State<App>,
+    authed: Authed,
+    axum::extract::Query(q): axum::extract::Query<SavedQuery>,
+) -> Result<KpisPage, WebError> {
+    let kpis = app.reported_kpis(&authed.caller).await?;
+    Ok(KpisPage {
+        nav: nav(&app, &authed, "kpis"),
+        csrf: authed.csrf(),
+        saved: q.saved.is_some(),
+        rows: kpis.iter().map(row).collect(),
+    })
+}
+
+async fn list_api(State(app): State<App>, authed: Authed) -> Result<Json<Vec<ReportedKpi>>, WebError> {
+    Ok(Json(app.reported_kpis(&authed.caller).await?))
+}
+
+async fn report(
+    State(app): State<App>,
+    authed: Authed,
+    Path(code): Path<String>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let broke = |e: axum::extract::multipart::MultipartError| WebError::bad_request(format!("上传失败 / upload failed: {e}"));
+    let max = app.plan.services.max_attachment_mb << 20;
+    let (mut csrf, mut period, mut value, mut note, mut evidence) =
+        (String::new(), String::new(), String::new(), String::new(), None);
+    while let Some(mut field) = form.next_field().await.map_err(broke)? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "evidence" => {
+                let file_name = safe_name(field.file_name(), "evidence");
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(broke)? {
+                    if bytes.len() + chunk.len() > max {
+                        return Err(WebError::bad_request(format!("佐证材料超过{}MB / larger than {} MB", max >> 20, max >> 20)));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                if !bytes.is_empty() {
+                    evidence = Some(Upload { file_name, bytes });
+                }
+            }
+            _ => {
+                let text = field.text().await.map_err(broke)?;
+                match name.as_str() {
+                    "csrf" => csrf = text,
+                    "period" => period = text,
+                    "value" => value = text,
+                    "note" => note = text,
+                    _ => {}
+                }
+            }
+        }
+    }
+    authed.check_csrf(&csrf)?;
+    app.report_kpi(&authed.caller, &code, KpiReport { period, value, note, evidence }).await?;
+    Ok(Redirect::to(&format!("/kpis?saved=1#kpi-{}", urlencode(&code))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportJson {
+    pub period: String,
+    pub value: f64,
+    #[serde(default)]
+    pub note: String,
+    pub evidence: Option<crate::tickets::FileJson>,
+}
+
+async fn report_api(
+    State(app): State<App>,
+    authed: Authed,
+    Path(code): Path<String>,
+    Json(r): Json<ReportJson>,
+) -> Result<Json<domain::kpi::KpiUpdate>, WebError> {
+    let evidence = r.evidence.map(|f| crate::tickets::decoded(vec![f])).transpose()?.and_then(|mut v| v.pop());
+    let report = KpiReport { period: r.period, value: r.value.to_string(), note: r.note, evidence };
+    Ok(Json(app.report_kpi(&authed.caller, &code, report).await?))
+}
+
+/// An update's evidence: a download of the type it was checked to be.
+async fn evidence(State(app): State<App>, authed: Authed, Path((code, n)): Path<(String, i64)>) -> Result<Response, WebError> {
+    let (name, content_type, bytes) = app.kpi_evidence(&authed.caller, &code, n).await?;
+    let disposition = format!("attachment; filename=\"evidence\"; filename*=UTF-8''{}", urlencode(&name));
+    Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
