@@ -24,6 +24,12 @@ fn date(r: &AnyRow, i: usize) -> Result<Option<Date>> {
         .transpose()
 }
 
+/// A file's description from the row's first six columns: n, file_name, content_type, size,
+/// author, at.
+fn file_of(r: &AnyRow) -> TicketFile {
+    TicketFile { n: r.get(0), file_name: r.get(1), content_type: r.get(2), size: r.get(3), author: r.get(4), at: r.get(5) }
+}
+
 fn ticket_of(r: &AnyRow) -> Result<Ticket> {
     let answers: String = r.get(8);
     Ok(Ticket {
@@ -317,17 +323,7 @@ impl Store {
                 .bind(id)
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(rows
-            .iter()
-            .map(|r| TicketFile {
-                n: r.get(0),
-                file_name: r.get(1),
-                content_type: r.get(2),
-                size: r.get(3),
-                author: r.get(4),
-                at: r.get(5),
-            })
-            .collect())
+        Ok(rows.iter().map(file_of).collect())
     }
 
     /// One file's name, type and bytes.
@@ -339,17 +335,7 @@ impl Store {
         .bind(n)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| {
-            let file = TicketFile {
-                n: r.get(0),
-                file_name: r.get(1),
-                content_type: r.get(2),
-                size: r.get(3),
-                author: r.get(4),
-                at: r.get(5),
-            };
-            (file, r.get(6))
-        }))
+        Ok(row.map(|r| (file_of(&r), r.get(6))))
     }
 
     /// Takes a step on a ticket read at `version`: refused (nothing written) when anyone changed

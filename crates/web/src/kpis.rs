@@ -10,12 +10,12 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use service::{App, KpiReport, ReportedKpi, Upload};
+use service::{App, KpiReport, ReportedKpi};
 
 use crate::account::china_time;
 use crate::auth::Authed;
 use crate::pages::{Nav, nav, urlencode};
-use crate::upload::safe_name;
+use crate::upload::receive_form;
 use crate::{Routes, WebError};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -125,46 +125,12 @@ async fn list_api(State(app): State<App>, authed: Authed) -> Result<Json<Vec<Rep
     Ok(Json(app.reported_kpis(&authed.caller).await?))
 }
 
-async fn report(
-    State(app): State<App>,
-    authed: Authed,
-    Path(code): Path<String>,
-    mut form: Multipart,
-) -> Result<Response, WebError> {
-    let broke = |e: axum::extract::multipart::MultipartError| WebError::bad_request(format!("上传失败 / upload failed: {e}"));
-    let max = app.plan.services.max_attachment_mb << 20;
-    let (mut csrf, mut period, mut value, mut note, mut evidence) =
-        (String::new(), String::new(), String::new(), String::new(), None);
-    while let Some(mut field) = form.next_field().await.map_err(broke)? {
-        let name = field.name().unwrap_or("").to_string();
-        match name.as_str() {
-            "evidence" => {
-                let file_name = safe_name(field.file_name(), "evidence");
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(broke)? {
-                    if bytes.len() + chunk.len() > max {
-                        return Err(WebError::bad_request(format!("佐证材料超过{}MB / larger than {} MB", max >> 20, max >> 20)));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                if !bytes.is_empty() {
-                    evidence = Some(Upload { file_name, bytes });
-                }
-            }
-            _ => {
-                let text = field.text().await.map_err(broke)?;
-                match name.as_str() {
-                    "csrf" => csrf = text,
-                    "period" => period = text,
-                    "value" => value = text,
-                    "note" => note = text,
-                    _ => {}
-                }
-            }
-        }
-    }
-    authed.check_csrf(&csrf)?;
-    app.report_kpi(&authed.caller, &code, KpiReport { period, value, note, evidence }).await?;
+async fn report(State(app): State<App>, authed: Authed, Path(code): Path<String>, form: Multipart) -> Result<Response, WebError> {
+    let mut got = receive_form(form, "evidence", app.plan.services.max_attachment_mb << 20, 1).await?;
+    let mut text = |k: &str| got.text.remove(k).unwrap_or_default();
+    authed.check_csrf(&text("csrf"))?;
+    let report = KpiReport { period: text("period"), value: text("value"), note: text("note"), evidence: got.files.pop() };
+    app.report_kpi(&authed.caller, &code, report).await?;
     Ok(Redirect::to(&format!("/kpis?saved=1#kpi-{}", urlencode(&code))).into_response())
 }
 

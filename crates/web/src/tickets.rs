@@ -19,7 +19,7 @@ use service::{App, Order, StepRequest, TicketQuery, TicketRow, Upload};
 use crate::account::china_time;
 use crate::auth::Authed;
 use crate::pages::{Nav, nav, urlencode};
-use crate::upload::safe_name;
+use crate::upload::{Received, receive_form, safe_name};
 use crate::{Routes, WebError};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -195,47 +195,10 @@ async fn order_form(State(app): State<App>, authed: Authed, Path(code): Path<Str
     })
 }
 
-/// The text fields and files of a multipart form, files read up to the plan's size each.
-struct Received {
-    text: BTreeMap<String, String>,
-    files: Vec<Upload>,
-}
-
-async fn receive(app: &App, mut form: Multipart) -> Result<Received, WebError> {
-    let broke = |e: axum::extract::multipart::MultipartError| WebError::bad_request(format!("上传失败 / upload failed: {e}"));
-    let max = app.plan.services.max_attachment_mb << 20;
-    let mut out = Received { text: BTreeMap::new(), files: Vec::new() };
-    while let Some(mut field) = form.next_field().await.map_err(broke)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let file_name = safe_name(field.file_name(), "attachment");
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(broke)? {
-                if bytes.len() + chunk.len() > max {
-                    return Err(WebError::bad_request(format!(
-                        "附件“{file_name}”超过{}MB / larger than {} MB",
-                        max >> 20,
-                        max >> 20
-                    )));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            // A file input left empty still sends a part without a name or bytes.
-            if !bytes.is_empty() {
-                if out.files.len() >= app.plan.services.max_attachments {
-                    return Err(WebError::bad_request(format!(
-                        "附件最多{}个 / too many files",
-                        app.plan.services.max_attachments
-                    )));
-                }
-                out.files.push(Upload { file_name, bytes });
-            }
-        } else {
-            let value = field.text().await.map_err(broke)?;
-            out.text.insert(name, value);
-        }
-    }
-    Ok(out)
+/// A ticket form's text fields and files (the `file` parts, within the plan's bounds).
+async fn receive(app: &App, form: Multipart) -> Result<Received, WebError> {
+    let rules = &app.plan.services;
+    receive_form(form, "file", rules.max_attachment_mb << 20, rules.max_attachments).await
 }
 
 async fn order(State(app): State<App>, authed: Authed, Path(code): Path<String>, form: Multipart) -> Result<Response, WebError> {

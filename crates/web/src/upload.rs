@@ -40,6 +40,50 @@ pub fn safe_name(sent: Option<&str>, fallback: &str) -> String {
     if name.is_empty() || name == "." || name == ".." { fallback.to_string() } else { name }
 }
 
+/// The text fields and the files of a small multipart form (a ticket's, a KPI entry's), the files
+/// read into memory within their bounds.
+pub struct Received {
+    pub text: std::collections::BTreeMap<String, String>,
+    pub files: Vec<service::Upload>,
+}
+
+/// Reads a multipart form: the parts named `file_field` as files of at most `max_bytes` each and
+/// `max_files` in all (an empty file input sends an empty part, which is skipped), the others as
+/// text.
+pub async fn receive_form(
+    mut form: axum::extract::Multipart,
+    file_field: &str,
+    max_bytes: usize,
+    max_files: usize,
+) -> Result<Received, WebError> {
+    let broke = |e: axum::extract::multipart::MultipartError| WebError::bad_request(format!("上传失败 / upload failed: {e}"));
+    let mut out = Received { text: std::collections::BTreeMap::new(), files: Vec::new() };
+    while let Some(mut field) = form.next_field().await.map_err(broke)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name != file_field {
+            out.text.insert(name, field.text().await.map_err(broke)?);
+            continue;
+        }
+        let file_name = safe_name(field.file_name(), "attachment");
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(broke)? {
+            if bytes.len() + chunk.len() > max_bytes {
+                let mb = max_bytes >> 20;
+                return Err(WebError::bad_request(format!("附件“{file_name}”超过{mb}MB / larger than {mb} MB")));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.is_empty() {
+            continue;
+        }
+        if out.files.len() >= max_files {
+            return Err(WebError::bad_request(format!("附件最多{max_files}个 / too many files")));
+        }
+        out.files.push(service::Upload { file_name, bytes });
+    }
+    Ok(out)
+}
+
 /// A place for one upload: a private folder and a file only the owner may read.
 pub struct Receiving {
     upload: Upload,
