@@ -56,6 +56,15 @@ async fn region(app: &App) {
     }
 }
 
+/// The region on a database whose clock the test moves, starting on `day`.
+async fn region_on(url: &str, day: &str) -> (App, Arc<AtomicI64>) {
+    let today = Arc::new(AtomicI64::new(0));
+    set_day(&today, day);
+    let app = App::open_with(url, Settings { clock: clock_at(&today), ..Default::default() }).await.unwrap();
+    region(&app).await;
+    (app, today)
+}
+
 fn answers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
@@ -86,10 +95,7 @@ fn rate(version: i64, rating: u8, text: &str) -> StepRequest {
 #[tokio::test]
 async fn a_ticket_goes_from_order_to_rating_and_back_and_every_wrong_step_is_refused() {
     for db in testkit::engines().await {
-        let today = Arc::new(AtomicI64::new(0));
-        set_day(&today, "2023-09-28");
-        let app = App::open_with(&db.url, Settings { clock: clock_at(&today), ..Default::default() }).await.unwrap();
-        region(&app).await;
+        let (app, today) = region_on(&db.url, "2023-09-28").await;
         let who = async |login: &str| caller_of(&app, login).await;
         let (ent1, ent2, finance, approval, leader) =
             (who("ent1").await, who("ent2").await, who("finance").await, who("approval").await, who("leader").await);
@@ -266,10 +272,7 @@ async fn concurrent_orders_on_two_nodes_get_distinct_numbers() {
 #[tokio::test]
 async fn statistics_and_the_zone_assessment_count_time_limits_and_ratings() {
     for db in testkit::engines().await {
-        let today = Arc::new(AtomicI64::new(0));
-        set_day(&today, "2023-09-28");
-        let app = App::open_with(&db.url, Settings { clock: clock_at(&today), ..Default::default() }).await.unwrap();
-        region(&app).await;
+        let (app, today) = region_on(&db.url, "2023-09-28").await;
         let (ent1, ent2, economy) =
             (caller_of(&app, "ent1").await, caller_of(&app, "ent2").await, caller_of(&app, "economy").await);
         let policy = || Order {
@@ -327,10 +330,7 @@ async fn statistics_and_the_zone_assessment_count_time_limits_and_ratings() {
 #[tokio::test]
 async fn the_inbox_tells_each_side_what_needs_it_once() {
     for db in testkit::engines().await {
-        let today = Arc::new(AtomicI64::new(0));
-        set_day(&today, "2023-09-28");
-        let app = App::open_with(&db.url, Settings { clock: clock_at(&today), ..Default::default() }).await.unwrap();
-        region(&app).await;
+        let (app, today) = region_on(&db.url, "2023-09-28").await;
         let who = async |login: &str| caller_of(&app, login).await;
         let (ent1, ent2, economy, finance, coordinator, leader) = (
             who("ent1").await,
