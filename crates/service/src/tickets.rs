@@ -105,8 +105,6 @@ pub struct TicketStats {
 pub struct TicketQuery {
     pub states: Vec<TicketState>,
     pub item: Option<String>,
-    pub department: Option<String>,
-    pub uscc: Option<String>,
 }
 
 fn field_errors(item: &ServiceItem, errors: Vec<FieldError>) -> ServiceError {
@@ -289,18 +287,7 @@ impl App {
 
     /// The tickets the caller may see, oldest first, narrowed by `query`.
     pub async fn tickets(&self, caller: &Caller, query: &TicketQuery) -> Result<Vec<TicketRow>> {
-        let mut f = self.ticket_scope(caller)?;
-        f.states = query.states.clone();
-        f.item = query.item.clone();
-        // A narrowing within the scope; one outside it finds nothing.
-        for (asked, mine) in [(&query.department, &mut f.department), (&query.uscc, &mut f.uscc)] {
-            if let Some(a) = asked {
-                if mine.as_ref().is_some_and(|m| m != a) {
-                    return Ok(Vec::new());
-                }
-                *mine = Some(a.clone());
-            }
-        }
+        let f = TicketFilter { states: query.states.clone(), item: query.item.clone(), ..self.ticket_scope(caller)? };
         let today = self.clock.today();
         Ok(self.store.tickets(&f).await?.into_iter().map(|t| self.row(t, today)).collect())
     }
