@@ -280,7 +280,7 @@ fn query_of(app: &App, q: &ListQuery) -> Result<TicketQuery, WebError> {
         Some("open") => TicketState::ALL.iter().copied().filter(|s| s.open()).collect(),
         Some(s) => vec![TicketState::parse(s).ok_or_else(|| WebError::bad_request("未知的工单状态 / unknown state"))?],
     };
-    Ok(TicketQuery { states, item: q.item.clone().filter(|i| !i.is_empty()), ..TicketQuery::default() })
+    Ok(TicketQuery { states, item: q.item.clone().filter(|i| !i.is_empty()) })
 }
 
 pub struct ListRow {
