@@ -20,6 +20,13 @@ pub fn pp(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{v:+.1}"))
 }
 
+/// A KPI's value or target: a count as a whole number (3 家, not 3.00), anything else to two
+/// decimals without trailing zeros (2.45 倍, 1120.5 万平方米).
+pub fn kpi_value(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// The CSS class and word of a status light; grey "无数据" when there is nothing to judge.
 pub fn light(status: Option<Status>) -> (&'static str, &'static str) {
     match status {
@@ -36,4 +43,15 @@ pub fn industry_name(plan: &Plan, code: &str) -> String {
 
 pub fn zone_name(plan: &Plan, code: &str) -> String {
     if code == ALL { "全区".into() } else { plan.zone(code).map_or(code.to_string(), |z| z.name.clone()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kpi_values_drop_the_decimals_they_do_not_need() {
+        let shown: Vec<String> = [3.0, 2.45, 1120.5, 1.7725, 0.0].into_iter().map(kpi_value).collect();
+        assert_eq!(shown, ["3", "2.45", "1120.5", "1.77", "0"]);
+    }
 }

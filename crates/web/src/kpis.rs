@@ -66,11 +66,6 @@ pub struct SavedQuery {
     pub saved: Option<String>,
 }
 
-fn number(v: f64) -> String {
-    let s = format!("{v:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 fn row(k: &ReportedKpi) -> KpiRow {
     let cmp = match k.comparison {
         domain::kpi::Comparison::AtLeast => "≥",
@@ -79,10 +74,10 @@ fn row(k: &ReportedKpi) -> KpiRow {
     KpiRow {
         code: k.code.clone(),
         name: k.name.clone(),
-        target: format!("{cmp} {} {}", number(k.target), k.unit),
+        target: format!("{cmp} {} {}", crate::format::kpi_value(k.target), k.unit),
         owner: k.owner_name.clone(),
         every: k.every.zh(),
-        latest: k.latest.as_ref().map_or_else(|| "—".into(), |u| format!("{}({})", number(u.value), u.period)),
+        latest: k.latest.as_ref().map_or_else(|| "—".into(), |u| format!("{}({})", crate::format::kpi_value(u.value), u.period)),
         due_period: k.due_period.clone(),
         due: k.due.to_string(),
         status: match (k.reported, k.late) {
@@ -97,7 +92,7 @@ fn row(k: &ReportedKpi) -> KpiRow {
             .map(|u| HistoryLine {
                 n: u.n,
                 period: u.period.clone(),
-                value: number(u.value),
+                value: crate::format::kpi_value(u.value),
                 note: u.note.clone(),
                 by: u.by_name.clone(),
                 at: china_time(u.at),

@@ -187,7 +187,7 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
             KpiView {
                 name: k.name.clone(),
                 target: format!("{period} {cmp} {} {}", k.target, k.unit),
-                actual: k.actual.as_ref().map_or_else(|| "—".to_string(), |a| format!("{:.2}", a.value)),
+                actual: k.actual.as_ref().map_or_else(|| "—".to_string(), |a| crate::format::kpi_value(a.value)),
                 basis: match (&k.actual, &k.supplied_by, &k.owner) {
                     (Some(a), _, _) => a.basis.clone(),
                     (None, Some(m), _) => format!("由 {} 模块提供(建设中)", app.plan.module_name(m)),
