@@ -375,7 +375,8 @@ impl App {
             return Err(ServiceError::BadRequest("此工单的附件已达上限 / this ticket holds as many files as it may".into()));
         }
         let today = self.clock.today();
-        let limit = self.service_item(&ticket.item)?.limit_days;
+        let item = self.service_item(&ticket.item)?;
+        let limit = item.limit_days;
         let calendar = self.plan.working_calendar();
         let mut change = TicketChange { state: Some(state), ..TicketChange::default() };
         match step {
@@ -429,16 +430,9 @@ impl App {
             })
             .to_string(),
         );
-        // The notice tells of the ticket as the step leaves it.
-        let after = Ticket {
-            state,
-            department: change.department.clone().unwrap_or_else(|| ticket.department.clone()),
-            rating: req.rating.or(ticket.rating),
-            version: ticket.version + 1,
-            ..ticket.clone()
-        };
-        let notices = step_notices(&after, step, &self.service_item(&ticket.item)?.name);
-        Ok(self.store.ticket_step(&ticket, &change, &event, &files, &audit, &notices).await?)
+        // The notices tell of the ticket as the step leaves it.
+        let notices = |after: &Ticket| step_notices(after, step, &item.name);
+        Ok(self.store.ticket_step(&ticket, &change, &event, &files, &audit, notices).await?)
     }
 
     /// The tickets ordered in `year` within a scope, as they stand today.

@@ -347,7 +347,7 @@ impl Store {
         event: &NewEvent<'_>,
         files: &[NewFile],
         audit: &AuditRecord,
-        notices: &[Notice],
+        notices: impl Fn(&Ticket) -> Vec<Notice>,
     ) -> Result<Ticket> {
         let mut tx = self.begin_write().await?;
         let mut sets = vec!["version = version + 1".to_string()];
@@ -401,7 +401,7 @@ impl Store {
         add_files(&mut tx, ticket.id, files, event.actor, event.at).await?;
         let after =
             self.ticket_in(&mut tx, &ticket.number).await?.ok_or_else(|| StoreError::Corrupt("ticket vanished".into()))?;
-        crate::inbox::notify(&mut tx, notices, event.at).await?;
+        crate::inbox::notify(&mut tx, &notices(&after), event.at).await?;
         self.commit_audited(tx, audit).await?;
         Ok(after)
     }

@@ -19,7 +19,7 @@ use service::{App, ProjectFileKind};
 
 use crate::auth::Authed;
 use crate::pages::{Nav, month_or_last_finished, months_to_pick, nav};
-use crate::upload::{UPLOAD_LIMIT, receive_body, safe_name};
+use crate::upload::{UPLOAD_LIMIT, receive_body, receive_form};
 use crate::{Routes, WebError};
 
 /// The module's routes, wired into the application in one line.
@@ -516,34 +516,12 @@ async fn photo_upload(
     State(app): State<App>,
     authed: Authed,
     Path(code): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, WebError> {
-    let broke = |e: axum::extract::multipart::MultipartError| WebError::bad_request(format!("上传失败 / upload failed: {e}"));
-    let (mut csrf, mut month, mut photo) = (String::new(), String::new(), None);
-    while let Some(mut field) = form.next_field().await.map_err(broke)? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("month") => month = field.text().await.unwrap_or_default(),
-            Some("photo") => {
-                let name = safe_name(field.file_name(), "photo.jpg");
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(broke)? {
-                    if bytes.len() + chunk.len() > files::MAX_PHOTO_BYTES {
-                        return Err(WebError::bad_request(format!(
-                            "照片超过{}MB / the photo is too large",
-                            files::MAX_PHOTO_BYTES >> 20
-                        )));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                photo = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    authed.check_csrf(&csrf)?;
-    let month = parse_month(&month)?;
-    let Some((name, bytes)) = photo.filter(|(_, b)| !b.is_empty()) else {
+    let mut got = receive_form(form, "photo", files::MAX_PHOTO_BYTES, 1).await?;
+    authed.check_csrf(got.text.get("csrf").map_or("", String::as_str))?;
+    let month = parse_month(got.text.get("month").map_or("", String::as_str))?;
+    let Some(service::Upload { file_name: name, bytes }) = got.files.pop() else {
         return Err(WebError::bad_request("请选择照片 / choose a photo"));
     };
     app.add_photo(&authed.caller, &code, month, &name, bytes).await?;
