@@ -272,3 +272,61 @@ async fn a_run_is_published_objected_to_rerun_and_made_final_for_good() {
         );
     }
 }
+
+/// A whole year's sums are kept once read (one row an enterprise instead of its months): they
+/// equal the sums of the months, and an import into the year drops them, so the next
+/// evaluation sees the new figures; an import into another year leaves them.
+#[tokio::test]
+async fn kept_annual_sums_follow_every_import_of_their_year() {
+    for db in testkit::engines().await {
+        let app = on(&db, 2023, 3, 1).await;
+        let op = Caller::operator();
+        ranked_population(&app, &op).await;
+        let class_of = |rs: &[leapfrog_service::Evaluated], n: u32| rs.iter().find(|r| r.uscc == uscc(n)).unwrap().class;
+        let first = app.evaluate(&op, 2022, Figures::Official).await.unwrap();
+        assert_eq!(class_of(&first, 1), "D", "{}", db.engine);
+
+        // Read whole (kept) and in two halves (from the facts): the same sums.
+        let codes: Vec<domain::IndicatorCode> = ["revenue", "tax"].iter().map(|c| domain::IndicatorCode::parse(c).unwrap()).collect();
+        let filter = store::TotalsFilter {
+            industries: app.plan.industries.iter().map(|i| i.code.clone()).collect(),
+            ..Default::default()
+        };
+        let read = |from: (i32, u32), to: (i32, u32)| {
+            let (codes, filter) = (&codes, &filter);
+            let store = &app.store;
+            async move {
+                let (from, to) = (Month::new(from.0, from.1).unwrap(), Month::new(to.0, to.1).unwrap());
+                store.annual_totals(codes, from, to, filter).await.unwrap()
+            }
+        };
+        let whole = read((2022, 1), (2022, 12)).await;
+        let (h1, h2) = (read((2022, 1), (2022, 6)).await, read((2022, 7), (2022, 12)).await);
+        assert_eq!(whole.len(), 21);
+        assert!(h2.is_empty(), "no facts in the second half");
+        assert_eq!(whole, h1, "{}", db.engine);
+        assert_eq!(whole, read((2022, 1), (2022, 12)).await, "read again from the kept sums");
+        let json = |rs: &[leapfrog_service::Evaluated]| serde_json::to_string(rs).unwrap();
+        assert_eq!(json(&first), json(&app.evaluate(&op, 2022, Figures::Official).await.unwrap()));
+
+        // Enterprise 1's June tax corrected: out of D at once.
+        let more = format!("uscc,month,tax\n{},2022-06,150\n", uscc(1));
+        let (_a, p) = testkit::file("more.csv", more.as_bytes());
+        app.import_facts(&op, &p, false, &quiet).await.unwrap();
+        let after = app.evaluate(&op, 2022, Figures::Official).await.unwrap();
+        assert_ne!(class_of(&after, 1), "D", "{}", db.engine);
+        let one = |totals: Vec<store::EnterpriseTotals>| totals.into_iter().find(|t| t.enterprise.uscc == uscc(1)).unwrap().totals;
+        let (was, now) = (one(whole)[1], one(read((2022, 1), (2022, 12)).await)[1]);
+        assert_eq!((was.0, was.1, now.1), (0, 1, 1));
+        assert!(now.0 > 0, "{now:?}");
+
+        // An import into 2021 leaves 2022 as it was, and is seen in 2021's evaluation.
+        let y2021 = app.evaluate(&op, 2021, Figures::Official).await.unwrap();
+        let more = format!("uscc,month,tax\n{},2021-06,150\n", uscc(1));
+        let (_b, p) = testkit::file("more.csv", more.as_bytes());
+        app.import_facts(&op, &p, false, &quiet).await.unwrap();
+        assert_eq!(json(&app.evaluate(&op, 2022, Figures::Official).await.unwrap()), json(&after));
+        assert_eq!(class_of(&y2021, 1), "D");
+        assert_ne!(class_of(&app.evaluate(&op, 2021, Figures::Official).await.unwrap(), 1), "D");
+    }
+}

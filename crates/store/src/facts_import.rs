@@ -10,6 +10,7 @@ use domain::Month;
 use rustc_hash::FxHashMap;
 use sqlx::{Any, Executor, Postgres, Row, Transaction};
 
+use crate::annual::forget_years;
 use crate::enterprises::value_rows;
 use crate::{EnterpriseKey, Result, Store, StoreError, fact_column};
 
@@ -213,6 +214,8 @@ impl FactsImport {
             Some(g) => self.delta.keys().map(|(cell, month)| ((g.top_zone)(&self.cells[*cell as usize].1), *month)).collect(),
             None => BTreeSet::new(),
         };
+        let months = self.delta.keys().map(|(_, month)| *month);
+        let years = months.clone().min().zip(months.max()).map(|(first, last)| (first / 100, last / 100));
         // ((indicator, cell, month), (sum, count))
         #[allow(clippy::type_complexity)]
         let delta: Vec<((usize, u32, i32), (i64, i64))> = self
@@ -246,6 +249,9 @@ impl FactsImport {
                 }
                 tx.execute("DELETE FROM cell_months WHERE reporters = 0").await?;
                 crate::check_totals(&mut tx, crate::Engine::Sqlite).await?;
+                if let Some((first, last)) = years {
+                    forget_years!(tx, crate::Engine::Sqlite, first, last);
+                }
                 if staged {
                     tx.execute("DROP TABLE staged_keys").await?;
                 }
@@ -296,6 +302,9 @@ impl FactsImport {
                 .await
                 .map_err(StoreError::from_write)?;
                 tx.execute("DELETE FROM cell_months WHERE reporters = 0").await?;
+                if let Some((first, last)) = years {
+                    forget_years!(tx, crate::Engine::Postgres, first, last);
+                }
                 crate::audit::append_pg(&mut tx, &self.seal, audit).await?;
                 tx.commit().await?;
             }

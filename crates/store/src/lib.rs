@@ -2,6 +2,7 @@
 //! driver: every column is an integer or text, months are yyyymm integers and amounts are integer
 //! counts of their smallest kept unit, and placeholders are `$n`, which both engines accept.
 
+mod annual;
 mod audit;
 mod enterprises;
 mod evaluation;
@@ -31,7 +32,8 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use audit::{AuditFilter, AuditRecord};
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow, EnterprisesImport};
 pub use evaluation::{Adjustment, EvaluationRow, EvaluationRun, Objection};
-pub use facts::{CellEnterprise, EnterpriseTotals, MonthFacts, TotalsFilter};
+pub use annual::{EnterpriseTotals, TotalsFilter};
+pub use facts::{CellEnterprise, MonthFacts};
 pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
 pub use projects::{PhotoInfo, ProjectReport};

@@ -28,7 +28,27 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 14, name: "service tickets, their history, files and day counters", sql: v14 },
     Migration { version: 15, name: "the inbox", sql: v15 },
     Migration { version: 16, name: "headline KPIs entered by their owners", sql: v16 },
+    Migration { version: 17, name: "each enterprise's annual sums, kept once read", sql: v17 },
 ];
+
+fn v17(engine: Engine) -> Vec<&'static str> {
+    // Per year and enterprise the sums and counts of every facts column, packed as
+    // "sum:count,..." in the order `fact_years_kept.columns` names; a year without a row in
+    // `fact_years_kept` is not kept. Keyed by year first: a year is dropped as one range.
+    vec![
+        match engine {
+            Engine::Sqlite => {
+                "CREATE TABLE fact_years (year BIGINT NOT NULL, enterprise_id BIGINT NOT NULL, totals TEXT NOT NULL,
+                 PRIMARY KEY (year, enterprise_id)) WITHOUT ROWID"
+            }
+            Engine::Postgres => {
+                "CREATE TABLE fact_years (year BIGINT NOT NULL, enterprise_id BIGINT NOT NULL, totals TEXT NOT NULL,
+                 PRIMARY KEY (year, enterprise_id))"
+            }
+        },
+        "CREATE TABLE fact_years_kept (year BIGINT PRIMARY KEY, columns TEXT NOT NULL, kept_at BIGINT NOT NULL)",
+    ]
+}
 
 fn v16(engine: Engine) -> Vec<&'static str> {
     // Values in thousandths; the period's last month as yyyymm; every update kept.
