@@ -130,10 +130,12 @@ pub enum Action {
     RateTicket,
     /// Enter a period's value of a headline KPI the organisation owns (the coordinator for any).
     ReportKpi,
+    /// Read how the server runs (`/metrics`): requests, latencies, imports, queues, caches.
+    ReadMetrics,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::ReadAggregates,
         Action::ReadEnterprise,
         Action::WriteEnterprise,
@@ -159,6 +161,7 @@ impl Action {
         Action::WorkTickets,
         Action::RateTicket,
         Action::ReportKpi,
+        Action::ReadMetrics,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -188,6 +191,7 @@ impl Action {
             Action::WorkTickets => "办理服务工单",
             Action::RateTicket => "评价或补充服务工单",
             Action::ReportKpi => "填报本单位负责的主要目标",
+            Action::ReadMetrics => "查看运行指标",
         }
     }
 }
@@ -205,19 +209,19 @@ pub enum Reach {
 }
 
 /// The table. Rows are roles, columns the actions in `Action::ALL` order.
-const TABLE: [(Role, [Reach; 25]); 6] = {
+const TABLE: [(Role, [Reach; 26]); 6] = {
     use Reach::{Everything as E, Nothing as N, OwnDepartment as OD, OwnEnterprise as OE, OwnZone as OZ};
     [
         //                  aggregates  enterprise  write ent.  facts  users  tokens  audit  review  submit  demo  task notes
         //                  read projects  write projects  report projects  resolve items  leads
         //                  run evaluation  object to evaluation  designations and platforms  yearly figures
-        //                  order a service  read tickets  work tickets  rate a ticket  report a KPI
-        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E, E, E, E, E, E, N, E]),
-        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N, OD, N, E, OD, OD, N, OD]),
-        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ, N, N, OZ, OZ, N, N, OZ]),
-        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE, N, N, OE, OE, N, OE, N]),
-        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N, N, N, N, E, N, N, N]),
-        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N]),
+        //                  order a service  read tickets  work tickets  rate a ticket  report a KPI  metrics
+        (Role::Coordinator, [E, E, E, E, N, N, E, E, N, N, E, E, E, E, E, E, E, E, E, E, E, E, E, N, E, N]),
+        (Role::Department, [E, E, N, N, N, N, N, N, N, N, OD, E, N, N, OD, OD, N, N, OD, N, E, OD, OD, N, OD, N]),
+        (Role::Zone, [E, OZ, OZ, OZ, N, N, N, N, OZ, N, OZ, OZ, OZ, OZ, N, OZ, N, OZ, N, N, OZ, OZ, N, N, OZ, N]),
+        (Role::Enterprise, [N, OE, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, OE, N, N, OE, OE, N, OE, N, N]),
+        (Role::Leader, [E, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N, N, N, N, N, N, E, N, N, N, N]),
+        (Role::Admin, [N, N, N, N, E, E, E, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, E]),
     ]
 };
 

@@ -4,6 +4,7 @@
 //! left ungraded, and what would move an enterprise up a class.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +22,8 @@ pub enum Denominator {
 /// and, for some years, a benchmark the plan file fixes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalIndicator {
-    pub code: String,
+    /// Shared by every result that names it (tens of thousands a year), not copied into each.
+    pub code: Arc<str>,
     pub name: String,
     pub numerator: String,
     pub denominator: Denominator,
@@ -91,7 +93,7 @@ pub struct Subject {
     pub above_scale: bool,
     pub land_mu: f64,
     /// Annual values by facts indicator code (flows summed, stocks averaged); absent = no data.
-    pub facts: BTreeMap<String, f64>,
+    pub facts: BTreeMap<Arc<str>, f64>,
     /// Why it is not graded (公用事业, established less than two years, major project under
     /// construction), if it is not.
     pub exempt: Option<String>,
@@ -103,7 +105,7 @@ pub struct Subject {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorResult {
-    pub code: String,
+    pub code: Arc<str>,
     pub value: Option<f64>,
     pub benchmark: Option<f64>,
     pub score: f64,
@@ -132,10 +134,10 @@ fn round4(v: f64) -> f64 {
 /// The value of an indicator for one subject: numerator over denominator, when both are there
 /// and the denominator is not zero.
 fn value_of(ind: &EvalIndicator, s: &Subject) -> Option<(f64, f64)> {
-    let num = *s.facts.get(&ind.numerator)?;
+    let num = *s.facts.get(ind.numerator.as_str())?;
     let den = match &ind.denominator {
         Denominator::Land => s.land_mu,
-        Denominator::Fact(code) => *s.facts.get(code)?,
+        Denominator::Fact(code) => *s.facts.get(code.as_str())?,
     };
     (den != 0.0).then_some((num, den))
 }
@@ -314,7 +316,7 @@ impl<'a> WhatIf<'a> {
         }
         let n = self.adjustments.len();
         let mut changed = self.subject.clone();
-        changed.facts.insert(self.fact.to_string(), x);
+        changed.facts.insert(Arc::from(self.fact), x);
         let mut totals = vec![0.0; n];
         for (k, ind) in self.indicators.iter().enumerate() {
             if !self.affected[k] {
@@ -352,7 +354,7 @@ impl<'a> WhatIf<'a> {
 /// For each indicator of one enterprise's scale: the numerator value (e.g. 税收 in the facts'
 /// unit) that, alone and everything else as it is, would put it in the next better class — or
 /// None when no value would (the cap stands in the way). Empty when it is ungraded or already A.
-pub fn values_for_next_class(method: &Method, year: i32, subjects: &[&Subject], uscc: &str) -> BTreeMap<String, Option<f64>> {
+pub fn values_for_next_class(method: &Method, year: i32, subjects: &[&Subject], uscc: &str) -> BTreeMap<Arc<str>, Option<f64>> {
     let Some(scale) = subjects.iter().find(|s| s.uscc == uscc).map(|s| s.above_scale) else { return BTreeMap::new() };
     let indicators = if scale { &method.above } else { &method.below };
     let population: Vec<&Subject> = subjects.iter().filter(|s| s.above_scale == scale).copied().collect();
@@ -437,7 +439,7 @@ pub fn low_efficiency(
 /// A zombie candidate (僵尸企业): holds land, yet none of `indicators` (revenue and tax by
 /// default) in the year.
 pub fn zombie(s: &Subject, indicators: &[String]) -> bool {
-    s.land_mu > 0.0 && indicators.iter().all(|code| s.facts.get(code).is_none_or(|v| *v == 0.0))
+    s.land_mu > 0.0 && indicators.iter().all(|code| s.facts.get(code.as_str()).is_none_or(|v| *v == 0.0))
 }
 
 #[cfg(test)]
@@ -469,7 +471,7 @@ mod tests {
     }
 
     fn subject(uscc: &str, land: f64, tax: Option<f64>, va: f64, energy: Option<f64>) -> Subject {
-        let mut facts = BTreeMap::from([("value_added".to_string(), va)]);
+        let mut facts: BTreeMap<Arc<str>, f64> = BTreeMap::from([(Arc::from("value_added"), va)]);
         if let Some(t) = tax {
             facts.insert("tax".into(), t);
         }
@@ -528,7 +530,7 @@ mod tests {
                     uscc: u.to_string(),
                     above_scale: false,
                     land_mu: 1.0,
-                    facts: BTreeMap::from([("tax".to_string(), *t)]),
+                    facts: BTreeMap::from([(Arc::from("tax"), *t)]),
                     exempt: None,
                     adjustment: 0.0,
                     adjustment_reason: String::new(),
@@ -538,7 +540,7 @@ mod tests {
             uscc: "U1".into(),
             above_scale: false,
             land_mu: 1.0,
-            facts: BTreeMap::from([("tax".to_string(), 400.0)]),
+            facts: BTreeMap::from([(Arc::from("tax"), 400.0)]),
             exempt: Some("公用事业".into()),
             adjustment: 0.0,
             adjustment_reason: String::new(),
@@ -635,7 +637,7 @@ mod tests {
                 uscc: format!("E{k:02}"),
                 above_scale: false,
                 land_mu: 10.0,
-                facts: BTreeMap::from([("tax".to_string(), 10.0 * k as f64)]),
+                facts: BTreeMap::from([(Arc::from("tax"), 10.0 * k as f64)]),
                 exempt: None,
                 adjustment: 0.0,
                 adjustment_reason: String::new(),

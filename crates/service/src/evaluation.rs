@@ -2,6 +2,7 @@
 //! their annual values, who is left ungraded and why, and the results each caller may see.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use domain::authz::{Action, Visible};
 use domain::evaluation::{Class, Subject};
@@ -23,10 +24,11 @@ pub struct Evaluated {
     pub total: f64,
     /// "A" … "D", or "ungraded".
     pub class: &'static str,
-    pub scores: BTreeMap<String, f64>,
-    pub imputed: Vec<String>,
-    pub values: BTreeMap<String, Option<f64>>,
-    pub benchmarks: BTreeMap<String, Option<f64>>,
+    /// By indicator code, each code shared with the method (tens of thousands of results).
+    pub scores: BTreeMap<Arc<str>, f64>,
+    pub imputed: Vec<Arc<str>>,
+    pub values: BTreeMap<Arc<str>, Option<f64>>,
+    pub benchmarks: BTreeMap<Arc<str>, Option<f64>>,
     pub rank: Option<usize>,
     pub ranked: usize,
     /// Why it is not graded, if it is not.
@@ -138,6 +140,8 @@ impl App {
             Some(def) => self.store.tag_holder_usccs(&def.code, end).await?.into_iter().collect(),
             None => Default::default(),
         };
+        // One key per indicator, shared by every subject's facts.
+        let keys: Vec<Arc<str>> = self.plan.indicators.iter().map(|i| Arc::from(i.code.as_str())).collect();
         let mut out = Vec::new();
         let mut zone_of = HashMap::new();
         for store::EnterpriseTotals { enterprise: e, totals: sums } in totals {
@@ -146,7 +150,7 @@ impl App {
                 continue;
             }
             let mut facts = BTreeMap::new();
-            for (ind, (sum, n)) in self.plan.indicators.iter().zip(&sums) {
+            for (k, (ind, (sum, n))) in self.plan.indicators.iter().zip(&sums).enumerate() {
                 if *n == 0 {
                     continue;
                 }
@@ -155,7 +159,7 @@ impl App {
                     IndicatorKind::Flow => *sum as f64 / unit,
                     IndicatorKind::Stock => *sum as f64 / unit / *n as f64,
                 };
-                facts.insert(ind.code.to_string(), v);
+                facts.insert(keys[k].clone(), v);
             }
             let young = e.established.as_deref().and_then(domain::calendar::Date::parse).is_some_and(|d| {
                 domain::calendar::Date::new(d.year + rules.young_years as i32, d.month, d.day.min(28))
@@ -301,7 +305,7 @@ impl App {
                 let numerator =
                     self.plan.indicator(&ind.numerator).map_or(ind.numerator.clone(), |i| format!("{}({})", i.name, i.unit));
                 DetailLine {
-                    code: ind.code.clone(),
+                    code: ind.code.to_string(),
                     name: ind.name.clone(),
                     weight: ind.weight,
                     value: got.value,
@@ -310,7 +314,7 @@ impl App {
                     imputed: got.imputed,
                     capped: got.capped,
                     numerator,
-                    numerator_now: me.facts.get(&ind.numerator).copied(),
+                    numerator_now: me.facts.get(ind.numerator.as_str()).copied(),
                     numerator_for_next_class: lifts.get(&ind.code).copied().flatten(),
                 }
             })

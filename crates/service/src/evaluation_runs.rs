@@ -595,9 +595,10 @@ impl App {
         let land_based: Vec<(String, String, String)> = {
             let mut seen = Vec::new();
             for ind in method.above.iter().chain(&method.below) {
-                if ind.denominator == Denominator::Land && !seen.iter().any(|(c, _, _): &(String, String, String)| *c == ind.code)
+                if ind.denominator == Denominator::Land
+                    && !seen.iter().any(|(c, _, _): &(String, String, String)| **c == *ind.code)
                 {
-                    seen.push((ind.code.clone(), ind.name.clone(), ind.numerator.clone()));
+                    seen.push((ind.code.to_string(), ind.name.clone(), ind.numerator.clone()));
                 }
             }
             seen
@@ -608,9 +609,9 @@ impl App {
             let per_mu = land_based
                 .iter()
                 .map(|(code, _, numerator)| {
-                    let with: Vec<&&Stored> = of.iter().filter(|s| s.subject.facts.contains_key(numerator)).collect();
+                    let with: Vec<&&Stored> = of.iter().filter(|s| s.subject.facts.contains_key(numerator.as_str())).collect();
                     let area: f64 = with.iter().map(|s| s.subject.land_mu).sum();
-                    let sum: f64 = with.iter().map(|s| s.subject.facts[numerator]).sum();
+                    let sum: f64 = with.iter().map(|s| s.subject.facts[numerator.as_str()]).sum();
                     (code.clone(), (area > 0.0).then(|| (sum / area * 100.0).round() / 100.0))
                 })
                 .collect();
@@ -641,7 +642,7 @@ impl App {
 
 /// The (value, benchmark) of an indicator in a result, when both are known.
 fn low_pair(r: &domain::evaluation::Result, code: &str) -> Option<(f64, f64)> {
-    let i = r.indicators.iter().find(|i| i.code == code)?;
+    let i = r.indicators.iter().find(|i| *i.code == *code)?;
     Some((i.value?, i.benchmark?))
 }
 

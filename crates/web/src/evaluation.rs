@@ -526,12 +526,12 @@ async fn workbook(State(app): State<App>, authed: Authed, Query(q): Query<RunQue
         col("总分", Some(2), 8.0),
         col("等级", None, 8.0),
     ];
-    let codes: Vec<String> = app
+    let codes: Vec<std::sync::Arc<str>> = app
         .plan
         .evaluation
         .as_ref()
         .map(|r| {
-            let mut v: Vec<String> = Vec::new();
+            let mut v: Vec<std::sync::Arc<str>> = Vec::new();
             for i in r.method.above.iter().chain(&r.method.below) {
                 if !v.contains(&i.code) {
                     v.push(i.code.clone());
@@ -556,7 +556,7 @@ async fn workbook(State(app): State<App>, authed: Authed, Query(q): Query<RunQue
                 text(if r.class == "ungraded" { "不定等级" } else { r.class }),
             ];
             for c in &codes {
-                row.push(r.scores.get(c).map_or(XCell::Empty, |v| XCell::Number(*v)));
+                row.push(r.scores.get(&**c).map_or(XCell::Empty, |v| XCell::Number(*v)));
             }
             row
         })

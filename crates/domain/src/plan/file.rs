@@ -1114,7 +1114,7 @@ fn evaluation_rules(
                 r.benchmarks.iter().map(|(y, v)| y.parse::<i32>().ok().map(|y| (y, *v))).collect();
             match (known(&r.numerator), denominator, benchmarks) {
                 (true, Some(denominator), Some(fixed_benchmarks)) if r.weight > 0.0 => out.push(EvalIndicator {
-                    code: r.code,
+                    code: r.code.into(),
                     name: r.name,
                     numerator: r.numerator,
                     denominator,
@@ -1141,7 +1141,7 @@ fn evaluation_rules(
     if raw.cap_multiple.is_nan() || raw.cap_multiple <= 0.0 || raw.land_threshold_mu.is_nan() || raw.land_threshold_mu < 0.0 {
         p.at(span.clone(), "evaluation.cap_multiple 应大于0,land_threshold_mu 不能为负 / bad cap or land threshold");
     }
-    if !above.iter().chain(&below).any(|i| i.code == raw.low_efficiency_indicator)
+    if !above.iter().chain(&below).any(|i| *i.code == *raw.low_efficiency_indicator)
         || !(0.0..=1.0).contains(&raw.low_efficiency_share)
         || raw.zombie_indicators.iter().any(|c| !known(c))
     {

@@ -593,7 +593,7 @@ mod tests {
     fn the_evaluation_method_comes_from_the_plan_and_is_checked() {
         let plan = Plan::default_plan();
         let e = plan.evaluation.as_ref().expect("the Ganjiang plan has the evaluation");
-        let weights: Vec<(&str, f64)> = e.method.above.iter().map(|i| (i.code.as_str(), i.weight)).collect();
+        let weights: Vec<(&str, f64)> = e.method.above.iter().map(|i| (&*i.code, i.weight)).collect();
         assert_eq!(
             weights,
             vec![
