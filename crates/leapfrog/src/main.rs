@@ -39,8 +39,18 @@ struct Cli {
     /// for `demo`, sqlite://leapfrog-demo.db]
     #[arg(long, global = true, env = "LEAPFROG_DATABASE_URL")]
     database: Option<String>,
+    /// Log lines as text, or as one JSON object a line for a log collector (with each request's
+    /// id); what is logged is set by LEAPFROG_LOG (default warn; info logs every request)
+    #[arg(long, global = true, env = "LEAPFROG_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -210,11 +220,15 @@ enum PlanAction {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LEAPFROG_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LEAPFROG_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        // The request's span (its id, method and path) on every line, not the list of spans.
+        LogFormat::Json => logs.json().with_current_span(true).with_span_list(false).init(),
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,

@@ -558,3 +558,44 @@ fn tickets_escalate_and_list_from_the_command_line() {
     let out = leapfrog(&["--database", &db, "tickets", "list", "--state", "nonsense"]);
     assert!(!out.status.success());
 }
+
+/// `serve --log-format json`: one JSON object a line, each line logged while answering a request
+/// carrying its id; SIGTERM stops the server cleanly.
+#[test]
+fn serve_logs_json_lines_with_request_ids_and_stops_on_sigterm() {
+    use std::io::{BufRead, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("s.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_leapfrog"))
+        .args(["--log-format", "json", "serve", "--addr", "127.0.0.1:0", "--database", &db])
+        .env_remove("LEAPFROG_DATABASE_URL")
+        .env("LEAPFROG_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let addr = first.split("http://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_else(|| panic!("{first}")).to_string();
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(conn, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nX-Request-Id: probe-42\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let term = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "SIGTERM is a clean stop: {status:?}");
+    let mut logs = String::new();
+    server.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+    let lines: Vec<serde_json::Value> =
+        logs.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+    let answered = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "answered" && l["span"]["id"] == "probe-42")
+        .unwrap_or_else(|| panic!("no line for the request in\n{logs}"));
+    assert_eq!(answered["fields"]["status"], 200);
+    assert_eq!(answered["span"]["path"], "/healthz");
+    assert!(lines.iter().any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.contains("stopped"))), "{logs}");
+}

@@ -173,15 +173,18 @@ impl App {
         let (inserted, updated) = import.finish(&caller.audit("import.enterprises", "enterprises", &file_name(path))).await?;
         let (d, t) = table.progress();
         progress(d, t);
-        Ok(ImportSummary {
-            rows,
-            inserted,
-            updated,
-            months: None,
-            ignored_columns: Vec::new(),
-            header_row: table.header_row,
-            skipped_rows: table.skipped.clone(),
-        })
+        Ok(self.imported(
+            "enterprises",
+            ImportSummary {
+                rows,
+                inserted,
+                updated,
+                months: None,
+                ignored_columns: Vec::new(),
+                header_row: table.header_row,
+                skipped_rows: table.skipped.clone(),
+            },
+        ))
     }
 
     /// Imports a monthly facts file. With `cumulative`, values are year-to-date totals and are
@@ -256,15 +259,18 @@ impl App {
         let guard = store::MonthGuard { top_zone: &top_zone };
         import.finish(&audit, (!caller.actor.operator).then_some(&guard)).await?;
         progress(outcome.total, outcome.total);
-        Ok(ImportSummary {
-            rows: outcome.rows,
-            inserted: 0,
-            updated: 0,
-            months,
-            ignored_columns,
-            header_row,
-            skipped_rows: outcome.skipped,
-        })
+        Ok(self.imported(
+            "facts",
+            ImportSummary {
+                rows: outcome.rows,
+                inserted: 0,
+                updated: 0,
+                months,
+                ignored_columns,
+                header_row,
+                skipped_rows: outcome.skipped,
+            },
+        ))
     }
 }
 

@@ -203,6 +203,6 @@ impl App {
             .audit("import.innovation", "innovation_records", &file_name(path))
             .after(serde_json::json!({ "rows": records.len() }).to_string());
         self.store.save_innovation(&records, &audit).await?;
-        Ok(ImportSummary::of_file(records.len(), &table, progress))
+        Ok(self.imported("innovation", ImportSummary::of_file(records.len(), &table, progress)))
     }
 }

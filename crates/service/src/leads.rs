@@ -156,7 +156,7 @@ impl App {
         let audit =
             caller.audit("import.leads", "leads", &file_name(path)).after(serde_json::json!({ "rows": leads.len() }).to_string());
         self.store.save_leads(&leads, &audit).await?;
-        Ok(ImportSummary::of_file(leads.len(), &table, progress))
+        Ok(self.imported("leads", ImportSummary::of_file(leads.len(), &table, progress)))
     }
 
     /// Turns a signed lead into a project of the library under `project_code`, keeping the link:

@@ -16,6 +16,7 @@ mod inbox;
 mod innovation;
 mod kpi_reports;
 mod leads;
+mod operations;
 mod projects;
 mod report;
 mod submissions;
@@ -43,6 +44,7 @@ pub use import::{ImportSummary, Progress};
 pub use innovation::InnovationSummary;
 pub use kpi_reports::{KpiReport, ReportedKpi};
 pub use leads::{Pipeline, StageCount, ZoneTally};
+pub use operations::{CacheUse, QueueLength};
 pub use projects::{
     DepartmentProblems, Dispatch, OpenProblem, PROJECT_MONTH, PhotoRow, ProjectDetail, ProjectFiles, ReportRow, ZoneCount,
 };
@@ -136,8 +138,12 @@ pub struct App {
     pub limits: files::Limits,
     /// The time every use case goes by.
     pub clock: Clock,
+    /// What opens `/metrics` to a monitoring system (see `Settings`).
+    pub metrics_token: Option<Arc<str>>,
     /// Computed views by data version (see `views`).
     views: Arc<views::Views>,
+    /// What this process counts of its work (see `operations`).
+    counters: Arc<operations::Counters>,
 }
 
 /// What an installation sets in its environment (`LEAPFROG_…`), read once at start.
@@ -149,11 +155,19 @@ pub struct Settings {
     pub busy_timeout: std::time::Duration,
     /// The system clock, or a fixed one in tests.
     pub clock: Clock,
+    /// What a monitoring system sends to read `/metrics` (`LEAPFROG_METRICS_TOKEN`); it opens
+    /// nothing else. Without it only an administrator may read them.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { limits: files::Limits::default(), busy_timeout: std::time::Duration::from_secs(10), clock: Clock::system() }
+        Settings {
+            limits: files::Limits::default(),
+            busy_timeout: std::time::Duration::from_secs(10),
+            clock: Clock::system(),
+            metrics_token: None,
+        }
     }
 }
 
@@ -165,6 +179,15 @@ impl Settings {
                 ServiceError::BadRequest(format!("LEAPFROG_BUSY_TIMEOUT_SECS=“{v}”应为整数秒 / must be whole seconds"))
             })?;
             s.busy_timeout = std::time::Duration::from_secs(secs);
+        }
+        if let Ok(v) = std::env::var("LEAPFROG_METRICS_TOKEN") {
+            // A short secret is a guessable one.
+            if v.trim().len() < 16 {
+                return Err(ServiceError::BadRequest(
+                    "LEAPFROG_METRICS_TOKEN 至少16个字符 / must be at least 16 characters".into(),
+                ));
+            }
+            s.metrics_token = Some(v.trim().to_string());
         }
         Ok(s)
     }
@@ -192,7 +215,15 @@ impl App {
     }
 
     fn assemble(store: Store, plan: Plan, settings: Settings) -> App {
-        App { store, plan: Arc::new(plan), limits: settings.limits, clock: settings.clock, views: Arc::new(views::Views::new()) }
+        App {
+            store,
+            plan: Arc::new(plan),
+            limits: settings.limits,
+            clock: settings.clock,
+            metrics_token: settings.metrics_token.map(Arc::from),
+            views: Arc::new(views::Views::new()),
+            counters: Arc::default(),
+        }
     }
 
     /// Loads a plan file into a database, replacing the plan it ran on.

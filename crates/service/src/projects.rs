@@ -374,7 +374,7 @@ impl App {
             .audit(&format!("import.{what}"), what, &file_name(path))
             .after(serde_json::json!({ "rows": lines.len() }).to_string());
         self.store.save_project_lines(&lines, &audit).await?;
-        Ok(ImportSummary::of_file(lines.len(), &table, progress))
+        Ok(self.imported("projects", ImportSummary::of_file(lines.len(), &table, progress)))
     }
 
     /// Adds or replaces one project of the library (the form and the API).

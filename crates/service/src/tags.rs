@@ -158,6 +158,6 @@ impl App {
             .audit("import.tags", "enterprise_tags", &file_name(path))
             .after(serde_json::json!({ "rows": tags.len() }).to_string());
         self.store.save_tags(&tags, &audit).await?;
-        Ok(ImportSummary::of_file(tags.len(), &table, progress))
+        Ok(self.imported("tags", ImportSummary::of_file(tags.len(), &table, progress)))
     }
 }

@@ -62,6 +62,9 @@ pub(crate) struct ViewCache<K, V> {
     /// Held while a missing view is computed, so that the leaders who open the cockpit together
     /// after a write wait for one computation instead of each starting their own.
     computing: tokio::sync::Mutex<()>,
+    /// Views found, and views computed (for `/metrics`).
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 /// Entries beyond this many are dropped wholesale: views are cheap to recompute, and the months
@@ -75,14 +78,32 @@ impl<K: Hash + Eq + Clone, V> ViewCache<K, V> {
 
     /// A cache of at most `max` views, for large ones.
     pub(crate) fn bounded(max: usize) -> Self {
-        ViewCache { entries: Mutex::new(HashMap::new()), max, computing: tokio::sync::Mutex::new(()) }
+        ViewCache {
+            entries: Mutex::new(HashMap::new()),
+            max,
+            computing: tokio::sync::Mutex::new(()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
     }
 
     /// The view for `key` as of `version` or later, if one was kept: a view computed after a
     /// newer write holds every write a request at `version` must see.
     pub(crate) fn get(&self, key: &K, version: i64) -> Option<Arc<V>> {
+        let found = self.look(key, version);
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// `get` without counting.
+    fn look(&self, key: &K, version: i64) -> Option<Arc<V>> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.get(key).filter(|(v, _)| *v >= version).map(|(_, view)| view.clone())
+    }
+
+    fn usage(&self, cache: &'static str) -> crate::CacheUse {
+        crate::CacheUse { cache, hits: self.hits.load(Ordering::Relaxed), misses: self.misses.load(Ordering::Relaxed) }
     }
 
     pub(crate) fn put(&self, key: K, version: i64, view: Arc<V>) {
@@ -102,10 +123,12 @@ impl<K: Hash + Eq + Clone, V> ViewCache<K, V> {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<V, E>>,
     {
-        if let Some(view) = self.get(&key, version) {
+        if let Some(view) = self.look(&key, version) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(view);
         }
         let _one = self.computing.lock().await;
+        // Computed meanwhile by the request this one waited for: found, all the same.
         if let Some(view) = self.get(&key, version) {
             return Ok(view);
         }
@@ -128,6 +151,15 @@ pub(crate) struct Views {
 }
 
 impl Views {
+    pub(crate) fn usage(&self) -> Vec<crate::CacheUse> {
+        vec![
+            self.progress.usage("progress"),
+            self.cockpit.usage("cockpit"),
+            self.tokens.usage("tokens"),
+            self.evaluations.usage("evaluations"),
+        ]
+    }
+
     pub(crate) fn new() -> Self {
         Views {
             version: FreshVersion::new(),

@@ -287,7 +287,8 @@ async fn kept_annual_sums_follow_every_import_of_their_year() {
         assert_eq!(class_of(&first, 1), "D", "{}", db.engine);
 
         // Read whole (kept) and in two halves (from the facts): the same sums.
-        let codes: Vec<domain::IndicatorCode> = ["revenue", "tax"].iter().map(|c| domain::IndicatorCode::parse(c).unwrap()).collect();
+        let codes: Vec<domain::IndicatorCode> =
+            ["revenue", "tax"].iter().map(|c| domain::IndicatorCode::parse(c).unwrap()).collect();
         let filter = store::TotalsFilter {
             industries: app.plan.industries.iter().map(|i| i.code.clone()).collect(),
             ..Default::default()
@@ -315,7 +316,8 @@ async fn kept_annual_sums_follow_every_import_of_their_year() {
         app.import_facts(&op, &p, false, &quiet).await.unwrap();
         let after = app.evaluate(&op, 2022, Figures::Official).await.unwrap();
         assert_ne!(class_of(&after, 1), "D", "{}", db.engine);
-        let one = |totals: Vec<store::EnterpriseTotals>| totals.into_iter().find(|t| t.enterprise.uscc == uscc(1)).unwrap().totals;
+        let one =
+            |totals: Vec<store::EnterpriseTotals>| totals.into_iter().find(|t| t.enterprise.uscc == uscc(1)).unwrap().totals;
         let (was, now) = (one(whole)[1], one(read((2022, 1), (2022, 12)).await)[1]);
         assert_eq!((was.0, was.1, now.1), (0, 1, 1));
         assert!(now.0 > 0, "{now:?}");

@@ -164,11 +164,19 @@ impl Store {
                     format!(" AND f.month IN ({})", placeholders(months.len(), 3))
                 };
                 let head: Vec<i64> = [*from, *to].into_iter().chain(months.iter().copied()).collect();
-                (format!("JOIN facts f ON f.enterprise_id = e.id AND f.month BETWEEN $1 AND $2{month_cond}"), head, packed_sums(columns), " GROUP BY e.id")
+                (
+                    format!("JOIN facts f ON f.enterprise_id = e.id AND f.month BETWEEN $1 AND $2{month_cond}"),
+                    head,
+                    packed_sums(columns),
+                    " GROUP BY e.id",
+                )
             }
-            Source::Kept { year, .. } => {
-                ("JOIN fact_years y ON y.year = $1 AND y.enterprise_id = e.id".to_string(), vec![*year], "y.totals".to_string(), "")
-            }
+            Source::Kept { year, .. } => (
+                "JOIN fact_years y ON y.year = $1 AND y.enterprise_id = e.id".to_string(),
+                vec![*year],
+                "y.totals".to_string(),
+                "",
+            ),
         };
         let next = head.len() + 1;
         let industries = placeholders(filter.industries.len(), next + 3);
@@ -219,7 +227,10 @@ impl Store {
                         None => unpack(&packed, n)?,
                         Some(positions) => {
                             let all = unpack(&packed, packed.split(',').count())?;
-                            positions.iter().map(|p| all.get(*p).copied().ok_or_else(|| kept_mismatch(&packed))).collect::<Result<_>>()?
+                            positions
+                                .iter()
+                                .map(|p| all.get(*p).copied().ok_or_else(|| kept_mismatch(&packed)))
+                                .collect::<Result<_>>()?
                         }
                     };
                     Ok(EnterpriseTotals { enterprise: stored.into(), totals })
@@ -231,15 +242,16 @@ impl Store {
     /// Keeps the year's sums of every facts column if they are not kept (or were kept before the
     /// plan added a column), and gives the position of each of `indicators` among those columns.
     async fn kept_year(&self, year: i32, indicators: &[IndicatorCode]) -> Result<Vec<usize>> {
-        let columns: Vec<String> = sqlx::query_scalar("SELECT code FROM indicator_columns ORDER BY code").fetch_all(&self.pool).await?;
-        let positions = indicators
-            .iter()
-            .map(|i| columns.iter().position(|c| c == i.as_str()))
-            .collect::<Option<Vec<usize>>>()
-            .ok_or_else(|| StoreError::Corrupt(format!("an indicator of the evaluation has no facts column ({})", columns.join(","))))?;
+        let columns: Vec<String> =
+            sqlx::query_scalar("SELECT code FROM indicator_columns ORDER BY code").fetch_all(&self.pool).await?;
+        let positions =
+            indicators.iter().map(|i| columns.iter().position(|c| c == i.as_str())).collect::<Option<Vec<usize>>>().ok_or_else(
+                || StoreError::Corrupt(format!("an indicator of the evaluation has no facts column ({})", columns.join(","))),
+            )?;
         let wanted = columns.join(",");
         let kept = |c: Option<String>| c.as_deref() == Some(wanted.as_str());
-        let header = || sqlx::query_scalar::<_, String>("SELECT columns FROM fact_years_kept WHERE year = $1").bind(i64::from(year));
+        let header =
+            || sqlx::query_scalar::<_, String>("SELECT columns FROM fact_years_kept WHERE year = $1").bind(i64::from(year));
         if kept(header().fetch_optional(&self.pool).await?) {
             return Ok(positions);
         }

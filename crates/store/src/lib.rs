@@ -29,10 +29,10 @@ use domain::IndicatorCode;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use annual::{EnterpriseTotals, TotalsFilter};
 pub use audit::{AuditFilter, AuditRecord};
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow, EnterprisesImport};
 pub use evaluation::{Adjustment, EvaluationRow, EvaluationRun, Objection};
-pub use annual::{EnterpriseTotals, TotalsFilter};
 pub use facts::{CellEnterprise, MonthFacts};
 pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;

@@ -455,3 +455,24 @@ impl Store {
         Ok(marked)
     }
 }
+
+impl Store {
+    /// Per department and open state: the tickets, and those due before `today`.
+    pub async fn ticket_queues(&self, today: Date) -> Result<Vec<(String, TicketState, u64, u64)>> {
+        let open: Vec<String> = TicketState::ALL.iter().filter(|s| s.open()).map(|s| format!("'{}'", s.code())).collect();
+        let sql = format!(
+            "SELECT department, state, COUNT(*), SUM(CASE WHEN due_on < $1 THEN 1 ELSE 0 END) FROM tickets \
+             WHERE state IN ({}) GROUP BY department, state ORDER BY department, state",
+            open.join(", ")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today.to_string()).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let state =
+                    stored(r.get(1), |s| TicketState::parse(s).ok_or_else(|| format!("ticket state '{}'", domain::shorten(s))))?;
+                let (open, overdue): (i64, Option<i64>) = (r.get(2), r.get(3));
+                Ok((r.get(0), state, open as u64, overdue.unwrap_or(0) as u64))
+            })
+            .collect()
+    }
+}

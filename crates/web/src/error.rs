@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use service::ServiceError;
+use tracing::Instrument;
 
 tokio::task_local! {
     /// The id of the request being served, for logs, audit entries and error pages.
@@ -134,7 +135,13 @@ pub async fn request_context(req: Request, next: Next) -> Response {
         .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .map_or_else(|| service::random_hex(8), String::from);
     let api = req.uri().path().starts_with("/api/");
-    let mut res = REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    // Every line logged while answering carries the request's id, method and path.
+    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let start = std::time::Instant::now();
+    let mut res = REQUEST_ID.scope(id.clone(), next.run(req)).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(status = res.status().as_u16(), ms = start.elapsed().as_secs_f64() * 1000.0, "answered");
+    });
     if api && (res.status().is_client_error() || res.status().is_server_error()) {
         res = json_error(res, &id).await;
     }

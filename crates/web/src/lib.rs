@@ -16,6 +16,7 @@ mod innovation;
 mod kpis;
 mod leads;
 mod memo;
+mod metrics;
 mod openapi;
 mod pages;
 mod projects;
@@ -77,6 +78,7 @@ fn registered() -> Routes {
         .route("/export/enterprises.xlsx", &["GET"], get(pages::export_enterprises))
         .route("/export/drill.xlsx", &["GET"], get(pages::export_drill))
         .route("/healthz", &["GET"], get(api::healthz))
+        .route("/metrics", &["GET"], get(metrics::metrics))
         .route("/api/openapi.json", &["GET"], get(api::openapi))
         .route("/api/v1/plan", &["GET"], get(api::plan))
         .route("/api/v1/progress", &["GET"], get(api::progress))
@@ -145,11 +147,13 @@ pub fn router(app: App) -> Router {
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
+    let requests = std::sync::Arc::new(metrics::Requests::default());
     router
         .layer(axum::Extension(memo::Memos::new()))
         .layer(axum::middleware::from_fn(caching_and_transport))
+        .layer(axum::Extension(requests.clone()))
+        .layer(axum::middleware::from_fn_with_state(requests, metrics::measure))
         .layer(axum::middleware::from_fn(error::request_context))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// A request refused to a signed-in caller (403) is recorded, counted per account and window.
@@ -204,15 +208,47 @@ async fn sweep_now_and_then(app: App) {
     }
 }
 
-/// Serves until Ctrl-C.
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(app: App, addr: &str) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("Leapfrog 已启动 / serving at http://{local}/  (Ctrl-C 停止 / to stop)");
-    tokio::spawn(sweep_now_and_then(app.clone()));
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    serve_until(app, listener, stop_signal()).await
+}
+
+/// Serves on `listener` until `stop` completes; then takes no new connections and returns once
+/// every request already being answered has been answered.
+pub async fn serve_until(
+    app: App,
+    listener: tokio::net::TcpListener,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let sweep = tokio::spawn(sweep_now_and_then(app.clone()));
+    let served = axum::serve(listener, router(app)).with_graceful_shutdown(stop).await;
+    sweep.abort();
+    tracing::info!("stopped: every request in flight was answered");
+    served
+}
+
+/// Ctrl-C, or the SIGTERM a service manager sends to stop.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -206,6 +206,7 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/export/enterprises.xlsx", "-", [200, 200, 200, 200, 200, 403]),
     ("GET", "/export/drill.xlsx", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/healthz", "-", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/metrics", "-", [403, 403, 403, 403, 403, 200]),
     ("GET", "/api/openapi.json", "-", [200, 200, 200, 200, 200, 200]),
     ("GET", "/api/v1/plan", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/api/v1/progress", "-", [200, 200, 200, 403, 200, 403]),
@@ -470,6 +471,7 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
         (
             "GET",
             "/healthz"
+            | "/metrics"
             | "/api/openapi.json"
             | "/api/v1/plan"
             | "/api/v1/enterprises"

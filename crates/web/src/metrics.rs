@@ -1,0 +1,215 @@
+//! `/metrics` in Prometheus' text format: requests and their latencies by route, what was
+//! imported, the service queues and overdue tickets, how often kept views were used, and the
+//! process's memory. Open to an administrator, or to a scraper holding the metrics token
+//! (`LEAPFROG_METRICS_TOKEN`), which opens nothing else.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use domain::authz::Action;
+use service::App;
+
+use crate::auth::Authed;
+use crate::error::WebError;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 13] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+#[derive(Default)]
+struct RouteStats {
+    by_status: BTreeMap<u16, u64>,
+    /// Requests at or under each bound (not yet cumulative).
+    buckets: [u64; BUCKETS.len()],
+    seconds: f64,
+    count: u64,
+}
+
+/// What the requests of this process have been, by method and route (the route as registered,
+/// `/tickets/{number}`, so that the labels stay few).
+#[derive(Default)]
+pub struct Requests {
+    by_route: Mutex<HashMap<(String, String), RouteStats>>,
+    in_flight: AtomicI64,
+}
+
+impl Requests {
+    fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let mut routes = self.by_route.lock().unwrap_or_else(|p| p.into_inner());
+        let key = (method.to_string(), route.to_string());
+        let stats = routes.entry(key).or_default();
+        *stats.by_status.entry(status).or_default() += 1;
+        if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
+            stats.buckets[i] += 1;
+        }
+        stats.seconds += seconds;
+        stats.count += 1;
+    }
+}
+
+/// Counts and times every request (the middleware outside all others but the request id's).
+pub async fn measure(State(requests): State<Arc<Requests>>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str).to_string();
+    let start = Instant::now();
+    requests.in_flight.fetch_add(1, Ordering::Relaxed);
+    let res = next.run(req).await;
+    requests.in_flight.fetch_sub(1, Ordering::Relaxed);
+    requests.record(&method, &route, res.status().as_u16(), start.elapsed().as_secs_f64());
+    res
+}
+
+/// GET /metrics
+pub async fn metrics(
+    State(app): State<App>,
+    axum::Extension(requests): axum::Extension<Arc<Requests>>,
+    headers: HeaderMap,
+    authed: Option<Authed>,
+) -> Result<Response, WebError> {
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let scraper = match (&app.metrics_token, bearer) {
+        // Compared as hashes, so the time taken says nothing of how much of it matched.
+        (Some(token), Some(given)) => service::token_hash(token) == service::token_hash(given.trim()),
+        _ => false,
+    };
+    if !scraper {
+        match authed {
+            Some(a) if a.caller.actor.may(Action::ReadMetrics) => {}
+            Some(_) => {
+                return Err(WebError::forbidden("只有系统管理员可查看运行指标 / only an administrator may read the metrics"));
+            }
+            None => {
+                return Err(WebError {
+                    status: axum::http::StatusCode::UNAUTHORIZED,
+                    message: "请登录,或携带运行指标令牌 / sign in, or send the metrics token".into(),
+                });
+            }
+        }
+    }
+    let queues = app.ticket_queues().await?;
+    let mut out = String::with_capacity(8 << 10);
+    write_requests(&mut out, &requests);
+    write_imports(&mut out, &app);
+    write_queues(&mut out, &queues);
+    write_caches(&mut out, &app);
+    write_process(&mut out);
+    let mut res = out.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    Ok(res)
+}
+
+/// A label value as the text format wants it.
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+fn write_requests(out: &mut String, requests: &Requests) {
+    let routes = requests.by_route.lock().unwrap_or_else(|p| p.into_inner());
+    let mut keys: Vec<&(String, String)> = routes.keys().collect();
+    keys.sort();
+    family(out, "leapfrog_http_requests_total", "counter", "Requests answered, by method, route and status.");
+    for key in &keys {
+        let (method, route) = (label(&key.0), label(&key.1));
+        for (status, n) in &routes[*key].by_status {
+            let _ =
+                writeln!(out, "leapfrog_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}");
+        }
+    }
+    family(out, "leapfrog_http_request_duration_seconds", "histogram", "Time to answer a request, by method and route.");
+    for key in &keys {
+        let (method, route) = (label(&key.0), label(&key.1));
+        let stats = &routes[*key];
+        let mut below = 0;
+        for (bound, n) in BUCKETS.iter().zip(stats.buckets) {
+            below += n;
+            let _ = writeln!(
+                out,
+                "leapfrog_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"{bound}\"}} {below}"
+            );
+        }
+        let (count, sum) = (stats.count, stats.seconds);
+        let _ = writeln!(
+            out,
+            "leapfrog_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"+Inf\"}} {count}"
+        );
+        let _ = writeln!(out, "leapfrog_http_request_duration_seconds_sum{{method=\"{method}\",route=\"{route}\"}} {sum}");
+        let _ = writeln!(out, "leapfrog_http_request_duration_seconds_count{{method=\"{method}\",route=\"{route}\"}} {count}");
+    }
+    family(out, "leapfrog_http_requests_in_flight", "gauge", "Requests being answered now.");
+    let _ = writeln!(out, "leapfrog_http_requests_in_flight {}", requests.in_flight.load(Ordering::Relaxed));
+}
+
+fn write_imports(out: &mut String, app: &App) {
+    let imports = app.imports_counted();
+    family(out, "leapfrog_imports_total", "counter", "Files imported by this process, by kind.");
+    for (kind, files, _) in &imports {
+        let _ = writeln!(out, "leapfrog_imports_total{{kind=\"{kind}\"}} {files}");
+    }
+    family(out, "leapfrog_import_rows_total", "counter", "Rows imported by this process, by kind of file.");
+    for (kind, _, rows) in &imports {
+        let _ = writeln!(out, "leapfrog_import_rows_total{{kind=\"{kind}\"}} {rows}");
+    }
+}
+
+fn write_queues(out: &mut String, queues: &[service::QueueLength]) {
+    family(out, "leapfrog_tickets_open", "gauge", "Open service tickets, by department and state.");
+    for q in queues {
+        let _ = writeln!(
+            out,
+            "leapfrog_tickets_open{{department=\"{}\",state=\"{}\"}} {}",
+            label(&q.department),
+            q.state.code(),
+            q.open
+        );
+    }
+    family(out, "leapfrog_tickets_overdue", "gauge", "Open service tickets past their time limit, by department.");
+    let mut overdue: BTreeMap<&str, u64> = BTreeMap::new();
+    for q in queues {
+        *overdue.entry(&q.department).or_default() += q.overdue;
+    }
+    for (department, n) in overdue {
+        let _ = writeln!(out, "leapfrog_tickets_overdue{{department=\"{}\"}} {n}", label(department));
+    }
+}
+
+fn write_caches(out: &mut String, app: &App) {
+    let usage = app.cache_use();
+    family(out, "leapfrog_cache_hits_total", "counter", "Computed views found in memory, by view.");
+    for u in &usage {
+        let _ = writeln!(out, "leapfrog_cache_hits_total{{cache=\"{}\"}} {}", u.cache, u.hits);
+    }
+    family(out, "leapfrog_cache_misses_total", "counter", "Computed views that had to be computed, by view.");
+    for u in &usage {
+        let _ = writeln!(out, "leapfrog_cache_misses_total{{cache=\"{}\"}} {}", u.cache, u.misses);
+    }
+}
+
+/// Resident and peak memory, where the system tells (Linux).
+fn write_process(out: &mut String) {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return };
+    let kib = |field: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    for (name, field, help) in [
+        ("process_resident_memory_bytes", "VmRSS:", "Resident memory."),
+        ("leapfrog_process_peak_resident_memory_bytes", "VmHWM:", "The most resident memory so far."),
+    ] {
+        if let Some(k) = kib(field) {
+            family(out, name, "gauge", help);
+            let _ = writeln!(out, "{name} {}", k * 1024);
+        }
+    }
+}
