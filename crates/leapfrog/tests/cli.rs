@@ -599,3 +599,103 @@ fn serve_logs_json_lines_with_request_ids_and_stops_on_sigterm() {
     assert_eq!(answered["span"]["path"], "/healthz");
     assert!(lines.iter().any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.contains("stopped"))), "{logs}");
 }
+
+/// backup → restore into PostgreSQL → db copy back to SQLite: every table the same rows (by a
+/// checksum of every value), the same figures, and an audit trail that verifies at each step;
+/// what would lose data is refused.
+#[tokio::test]
+async fn backup_restore_and_copy_between_engines_keep_every_row_figure_and_the_audit_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    let original = format!("sqlite://{}", at("a.db").display());
+    ok(&leapfrog(&["demo", "--no-serve", "--enterprises", "40", "--years", "2", "--database", &original]));
+    let saved = ok(&leapfrog(&["evaluate", "--year", "2020", "--save", "--database", &original]));
+    assert!(saved.contains("已保存"), "{saved}");
+    let figures = |db: &str| {
+        let progress = ok(&leapfrog(&["progress", "--indicator", "revenue", "--month", "2021-06", "--json", "--database", db]));
+        let evaluation = ok(&leapfrog(&["evaluate", "--year", "2020", "--json", "--database", db]));
+        (progress, evaluation)
+    };
+    let before = store::table_checksums(&original).await.unwrap();
+    assert!(before.iter().any(|t| t.table == "facts" && t.rows >= 40 * 24), "{before:?}");
+    assert!(before.iter().any(|t| t.table == "evaluation_results" && t.rows > 0));
+
+    let backup = at("backup.db");
+    let out = ok(&leapfrog(&["--database", &original, "backup", backup.to_str().unwrap()]));
+    assert!(out.contains("逐表核对一致"), "{out}");
+    assert!(dir.path().join("backup.db.audit-key").exists(), "the key goes beside the backup");
+    let again = leapfrog(&["--database", &original, "backup", backup.to_str().unwrap()]);
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("never overwrites"));
+
+    // A copy that fails writes nothing, and the same destination takes the next one: a damaged
+    // backup (text where a number belongs) first, then the sound one.
+    let damaged = at("damaged.db");
+    std::fs::copy(&backup, &damaged).unwrap();
+    std::fs::copy(dir.path().join("backup.db.audit-key"), dir.path().join("damaged.db.audit-key")).unwrap();
+    sqlx::any::install_default_drivers();
+    let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{}", damaged.display())).await.unwrap();
+    sqlx::Executor::execute(
+        &mut raw,
+        "UPDATE enterprises SET land_mu_milli = 'lots' WHERE id = (SELECT MIN(id) FROM enterprises)",
+    )
+    .await
+    .unwrap();
+    drop(raw);
+    let retried = format!("sqlite://{}", at("c.db").display());
+    let failed = leapfrog(&["--database", &retried, "restore", damaged.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(!failed.status.success() && err.contains("table enterprises, row 1, column land_mu_milli"), "{err}");
+    assert!(store::table_checksums(&retried).await.unwrap().iter().all(|t| t.rows == 0), "nothing written");
+    ok(&leapfrog(&["--database", &retried, "restore", backup.to_str().unwrap()]));
+    assert_eq!(store::table_checksums(&retried).await.unwrap(), before);
+
+    // Into PostgreSQL when there is one (a second SQLite file otherwise).
+    let pg = testkit::postgres().await;
+    let second = format!("sqlite://{}", at("b.db").display());
+    let middle = pg.as_ref().map_or(second.as_str(), |d| d.url.as_str());
+    ok(&leapfrog(&["--database", middle, "restore", backup.to_str().unwrap()]));
+    let twice = leapfrog(&["--database", middle, "restore", backup.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&twice.stderr);
+    assert!(!twice.status.success() && err.contains("不是空的"), "a restore never writes over a database: {err}");
+    assert_eq!(store::table_checksums(middle).await.unwrap(), before, "restored into {middle}");
+
+    let back = format!("sqlite://{}", at("back.db").display());
+    ok(&leapfrog(&["db", "copy", "--from", middle, "--to", &back]));
+    assert_eq!(store::table_checksums(&back).await.unwrap(), before);
+    let same = leapfrog(&["db", "copy", "--from", &back, "--to", &back]);
+    assert!(!same.status.success());
+
+    for db in [&original, middle, &back] {
+        let out = ok(&leapfrog(&["audit", "verify", "--database", db]));
+        assert!(out.contains("intact"), "{db}: {out}");
+    }
+    let (progress, evaluation) = figures(&original);
+    for db in [middle, back.as_str()] {
+        let (p, e) = figures(db);
+        assert_eq!(p, progress, "{db}");
+        assert_eq!(e, evaluation, "{db}");
+    }
+}
+
+/// A database whose key is kept elsewhere (LEAPFROG_AUDIT_KEY_FILE) is backed up with that key
+/// beside the backup, so the backup verifies on its own.
+#[test]
+fn a_backup_carries_the_key_kept_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("keys").join("audit-key");
+    let db = format!("sqlite://{}", dir.path().join("a.db").display());
+    let with_key = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_leapfrog"))
+            .args(args)
+            .env_remove("LEAPFROG_DATABASE_URL")
+            .env("LEAPFROG_AUDIT_KEY_FILE", &key)
+            .output()
+            .unwrap()
+    };
+    ok(&with_key(&["--database", &db, "user", "add", "wang", "--name", "王", "--role", "leader"]));
+    let backup = dir.path().join("b.db");
+    ok(&with_key(&["--database", &db, "backup", backup.to_str().unwrap()]));
+    assert_eq!(std::fs::read(dir.path().join("b.db.audit-key")).unwrap(), std::fs::read(&key).unwrap());
+    let out = ok(&leapfrog(&["audit", "verify", "--database", &format!("sqlite://{}", backup.display())]));
+    assert!(out.contains("intact: 2"), "{out}");
+}

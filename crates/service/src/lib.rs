@@ -3,6 +3,7 @@
 
 mod accounts;
 mod assessment;
+pub mod backup;
 mod bulletin;
 mod clock;
 mod cultivation;

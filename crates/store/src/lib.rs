@@ -4,6 +4,7 @@
 
 mod annual;
 mod audit;
+mod copy;
 mod enterprises;
 mod evaluation;
 mod facts;
@@ -31,6 +32,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use annual::{EnterpriseTotals, TotalsFilter};
 pub use audit::{AuditFilter, AuditRecord};
+pub use copy::{CopyReport, Side, TableCopy, copy_database, redact, table_checksums};
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow, EnterprisesImport};
 pub use evaluation::{Adjustment, EvaluationRow, EvaluationRun, Objection};
 pub use facts::{CellEnterprise, MonthFacts};
@@ -170,10 +172,9 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects, creating an SQLite file if it does not exist, and brings the schema up to date.
-    /// On SQLite a write waits up to `busy_timeout` for another to finish, then fails as `Busy`.
-    /// The audit trail's key and checkpoint are opened at `seal` once the database answers.
-    pub async fn open(url: &str, busy_timeout: Duration, seal: Option<SealPlaces>) -> Result<Store> {
+    /// Connects (creating an SQLite file if it does not exist) without touching the schema: a
+    /// copy looks before it migrates.
+    pub(crate) async fn connect(url: &str, busy_timeout: Duration) -> Result<Store> {
         let busy_ms = busy_timeout.as_millis().min(i32::MAX as u128);
         sqlx::any::install_default_drivers();
         let engine = Engine::of_url(url)?;
@@ -214,8 +215,15 @@ impl Store {
             }
             Engine::Sqlite => None,
         };
-        let mut store = Store { pool, engine, pg, seal: std::sync::Arc::new(AuditSeal::none()) };
-        migrate::run(&store).await?;
+        Ok(Store { pool, engine, pg, seal: std::sync::Arc::new(AuditSeal::none()) })
+    }
+
+    /// Connects, creating an SQLite file if it does not exist, and brings the schema up to date.
+    /// On SQLite a write waits up to `busy_timeout` for another to finish, then fails as `Busy`.
+    /// The audit trail's key and checkpoint are opened at `seal` once the database answers.
+    pub async fn open(url: &str, busy_timeout: Duration, seal: Option<SealPlaces>) -> Result<Store> {
+        let mut store = Store::connect(url, busy_timeout).await?;
+        migrate::run(&store, None).await?;
         if let Some(places) = seal {
             let opened = AuditSeal::open(&places).map_err(|e| {
                 StoreError::Config(format!(

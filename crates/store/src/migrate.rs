@@ -494,19 +494,25 @@ fn v1(engine: Engine) -> Vec<&'static str> {
     ]
 }
 
-pub(crate) async fn run(store: &Store) -> Result<()> {
+/// Applies the migrations not yet applied, up to `upto` (every one when None).
+pub(crate) async fn run(store: &Store, upto: Option<i64>) -> Result<()> {
     let mut conn = store.pool.acquire().await?;
     if store.engine == Engine::Postgres {
         conn.execute("SELECT pg_advisory_lock(7243001)").await?;
     }
-    let outcome = apply(store.engine, &mut conn).await;
+    let outcome = apply(store.engine, &mut conn, upto.unwrap_or(i64::MAX)).await;
     if store.engine == Engine::Postgres {
         conn.execute("SELECT pg_advisory_unlock(7243001)").await?;
     }
     outcome
 }
 
-async fn apply(engine: Engine, conn: &mut sqlx::AnyConnection) -> Result<()> {
+/// The newest schema this program knows.
+pub(crate) fn latest() -> i64 {
+    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+async fn apply(engine: Engine, conn: &mut sqlx::AnyConnection, upto: i64) -> Result<()> {
     // One migration per transaction; on SQLite each takes the write lock before it looks, so
     // processes starting together apply each migration once.
     loop {
@@ -524,7 +530,7 @@ async fn apply(engine: Engine, conn: &mut sqlx::AnyConnection) -> Result<()> {
             .iter()
             .map(|r| r.get::<i64, _>(0))
             .collect();
-        let Some(m) = MIGRATIONS.iter().find(|m| !done.contains(&m.version)) else {
+        let Some(m) = MIGRATIONS.iter().find(|m| m.version <= upto && !done.contains(&m.version)) else {
             tx.commit().await?;
             return Ok(());
         };

@@ -43,6 +43,13 @@ impl SealPlaces {
     }
 }
 
+impl SealPlaces {
+    /// Beside an SQLite file, whatever the environment says: where a backup keeps its key.
+    pub fn beside(file: &Path) -> SealPlaces {
+        SealPlaces { key_file: with_suffix(file, ".audit-key"), checkpoint: with_suffix(file, ".audit-head") }
+    }
+}
+
 fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
     let mut s = base.as_os_str().to_owned();
     s.push(suffix);
@@ -145,6 +152,23 @@ fn read_or_create_key(path: &Path) -> std::io::Result<Vec<u8>> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_or_create_key(path),
         Err(e) => Err(e),
     }
+}
+
+/// The key kept at `path`, if there is one.
+pub(crate) fn key_at(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text.trim().as_bytes().to_vec())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Puts a copied database's key where the copy's trail will be verified with it.
+pub(crate) fn write_key(path: &Path, key: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    write_atomically(path, key)
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
