@@ -55,7 +55,8 @@ struct Answer {
 /// One HTTP/1.1 request on its own connection.
 fn http(node: &Node, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
     let mut conn = std::net::TcpStream::connect(&node.addr).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n", node.addr, body.len());
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n", node.addr, body.len());
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -125,7 +126,8 @@ async fn two_nodes_on_one_database_agree_and_never_overwrite_each_other() {
 
     // A session opened on one node is a session on the other.
     let csrf = "nodes-login-csrf";
-    let encoded: String = jfj.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let encoded: String =
+        jfj.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
     let form = format!("login=jfj&password={encoded}&csrf={csrf}");
     let login = http(
         &a,
@@ -138,7 +140,9 @@ async fn two_nodes_on_one_database_agree_and_never_overwrite_each_other() {
     let session = login
         .head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().starts_with("set-cookie: lf_session=").then(|| l[12..].split(';').next().unwrap().to_string()))
+        .find_map(|l| {
+            l.to_ascii_lowercase().starts_with("set-cookie: lf_session=").then(|| l[12..].split(';').next().unwrap().to_string())
+        })
         .unwrap_or_else(|| panic!("{}", login.head));
     for node in [&a, &b] {
         let page = http(node, "GET", "/account/password", &[("Cookie", &session)], b"");
@@ -149,7 +153,12 @@ async fn two_nodes_on_one_database_agree_and_never_overwrite_each_other() {
     // A view cached on B is recomputed right after a write on A.
     let progress = "/api/v1/progress?indicator=revenue&month=2022-06&figures=provisional";
     let cell = |a: &Answer| {
-        json(a).as_array().unwrap().iter().find(|r| r["industry"] == "optoelectronics" && r["zone"] == "etdz").map(|r| r["ytd"].clone())
+        json(a)
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["industry"] == "optoelectronics" && r["zone"] == "etdz")
+            .map(|r| r["ytd"].clone())
     };
     let facts = |wan: u32| format!("uscc,month,revenue\n{},2022-06,{wan}\n", uscc(1));
     assert_eq!(http(&a, "POST", "/api/v1/facts", &[("Authorization", &coordinator)], facts(100).as_bytes()).status, 200);
