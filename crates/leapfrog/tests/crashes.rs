@@ -123,12 +123,13 @@ async fn killed_at_random_points_the_database_is_whole() {
         let (mut imported, mut killed) = (Vec::new(), 0);
         // How long each kind of operation took the last time it was let finish: the kill comes
         // at a random point within that.
-        let mut took = [Duration::from_millis(60); 4];
+        let mut took = [Duration::from_millis(60); 6];
+        let mut projects = Vec::new();
         for trial in 0..trials {
             let month = month_of(trial);
-            let kind = (trial % 4) as usize;
+            let kind = (trial % 6) as usize;
             let after = Duration::from_micros(rng.below(took[kind].as_micros() as u64 * 11 / 10 + 1));
-            let args: Vec<String> = match trial % 4 {
+            let args: Vec<String> = match kind {
                 0 | 1 => {
                     let mut facts = String::from("uscc,month,revenue,tax\n");
                     for n in 1..=ENTERPRISES {
@@ -140,8 +141,30 @@ async fn killed_at_random_points_the_database_is_whole() {
                     vec!["import".into(), "facts".into(), file.display().to_string()]
                 }
                 2 => vec!["months".into(), "lock".into(), "--through".into(), month_of(trial.saturating_sub(2)).to_string()],
-                _ if trial % 8 == 3 => vec!["tickets".into(), "escalate".into()],
-                _ => vec!["evaluate".into(), "--year".into(), "2021".into(), "--provisional".into(), "--save".into()],
+                3 if trial % 12 == 3 => vec!["tickets".into(), "escalate".into()],
+                3 => vec!["evaluate".into(), "--year".into(), "2021".into(), "--provisional".into(), "--save".into()],
+                // The registry again, every name marked with the trial: all renamed, or none.
+                4 => {
+                    let mut reg = String::from("uscc,name,zone,industry,land_mu\n");
+                    for n in 1..=ENTERPRISES {
+                        let zone = ["etdz", "yongxiu", "gongqing"][n as usize % 3];
+                        reg.push_str(&format!("{},企业{n}-{trial},{zone},optoelectronics,10\n", uscc(n)));
+                    }
+                    let file = dir.path().join(format!("e{trial}.csv"));
+                    std::fs::write(&file, reg).unwrap();
+                    vec!["import".into(), "enterprises".into(), file.display().to_string()]
+                }
+                // Fifty projects, coded by the trial: all there, or none.
+                _ => {
+                    let mut list = String::from("code,name,zone,industry,type,total_investment,status\n");
+                    for k in 1..=50 {
+                        list.push_str(&format!("T{trial}-{k},项目{k},etdz,optoelectronics,新建,20000,在建\n"));
+                    }
+                    let file = dir.path().join(format!("p{trial}.csv"));
+                    std::fs::write(&file, list).unwrap();
+                    projects.push(trial);
+                    vec!["import".into(), "projects".into(), file.display().to_string()]
+                }
             };
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let finished = run_killed(&db.url, &args, after);
@@ -167,6 +190,22 @@ async fn killed_at_random_points_the_database_is_whole() {
                 .unwrap();
             assert_eq!(check, "ok");
         }
+        // One registry import's names throughout (the setup's, or one trial's).
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM enterprises ORDER BY id").fetch_all(&mut conn).await.unwrap();
+        let generation = |name: &str| name.split_once('-').map(|(_, g)| g.to_string());
+        let first = generation(&names[0]);
+        assert!(names.iter().all(|n| generation(n) == first), "{}: registry imports mixed: {:?} …", db.engine, &names[..3]);
+        for trial in &projects {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE code LIKE $1")
+                .bind(format!("T{trial}-%"))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            assert!(n == 0 || n == 50, "{}: trial {trial}'s projects: {n} of 50", db.engine);
+        }
+        drop(conn);
         for month in &imported {
             let n = facts_of(&db.url, *month).await;
             assert!(n == 0 || n == i64::from(ENTERPRISES), "{}: {month} has {n} of {ENTERPRISES} rows", db.engine);
