@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use domain::authz::{Action, Target, Visible};
 use domain::calendar::Date;
@@ -174,8 +175,16 @@ impl App {
     }
 
     /// The monthly dispatch for `month`, of the projects the caller may see.
-    pub async fn dispatch(&self, caller: &Caller, month: Month) -> Result<Dispatch> {
-        let projects = self.projects(caller).await?;
+    pub async fn dispatch(&self, caller: &Caller, month: Month) -> Result<Arc<Dispatch>> {
+        let zones = self.project_zones_visible(caller)?;
+        // Callers who see the same zones see the same dispatch.
+        let key = (month.yyyymm(), zones.iter().map(ZoneCode::to_string).collect());
+        let version = self.data_version().await?;
+        self.views.dispatch.get_or_compute(key, version, || self.compute_dispatch(&zones, month)).await
+    }
+
+    async fn compute_dispatch(&self, zones: &[ZoneCode], month: Month) -> Result<Dispatch> {
+        let projects = self.store.projects(zones).await?;
         let plans = self.store.project_plans(month.year()).await?;
         let ytd = self.store.project_investment(month.year_start(), month).await?;
         let requirements = self.store.project_requirements(None).await?;

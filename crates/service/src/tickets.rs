@@ -3,6 +3,7 @@
 //! out.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use domain::authz::{Action, Reach, Role, Target, reach};
 use domain::calendar::Date;
@@ -287,9 +288,18 @@ impl App {
 
     /// The tickets the caller may see, oldest first, narrowed by `query`.
     pub async fn tickets(&self, caller: &Caller, query: &TicketQuery) -> Result<Vec<TicketRow>> {
+        Ok(self.ticket_list(caller, query).await?.as_ref().clone())
+    }
+
+    /// The list as the caller may see it, kept by data version for everyone who sees the same
+    /// (a department's queue, a zone's, the region's) until the next write, or the next day
+    /// (what is overdue changes with it).
+    pub async fn ticket_list(&self, caller: &Caller, query: &TicketQuery) -> Result<Arc<Vec<TicketRow>>> {
         let f = TicketFilter { states: query.states.clone(), item: query.item.clone(), ..self.ticket_scope(caller)? };
         let today = self.clock.today();
-        Ok(self.store.tickets(&f).await?.into_iter().map(|t| self.row(t, today)).collect())
+        let version = self.data_version().await?;
+        let compute = || async { Ok(self.store.tickets(&f).await?.into_iter().map(|t| self.row(t, today)).collect()) };
+        self.views.tickets.get_or_compute((f.clone(), today.days()), version, compute).await
     }
 
     /// A ticket the caller may see; any other is "not found", so numbers reveal nothing (a role

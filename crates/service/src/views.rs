@@ -51,6 +51,8 @@ use crate::Figures;
 /// What a region-wide view is computed from (not who asks: these views are the same for every
 /// caller allowed to see them).
 pub(crate) type ViewKey = (String, i32, Figures);
+/// The dispatch of a month as seen by whoever sees these zones (none: every zone).
+pub(crate) type DispatchKey = (i32, Vec<String>);
 /// The cockpit's also names the day: whether a KPI's owner is late changes with it, writes or not.
 pub(crate) type CockpitKey = (String, i32, Figures, i64);
 
@@ -144,6 +146,9 @@ pub(crate) struct Views {
     pub(crate) version: FreshVersion,
     pub(crate) progress: ViewCache<ViewKey, Vec<domain::ProgressRow>>,
     pub(crate) cockpit: ViewCache<CockpitKey, crate::Cockpit>,
+    pub(crate) dispatch: ViewCache<DispatchKey, crate::Dispatch>,
+    /// Ticket lists by what they hold and the day.
+    pub(crate) tickets: ViewCache<(store::TicketFilter, i64), Vec<crate::TicketRow>>,
     pub(crate) tokens: ViewCache<String, domain::authz::Actor>,
     /// Evaluations as computed or saved: a year's is 100 MB or more at 100,000 enterprises, so
     /// only a few are kept.
@@ -155,6 +160,8 @@ impl Views {
         vec![
             self.progress.usage("progress"),
             self.cockpit.usage("cockpit"),
+            self.dispatch.usage("dispatch"),
+            self.tickets.usage("tickets"),
             self.tokens.usage("tokens"),
             self.evaluations.usage("evaluations"),
         ]
@@ -165,6 +172,8 @@ impl Views {
             version: FreshVersion::new(),
             progress: ViewCache::new(),
             cockpit: ViewCache::new(),
+            dispatch: ViewCache::new(),
+            tickets: ViewCache::new(),
             tokens: ViewCache::new(),
             evaluations: ViewCache::bounded(2),
         }

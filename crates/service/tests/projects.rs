@@ -113,6 +113,23 @@ async fn zones_see_and_change_only_their_own_projects() {
         let leader = caller_of(&app, "leader").await;
         assert_eq!(app.projects(&leader).await.unwrap().len(), 3);
         assert!(app.report_project_month(&leader, "GJ-001", m("2022-08"), 100, "").await.is_err());
+
+        // The dispatch is kept per month and per zones seen: the zone's (asked first, then
+        // kept) never shows the leader another zone's project, nor the other way round; a
+        // report changes both at once.
+        let codes = |d: &leapfrog_service::Dispatch| d.lights.iter().map(|l| l.code.clone()).collect::<Vec<_>>();
+        let zone_view = app.dispatch(&etdz, m("2022-09")).await.unwrap();
+        let mut seen = codes(&zone_view);
+        seen.sort();
+        assert_eq!(seen, vec!["GJ-001", "GJ-003"]);
+        assert_eq!(app.dispatch(&leader, m("2022-09")).await.unwrap().lights.len(), 3);
+        assert_eq!(codes(&app.dispatch(&etdz, m("2022-09")).await.unwrap()).len(), 2);
+        let before = app.dispatch(&leader, m("2022-09")).await.unwrap().investment_ytd_wan;
+        app.report_project_month(&etdz, "GJ-001", m("2022-08"), 100, "").await.unwrap();
+        let reported = app.dispatch(&leader, m("2022-09")).await.unwrap().investment_ytd_wan - before;
+        assert!(reported > 0.0, "{}", db.engine);
+        let zone_now = app.dispatch(&etdz, m("2022-09")).await.unwrap().investment_ytd_wan;
+        assert!((zone_now - zone_view.investment_ytd_wan - reported).abs() < 1e-9);
     }
 }
 
@@ -166,10 +183,10 @@ async fn the_dispatch_lights_follow_the_reports_requirements_and_problems() {
             Err(ServiceError::Forbidden(_))
         ));
         app.set_requirement_done(&ecology, "GJ-002", RequirementKind::Eia, done).await.unwrap();
-        let two = app.dispatch(&op, m("2022-09")).await.unwrap().lights.into_iter().find(|l| l.code == "GJ-002").unwrap();
+        let two = app.dispatch(&op, m("2022-09")).await.unwrap().lights.iter().find(|l| l.code == "GJ-002").unwrap().clone();
         assert_eq!(two.requirements, Some(Light::Green));
         // As it stood in August, the 环评 was still open.
-        let aug = app.dispatch(&op, m("2022-08")).await.unwrap().lights.into_iter().find(|l| l.code == "GJ-002").unwrap();
+        let aug = app.dispatch(&op, m("2022-08")).await.unwrap().lights.iter().find(|l| l.code == "GJ-002").unwrap().clone();
         assert_eq!(aug.requirements, Some(Light::Red));
     }
 }
@@ -189,9 +206,10 @@ async fn a_zone_reports_its_month_and_the_owning_department_resolves_the_problem
                     .await
                     .unwrap()
                     .lights
-                    .into_iter()
+                    .iter()
                     .find(|l| l.code == "GJ-003")
                     .unwrap()
+                    .clone()
             }
         };
         let l = three(&app).await;

@@ -107,7 +107,7 @@ pub struct NewEvent<'a> {
 }
 
 /// Which tickets a list holds: those an actor may see, optionally narrowed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TicketFilter {
     /// None: every department's.
     pub department: Option<String>,

@@ -51,11 +51,18 @@ impl<T: Serialize> JsonMemo<T> {
 pub struct Memos {
     pub cockpit: JsonMemo<service::Cockpit>,
     pub progress: JsonMemo<Vec<domain::ProgressRow>>,
+    pub dispatch: JsonMemo<service::Dispatch>,
+    pub tickets: JsonMemo<Vec<service::TicketRow>>,
 }
 
 impl Memos {
     pub fn new() -> Arc<Memos> {
-        Arc::new(Memos { cockpit: JsonMemo::new(), progress: JsonMemo::new() })
+        Arc::new(Memos {
+            cockpit: JsonMemo::new(),
+            progress: JsonMemo::new(),
+            dispatch: JsonMemo::new(),
+            tickets: JsonMemo::new(),
+        })
     }
 }
 

@@ -849,11 +849,12 @@ async fn project_api(
 
 async fn dispatch_api(
     State(app): State<App>,
+    axum::Extension(memos): axum::Extension<std::sync::Arc<crate::memo::Memos>>,
     authed: Authed,
     Query(q): Query<MonthQuery>,
-) -> Result<Json<service::Dispatch>, WebError> {
+) -> Result<Response, WebError> {
     let month = month_or_last_finished(&app, q.month.as_deref())?;
-    Ok(Json(app.dispatch(&authed.caller, month).await?))
+    Ok(memos.dispatch.respond(&app.dispatch(&authed.caller, month).await?))
 }
 
 /// POST /api/v1/project-files/{kind}: one of the four project files as the body.

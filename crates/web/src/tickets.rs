@@ -365,8 +365,13 @@ async fn list(State(app): State<App>, authed: Authed, Query(q): Query<ListQuery>
     })
 }
 
-async fn list_api(State(app): State<App>, authed: Authed, Query(q): Query<ListQuery>) -> Result<Json<Vec<TicketRow>>, WebError> {
-    Ok(Json(app.tickets(&authed.caller, &query_of(&app, &q)?).await?))
+async fn list_api(
+    State(app): State<App>,
+    axum::Extension(memos): axum::Extension<std::sync::Arc<crate::memo::Memos>>,
+    authed: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    Ok(memos.tickets.respond(&app.ticket_list(&authed.caller, &query_of(&app, &q)?).await?))
 }
 
 // ------------------------------------------------------------------ one ticket
