@@ -220,6 +220,15 @@ async fn applied(conn: &mut sqlx::AnyConnection, engine: Engine) -> Result<Vec<i
     Ok(sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version").fetch_all(&mut *conn).await?)
 }
 
+/// A read-only transaction that sees one moment of the database throughout (SQLite's read
+/// transactions always do).
+fn snapshot(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "BEGIN",
+        Engine::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    }
+}
+
 /// Statement parameters per INSERT: the SQLite driver looks parameters up by name, at a cost
 /// that grows with their number.
 const PARAMETERS_PER_STATEMENT: usize = 960;
@@ -347,10 +356,7 @@ pub async fn copy_database(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&Tab
 
     migrate::run(&destination, Some(version)).await?;
     // One snapshot of the source for every table.
-    let mut snapshot = match source.engine {
-        Engine::Sqlite => read.begin_with("BEGIN").await?,
-        Engine::Postgres => read.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
-    };
+    let mut snapshot = read.begin_with(snapshot(source.engine)).await?;
     let source_tables = tables(&mut snapshot, source.engine).await?;
     let mut write = destination.begin_write().await?;
     // The facts table has a column per indicator the plans added: the same ones here.
@@ -431,10 +437,7 @@ pub async fn copy_database(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&Tab
 pub async fn table_checksums(url: &str) -> Result<Vec<TableCopy>> {
     let store = Store::connect(url, Duration::from_secs(30)).await?;
     let mut conn = store.pool.acquire().await?;
-    let mut snapshot = match store.engine {
-        Engine::Sqlite => conn.begin_with("BEGIN").await?,
-        Engine::Postgres => conn.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
-    };
+    let mut snapshot = conn.begin_with(snapshot(store.engine)).await?;
     let mut out = Vec::new();
     for (name, columns) in tables(&mut snapshot, store.engine).await? {
         out.push(summary(&mut snapshot, &name, &columns).await?);

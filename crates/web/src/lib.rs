@@ -143,11 +143,12 @@ pub fn router(app: App) -> Router {
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
     ];
-    let mut router = registered().router.layer(axum::middleware::from_fn_with_state(app.clone(), record_denials)).with_state(app);
+    let Routes { router, list } = registered();
+    let mut router = router.layer(axum::middleware::from_fn_with_state(app.clone(), record_denials)).with_state(app);
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
-    let requests = std::sync::Arc::new(metrics::Requests::default());
+    let requests = std::sync::Arc::new(metrics::Requests::new(&list));
     router
         .layer(axum::Extension(memo::Memos::new()))
         .layer(axum::middleware::from_fn(caching_and_transport))

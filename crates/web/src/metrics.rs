@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -22,46 +22,83 @@ use crate::error::WebError;
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 13] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
+/// The methods counted apart; any other is counted as `OTHER`.
+const METHODS: [&str; 3] = ["GET", "POST", "HEAD"];
+
+/// The statuses counted apart; any other is counted as `other`.
+const STATUSES: [u16; 18] = [200, 201, 204, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 413, 415, 422, 500, 503];
+
+/// One method of one route: counts by status and by latency bucket, all atomic, so that counting
+/// takes no lock and allocates nothing on the way of a request.
 #[derive(Default)]
 struct RouteStats {
-    by_status: BTreeMap<u16, u64>,
+    by_status: [AtomicU64; STATUSES.len() + 1],
     /// Requests at or under each bound (not yet cumulative).
-    buckets: [u64; BUCKETS.len()],
-    seconds: f64,
-    count: u64,
+    buckets: [AtomicU64; BUCKETS.len()],
+    micros: AtomicU64,
+    count: AtomicU64,
 }
 
 /// What the requests of this process have been, by method and route (the route as registered,
 /// `/tickets/{number}`, so that the labels stay few).
-#[derive(Default)]
 pub struct Requests {
-    by_route: Mutex<HashMap<(String, String), RouteStats>>,
+    /// Registered routes by path, as indexes into `names`; the last name is for requests that
+    /// matched none.
+    routes: HashMap<&'static str, usize>,
+    names: Vec<&'static str>,
+    /// Per route, per method (`METHODS` then other).
+    stats: Vec<RouteStats>,
     in_flight: AtomicI64,
 }
 
 impl Requests {
-    fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let mut routes = self.by_route.lock().unwrap_or_else(|p| p.into_inner());
-        let key = (method.to_string(), route.to_string());
-        let stats = routes.entry(key).or_default();
-        *stats.by_status.entry(status).or_default() += 1;
+    /// Counters for every (method, path) the router serves.
+    pub fn new(served: &[(&'static str, &'static str)]) -> Requests {
+        let mut names: Vec<&'static str> = served.iter().map(|(_, path)| *path).collect();
+        names.sort_unstable();
+        names.dedup();
+        names.push("(unmatched)");
+        let routes = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let stats = (0..names.len() * (METHODS.len() + 1)).map(|_| RouteStats::default()).collect();
+        Requests { routes, names, stats, in_flight: AtomicI64::new(0) }
+    }
+
+    fn record(&self, method: &str, route: Option<&str>, status: u16, seconds: f64) {
+        let r = route.and_then(|p| self.routes.get(p).copied()).unwrap_or(self.names.len() - 1);
+        let m = METHODS.iter().position(|x| *x == method).unwrap_or(METHODS.len());
+        let stats = &self.stats[r * (METHODS.len() + 1) + m];
+        let s = STATUSES.iter().position(|x| *x == status).unwrap_or(STATUSES.len());
+        stats.by_status[s].fetch_add(1, Ordering::Relaxed);
         if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
-            stats.buckets[i] += 1;
+            stats.buckets[i].fetch_add(1, Ordering::Relaxed);
         }
-        stats.seconds += seconds;
-        stats.count += 1;
+        stats.micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        stats.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (method, route, stats) of every method of every route that has answered something.
+    fn used(&self) -> impl Iterator<Item = (&'static str, &'static str, &RouteStats)> {
+        self.stats.iter().enumerate().filter(|(_, s)| s.count.load(Ordering::Relaxed) > 0).map(|(i, s)| {
+            let (r, m) = (i / (METHODS.len() + 1), i % (METHODS.len() + 1));
+            (METHODS.get(m).copied().unwrap_or("OTHER"), self.names[r], s)
+        })
     }
 }
 
 /// Counts and times every request (the middleware outside all others but the request id's).
 pub async fn measure(State(requests): State<Arc<Requests>>, req: Request, next: Next) -> Response {
-    let method = req.method().to_string();
-    let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str).to_string();
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let start = Instant::now();
     requests.in_flight.fetch_add(1, Ordering::Relaxed);
     let res = next.run(req).await;
     requests.in_flight.fetch_sub(1, Ordering::Relaxed);
-    requests.record(&method, &route, res.status().as_u16(), start.elapsed().as_secs_f64());
+    requests.record(
+        method.as_str(),
+        route.as_ref().map(MatchedPath::as_str),
+        res.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
     res
 }
 
@@ -114,30 +151,28 @@ fn family(out: &mut String, name: &str, kind: &str, help: &str) {
 }
 
 fn write_requests(out: &mut String, requests: &Requests) {
-    let routes = requests.by_route.lock().unwrap_or_else(|p| p.into_inner());
-    let mut keys: Vec<&(String, String)> = routes.keys().collect();
-    keys.sort();
+    let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
     family(out, "leapfrog_http_requests_total", "counter", "Requests answered, by method, route and status.");
-    for key in &keys {
-        let (method, route) = (label(&key.0), label(&key.1));
-        for (status, n) in &routes[*key].by_status {
+    for (method, route, stats) in requests.used() {
+        let route = label(route);
+        for (k, n) in stats.by_status.iter().map(load).enumerate().filter(|(_, n)| *n > 0) {
+            let status = STATUSES.get(k).map_or("other".to_string(), u16::to_string);
             let _ =
                 writeln!(out, "leapfrog_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}");
         }
     }
     family(out, "leapfrog_http_request_duration_seconds", "histogram", "Time to answer a request, by method and route.");
-    for key in &keys {
-        let (method, route) = (label(&key.0), label(&key.1));
-        let stats = &routes[*key];
+    for (method, route, stats) in requests.used() {
+        let route = label(route);
         let mut below = 0;
-        for (bound, n) in BUCKETS.iter().zip(stats.buckets) {
+        for (bound, n) in BUCKETS.iter().zip(stats.buckets.iter().map(load)) {
             below += n;
             let _ = writeln!(
                 out,
                 "leapfrog_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"{bound}\"}} {below}"
             );
         }
-        let (count, sum) = (stats.count, stats.seconds);
+        let (count, sum) = (load(&stats.count), load(&stats.micros) as f64 / 1e6);
         let _ = writeln!(
             out,
             "leapfrog_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"+Inf\"}} {count}"
