@@ -294,3 +294,26 @@ async fn a_chain_recomputed_with_plain_sha256_is_found() {
         assert_eq!(app.verify_audit(&Caller::operator()).await.unwrap().unwrap_err().seq, 2, "{}", db.engine);
     }
 }
+
+/// A transaction that appends several audit entries (a bulk workflow step) and then fails: the
+/// checkpoint kept outside the database names no entry the database does not have. (Writing it
+/// before the commit named the transaction's own first entry: a crash then read as a cut trail.)
+#[tokio::test]
+async fn a_failed_bulk_step_leaves_the_checkpoint_at_what_was_committed() {
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let op = Caller::operator();
+        let change = |scope: &str, from| store::StateChange { scope: scope.into(), period: 202206, from };
+        let audit = |scope: &str| store::AuditRecord::new("test", "submission.lock", "zone_month", &format!("{scope}/2022-06"));
+        let draft = domain::submission::SubmissionState::Draft;
+        // The third change expects a state its month is not in: the whole step fails.
+        let changes =
+            [change("etdz", draft), change("yongxiu", draft), change("gongqing", domain::submission::SubmissionState::Locked)];
+        let audits = [audit("etdz"), audit("yongxiu"), audit("gongqing")];
+        let failed =
+            app.store.step_states(store::ZONE_MONTH, &changes, domain::submission::SubmissionState::Locked, &audits, &[]).await;
+        assert!(failed.is_err(), "{}", db.engine);
+        let verified = app.verify_audit(&op).await.unwrap();
+        assert!(verified.is_ok(), "{}: {verified:?}", db.engine);
+    }
+}

@@ -74,17 +74,31 @@ const LAST: &str = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
 /// (SQLite's write lock already does this).
 const LOCK: &str = "SELECT pg_advisory_xact_lock(7243003)";
 
+/// The entry a transaction appended last: what goes to the checkpoint once it is committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "record it in the checkpoint once the transaction is committed"]
+pub(crate) struct Appended {
+    seq: i64,
+    hash: String,
+}
+
+impl AuditSeal {
+    /// Writes a committed entry to the checkpoint. Only after the commit: a transaction that
+    /// appends several entries reads its own uncommitted ones, and a process killed before it
+    /// commits must not leave the checkpoint naming entries the database never kept.
+    pub(crate) fn committed(&self, appended: &Appended) {
+        self.record(appended.seq, &appended.hash);
+    }
+}
+
 /// Appends the next entry of the chain through a transaction of either driver (the `Any` pool,
 /// or PostgreSQL's own for the COPY path): the same SQL, typed per driver.
 macro_rules! append_in {
     ($tx:expr, $seal:expr, $record:expr) => {{
         let last = sqlx::query(LAST).fetch_optional(&mut **$tx).await?;
         let (seq, prev): (i64, String) = last.map(|row| (row.get(0), row.get(1))).unwrap_or((0, String::new()));
-        // The newest committed entry, read under the trail's lock, goes to the checkpoint.
-        if seq > 0 {
-            $seal.record(seq, &prev);
-        }
         let e = entry($record, seq + 1, prev, $seal);
+        let appended = Appended { seq: e.seq, hash: e.hash.clone() };
         sqlx::query(INSERT)
             .bind(e.seq)
             .bind(e.at)
@@ -101,23 +115,27 @@ macro_rules! append_in {
             .bind(i64::from(e.keyed))
             .execute(&mut **$tx)
             .await?;
+        appended
     }};
 }
 
 /// Appends an entry inside a transaction of the `Any` pool.
-pub(crate) async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, seal: &AuditSeal, r: &AuditRecord) -> Result<()> {
+pub(crate) async fn append(
+    tx: &mut Transaction<'static, Any>,
+    engine: Engine,
+    seal: &AuditSeal,
+    r: &AuditRecord,
+) -> Result<Appended> {
     if engine == Engine::Postgres {
         tx.execute(LOCK).await?;
     }
-    append_in!(tx, seal, r);
-    Ok(())
+    Ok(append_in!(tx, seal, r))
 }
 
 /// Appends an entry inside a transaction of PostgreSQL's own driver.
-pub(crate) async fn append_pg(tx: &mut Transaction<'static, Postgres>, seal: &AuditSeal, r: &AuditRecord) -> Result<()> {
+pub(crate) async fn append_pg(tx: &mut Transaction<'static, Postgres>, seal: &AuditSeal, r: &AuditRecord) -> Result<Appended> {
     tx.execute(LOCK).await?;
-    append_in!(tx, seal, r);
-    Ok(())
+    Ok(append_in!(tx, seal, r))
 }
 
 /// A filter over the trail; empty fields match everything.
@@ -156,8 +174,9 @@ const COLUMNS: &str =
 impl Store {
     /// Appends the change's audit entry and commits: how every write transaction ends.
     pub(crate) async fn commit_audited(&self, mut tx: Transaction<'static, Any>, audit: &AuditRecord) -> Result<()> {
-        append(&mut tx, self.engine, &self.seal, audit).await?;
+        let appended = append(&mut tx, self.engine, &self.seal, audit).await?;
         tx.commit().await?;
+        self.seal.committed(&appended);
         Ok(())
     }
 
@@ -185,10 +204,11 @@ impl Store {
         .bind(t)
         .fetch_one(&mut *tx)
         .await?;
-        if count == 1 {
-            append(&mut tx, self.engine, &self.seal, r).await?;
-        }
+        let appended = if count == 1 { Some(append(&mut tx, self.engine, &self.seal, r).await?) } else { None };
         tx.commit().await?;
+        if let Some(a) = appended {
+            self.seal.committed(&a);
+        }
         Ok(count)
     }
 

@@ -347,8 +347,9 @@ impl EnterprisesImport<'_> {
     pub async fn finish(mut self, audit: &crate::AuditRecord) -> Result<(usize, usize)> {
         let mut audit = audit.clone();
         audit.after = format!("{{\"inserted\":{},\"updated\":{},\"moved\":{}}}", self.inserted, self.updated, self.moved);
-        crate::audit::append(&mut self.tx, self.store.engine, &self.store.seal, &audit).await?;
+        let appended = crate::audit::append(&mut self.tx, self.store.engine, &self.store.seal, &audit).await?;
         self.tx.commit().await?;
+        self.store.seal.committed(&appended);
         Ok((self.inserted, self.updated))
     }
 }

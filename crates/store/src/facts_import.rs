@@ -255,8 +255,9 @@ impl FactsImport {
                 if staged {
                     tx.execute("DROP TABLE staged_keys").await?;
                 }
-                crate::audit::append(&mut tx, crate::Engine::Sqlite, &self.seal, audit).await?;
+                let appended = crate::audit::append(&mut tx, crate::Engine::Sqlite, &self.seal, audit).await?;
                 tx.commit().await?;
+                self.seal.committed(&appended);
             }
             ImportTx::Postgres { mut tx, staged_months, .. } => {
                 if guard.is_some() {
@@ -305,8 +306,9 @@ impl FactsImport {
                 if let Some((first, last)) = years {
                     forget_years!(tx, crate::Engine::Postgres, first, last);
                 }
-                crate::audit::append_pg(&mut tx, &self.seal, audit).await?;
+                let appended = crate::audit::append_pg(&mut tx, &self.seal, audit).await?;
                 tx.commit().await?;
+                self.seal.committed(&appended);
             }
         }
         Ok(())

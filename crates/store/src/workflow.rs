@@ -87,6 +87,7 @@ impl Store {
         if self.engine == crate::Engine::Postgres {
             tx.execute(crate::MONTHS_LOCK).await?;
         }
+        let mut last = None;
         for (change, audit) in changes.iter().zip(audits) {
             let current = sqlx::query("SELECT state FROM workflow_states WHERE subject = $1 AND scope = $2 AND period = $3")
                 .bind(subject)
@@ -114,10 +115,13 @@ impl Store {
                 .bind(&audit.actor)
                 .execute(&mut *tx)
                 .await?;
-            append(&mut tx, self.engine, &self.seal, audit).await?;
+            last = Some(append(&mut tx, self.engine, &self.seal, audit).await?);
         }
         crate::inbox::notify(&mut tx, notices, now()).await?;
         tx.commit().await?;
+        if let Some(a) = &last {
+            self.seal.committed(a);
+        }
         Ok(())
     }
 

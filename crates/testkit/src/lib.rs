@@ -109,3 +109,21 @@ pub fn sheet_rows(xlsx: &[u8]) -> Vec<Vec<String>> {
     let range = wb.worksheet_range(&first).expect("a readable sheet");
     range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
 }
+
+/// Indicators whose stored month × industry × zone aggregates differ from a recount from the
+/// facts (none when the upkeep is exact).
+pub async fn drifted_aggregates(store: &store::Store, plan: &domain::Plan) -> Vec<String> {
+    let mut drifted = Vec::new();
+    for ind in &plan.indicators {
+        let all = [(domain::Month::new(1900, 1).expect("a month"), domain::Month::new(9999, 12).expect("a month"))];
+        let mut kept = store.cell_months(&ind.code, &all).await.expect("the aggregates read");
+        let mut recount = store.recount_cells(&ind.code).await.expect("the facts read");
+        let key = |c: &domain::progress::CellMonth| (c.industry.clone(), c.zone.clone(), c.month);
+        kept.sort_by_key(key);
+        recount.sort_by_key(key);
+        if kept != recount {
+            drifted.push(ind.code.to_string());
+        }
+    }
+    drifted
+}
