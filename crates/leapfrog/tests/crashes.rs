@@ -52,6 +52,39 @@ fn run_killed(db: &str, args: &[&str], after: Duration) -> Option<Duration> {
 }
 
 /// The facts rows of a month, counted in the table itself.
+/// Starts `leapfrog serve` on a free port; its address.
+fn serve(db: &str) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child =
+        leapfrog(db).args(["serve", "--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let addr = first.split("http://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_else(|| panic!("{first}")).to_string();
+    (child, addr)
+}
+
+/// Posts a facts file to a running server and kills the server (SIGKILL) after `after`, whether
+/// or not it answered; how long the answer took when it came first.
+fn post_and_kill(mut server: std::process::Child, addr: &str, token: &str, body: &str, after: Duration) -> Option<Duration> {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST /api/v1/facts HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let start = std::time::Instant::now();
+    conn.write_all(head.as_bytes()).unwrap();
+    // The body may not all be taken before the kill: a write cut short is part of the trial.
+    let _ = conn.write_all(body.as_bytes());
+    conn.set_read_timeout(Some(after.max(Duration::from_micros(1)))).unwrap();
+    let mut answer = Vec::new();
+    let answered = conn.read_to_end(&mut answer).is_ok() && answer.starts_with(b"HTTP/1.1 200");
+    let took = start.elapsed();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    answered.then_some(took)
+}
+
 async fn facts_of(url: &str, month: Month) -> i64 {
     sqlx::any::install_default_drivers();
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.unwrap();
@@ -180,6 +213,33 @@ async fn killed_at_random_points_the_database_is_whole() {
         }
 
         assert!(killed >= trials as usize / 5, "{}: only {killed} of {trials} trials were cut short", db.engine);
+
+        // The server killed while it takes a facts file over HTTP (a token of an account made
+        // from the command line; `serve` restarted for each trial, as after a power cut).
+        leapfrog(&db.url).args(["user", "add", "crashop", "--name", "运维", "--role", "coordinator"]).output().unwrap();
+        let out = leapfrog(&db.url).args(["token", "create", "crashop", "--label", "crash"]).output().unwrap();
+        let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        assert!(token.starts_with("lf_"), "{token}");
+        let mut server_took = Duration::from_millis(80);
+        for k in 0..(trials / 4).max(2) {
+            let month = month_of(trials + k);
+            let mut facts = String::from("uscc,month,revenue,tax\n");
+            for n in 1..=ENTERPRISES {
+                facts.push_str(&format!("{},{month},{},{}\n", uscc(n), n + k, n % 5));
+            }
+            imported.push(month);
+            let (server, addr) = serve(&db.url);
+            let after = Duration::from_micros(rng.below(server_took.as_micros() as u64 * 11 / 10 + 1));
+            let answered = post_and_kill(server, &addr, &token, &facts, after);
+            if let Some(d) = answered {
+                server_took = d;
+            }
+            eprintln!(
+                "{} server trial {k}: {month} {} after {after:?}",
+                db.engine,
+                if answered.is_some() { "answered" } else { "killed" }
+            );
+        }
         // After the crashes, a process starts as after a power cut, and finds everything whole.
         let app = App::open(&db.url).await.unwrap();
         if db.engine == "sqlite" {
