@@ -184,7 +184,11 @@ impl Store {
             }
             _ => url.to_string(),
         };
-        let options = AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
+        // A statement over a second is logged at debug, as on PostgreSQL's own pool: reading a
+        // year's 100,000 evaluation results is slow by nature, not a warning for whoever runs it.
+        let options = AnyConnectOptions::from_str(&url)?
+            .log_statements(tracing::log::LevelFilter::Trace)
+            .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1));
         let pool = AnyPoolOptions::new()
             .max_connections(match engine {
                 Engine::Sqlite => 4,
