@@ -35,16 +35,14 @@ impl SealPlaces {
     /// an in-memory database.
     pub fn for_url(url: &str) -> Option<SealPlaces> {
         let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-        let base = default_base(url)?;
+        let beside = SealPlaces::beside(&default_base(url)?);
         Some(SealPlaces {
-            key_file: env("LEAPFROG_AUDIT_KEY_FILE").unwrap_or_else(|| with_suffix(&base, ".audit-key")),
-            checkpoint: env("LEAPFROG_AUDIT_CHECKPOINT").unwrap_or_else(|| with_suffix(&base, ".audit-head")),
+            key_file: env("LEAPFROG_AUDIT_KEY_FILE").unwrap_or(beside.key_file),
+            checkpoint: env("LEAPFROG_AUDIT_CHECKPOINT").unwrap_or(beside.checkpoint),
         })
     }
-}
 
-impl SealPlaces {
-    /// Beside an SQLite file, whatever the environment says: where a backup keeps its key.
+    /// Beside a file (an SQLite database, or a backup), whatever the environment says.
     pub fn beside(file: &Path) -> SealPlaces {
         SealPlaces { key_file: with_suffix(file, ".audit-key"), checkpoint: with_suffix(file, ".audit-head") }
     }
@@ -125,16 +123,15 @@ impl AuditSeal {
 }
 
 fn read_or_create_key(path: &Path) -> std::io::Result<Vec<u8>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) if !text.trim().is_empty() => return Ok(text.trim().as_bytes().to_vec()),
-        Ok(_) => {
+    match key_at(path)? {
+        Some(key) if !key.is_empty() => return Ok(key),
+        Some(_) => {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 format!("{}: 审计密钥文件为空 / the audit key file is empty", path.display()),
             ));
         }
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-        Err(_) => {}
+        None => {}
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
