@@ -77,11 +77,18 @@ macro_rules! forget_years {
 }
 pub(crate) use forget_years;
 
+/// A year's kept sums as a reader finds them: how many columns each row packs, and the position
+/// among them of each indicator asked for.
+struct KeptYear {
+    columns: usize,
+    positions: Vec<usize>,
+}
+
 /// Where one part reads its sums: the facts of the span (only some months of it, or all), or a
-/// year's kept sums with the position of each asked indicator among the kept columns.
+/// year's kept sums.
 enum Source<'a> {
     Facts { from: i64, to: i64, months: &'a [i64] },
-    Kept { year: i64, positions: &'a [usize] },
+    Kept { year: i64, kept: &'a KeptYear },
 }
 
 impl Store {
@@ -130,7 +137,7 @@ impl Store {
             for k in 0..PARTS {
                 let ids = (low + k * step, (low + (k + 1) * step - 1).min(high));
                 let source = match (&kept, months.is_empty()) {
-                    (Some(positions), true) => Source::Kept { year: i64::from(from.year()), positions },
+                    (Some(kept), true) => Source::Kept { year: i64::from(from.year()), kept },
                     _ => Source::Facts { from: i64::from(from.yyyymm()), to: i64::from(to.yyyymm()), months: &months },
                 };
                 let part = self.totals_part(&source, &columns, ids, filter, &zones);
@@ -205,8 +212,8 @@ impl Store {
         let texts: Vec<String> = filter.industries.iter().map(IndustryCode::to_string).chain(zones.iter().cloned()).collect();
         let land = (filter.min_land_mu * 1000.0).ceil() as i64;
         // The packed sums hold every kept column; keep those asked, in the order asked.
-        let positions: Option<Vec<usize>> = match source {
-            Source::Kept { positions, .. } => Some(positions.to_vec()),
+        let pick: Option<(usize, Vec<usize>)> = match source {
+            Source::Kept { kept, .. } => Some((kept.columns, kept.positions.clone())),
             Source::Facts { .. } => None,
         };
         let (pool, n) = (self.pool.clone(), columns.len());
@@ -223,14 +230,11 @@ impl Store {
                 serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("annual totals: {e}")))?;
             rows.into_iter()
                 .map(|(stored, packed)| {
-                    let totals = match &positions {
+                    let totals = match &pick {
                         None => unpack(&packed, n)?,
-                        Some(positions) => {
-                            let all = unpack(&packed, packed.split(',').count())?;
-                            positions
-                                .iter()
-                                .map(|p| all.get(*p).copied().ok_or_else(|| kept_mismatch(&packed)))
-                                .collect::<Result<_>>()?
+                        Some((columns, positions)) => {
+                            let all = unpack(&packed, *columns)?;
+                            positions.iter().map(|p| all[*p]).collect()
                         }
                     };
                     Ok(EnterpriseTotals { enterprise: stored.into(), totals })
@@ -241,7 +245,7 @@ impl Store {
 
     /// Keeps the year's sums of every facts column if they are not kept (or were kept before the
     /// plan added a column), and gives the position of each of `indicators` among those columns.
-    async fn kept_year(&self, year: i32, indicators: &[IndicatorCode]) -> Result<Vec<usize>> {
+    async fn kept_year(&self, year: i32, indicators: &[IndicatorCode]) -> Result<KeptYear> {
         let columns: Vec<String> =
             sqlx::query_scalar("SELECT code FROM indicator_columns ORDER BY code").fetch_all(&self.pool).await?;
         let positions =
@@ -252,8 +256,9 @@ impl Store {
         let kept = |c: Option<String>| c.as_deref() == Some(wanted.as_str());
         let header =
             || sqlx::query_scalar::<_, String>("SELECT columns FROM fact_years_kept WHERE year = $1").bind(i64::from(year));
+        let found = KeptYear { columns: columns.len(), positions };
         if kept(header().fetch_optional(&self.pool).await?) {
-            return Ok(positions);
+            return Ok(found);
         }
         let mut tx = self.begin_write().await?;
         if self.engine == Engine::Postgres {
@@ -282,10 +287,6 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        Ok(positions)
+        Ok(found)
     }
-}
-
-fn kept_mismatch(packed: &str) -> StoreError {
-    StoreError::Corrupt(format!("kept annual totals '{}' lack a column", domain::shorten(packed)))
 }
