@@ -305,54 +305,20 @@ pub async fn copy_database(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&Tab
     let mut read = source.pool.acquire().await?;
     let versions = applied(&mut read, source.engine).await?;
     let Some(&version) = versions.last() else {
-        return Err(StoreError::Invalid(format!("{from} 不是跃升平台的数据库 / not a Leapfrog database")));
+        return Err(StoreError::Invalid(format!(
+            "{} 不是本平台(产业跨越发展调度平台)的数据库 / not a Leapfrog database",
+            redact(from)
+        )));
     };
     if version > migrate::latest() {
         return Err(StoreError::Invalid(format!(
-            "{from} 由更新版本的程序建立(数据库结构 {version},本程序 {}) / made by a newer Leapfrog",
+            "{} 由更新版本的程序建立(数据库结构 {version},本程序 {}) / made by a newer Leapfrog",
+            redact(from),
             migrate::latest()
         )));
     }
-    {
-        // Empty: no schema yet, or one no newer than the source's without a row in any table
-        // (what a copy that failed leaves behind).
-        let mut conn = destination.pool.acquire().await?;
-        let theirs = applied(&mut conn, destination.engine).await?;
-        let mut holds_rows = theirs.last().is_some_and(|v| *v > version);
-        if !theirs.is_empty() && !holds_rows {
-            for (table, _) in tables(&mut conn, destination.engine).await? {
-                let sql = format!("SELECT 1 FROM {table} LIMIT 1");
-                holds_rows |= sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_optional(&mut *conn).await?.is_some();
-            }
-        }
-        if holds_rows {
-            return Err(StoreError::Invalid(format!(
-                "目标数据库 {} 不是空的,请换一个新的数据库 / the destination already holds a Leapfrog database: copy into a new one",
-                redact(to)
-            )));
-        }
-    }
-    // The destination's audit key must be the source's, or the copied trail no longer verifies.
-    let unreadable = |k: &std::path::Path, e: std::io::Error| {
-        StoreError::Config(format!("审计密钥 {} 无法读取 / cannot read the audit key: {e}", k.display()))
-    };
-    let key = match &from_seal {
-        Some(p) => crate::seal::key_at(&p.key_file).map_err(|e| unreadable(&p.key_file, e))?,
-        None => None,
-    };
-    let key_to = to_seal.as_ref().map(|p| p.key_file.clone());
-    let theirs = match &key_to {
-        Some(k) => crate::seal::key_at(k).map_err(|e| unreadable(k, e))?,
-        None => None,
-    };
-    if let (Some(key), Some(theirs), Some(dest)) = (&key, &theirs, &key_to)
-        && key != theirs
-    {
-        return Err(StoreError::Invalid(format!(
-            "目标已有另一把审计密钥 {},复制过去的审计记录将无法核验 / the destination has another audit key",
-            dest.display()
-        )));
-    }
+    ensure_empty(&destination, version, to).await?;
+    let carry = key_to_carry(from_seal.as_ref(), to_seal.as_ref())?;
 
     migrate::run(&destination, Some(version)).await?;
     // One snapshot of the source for every table.
@@ -423,13 +389,55 @@ pub async fn copy_database(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&Tab
     destination.pool.close().await;
     source.pool.close().await;
     // The source's key, then this program's schema and a checkpoint of the copied trail.
-    if let (Some(key), Some(dest), None) = (&key, &key_to, &theirs) {
-        crate::seal::write_key(dest, key)
-            .map_err(|e| StoreError::Config(format!("审计密钥 {} 无法写入 / cannot write the audit key: {e}", dest.display())))?;
+    if let Some((key, path)) = carry {
+        crate::seal::write_key(&path, &key)
+            .map_err(|e| StoreError::Config(format!("审计密钥 {} 无法写入 / cannot write the audit key: {e}", path.display())))?;
     }
     let opened = Store::open(to, Duration::from_secs(30), to_seal).await?;
     opened.close().await;
     Ok(report)
+}
+
+/// Refuses a destination that holds anything: it may have no schema yet, or one no newer than
+/// the source's without a row in any table (what a copy that failed leaves behind).
+async fn ensure_empty(destination: &Store, version: i64, to: &str) -> Result<()> {
+    let mut conn = destination.pool.acquire().await?;
+    let theirs = applied(&mut conn, destination.engine).await?;
+    let mut holds_rows = theirs.last().is_some_and(|v| *v > version);
+    if !theirs.is_empty() && !holds_rows {
+        for (table, _) in tables(&mut conn, destination.engine).await? {
+            let sql = format!("SELECT 1 FROM {table} LIMIT 1");
+            holds_rows |= sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_optional(&mut *conn).await?.is_some();
+        }
+    }
+    if holds_rows {
+        return Err(StoreError::Invalid(format!(
+            "目标数据库 {} 不是空的,请换一个新的数据库 / the destination already holds a Leapfrog database: copy into a new one",
+            redact(to)
+        )));
+    }
+    Ok(())
+}
+
+/// The source's audit key and where the destination will look for it, when it must be written
+/// there (the destination has none yet): the copied trail verifies only with the key it was
+/// sealed with. A different key already at the destination is refused.
+fn key_to_carry(from: Option<&SealPlaces>, to: Option<&SealPlaces>) -> Result<Option<(Vec<u8>, std::path::PathBuf)>> {
+    let read = |p: &SealPlaces| {
+        crate::seal::key_at(&p.key_file).map_err(|e| {
+            StoreError::Config(format!("审计密钥 {} 无法读取 / cannot read the audit key: {e}", p.key_file.display()))
+        })
+    };
+    let (Some(from), Some(to)) = (from, to) else { return Ok(None) };
+    let Some(key) = read(from)? else { return Ok(None) };
+    match read(to)? {
+        None => Ok(Some((key, to.key_file.clone()))),
+        Some(theirs) if theirs == key => Ok(None),
+        Some(_) => Err(StoreError::Invalid(format!(
+            "目标已有另一把审计密钥 {},复制过去的审计记录将无法核验 / the destination has another audit key",
+            to.key_file.display()
+        ))),
+    }
 }
 
 /// Every table's rows and checksum, from one snapshot: two databases holding the same rows give
