@@ -30,6 +30,11 @@ fn file_of(r: &AnyRow) -> TicketFile {
     TicketFile { n: r.get(0), file_name: r.get(1), content_type: r.get(2), size: r.get(3), author: r.get(4), at: r.get(5) }
 }
 
+/// A stored ticket state.
+fn state_of(text: &str) -> Result<TicketState> {
+    stored(text, |s| TicketState::parse(s).ok_or_else(|| format!("ticket state '{}'", domain::shorten(s))))
+}
+
 fn ticket_of(r: &AnyRow) -> Result<Ticket> {
     let answers: String = r.get(8);
     Ok(Ticket {
@@ -40,7 +45,7 @@ fn ticket_of(r: &AnyRow) -> Result<Ticket> {
         enterprise_name: r.get(4),
         zone: r.get(5),
         department: r.get(6),
-        state: stored(r.get(7), |s| TicketState::parse(s).ok_or_else(|| format!("ticket state '{}'", domain::shorten(s))))?,
+        state: state_of(r.get(7))?,
         answers: serde_json::from_str(&answers).map_err(|e| StoreError::Corrupt(format!("ticket answers: {e}")))?,
         channel: stored(r.get(9), |s| Channel::parse(s).ok_or_else(|| format!("ticket channel '{}'", domain::shorten(s))))?,
         ordered_at: r.get(10),
@@ -306,9 +311,7 @@ impl Store {
                     step: stored(r.get(4), |s| {
                         TicketStep::parse(s).ok_or_else(|| format!("ticket step '{}'", domain::shorten(s)))
                     })?,
-                    state: stored(r.get(5), |s| {
-                        TicketState::parse(s).ok_or_else(|| format!("ticket state '{}'", domain::shorten(s)))
-                    })?,
+                    state: state_of(r.get(5))?,
                     department: r.get(6),
                     text: r.get(7),
                     rating: r.get::<Option<i64>, _>(8).map(|v| v.clamp(0, 5) as u8),
@@ -454,9 +457,7 @@ impl Store {
         }
         Ok(marked)
     }
-}
 
-impl Store {
     /// Per department and open state: the tickets, and those due before `today`.
     pub async fn ticket_queues(&self, today: Date) -> Result<Vec<(String, TicketState, u64, u64)>> {
         let open: Vec<String> = TicketState::ALL.iter().filter(|s| s.open()).map(|s| format!("'{}'", s.code())).collect();
@@ -468,10 +469,8 @@ impl Store {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today.to_string()).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                let state =
-                    stored(r.get(1), |s| TicketState::parse(s).ok_or_else(|| format!("ticket state '{}'", domain::shorten(s))))?;
                 let (open, overdue): (i64, Option<i64>) = (r.get(2), r.get(3));
-                Ok((r.get(0), state, open as u64, overdue.unwrap_or(0) as u64))
+                Ok((r.get(0), state_of(r.get(1))?, open as u64, overdue.unwrap_or(0) as u64))
             })
             .collect()
     }
