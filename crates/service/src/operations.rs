@@ -34,6 +34,18 @@ pub struct CacheUse {
 }
 
 impl App {
+    /// Whether `given` is the installation's metrics token (`LEAPFROG_METRICS_TOKEN`), which opens
+    /// `/metrics` and nothing else. Compared as hashes, so the time taken says nothing of how
+    /// much of it matched.
+    pub fn is_metrics_token(&self, given: &str) -> bool {
+        self.metrics_token.as_deref().is_some_and(|token| crate::token_hash(token) == crate::token_hash(given.trim()))
+    }
+
+    /// The gate for an account reading `/metrics`.
+    pub fn require_metrics(&self, caller: &crate::Caller) -> Result<()> {
+        self.require(caller, domain::authz::Action::ReadMetrics)
+    }
+
     /// Counts an import that went through, and hands its summary on.
     pub(crate) fn imported(&self, kind: &'static str, summary: ImportSummary) -> ImportSummary {
         let mut imports = self.counters.imports.lock().unwrap_or_else(|p| p.into_inner());

@@ -227,7 +227,9 @@ pub async fn serve_until(
     let sweep = tokio::spawn(sweep_now_and_then(app.clone()));
     let served = axum::serve(listener, router(app)).with_graceful_shutdown(stop).await;
     sweep.abort();
-    tracing::info!("stopped: every request in flight was answered");
+    if served.is_ok() {
+        tracing::info!("stopped: every request in flight was answered");
+    }
     served
 }
 

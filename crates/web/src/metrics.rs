@@ -13,7 +13,6 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use domain::authz::Action;
 use service::App;
 
 use crate::auth::Authed;
@@ -110,24 +109,14 @@ pub async fn metrics(
     authed: Option<Authed>,
 ) -> Result<Response, WebError> {
     let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    let scraper = match (&app.metrics_token, bearer) {
-        // Compared as hashes, so the time taken says nothing of how much of it matched.
-        (Some(token), Some(given)) => service::token_hash(token) == service::token_hash(given.trim()),
-        _ => false,
-    };
-    if !scraper {
-        match authed {
-            Some(a) if a.caller.actor.may(Action::ReadMetrics) => {}
-            Some(_) => {
-                return Err(WebError::forbidden("只有系统管理员可查看运行指标 / only an administrator may read the metrics"));
-            }
-            None => {
-                return Err(WebError {
-                    status: axum::http::StatusCode::UNAUTHORIZED,
-                    message: "请登录,或携带运行指标令牌 / sign in, or send the metrics token".into(),
-                });
-            }
-        }
+    if !bearer.is_some_and(|b| app.is_metrics_token(b)) {
+        let Some(authed) = authed else {
+            return Err(WebError {
+                status: axum::http::StatusCode::UNAUTHORIZED,
+                message: "请登录,或携带运行指标令牌 / sign in, or send the metrics token".into(),
+            });
+        };
+        app.require_metrics(&authed.caller)?;
     }
     let queues = app.ticket_queues().await?;
     let mut out = String::with_capacity(8 << 10);
