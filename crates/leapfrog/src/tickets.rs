@@ -59,7 +59,7 @@ pub async fn tickets(db: &str, caller: &Caller, action: TicketsAction) -> anyhow
                 println!("{}", serde_json::to_string(&rows)?);
                 return Ok(());
             }
-            for r in &rows {
+            for r in rows.iter() {
                 let t = &r.ticket;
                 println!(
                     "{}  {:<8} {:<12} {:<10} {:<6} {} {}",

@@ -273,7 +273,7 @@ async fn killed_at_random_points_the_database_is_whole() {
         let drifted = testkit::drifted_aggregates(&app.store, &app.plan).await;
         assert!(drifted.is_empty(), "{}: the aggregates of {drifted:?} drifted", db.engine);
         // Each ticket escalated at most once, with its one history line.
-        for t in app.tickets(&op, &service::TicketQuery::default()).await.unwrap() {
+        for t in app.tickets(&op, &service::TicketQuery::default()).await.unwrap().iter() {
             let detail = app.ticket(&op, &t.ticket.number).await.unwrap();
             let escalations = detail.events.iter().filter(|e| e.step == domain::services::TicketStep::Escalate).count();
             assert!(escalations <= 1, "{}", t.ticket.number);

@@ -286,15 +286,10 @@ impl App {
         }
     }
 
-    /// The tickets the caller may see, oldest first, narrowed by `query`.
-    pub async fn tickets(&self, caller: &Caller, query: &TicketQuery) -> Result<Vec<TicketRow>> {
-        Ok(self.ticket_list(caller, query).await?.as_ref().clone())
-    }
-
-    /// The list as the caller may see it, kept by data version for everyone who sees the same
-    /// (a department's queue, a zone's, the region's) until the next write, or the next day
-    /// (what is overdue changes with it).
-    pub async fn ticket_list(&self, caller: &Caller, query: &TicketQuery) -> Result<Arc<Vec<TicketRow>>> {
+    /// The tickets the caller may see, oldest first, narrowed by `query`: kept by data version
+    /// for everyone who sees the same (a department's queue, a zone's, the region's) until the
+    /// next write, or the next day (what is overdue changes with it).
+    pub async fn tickets(&self, caller: &Caller, query: &TicketQuery) -> Result<Arc<Vec<TicketRow>>> {
         let f = TicketFilter { states: query.states.clone(), item: query.item.clone(), ..self.ticket_scope(caller)? };
         let today = self.clock.today();
         let version = self.data_version().await?;

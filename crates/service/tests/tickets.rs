@@ -220,7 +220,13 @@ async fn a_ticket_goes_from_order_to_rating_and_back_and_every_wrong_step_is_ref
         assert_eq!(p.due_on, Some(day("2023-10-09")));
         let number = p.number.clone();
         let row = async || {
-            app.tickets(&finance, &TicketQuery::default()).await.unwrap().into_iter().find(|r| r.ticket.number == number).unwrap()
+            app.tickets(&finance, &TicketQuery::default())
+                .await
+                .unwrap()
+                .iter()
+                .find(|r| r.ticket.number == number)
+                .unwrap()
+                .clone()
         };
         set_day(&today, "2023-10-07");
         assert_eq!((row().await.light, row().await.days_left), (Light::Green, Some(2)));

@@ -371,7 +371,7 @@ async fn list_api(
     authed: Authed,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    Ok(memos.tickets.respond(&app.ticket_list(&authed.caller, &query_of(&app, &q)?).await?))
+    Ok(memos.tickets.respond(&app.tickets(&authed.caller, &query_of(&app, &q)?).await?))
 }
 
 // ------------------------------------------------------------------ one ticket
