@@ -500,7 +500,13 @@ impl App {
         let mut rng = Rng(spec.seed ^ 0x5052_4F4A_4543_5453);
         let first_year = spec.first_year.max(self.plan.baseline_year + 1);
         let demo = crate::demo_projects::generate(&self.plan, registry, first_year, last, &mut rng);
-        let leads = crate::demo_projects::generate_leads(&self.plan, first_year, last, &mut rng);
+        let leads = crate::demo_projects::generate_leads(
+            &self.plan,
+            first_year,
+            last,
+            crate::demo_projects::scale(registry.len()),
+            &mut rng,
+        );
         self.store.save_leads(&leads, &caller.audit("demo.leads", "leads", "demo")).await?;
         self.store.save_project_lines(&demo.lines, &caller.audit("demo.projects", "projects", "demo")).await?;
         for q in &demo.problems {

@@ -64,9 +64,27 @@ fn first_day(m: Month) -> Date {
     Date::new(m.year(), m.month(), 1).expect("a month's first day")
 }
 
-/// Projects from `first_year` whose story runs to the end of `last`.
+/// The region size the demo's projects, leads and tickets are written for; a larger region gets
+/// them in proportion (a stress region of 100,000 enterprises some 66 times as many).
+pub(crate) const DEMO_REGION: usize = 1500;
+
+/// How many times the demo's projects, leads and tickets a region of `enterprises` gets.
+pub(crate) fn scale(enterprises: usize) -> usize {
+    (enterprises / DEMO_REGION).max(1)
+}
+
+/// Projects from `first_year` whose story runs to the end of `last`, in proportion to the region.
 pub(crate) fn generate(plan: &Plan, registry: &[Enterprise], first_year: i32, last: Month, rng: &mut Rng) -> DemoProjects {
     let mut lines = Vec::new();
+    // A project's investor is one of the first three enterprises of its cell.
+    let mut investors: std::collections::HashMap<(&str, &str), Vec<&Enterprise>> = std::collections::HashMap::new();
+    for e in registry {
+        let cell = investors.entry((e.zone.as_str(), e.industry.as_str())).or_default();
+        if cell.len() < 3 {
+            cell.push(e);
+        }
+    }
+    let times = scale(registry.len());
     let mut problems = Vec::new();
     // A demo of a single early year still gets its projects in that year.
     let first_year = first_year.min(last.year());
@@ -74,7 +92,7 @@ pub(crate) fn generate(plan: &Plan, registry: &[Enterprise], first_year: i32, la
     let mut n = 0;
     for zone in plan.top_zones() {
         let subs: Vec<_> = plan.zones.iter().filter(|z| plan.top_zone(&z.code) == zone.code.as_str()).collect();
-        let count = if zone.code == "etdz" { 24 } else { 12 };
+        let count = times * if zone.code == "etdz" { 24 } else { 12 };
         for _ in 0..count {
             n += 1;
             let z = rng.pick(&subs);
@@ -104,8 +122,8 @@ pub(crate) fn generate(plan: &Plan, registry: &[Enterprise], first_year: i32, la
                 (None, None) if fate < 0.95 => ProjectStatus::Preparing,
                 _ => ProjectStatus::Signed,
             };
-            let investor =
-                registry.iter().filter(|e| e.zone == z.code && e.industry == industry.code).nth((rng.next() % 3) as usize);
+            let k = (rng.next() % 3) as usize;
+            let investor = investors.get(&(z.code.as_str(), industry.code.as_str())).and_then(|c| c.get(k)).copied();
             let name = format!("{}{}", industry.name.split(['(', '(']).next().unwrap_or(&industry.name), rng.pick(&NAMES));
             let project = Project {
                 code: code.clone(),
@@ -210,15 +228,16 @@ const INVESTORS: [&str; 10] = [
     "正邦科技",
 ];
 
-/// Leads over the stages, from 线索 to 投产, in every year of the demo; about a third signed.
-pub(crate) fn generate_leads(plan: &Plan, first_year: i32, last: Month, rng: &mut Rng) -> Vec<domain::leads::Lead> {
+/// Leads over the stages, from 线索 to 投产, in every year of the demo (fourteen a year in the
+/// demo region, in proportion `times` in a larger one); about a third signed.
+pub(crate) fn generate_leads(plan: &Plan, first_year: i32, last: Month, times: usize, rng: &mut Rng) -> Vec<domain::leads::Lead> {
     use domain::leads::{Lead, Stage};
     let industries: Vec<_> = plan.industries.iter().filter(|i| i.tier.is_industrial()).collect();
     let tops: Vec<_> = plan.top_zones().collect();
     let first_year = first_year.min(last.year());
     let mut out = Vec::new();
     for year in first_year..=last.year() {
-        for k in 0..14 {
+        for k in 0..14 * times {
             let zone = rng.pick(&tops);
             let industry = rng.pick(&industries);
             // 5亿 to 150亿: a few very large ones, as the "152" rule looks for.

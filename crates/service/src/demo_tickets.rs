@@ -285,7 +285,12 @@ impl App {
 
     /// Plays the stories on the working days before today, then escalates what ran late.
     async fn demo_tickets(&self, seed: u64, own: Option<&str>) -> Result<()> {
-        let registry = self.store.enterprises(&store::EnterpriseFilter { limit: 400, ..Default::default() }).await?.0;
+        // A larger region plays the stories as many times as it has demo regions, each for
+        // enterprises of its own.
+        let (mut registry, total) =
+            self.store.enterprises(&store::EnterpriseFilter { limit: 10_000, ..Default::default() }).await?;
+        let times = crate::demo_projects::scale(total as usize);
+        registry.truncate(400 * times);
         if registry.is_empty() {
             return Ok(());
         }
@@ -307,9 +312,9 @@ impl App {
                 "demo",
             )
         };
-        for story in STORIES {
+        for (round, story) in (0..times).flat_map(|r| STORIES.iter().map(move |s| (r, s))) {
             let Some(item) = self.plan.services.item(story.item) else { continue };
-            let uscc = match (story.own, own) {
+            let uscc = match (story.own && round == 0, own) {
                 (true, Some(u)) => u.to_string(),
                 _ => rng.pick(&registry).uscc.clone(),
             };

@@ -528,3 +528,26 @@ async fn the_demo_is_the_same_for_the_same_seed() {
     assert_eq!(figures(b.url.clone(), 7).await, first);
     assert_ne!(figures(c.url.clone(), 8).await, first, "another seed, another region");
 }
+
+/// The stress region `bench/run` builds is the demo at a hundred times its size: its projects,
+/// leads and service tickets grow with the registry, not only its facts.
+#[tokio::test]
+async fn a_larger_demo_region_has_projects_leads_and_tickets_in_proportion() {
+    let counts = |enterprises: usize| async move {
+        let db = testkit::sqlite();
+        let app = App::open(&db.url).await.unwrap();
+        let spec = leapfrog_service::DemoSpec { enterprises, first_year: 2020, years: 2, seed: 11 };
+        app.generate_demo(&op(), &spec, None, &quiet).await.unwrap();
+        app.seed_demo_users(&op()).await.unwrap();
+        app.generate_demo_services(&op(), 11).await.unwrap();
+        let all = store::TicketFilter { limit: 100_000, ..Default::default() };
+        let tickets = app.store.tickets(&all).await.unwrap();
+        let distinct: std::collections::BTreeSet<_> = tickets.iter().map(|t| t.uscc.clone()).collect();
+        (app.store.projects(&[]).await.unwrap().len(), app.store.leads().await.unwrap().len(), tickets.len(), distinct.len())
+    };
+    let (projects, leads, tickets, ordering) = counts(1_500).await;
+    assert!(projects > 0 && leads > 0 && tickets > 0);
+    let (p2, l2, t2, o2) = counts(3_000).await;
+    assert_eq!((p2, l2, t2), (2 * projects, 2 * leads, 2 * tickets));
+    assert!(o2 > ordering, "the second round of tickets is ordered by other enterprises too: {o2} vs {ordering}");
+}
