@@ -29,4 +29,4 @@ pub use photo::{MAX_PHOTO_BYTES, Photo, check_photo};
 pub use projects::{ProjectFile, ProjectFileKind};
 pub use table::{Cell, Table};
 pub use tags::TagColumns;
-pub use xlsx::{Sheet, SheetColumn, XCell, template, write_csv, write_xlsx};
+pub use xlsx::{Sheet, SheetColumn, SheetWriter, WorkbookWriter, XCell, template, write_csv, write_xlsx};

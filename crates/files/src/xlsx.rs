@@ -39,19 +39,64 @@ fn write_err(e: XlsxError) -> FileError {
 
 /// Writes sheets to a workbook in memory.
 pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, FileError> {
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold().set_background_color("#DDEBF7").set_border(rust_xlsxwriter::FormatBorder::Thin);
-    let title_fmt = Format::new().set_bold().set_font_size(14);
+    let mut book = WorkbookWriter::new();
     for sheet in sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(&sheet.name).map_err(write_err)?;
+        let mut out = book.sheet(&sheet.name, sheet.title.as_deref(), &sheet.columns)?;
+        for row in &sheet.rows {
+            out.row(row)?;
+        }
+    }
+    book.finish()
+}
+
+/// A workbook written a row at a time: each sheet's rows go to a temporary file as they come,
+/// so a sheet of any length takes the memory of one row (rust_xlsxwriter's constant-memory
+/// mode), and only the finished, compressed file is held.
+pub struct WorkbookWriter {
+    book: Workbook,
+    header: Format,
+    title: Format,
+}
+
+/// One sheet of a [`WorkbookWriter`]: rows in order, after its title line and header row.
+pub struct SheetWriter<'a> {
+    book: &'a mut Workbook,
+    index: usize,
+    formats: Vec<Format>,
+    next: u32,
+}
+
+impl Default for WorkbookWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WorkbookWriter {
+    pub fn new() -> Self {
+        WorkbookWriter {
+            book: Workbook::new(),
+            header: Format::new().set_bold().set_background_color("#DDEBF7").set_border(rust_xlsxwriter::FormatBorder::Thin),
+            title: Format::new().set_bold().set_font_size(14),
+        }
+    }
+
+    /// Starts a sheet: its name, an optional title line above the header (e.g. with the data
+    /// cut-off), and its columns. A sheet is finished when the next one starts.
+    pub fn sheet(&mut self, name: &str, title: Option<&str>, columns: &[SheetColumn]) -> Result<SheetWriter<'_>, FileError> {
+        let ws = self.book.add_worksheet_with_constant_memory().map_err(write_err)?;
+        ws.set_name(name).map_err(write_err)?;
         let mut r = 0u32;
-        if let Some(t) = &sheet.title {
-            ws.write_string_with_format(0, 0, t, &title_fmt).map_err(write_err)?;
+        if let Some(t) = title {
+            ws.write_string_with_format(0, 0, t, &self.title).map_err(write_err)?;
             r = 1;
         }
-        let formats: Vec<Format> = sheet
-            .columns
+        for (c, col) in columns.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, &col.header, &self.header).map_err(write_err)?;
+            ws.set_column_width(c as u16, col.width).map_err(write_err)?;
+        }
+        ws.set_freeze_panes(r + 1, 0).map_err(write_err)?;
+        let formats = columns
             .iter()
             .map(|c| match c.decimals {
                 Some(0) => Format::new().set_num_format("#,##0").set_align(FormatAlign::Right),
@@ -61,25 +106,39 @@ pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, FileError> {
                 None => Format::new(),
             })
             .collect();
-        for (c, col) in sheet.columns.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, &col.header, &bold).map_err(write_err)?;
-            ws.set_column_width(c as u16, col.width).map_err(write_err)?;
-        }
-        ws.set_freeze_panes(r + 1, 0).map_err(write_err)?;
-        for (i, row) in sheet.rows.iter().enumerate() {
-            let rr = r + 1 + i as u32;
-            for (c, v) in row.iter().enumerate() {
-                let f = &formats[c.min(formats.len().saturating_sub(1))];
-                match v {
-                    XCell::Text(t) => ws.write_string(rr, c as u16, t).map(|_| ()),
-                    XCell::Number(n) => ws.write_number_with_format(rr, c as u16, *n, f).map(|_| ()),
-                    XCell::Empty => Ok(()),
-                }
-                .map_err(write_err)?;
-            }
-        }
+        let index = self.book.worksheets().len() - 1;
+        Ok(SheetWriter { book: &mut self.book, index, formats, next: r + 1 })
     }
-    wb.save_to_buffer().map_err(write_err)
+
+    /// The finished file.
+    pub fn finish(mut self) -> Result<Vec<u8>, FileError> {
+        if self.book.worksheets().is_empty() {
+            // A workbook needs a sheet; an export of nothing is an empty one.
+            self.book.add_worksheet();
+        }
+        self.book.save_to_buffer().map_err(write_err)
+    }
+}
+
+impl SheetWriter<'_> {
+    /// Writes the next data row; a cell beyond the columns takes the last column's format.
+    pub fn row(&mut self, cells: &[XCell]) -> Result<(), FileError> {
+        let ws = self.book.worksheet_from_index(self.index).map_err(write_err)?;
+        let r = self.next;
+        for (c, v) in cells.iter().enumerate() {
+            match v {
+                XCell::Text(t) => ws.write_string(r, c as u16, t).map(|_| ()),
+                XCell::Number(n) => match self.formats.get(c).or(self.formats.last()) {
+                    Some(f) => ws.write_number_with_format(r, c as u16, *n, f).map(|_| ()),
+                    None => ws.write_number(r, c as u16, *n).map(|_| ()),
+                },
+                XCell::Empty => Ok(()),
+            }
+            .map_err(write_err)?;
+        }
+        self.next += 1;
+        Ok(())
+    }
 }
 
 fn text_col(header: impl Into<String>, width: f64) -> SheetColumn {

@@ -629,13 +629,11 @@ impl App {
     /// page has most to say (what would lift it a class), else the registry's first.
     pub(crate) async fn demo_enterprise(&self) -> Result<Option<String>> {
         let first = self.store.enterprises(&store::EnterpriseFilter { limit: 1, ..Default::default() }).await?.0;
-        if let Some(run) = self.store.evaluation_runs(None).await?.first() {
-            let results = self.store.evaluation_results(run.id, None).await?;
-            if let Some(c) = results.iter().find(|r| r.class == "C")
-                && self.store.enterprise(&c.uscc).await?.is_some()
-            {
-                return Ok(Some(c.uscc.clone()));
-            }
+        if let Some(run) = self.store.evaluation_runs(None).await?.first()
+            && let Some(c) = self.store.first_of_class(run.id, "C").await?
+            && self.store.enterprise(&c).await?.is_some()
+        {
+            return Ok(Some(c));
         }
         Ok(first.first().map(|e| e.uscc.clone()))
     }

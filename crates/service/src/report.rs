@@ -289,16 +289,13 @@ impl App {
     pub async fn drill_down(&self, caller: &Caller, cell: &Cell<'_>, offset: i64, limit: i64) -> Result<DrillDown> {
         let Cell { indicator, industry, zone, month, figures } = *cell;
         self.require(caller, Action::ReadAggregates)?;
-        let ind = self.indicator(indicator)?;
+        self.indicator(indicator)?;
         if industry != ALL && self.plan.industry(industry).is_none() {
             return Err(ServiceError::NotFound(format!("未知产业“{industry}” / unknown industry")));
         }
         if zone != ALL && self.plan.zone(zone).is_none() {
             return Err(ServiceError::NotFound(format!("未知组团“{zone}” / unknown zone")));
         }
-        let index = self.index(indicator, month, figures).await?;
-        let row = index.row(industry, zone, month);
-        let industries: Vec<String> = if industry == ALL { index.all_industries.clone() } else { vec![industry.to_string()] };
         // The cell's figures are region-wide aggregates; the enterprises behind it are listed only
         // as far as the caller may see enterprises.
         let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
@@ -319,10 +316,35 @@ impl App {
             .map(|z| z.to_string())
             .collect();
         let restricted = zones.len() < in_cell.len();
+        // Kept by data version, as the other views: paging back and forth through a cell of
+        // 20,000 enterprises, or the export after the page, reads the facts once.
+        let key = (
+            (indicator.to_string(), industry.to_string(), zone.to_string()),
+            (month.yyyymm(), figures, zones.clone(), offset, limit),
+        );
+        let version = self.data_version().await?;
+        let page =
+            self.views.drill.get_or_compute(key, version, || self.compute_drill(cell, &zones, restricted, offset, limit)).await?;
+        Ok((*page).clone())
+    }
+
+    async fn compute_drill(
+        &self,
+        cell: &Cell<'_>,
+        zones: &[String],
+        restricted: bool,
+        offset: i64,
+        limit: i64,
+    ) -> Result<DrillDown> {
+        let Cell { indicator, industry, zone, month, figures } = *cell;
+        let ind = self.indicator(indicator)?;
+        let index = self.index(indicator, month, figures).await?;
+        let row = index.row(industry, zone, month);
+        let industries: Vec<String> = if industry == ALL { index.all_industries.clone() } else { vec![industry.to_string()] };
         let (list, total) = if zones.is_empty() {
             (Vec::new(), 0)
         } else {
-            self.store.cell_enterprises(&ind.code, &industries, &zones, month, offset, limit).await?
+            self.store.cell_enterprises(&ind.code, &industries, zones, month, offset, limit).await?
         };
         let unit = domain::amount::scale(ind.decimals) as f64;
         // A stock (headcount) over several months is their mean, as in the progress table.

@@ -55,6 +55,9 @@ pub(crate) type ViewKey = (String, i32, Figures);
 pub(crate) type DispatchKey = (i32, Vec<String>);
 /// The cockpit's also names the day: whether a KPI's owner is late changes with it, writes or not.
 pub(crate) type CockpitKey = (String, i32, Figures, i64);
+/// A drill-down page: (indicator, industry, zone), then (month, figures, the zones whose
+/// enterprises the reader sees, offset, limit).
+pub(crate) type DrillKey = ((String, String, String), (i32, Figures, Vec<String>, i64, i64));
 
 /// Views by key, each with the version it holds.
 pub(crate) struct ViewCache<K, V> {
@@ -147,6 +150,7 @@ pub(crate) struct Views {
     pub(crate) progress: ViewCache<ViewKey, Vec<domain::ProgressRow>>,
     pub(crate) cockpit: ViewCache<CockpitKey, crate::Cockpit>,
     pub(crate) dispatch: ViewCache<DispatchKey, crate::Dispatch>,
+    pub(crate) drill: ViewCache<DrillKey, crate::DrillDown>,
     /// Ticket lists by what they hold and the day.
     pub(crate) tickets: ViewCache<(store::TicketFilter, i64), Vec<crate::TicketRow>>,
     pub(crate) tokens: ViewCache<String, domain::authz::Actor>,
@@ -161,6 +165,7 @@ impl Views {
             self.progress.usage("progress"),
             self.cockpit.usage("cockpit"),
             self.dispatch.usage("dispatch"),
+            self.drill.usage("drill"),
             self.tickets.usage("tickets"),
             self.tokens.usage("tokens"),
             self.evaluations.usage("evaluations"),
@@ -173,6 +178,7 @@ impl Views {
             progress: ViewCache::new(),
             cockpit: ViewCache::new(),
             dispatch: ViewCache::new(),
+            drill: ViewCache::new(),
             tickets: ViewCache::new(),
             tokens: ViewCache::new(),
             evaluations: ViewCache::bounded(2),

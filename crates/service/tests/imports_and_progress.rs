@@ -341,6 +341,26 @@ async fn drill_down_lists_the_enterprises_behind_a_cell() {
         let months: Vec<(Option<f64>, Option<f64>)> = d.months.iter().map(|t| (t.value, t.value_prev_year)).collect();
         assert_eq!(months, vec![(Some(200.0), Some(100.0)), (Some(250.0), Some(200.0))]);
 
+        // Pages: the second alone, and one past the end, both with the cell's count.
+        let cell = Cell {
+            indicator: "revenue",
+            industry: "optoelectronics",
+            zone: "etdz",
+            month: month("2022-02"),
+            figures: Figures::Provisional,
+        };
+        let second = app.drill_down(&op(), &cell, 1, 1).await.unwrap();
+        assert_eq!((second.total, second.enterprises.len(), second.enterprises[0].zone.as_str()), (2, 1, "linkong"));
+        let past = app.drill_down(&op(), &cell, 5, 10).await.unwrap();
+        assert_eq!((past.total, past.enterprises.len()), (2, 0), "{}", db.engine);
+        // A page is kept until the next write: an import shows at once.
+        let more = format!("uscc,month,revenue\n{},2022-02,1000\n", uscc(1));
+        let (_g, p) = testkit::file("more.csv", more.as_bytes());
+        app.import_facts(&op(), &p, false, &quiet).await.unwrap();
+        let after = app.drill_down(&op(), &cell, 0, 10).await.unwrap();
+        assert_ne!(after.enterprises[0].value, d.enterprises[0].value, "{}", db.engine);
+        assert_eq!(after.enterprises[0].value, Some(1000.0));
+
         // Headcount is a stock: an enterprise's year-to-date is its mean month.
         let staff = format!("uscc,month,employees\n{u},2022-01,100\n{u},2022-02,300\n", u = uscc(1));
         let (_g, p) = testkit::file("staff.csv", staff.as_bytes());

@@ -299,6 +299,18 @@ impl Store {
         Ok(rows.iter().map(row_of).collect())
     }
 
+    /// The first enterprise of a run given `class`, by scale and rank (without reading the rest).
+    pub async fn first_of_class(&self, run: i64, class: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT uscc FROM evaluation_results WHERE run_id = $1 AND class = $2 \
+             ORDER BY scale, rank IS NULL, rank, uscc LIMIT 1",
+        )
+        .bind(run)
+        .bind(class)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// How many enterprises a run evaluated.
     pub async fn evaluation_count(&self, run: i64) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM evaluation_results WHERE run_id = $1")

@@ -76,27 +76,22 @@ impl Store {
             )
         };
         let (from, to) = (i64::from(month.year_before().year_start().yyyymm()), i64::from(month.yyyymm()));
-        let count_sql = format!(
-            "SELECT COUNT(*) FROM enterprises e WHERE {} AND EXISTS \
-             (SELECT 1 FROM facts f WHERE f.enterprise_id = e.id AND f.month BETWEEN $1 AND $2 AND f.{col} IS NOT NULL)",
-            cond(3)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql)).bind(from).bind(to);
-        for v in industries.iter().chain(zones) {
-            q = q.bind(v.clone());
-        }
-        let total: i64 = q.fetch_one(&self.pool).await?.get(0);
+        // One pass: the cell's enterprises summed by id (not by their texts), named after the
+        // ranking, and counted by a window over the groups rather than by a second query.
         let sql = format!(
-            "SELECT e.uscc, e.name, e.industry, e.zone, \
-               CAST(SUM(CASE WHEN f.month = $1 THEN f.{col} END) AS BIGINT), \
-               CAST(SUM(CASE WHEN f.month BETWEEN $2 AND $1 THEN f.{col} END) AS BIGINT), \
-               CAST(SUM(CASE WHEN f.month BETWEEN $3 AND $4 THEN f.{col} END) AS BIGINT), \
-               COUNT(CASE WHEN f.month BETWEEN $2 AND $1 THEN f.{col} END), \
-               COUNT(CASE WHEN f.month BETWEEN $3 AND $4 THEN f.{col} END) \
-             FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
+            "WITH s AS (SELECT f.enterprise_id AS id, \
+               SUM(CASE WHEN f.month = $1 THEN f.{col} END) AS value, \
+               SUM(CASE WHEN f.month BETWEEN $2 AND $1 THEN f.{col} END) AS ytd, \
+               SUM(CASE WHEN f.month BETWEEN $3 AND $4 THEN f.{col} END) AS prev, \
+               COUNT(CASE WHEN f.month BETWEEN $2 AND $1 THEN f.{col} END) AS n, \
+               COUNT(CASE WHEN f.month BETWEEN $3 AND $4 THEN f.{col} END) AS n_prev \
+             FROM enterprises e JOIN facts f ON f.enterprise_id = e.id \
              WHERE f.month BETWEEN $3 AND $1 AND f.{col} IS NOT NULL AND {} \
-             GROUP BY e.uscc, e.name, e.industry, e.zone \
-             ORDER BY 6 DESC NULLS LAST, e.uscc LIMIT {} OFFSET {}",
+             GROUP BY f.enterprise_id) \
+             SELECT e.uscc, e.name, e.industry, e.zone, CAST(s.value AS BIGINT), CAST(s.ytd AS BIGINT), \
+               CAST(s.prev AS BIGINT), s.n, s.n_prev, COUNT(*) OVER () \
+             FROM s JOIN enterprises e ON e.id = s.id \
+             ORDER BY s.ytd DESC NULLS LAST, e.uscc LIMIT {} OFFSET {}",
             cond(5),
             limit.clamp(1, 10_000),
             offset.max(0)
@@ -110,6 +105,23 @@ impl Store {
             q = q.bind(v.clone());
         }
         let rows = q.fetch_all(&self.pool).await?;
+        let total: i64 = match rows.first() {
+            Some(r) => r.get(9),
+            // A page past the end holds no row to carry the count.
+            None if offset > 0 => {
+                let count_sql = format!(
+                    "SELECT COUNT(*) FROM enterprises e WHERE {} AND EXISTS \
+                     (SELECT 1 FROM facts f WHERE f.enterprise_id = e.id AND f.month BETWEEN $1 AND $2 AND f.{col} IS NOT NULL)",
+                    cond(3)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql)).bind(from).bind(to);
+                for v in industries.iter().chain(zones) {
+                    q = q.bind(v.clone());
+                }
+                q.fetch_one(&self.pool).await?.get(0)
+            }
+            None => 0,
+        };
         let list = rows
             .iter()
             .map(|r| CellEnterprise {

@@ -152,15 +152,19 @@ pub fn xlsx_response(filename: &str, sheet: files::Sheet) -> Result<Response, We
 
 /// Sheets as one workbook to download.
 pub fn workbook_response(filename: &str, sheets: &[files::Sheet]) -> Result<Response, WebError> {
-    let bytes = files::write_xlsx(sheets).map_err(WebError::internal)?;
-    Ok((
+    Ok(xlsx_bytes(filename, files::write_xlsx(sheets).map_err(WebError::internal)?))
+}
+
+/// A written workbook as a download.
+pub fn xlsx_bytes(filename: &str, bytes: Vec<u8>) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// Rows an export asks the store for at a time (the store's largest page).

@@ -217,22 +217,42 @@ pub async fn enterprise(State(app): State<App>, authed: Authed, Path(uscc): Path
     })
 }
 
-/// The registry as filtered on screen, every match, as XLSX.
+/// The registry as filtered on screen, every match, as XLSX: written a page of the store at a
+/// time, so the registry of a large region never sits in memory whole.
 pub async fn export_enterprises(
     State(app): State<App>,
     authed: Authed,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Response, WebError> {
-    use files::{Sheet, SheetColumn, XCell};
+    use files::{SheetColumn, XCell};
     let mut filter = enterprise_filter(&app, &q)?;
     (filter.offset, filter.limit) = (0, EXPORT_PAGE);
-    let mut rows = Vec::new();
+    let (first, total) = app.enterprises(&authed.caller, &filter).await?;
+    let col = |h: &str, d: Option<u32>, w: f64| SheetColumn { header: h.into(), decimals: d, width: w };
+    let columns = [
+        col("序号", Some(0), 8.0),
+        col("统一社会信用代码", None, 22.0),
+        col("企业名称", None, 30.0),
+        col("组团", None, 12.0),
+        col("产业", None, 24.0),
+        col("用地面积(亩)", Some(1), 14.0),
+        col("规上", None, 8.0),
+        col("成立日期", None, 12.0),
+        col("标签", None, 30.0),
+        col("园区", None, 26.0),
+    ];
+    let mut book = files::WorkbookWriter::new();
+    let title = format!("{} 企业名录(共 {total} 家)", app.plan.region);
+    let mut sheet = book.sheet("企业名录", Some(&title), &columns).map_err(WebError::internal)?;
+    let mut page = first;
+    let mut written = 0usize;
     loop {
-        let (list, total) = app.enterprises(&authed.caller, &filter).await?;
-        let n = list.len() as i64;
-        for e in list {
-            rows.push(vec![
-                XCell::Number((rows.len() + 1) as f64),
+        let n = page.len() as i64;
+        for e in page {
+            written += 1;
+            let park = e.park.as_deref().and_then(|p| app.plan.resolve_park(p)).map_or(String::new(), |p| p.name.clone());
+            let row = [
+                XCell::Number(written as f64),
                 XCell::Text(e.uscc),
                 XCell::Text(e.name),
                 XCell::Text(zone_name(&app.plan, &e.zone)),
@@ -241,32 +261,17 @@ pub async fn export_enterprises(
                 XCell::Text(if e.above_scale { "是" } else { "否" }.into()),
                 XCell::Text(e.established.unwrap_or_default()),
                 XCell::Text(e.tags.join("、")),
-                XCell::Text(e.park.as_deref().and_then(|p| app.plan.resolve_park(p)).map_or(String::new(), |p| p.name.clone())),
-            ]);
+                XCell::Text(park),
+            ];
+            sheet.row(&row).map_err(WebError::internal)?;
         }
         filter.offset += n;
         if n == 0 || filter.offset >= total {
             break;
         }
+        page = app.enterprises(&authed.caller, &filter).await?.0;
     }
-    let col = |h: &str, d: Option<u32>, w: f64| SheetColumn { header: h.into(), decimals: d, width: w };
-    let sheet = Sheet {
-        name: "企业名录".into(),
-        title: Some(format!("{} 企业名录(共 {} 家)", app.plan.region, rows.len())),
-        columns: vec![
-            col("序号", Some(0), 8.0),
-            col("统一社会信用代码", None, 22.0),
-            col("企业名称", None, 30.0),
-            col("组团", None, 12.0),
-            col("产业", None, 24.0),
-            col("用地面积(亩)", Some(1), 14.0),
-            col("规上", None, 8.0),
-            col("成立日期", None, 12.0),
-            col("标签", None, 30.0),
-            col("园区", None, 26.0),
-        ],
-        rows,
-    };
-    app.record_export(&authed.caller, "enterprises", &serde_json::to_string(&q).unwrap_or_default(), sheet.rows.len()).await?;
-    xlsx_response("enterprises.xlsx", sheet)
+    let bytes = book.finish().map_err(WebError::internal)?;
+    app.record_export(&authed.caller, "enterprises", &serde_json::to_string(&q).unwrap_or_default(), written).await?;
+    Ok(super::xlsx_bytes("enterprises.xlsx", bytes))
 }
