@@ -2,7 +2,8 @@
 -- Leapfrog's own tables (facts, enterprises, projects and theirs): the baselines `bench/views`
 -- times in sqlite3 and in DuckDB. Every statement reads the raw rows (none of the aggregates
 -- Leapfrog keeps), as a user of either tool would. `bench/views` replaces MONTH (yyyymm),
--- YEAR01 (January of MONTH's year), PREV (MONTH a year before), PREV01, YEAR, INDUSTRY and ZONE.
+-- YEAR01 (January of MONTH's year), PREV (MONTH a year before), PREV01, YEAR, INDUSTRY and ZONES
+-- (the quoted codes of a top-level zone and the zones under it).
 -- A line `-- view: NAME` starts the statements of one view; its time is their sum.
 
 -- view: progress
@@ -41,9 +42,9 @@ SELECT COUNT(*) FROM projects
 WHERE total_investment >= 1000000 AND actual_start BETWEEN YEAR01 AND MONTH;
 
 -- view: drill
--- The largest cell's enterprises, largest year to date first: the first page of 100 and the count.
+-- The largest cell's enterprises (an industry in a top-level zone and the zones under it), largest year to date first: the first page of 100 and the count.
 SELECT COUNT(*) FROM enterprises e
-WHERE e.industry = 'INDUSTRY' AND e.zone = 'ZONE' AND EXISTS
+WHERE e.industry = 'INDUSTRY' AND e.zone IN (ZONES) AND EXISTS
   (SELECT 1 FROM facts f WHERE f.enterprise_id = e.id AND f.month BETWEEN PREV01 AND MONTH AND f.v_revenue IS NOT NULL);
 SELECT e.uscc, e.name,
   SUM(CASE WHEN f.month = MONTH THEN f.v_revenue END),
@@ -51,7 +52,7 @@ SELECT e.uscc, e.name,
   SUM(CASE WHEN f.month <= PREV THEN f.v_revenue END)
 FROM facts f JOIN enterprises e ON e.id = f.enterprise_id
 WHERE f.month BETWEEN PREV01 AND MONTH AND f.v_revenue IS NOT NULL
-  AND e.industry = 'INDUSTRY' AND e.zone = 'ZONE'
+  AND e.industry = 'INDUSTRY' AND e.zone IN (ZONES)
 GROUP BY e.uscc, e.name
 ORDER BY ytd DESC NULLS LAST, e.uscc LIMIT 100;
 

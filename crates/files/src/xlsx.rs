@@ -41,10 +41,7 @@ fn write_err(e: XlsxError) -> FileError {
 pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, FileError> {
     let mut book = WorkbookWriter::new();
     for sheet in sheets {
-        let mut out = book.sheet(&sheet.name, sheet.title.as_deref(), &sheet.columns)?;
-        for row in &sheet.rows {
-            out.row(row)?;
-        }
+        book.add(sheet)?;
     }
     book.finish()
 }
@@ -108,6 +105,15 @@ impl WorkbookWriter {
             .collect();
         let index = self.book.worksheets().len() - 1;
         Ok(SheetWriter { book: &mut self.book, index, formats, next: r + 1 })
+    }
+
+    /// A sheet already made whole.
+    pub fn add(&mut self, sheet: &Sheet) -> Result<(), FileError> {
+        let mut out = self.sheet(&sheet.name, sheet.title.as_deref(), &sheet.columns)?;
+        for row in &sheet.rows {
+            out.row(row)?;
+        }
+        Ok(())
     }
 
     /// The finished file.

@@ -234,10 +234,34 @@ impl App {
             .evaluations
             .get_or_compute(ComputedKey::Run(run.id), version, || async {
                 let method: Method = serde_json::from_str(&run.method).map_err(corrupt)?;
-                let rows = self.store.evaluation_results(run.id, None).await?;
-                Ok(Computed { method, stored: rows.iter().map(stored_of).collect::<Result<_>>()? })
+                let mut stored = Vec::new();
+                self.each_result(run.id, |s| stored.push(s)).await?;
+                // By scale, then rank (the ungraded last), as the run is shown.
+                stored.sort_by(|a, b| {
+                    let key = |s: &Stored| (!s.result.above_scale, s.result.rank.is_none(), s.result.rank);
+                    key(a).cmp(&key(b)).then_with(|| a.result.uscc.cmp(&b.result.uscc))
+                });
+                Ok(Computed { method, stored })
             })
             .await
+    }
+
+    /// Every result of a saved run, read and parsed a page at a time.
+    async fn each_result(&self, run: i64, mut f: impl FnMut(Stored)) -> Result<()> {
+        const PAGE: i64 = 5_000;
+        let mut after = String::new();
+        loop {
+            let rows = self.store.evaluation_results_after(run, &after, PAGE).await?;
+            let Some(last) = rows.last() else { return Ok(()) };
+            after = last.uscc.clone();
+            let full = rows.len() as i64 == PAGE;
+            for row in &rows {
+                f(stored_of(row)?);
+            }
+            if !full {
+                return Ok(());
+            }
+        }
     }
 
     /// One enterprise's result in a saved run.
@@ -512,6 +536,23 @@ impl App {
         }
     }
 
+    /// The results of saved run `id` the caller may see, one at a time: an export of 100,000 of
+    /// them need not hold a second copy.
+    pub async fn each_run_result<E: From<ServiceError>>(
+        &self,
+        caller: &Caller,
+        id: i64,
+        mut f: impl FnMut(&Evaluated) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
+        let run = self.visible_run(caller, id).await?;
+        let data = self.run_data(&run).await?;
+        for s in data.stored.iter().filter(|s| shown(&visible, &s.result.uscc, &s.zone)) {
+            f(&s.evaluated())?;
+        }
+        Ok(())
+    }
+
     /// Every enterprise's final classes by year before `year` (the last final run of each year
     /// back to the first year without one).
     async fn finals_before(&self, year: i32) -> Result<HashMap<String, BTreeMap<i32, Option<Class>>>> {
@@ -519,8 +560,8 @@ impl App {
         let mut out: HashMap<String, BTreeMap<i32, Option<Class>>> = HashMap::new();
         let mut y = year - 1;
         while let Some(run) = runs.iter().find(|r| r.year == y && r.state == SubmissionState::Locked) {
-            for row in self.store.evaluation_results(run.id, None).await? {
-                out.entry(row.uscc).or_default().insert(y, Class::parse(&row.class));
+            for (uscc, class) in self.store.run_classes(run.id).await? {
+                out.entry(uscc).or_default().insert(y, Class::parse(&class));
             }
             y -= 1;
         }
@@ -542,11 +583,13 @@ impl App {
         if let Some(prev) =
             self.store.evaluation_runs(Some(run.year - 1)).await?.into_iter().find(|r| r.state == SubmissionState::Locked)
         {
-            for s in &self.run_data(&prev).await?.stored {
+            // Only one indicator of each result is wanted: read through, not kept whole.
+            self.each_result(prev.id, |s| {
                 if let Some(vb) = low_pair(&s.result, &rules.low_efficiency_indicator) {
-                    before.insert(s.result.uscc.clone(), vb);
+                    before.insert(s.result.uscc, vb);
                 }
-            }
+            })
+            .await?;
         }
         let mut lists = EvaluationLists {
             run: id,

@@ -299,6 +299,27 @@ impl Store {
         Ok(rows.iter().map(row_of).collect())
     }
 
+    /// A page of a run's results by credit code, after `after` (from the start when empty): a
+    /// run of 100,000 results is read a page at a time, never with all its texts at once.
+    pub async fn evaluation_results_after(&self, run: i64, after: &str, limit: i64) -> Result<Vec<EvaluationRow>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ROW_COLUMNS} FROM evaluation_results WHERE run_id = $1 AND uscc > $2 ORDER BY uscc LIMIT $3"
+        )))
+        .bind(run)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(row_of).collect())
+    }
+
+    /// Each enterprise's class in a run (uscc, class), without the results' texts.
+    pub async fn run_classes(&self, run: i64) -> Result<Vec<(String, String)>> {
+        let rows =
+            sqlx::query("SELECT uscc, class FROM evaluation_results WHERE run_id = $1").bind(run).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
     /// The first enterprise of a run given `class`, by scale and rank (without reading the rest).
     pub async fn first_of_class(&self, run: i64, class: &str) -> Result<Option<String>> {
         Ok(sqlx::query_scalar(

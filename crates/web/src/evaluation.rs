@@ -513,7 +513,6 @@ async fn workbook(State(app): State<App>, authed: Authed, Query(q): Query<RunQue
     use files::{Sheet, SheetColumn, XCell};
     let lists = app.evaluation_lists(&authed.caller, q.run).await?;
     let year = lists.year;
-    let results = app.evaluation_results(&authed.caller, year, Source::Run(q.run)).await?;
     let col = |header: &str, decimals: Option<u32>, width: f64| SheetColumn { header: header.into(), decimals, width };
     let zone_name = |z: &str| app.plan.zones.iter().find(|x| x.code.as_str() == z).map_or(z.to_string(), |x| x.name.clone());
     let text = |s: &str| XCell::Text(s.to_string());
@@ -543,24 +542,26 @@ async fn workbook(State(app): State<App>, authed: Authed, Query(q): Query<RunQue
     for c in &codes {
         result_columns.push(col(&format!("{c} 得分"), Some(2), 12.0));
     }
-    let result_rows = results
-        .iter()
-        .map(|r| {
-            let mut row = vec![
-                text(if r.scale == "above" { "规上" } else { "规下" }),
-                r.rank.map_or(XCell::Empty, |k| XCell::Number(k as f64)),
-                text(&r.uscc),
-                text(&r.name),
-                text(&zone_name(&r.zone)),
-                XCell::Number(r.total),
-                text(if r.class == "ungraded" { "不定等级" } else { r.class }),
-            ];
-            for c in &codes {
-                row.push(r.scores.get(&**c).map_or(XCell::Empty, |v| XCell::Number(*v)));
-            }
-            row
-        })
-        .collect();
+    // The results, some 100,000 rows in a large region, go to the workbook as they are read.
+    let mut book = files::WorkbookWriter::new();
+    let title = format!("{} {year}年亩产效益综合评价结果(第 {} 批次)", app.plan.region, q.run);
+    let mut sheet = book.sheet("评价结果", Some(&title), &result_columns).map_err(WebError::internal)?;
+    let mut row = Vec::with_capacity(result_columns.len());
+    app.each_run_result(&authed.caller, q.run, |r| {
+        row.clear();
+        row.extend([
+            text(if r.scale == "above" { "规上" } else { "规下" }),
+            r.rank.map_or(XCell::Empty, |k| XCell::Number(k as f64)),
+            text(&r.uscc),
+            text(&r.name),
+            text(&zone_name(&r.zone)),
+            XCell::Number(r.total),
+            text(if r.class == "ungraded" { "不定等级" } else { r.class }),
+        ]);
+        row.extend(codes.iter().map(|c| r.scores.get(&**c).map_or(XCell::Empty, |v| XCell::Number(*v))));
+        sheet.row(&row).map_err(WebError::internal)
+    })
+    .await?;
     let list_sheet = |name: &str, entries: &[service::ListEntry]| Sheet {
         name: name.into(),
         title: Some(format!("{} {year}年 {name}", app.plan.region)),
@@ -611,20 +612,17 @@ async fn workbook(State(app): State<App>, authed: Authed, Query(q): Query<RunQue
                 .collect(),
         }
     };
-    let sheets = [
-        Sheet {
-            name: "评价结果".into(),
-            title: Some(format!("{} {year}年亩产效益综合评价结果(第 {} 批次)", app.plan.region, q.run)),
-            columns: result_columns,
-            rows: result_rows,
-        },
+    for sheet in [
         list_sheet("僵尸企业候选", &lists.zombies),
         list_sheet("低效企业", &lists.low_efficiency),
         list_sheet("连续D类", &lists.d_running),
         per_mu_sheet("组团亩均", "组团", &lists.zones),
         per_mu_sheet("园区亩均", "园区", &lists.parks),
-    ];
-    crate::pages::workbook_response(&format!("evaluation-{year}-run{}.xlsx", q.run), &sheets)
+    ] {
+        book.add(&sheet).map_err(WebError::internal)?;
+    }
+    let bytes = book.finish().map_err(WebError::internal)?;
+    Ok(crate::pages::xlsx_bytes(&format!("evaluation-{year}-run{}.xlsx", q.run), bytes))
 }
 
 // ------------------------------------------------------------------ API
