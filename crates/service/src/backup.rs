@@ -27,7 +27,7 @@ pub async fn backup(db: &str, file: &Path, progress: &(dyn Fn(&TableCopy) + Sync
     }
     let to = sqlite_url(file);
     let beside = Side { url: &to, seal: Some(SealPlaces::beside(file)) };
-    Ok(store::copy_database(Side::at(db), beside, progress).await?)
+    Ok(store::backup_database(Side::at(db), beside, progress).await?)
 }
 
 /// Restores a backup file into the empty database at `db`.

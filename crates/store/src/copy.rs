@@ -2,7 +2,8 @@
 //! what `backup`, `restore` and `db copy` do. The destination is given the source's schema,
 //! every table's rows are copied in one transaction and checked (rows and a checksum of every
 //! value, read back from the destination), then the destination is brought up to this program's
-//! schema, and its audit trail keeps the source's key and gets its checkpoint.
+//! schema, and its audit trail keeps the source's key and gets its checkpoint. A backup of an
+//! SQLite database is SQLite's own copy of its pages instead (`VACUUM INTO`), checked whole.
 
 use std::hash::Hasher;
 use std::time::Duration;
@@ -15,13 +16,14 @@ use sqlx::{Any, Connection, Executor, Row, Transaction};
 use crate::seal::SealPlaces;
 use crate::{Engine, Result, Store, StoreError, migrate};
 
-/// One table as copied: its rows and the checksum of their values.
+/// One table as copied: its rows and the checksum of their values (None where SQLite copied
+/// the file's pages itself, which leaves no row to sum: the copy is checked whole instead).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableCopy {
     pub table: String,
     pub rows: u64,
     /// A sum of every row's hash: the same whatever order the rows are read in.
-    pub checksum: u64,
+    pub checksum: Option<u64>,
 }
 
 /// What a copy did.
@@ -275,7 +277,7 @@ async fn summary(conn: &mut sqlx::AnyConnection, table: &str, columns: &[(String
         checksum = checksum.wrapping_add(row_hash(&values));
         n += 1;
     }
-    Ok(TableCopy { table: table.to_string(), rows: n, checksum })
+    Ok(TableCopy { table: table.to_string(), rows: n, checksum: Some(checksum) })
 }
 
 /// One side of a copy: the database, and where its audit key and checkpoint are kept.
@@ -295,13 +297,27 @@ impl<'a> Side<'a> {
 /// reports each table as it finishes. All or nothing: on any failure the destination keeps no
 /// row. The source may be in use: it is read from one snapshot.
 pub async fn copy_database(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&TableCopy) + Sync)) -> Result<CopyReport> {
+    copy(from, to, progress, false).await
+}
+
+/// A backup of the database at `from` into the new SQLite file at `to`: as `copy_database`,
+/// but from an SQLite database SQLite copies the pages itself (`VACUUM INTO`). Only for a
+/// backup: the database it reads is the one serving, whose rows were checked as they were
+/// written; a restore or a move reads a file that may have been altered, and checks each value.
+pub async fn backup_database(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&TableCopy) + Sync)) -> Result<CopyReport> {
+    copy(from, to, progress, true).await
+}
+
+async fn copy(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&TableCopy) + Sync), pages: bool) -> Result<CopyReport> {
     let (from_seal, to_seal) = (from.seal, to.seal);
     let (from, to) = (from.url, to.url);
     if from == to {
         return Err(StoreError::Invalid("源与目标是同一个数据库 / the source and the destination are the same database".into()));
     }
     let source = Store::connect(from, Duration::from_secs(30)).await?;
-    let destination = Store::connect(to, Duration::from_secs(30)).await?;
+    // A backup of SQLite into a file not there yet: SQLite's own copy (below), not row by row.
+    let new_file =
+        crate::seal::sqlite_file(to).filter(|f| pages && source.engine == Engine::Sqlite && std::fs::metadata(f).is_err());
     let mut read = source.pool.acquire().await?;
     let versions = applied(&mut read, source.engine).await?;
     let Some(&version) = versions.last() else {
@@ -317,8 +333,18 @@ pub async fn copy_database(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&Tab
             migrate::latest()
         )));
     }
-    ensure_empty(&destination, version, to).await?;
     let carry = key_to_carry(from_seal.as_ref(), to_seal.as_ref())?;
+    if let Some(file) = new_file {
+        let report = vacuum_into(&mut read, source.engine, &file, to, progress).await;
+        if report.is_err() {
+            let _ = std::fs::remove_file(&file);
+        }
+        drop(read);
+        source.pool.close().await;
+        return finish(report?.with_version(version), carry, to, to_seal).await;
+    }
+    let destination = Store::connect(to, Duration::from_secs(30)).await?;
+    ensure_empty(&destination, version, to).await?;
 
     migrate::run(&destination, Some(version)).await?;
     // One snapshot of the source for every table.
@@ -372,7 +398,7 @@ pub async fn copy_database(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&Tab
         insert(&mut write, destination.engine, name, columns, &mut batch).await?;
         // Read back inside the writing transaction: what will be committed is what was read.
         let written = summary(&mut write, name, columns).await?;
-        let copied = TableCopy { table: name.clone(), rows: n, checksum };
+        let copied = TableCopy { table: name.clone(), rows: n, checksum: Some(checksum) };
         if written != copied {
             return Err(StoreError::Corrupt(format!(
                 "表 {name} 复制后不一致({} 行读出,{} 行写入)/ table {name} did not copy exactly",
@@ -388,13 +414,63 @@ pub async fn copy_database(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&Tab
     drop(read);
     destination.pool.close().await;
     source.pool.close().await;
-    // The source's key, then this program's schema and a checkpoint of the copied trail.
+    finish(report, carry, to, to_seal).await
+}
+
+/// The source's key beside the copy, then this program's schema and a checkpoint of the
+/// copied trail.
+async fn finish(
+    report: CopyReport,
+    carry: Option<(Vec<u8>, std::path::PathBuf)>,
+    to: &str,
+    to_seal: Option<SealPlaces>,
+) -> Result<CopyReport> {
     if let Some((key, path)) = carry {
         crate::seal::write_key(&path, &key)
             .map_err(|e| StoreError::Config(format!("审计密钥 {} 无法写入 / cannot write the audit key: {e}", path.display())))?;
     }
     let opened = Store::open(to, Duration::from_secs(30), to_seal).await?;
     opened.close().await;
+    Ok(report)
+}
+
+impl CopyReport {
+    fn with_version(mut self, version: i64) -> CopyReport {
+        self.schema_version = version;
+        self
+    }
+}
+
+/// Copies an SQLite database into the new file `file` with `VACUUM INTO`: one read snapshot,
+/// which writers serving meanwhile do not wait for, written page by page by SQLite itself
+/// (some twenty times the speed of rows through the driver, the rows' sums included); then the
+/// copy must pass SQLite's own check of its structure, and its tables are counted.
+async fn vacuum_into(
+    read: &mut sqlx::pool::PoolConnection<Any>,
+    engine: Engine,
+    file: &std::path::Path,
+    to: &str,
+    progress: &(dyn Fn(&TableCopy) + Sync),
+) -> Result<CopyReport> {
+    let path =
+        file.to_str().ok_or_else(|| StoreError::Invalid(format!("{} 不是 UTF-8 路径 / not a UTF-8 path", file.display())))?;
+    read.execute(sqlx::AssertSqlSafe(format!("VACUUM INTO '{}'", path.replace('\'', "''")))).await?;
+    let copy = Store::connect(to, Duration::from_secs(30)).await?;
+    let mut conn = copy.pool.acquire().await?;
+    let check: Vec<String> = sqlx::query_scalar("PRAGMA quick_check").fetch_all(&mut *conn).await?;
+    if check != ["ok"] {
+        return Err(StoreError::Corrupt(format!("{} 未通过完整性检查 / failed its check: {}", file.display(), check.join("; "))));
+    }
+    let mut report = CopyReport { schema_version: 0, tables: Vec::new() };
+    for (name, _) in tables(&mut conn, engine).await? {
+        let rows: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {name}"))).fetch_one(&mut *conn).await?;
+        let copied = TableCopy { table: name, rows: rows as u64, checksum: None };
+        progress(&copied);
+        report.tables.push(copied);
+    }
+    drop(conn);
+    copy.pool.close().await;
     Ok(report)
 }
 

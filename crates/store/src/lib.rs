@@ -32,7 +32,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use annual::{EnterpriseTotals, TotalsFilter};
 pub use audit::{AuditFilter, AuditRecord};
-pub use copy::{CopyReport, Side, TableCopy, copy_database, redact, table_checksums};
+pub use copy::{CopyReport, Side, TableCopy, backup_database, copy_database, redact, table_checksums};
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow, EnterprisesImport};
 pub use evaluation::{Adjustment, EvaluationRow, EvaluationRun, Objection};
 pub use facts::{CellEnterprise, MonthFacts};

@@ -54,12 +54,18 @@ fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// The file of an SQLite address (None for another engine or a database in memory).
+pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+}
+
 /// The database file itself for SQLite; for PostgreSQL a name for server and database in the
 /// audit folder.
 fn default_base(url: &str) -> Option<PathBuf> {
-    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-        let path = rest.split('?').next().unwrap_or("");
-        return (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path));
+    if url.starts_with("sqlite:") {
+        return sqlite_file(url);
     }
     let rest = url.split_once("://")?.1;
     let host_db = rest.rsplit_once('@').map_or(rest, |(_, h)| h).split('?').next().unwrap_or("");
