@@ -212,14 +212,11 @@ impl App {
                     (k.actual_from_facts(&self.plan, idx, month), None)
                 }
                 domain::kpi::KpiSource::Projects(domain::kpi::ProjectMeasure::MajorStarted) => {
-                    let from = month.year_start();
-                    let started = self
-                        .store
-                        .projects(&[])
-                        .await?
-                        .iter()
-                        .filter(|p| p.is_major_industrial(&self.plan) && p.actual_start.is_some_and(|s| s >= from && s <= month))
-                        .count() as f64;
+                    // Major industrial: as `Project::is_major_industrial` says, counted by the store.
+                    let industrial: Vec<&str> =
+                        self.plan.industries.iter().filter(|i| i.tier.is_industrial()).map(|i| i.code.as_str()).collect();
+                    let threshold = self.plan.projects.major_threshold_wan * 100;
+                    let started = self.store.projects_started(&industrial, threshold, month.year_start(), month).await? as f64;
                     let basis = format!(
                         "{}年1-{}月开工的亿元以上工业项目(总投资{}万元及以上)",
                         month.year(),

@@ -29,7 +29,17 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 15, name: "the inbox", sql: v15 },
     Migration { version: 16, name: "headline KPIs entered by their owners", sql: v16 },
     Migration { version: 17, name: "each enterprise's annual sums, kept once read", sql: v17 },
+    Migration { version: 18, name: "designations held on a day, counted from one index", sql: v18 },
 ];
+
+fn v18(_: Engine) -> Vec<&'static str> {
+    // The cockpit counts the holders of a designation on a day: with the period's end and the
+    // enterprise in the index, the count never reads the table (26,000 holders: 27 ms to 9 ms).
+    vec![
+        "DROP INDEX enterprise_tags_tag",
+        "CREATE INDEX enterprise_tags_tag ON enterprise_tags (tag, valid_from, valid_to, uscc)",
+    ]
+}
 
 fn v17(engine: Engine) -> Vec<&'static str> {
     // Per year and enterprise the sums and counts of every facts column, packed as

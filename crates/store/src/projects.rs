@@ -181,6 +181,26 @@ impl Store {
         Ok(out)
     }
 
+    /// How many projects of `industries` with a total of at least `min_total` (in 1/100 万元)
+    /// actually started within `from..=to`: counted where they are, not read.
+    pub async fn projects_started(&self, industries: &[&str], min_total: i64, from: Month, to: Month) -> Result<i64> {
+        if industries.is_empty() {
+            return Ok(0);
+        }
+        let sql = format!(
+            "SELECT COUNT(*) FROM projects WHERE total_investment >= $1 AND actual_start BETWEEN $2 AND $3 AND industry IN ({})",
+            crate::enterprises::placeholders(industries.len(), 4)
+        );
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(min_total)
+            .bind(i64::from(from.yyyymm()))
+            .bind(i64::from(to.yyyymm()));
+        for i in industries {
+            q = q.bind(*i);
+        }
+        Ok(q.fetch_one(&self.pool).await?)
+    }
+
     pub async fn project(&self, code: &str) -> Result<Option<Project>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE code = $1")))
             .bind(code)
