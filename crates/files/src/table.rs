@@ -74,15 +74,16 @@ impl Cell<'_> {
 
 enum Rows {
     Csv { reader: csv::Reader<Box<dyn Read + Send>>, record: csv::StringRecord, since_row: Arc<AtomicU64> },
-    Sheet { rx: Receiver<SheetMsg>, current: Vec<Owned> },
+    Sheet { rx: Receiver<SheetMsg>, current: Vec<Owned>, pending: std::collections::VecDeque<(usize, Vec<Owned>)> },
 }
 
 /// What the thread streaming a worksheet hands over.
 enum SheetMsg {
     /// The sheet's declared last row, for progress.
     Size(u64),
-    /// A row that is not blank: its spreadsheet row number and cells.
-    Row(usize, Vec<Owned>),
+    /// Rows that are not blank, each with its spreadsheet row number: handed over in batches,
+    /// since a hand-over per row costs the two threads more than reading the row.
+    Rows(Vec<(usize, Vec<Owned>)>),
     /// Why the rest of the sheet cannot be read.
     Fail(String),
 }
@@ -271,7 +272,8 @@ impl Table {
 
     fn open_xlsx(path: &Path, file: String, limits: &Limits) -> Result<Table, FileError> {
         measure_workbook(path, &file, limits)?;
-        let (tx, rx) = sync_channel::<SheetMsg>(256);
+        // At most a few batches wait: memory stays bounded by the batches' size, not the sheet's.
+        let (tx, rx) = sync_channel::<SheetMsg>(2);
         let (owned_path, max_row) = (path.to_owned(), limits.max_row_bytes);
         std::thread::Builder::new()
             .name("xlsx-rows".into())
@@ -283,10 +285,16 @@ impl Table {
             .map_err(|source| FileError::Io { file: file.clone(), source })?;
         let mut total = 0;
         // Rows are numbered as the sheet numbers them, so an offset table still reports real rows.
+        let mut pending = std::collections::VecDeque::new();
         let (header_row, header) = loop {
             match rx.recv() {
                 Ok(SheetMsg::Size(rows)) => total = rows,
-                Ok(SheetMsg::Row(row, cells)) => break (row, cells),
+                Ok(SheetMsg::Rows(batch)) => {
+                    pending.extend(batch);
+                    if let Some(first) = pending.pop_front() {
+                        break first;
+                    }
+                }
                 Ok(SheetMsg::Fail(reason)) => return Err(FileError::Format { file, reason }),
                 Err(_) => return Err(FileError::Empty { file }),
             }
@@ -296,7 +304,7 @@ impl Table {
             file,
             headers,
             header_row,
-            rows: Rows::Sheet { rx, current: Vec::new() },
+            rows: Rows::Sheet { rx, current: Vec::new(), pending },
             held: Default::default(),
             serving: None,
             skipped: Vec::new(),
@@ -443,25 +451,31 @@ impl Table {
                         }));
                     }
                 },
-                Rows::Sheet { rx, current } => match rx.recv() {
-                    Ok(SheetMsg::Row(row, cells)) => {
+                Rows::Sheet { rx, current, pending } => match pending.pop_front() {
+                    Some((row, cells)) => {
                         *current = cells;
                         self.row = row;
                         self.bytes_read += 1;
                         false
                     }
-                    Ok(SheetMsg::Size(_)) => continue,
-                    Ok(SheetMsg::Fail(reason)) => {
-                        self.ended = true;
-                        return Some(Err(crate::RowError {
-                            file: self.file.clone(),
-                            row: self.row + 1,
-                            column: None,
-                            value: String::new(),
-                            reason,
-                        }));
-                    }
-                    Err(_) => return None,
+                    None => match rx.recv() {
+                        Ok(SheetMsg::Rows(batch)) => {
+                            pending.extend(batch);
+                            continue;
+                        }
+                        Ok(SheetMsg::Size(_)) => continue,
+                        Ok(SheetMsg::Fail(reason)) => {
+                            self.ended = true;
+                            return Some(Err(crate::RowError {
+                                file: self.file.clone(),
+                                row: self.row + 1,
+                                column: None,
+                                value: String::new(),
+                                reason,
+                            }));
+                        }
+                        Err(_) => return None,
+                    },
                 },
             };
             if !blank {
@@ -530,6 +544,17 @@ fn measure_workbook(path: &Path, file: &str, limits: &Limits) -> Result<(), File
 /// Reads the first worksheet cell by cell and sends its rows that are not blank, so memory holds
 /// one row whatever the sheet's extent.
 fn stream_sheet(path: &Path, max_row_bytes: u64, tx: &SyncSender<SheetMsg>) -> Result<(), String> {
+    // Rows are sent 256 at a time, or sooner once the batch holds a row's worth of bytes; the
+    // rows read before a failure are sent before it, so the failure names its own row.
+    let mut batch = Batch { rows: Vec::new(), bytes: 0, max_bytes: max_row_bytes };
+    let read = read_sheet(path, max_row_bytes, tx, &mut batch);
+    if !batch.rows.is_empty() {
+        let _ = tx.send(SheetMsg::Rows(batch.rows));
+    }
+    read
+}
+
+fn read_sheet(path: &Path, max_row_bytes: u64, tx: &SyncSender<SheetMsg>, batch: &mut Batch) -> Result<(), String> {
     let mut wb: Xlsx<_> = calamine::open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
     let first = wb.sheet_names().first().cloned().ok_or("工作簿没有工作表 / the workbook has no worksheet")?;
     let mut cells = wb.worksheet_cells_reader(&first).map_err(|e| e.to_string())?;
@@ -551,7 +576,7 @@ fn stream_sheet(path: &Path, max_row_bytes: u64, tx: &SyncSender<SheetMsg>) -> R
         if row != Some(r) {
             if let Some(prev) = row
                 && !current.is_empty()
-                && tx.send(SheetMsg::Row(prev as usize + 1, std::mem::take(&mut current))).is_err()
+                && !batch.push(prev as usize + 1, std::mem::take(&mut current), bytes, tx)
             {
                 return Ok(());
             }
@@ -577,9 +602,32 @@ fn stream_sheet(path: &Path, max_row_bytes: u64, tx: &SyncSender<SheetMsg>) -> R
     if let Some(prev) = row
         && !current.is_empty()
     {
-        let _ = tx.send(SheetMsg::Row(prev as usize + 1, current));
+        batch.rows.push((prev as usize + 1, current));
     }
     Ok(())
+}
+
+/// Rows read and not yet handed over.
+struct Batch {
+    rows: Vec<(usize, Vec<Owned>)>,
+    bytes: u64,
+    max_bytes: u64,
+}
+
+impl Batch {
+    const ROWS: usize = 256;
+
+    /// Adds a row, and hands the batch over when it is full; false once the reader is gone.
+    fn push(&mut self, row: usize, cells: Vec<Owned>, bytes: u64, tx: &SyncSender<SheetMsg>) -> bool {
+        // The row's cells count as they are held, so wide rows of few values fill a batch too.
+        self.bytes += bytes + (cells.len() * std::mem::size_of::<Owned>()) as u64;
+        self.rows.push((row, cells));
+        if self.rows.len() < Self::ROWS && self.bytes < self.max_bytes {
+            return true;
+        }
+        self.bytes = 0;
+        tx.send(SheetMsg::Rows(std::mem::take(&mut self.rows))).is_ok()
+    }
 }
 
 fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -257,3 +257,54 @@ fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     assert!(errors.is_empty());
     assert_eq!(ok, vec![3, 4, 5, 7]);
 }
+
+/// A sheet's rows cross from the reading thread in batches: every row arrives once, in order,
+/// with its own row number, across many batches, blank rows skipped and a row of megabytes
+/// still refused by its own number.
+#[test]
+fn a_long_sheet_arrives_row_by_row_with_its_numbers() {
+    let (_d, path) = temp("long.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "n").unwrap();
+    // Rows 2..=2001 hold their own number, except every 97th row, left blank.
+    for r in 1..=2000u32 {
+        if r % 97 != 0 {
+            ws.write_number(r, 0, f64::from(r + 1)).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    let mut table = Table::open(&path).unwrap();
+    let mut seen = Vec::new();
+    while let Some(next) = table.next_row() {
+        let (row, cells) = next.unwrap();
+        assert_eq!(cells[0].shown(), row.to_string(), "row {row} carries its own cells");
+        seen.push(row);
+    }
+    let expected: Vec<usize> = (1..=2000u32).filter(|r| r % 97 != 0).map(|r| r as usize + 1).collect();
+    assert_eq!(seen, expected);
+
+    // A row over the limit, deep in the sheet, is reported as the rows before it arrive.
+    let (_d, path) = temp("long-wide.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "n").unwrap();
+    for r in 1..=1000u32 {
+        ws.write_string(r, 0, if r == 900 { "x".repeat(3000) } else { "v".into() }).unwrap();
+    }
+    wb.save(&path).unwrap();
+    let limits = Limits { max_row_bytes: 2048, ..Limits::default() };
+    let mut table = Table::open_with(&path, &limits).unwrap();
+    let mut good = 0;
+    let failure = loop {
+        match table.next_row() {
+            Some(Ok(_)) => good += 1,
+            Some(Err(e)) => break e,
+            None => panic!("the long row must be refused"),
+        }
+    };
+    assert_eq!(good, 899, "every row before the refused one arrives");
+    assert_eq!(failure.row, 901, "the refusal names the long row: {failure:?}");
+    assert!(failure.reason.contains("2 KB"), "{failure:?}");
+    assert!(table.next_row().is_none(), "nothing after it");
+}
