@@ -133,6 +133,22 @@ impl Stored {
     }
 }
 
+/// One result of a saved run as a line of a table.
+#[derive(Debug, Clone)]
+pub struct ResultLine {
+    pub uscc: String,
+    pub name: String,
+    pub zone: String,
+    /// "above" or "below".
+    pub scale: &'static str,
+    /// "A" … "D", or "ungraded".
+    pub class: &'static str,
+    pub rank: Option<usize>,
+    pub total: f64,
+    /// Each indicator's score, by code.
+    pub scores: Vec<(std::sync::Arc<str>, f64)>,
+}
+
 /// An entry of a list drawn from a run.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListEntry {
@@ -536,21 +552,34 @@ impl App {
         }
     }
 
-    /// The results of saved run `id` the caller may see, one at a time: an export of 100,000 of
-    /// them need not hold a second copy.
-    pub async fn each_run_result<E: From<ServiceError>>(
-        &self,
-        caller: &Caller,
-        id: i64,
-        mut f: impl FnMut(&Evaluated) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), E> {
+    /// The results of saved run `id` the caller may see, as lines of a table in the run's order
+    /// (by scale, then rank): read from the store a page at a time and kept only as the line,
+    /// so exporting a run of 100,000 results holds neither the run nor its texts.
+    pub async fn run_lines(&self, caller: &Caller, id: i64) -> Result<Vec<ResultLine>> {
         let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
         let run = self.visible_run(caller, id).await?;
-        let data = self.run_data(&run).await?;
-        for s in data.stored.iter().filter(|s| shown(&visible, &s.result.uscc, &s.zone)) {
-            f(&s.evaluated())?;
-        }
-        Ok(())
+        let mut lines = Vec::new();
+        self.each_result(run.id, |s| {
+            if shown(&visible, &s.result.uscc, &s.zone) {
+                let r = s.result;
+                lines.push(ResultLine {
+                    scale: if r.above_scale { "above" } else { "below" },
+                    class: crate::evaluation::class_code(r.class),
+                    rank: r.rank,
+                    total: r.total,
+                    scores: r.indicators.into_iter().map(|i| (i.code, i.score)).collect(),
+                    uscc: r.uscc,
+                    name: s.name,
+                    zone: s.zone,
+                });
+            }
+        })
+        .await?;
+        lines.sort_by(|a, b| {
+            let key = |l: &ResultLine| (l.scale, l.rank.is_none(), l.rank);
+            key(a).cmp(&key(b)).then_with(|| a.uscc.cmp(&b.uscc))
+        });
+        Ok(lines)
     }
 
     /// Every enterprise's final classes by year before `year` (the last final run of each year
@@ -572,11 +601,19 @@ impl App {
     /// years running, and the zones' per-mu aggregates; what the caller may see of them.
     pub async fn evaluation_lists(&self, caller: &Caller, id: i64) -> Result<EvaluationLists> {
         self.require_trial(caller)?;
-        let rules = self.evaluation_rules()?;
         let visible = caller.actor.visible(&self.plan, Action::ReadEnterprise);
         let run = self.visible_run(caller, id).await?;
-        let data = self.run_data(&run).await?;
-        let (method, stored) = (&data.method, &data.stored);
+        // Kept by data version per what the reader sees: a run's lists are read through the
+        // whole run once, a page at a time, rather than from the run held in memory.
+        let key = (run.id, format!("{visible:?}"));
+        let version = self.data_version().await?;
+        let lists = self.views.lists.get_or_compute(key, version, || self.compute_lists(&run, &visible)).await?;
+        Ok((*lists).clone())
+    }
+
+    async fn compute_lists(&self, run: &EvaluationRun, visible: &Visible) -> Result<EvaluationLists> {
+        let rules = self.evaluation_rules()?;
+        let method: Method = serde_json::from_str(&run.method).map_err(corrupt)?;
         let mut finals = self.finals_before(run.year).await?;
         // The low indicator's (value, benchmark) in the year before, from its final run.
         let mut before: HashMap<String, (f64, f64)> = HashMap::new();
@@ -591,28 +628,44 @@ impl App {
             })
             .await?;
         }
+        // Zones and parks: the land-based indicators' numerators summed over the land.
+        let land_based: Vec<(String, String, String)> = {
+            let mut seen = Vec::new();
+            for ind in method.above.iter().chain(&method.below) {
+                if ind.denominator == Denominator::Land
+                    && !seen.iter().any(|(c, _, _): &(String, String, String)| **c == *ind.code)
+                {
+                    seen.push((ind.code.to_string(), ind.name.clone(), ind.numerator.clone()));
+                }
+            }
+            seen
+        };
         let mut lists = EvaluationLists {
-            run: id,
+            run: run.id,
             year: run.year,
             zombies: Vec::new(),
             low_efficiency: Vec::new(),
             d_running: Vec::new(),
-            per_mu_indicators: Vec::new(),
+            per_mu_indicators: land_based.iter().map(|(c, n, _)| (c.clone(), n.clone())).collect(),
             zones: Vec::new(),
             parks: Vec::new(),
         };
-        for s in stored.iter().filter(|s| shown(&visible, &s.result.uscc, &s.zone)) {
+        let mut by_zone: HashMap<String, LandSums> = HashMap::new();
+        let mut by_park: HashMap<String, LandSums> = HashMap::new();
+        self.each_result(run.id, |s| {
+            if !shown(visible, &s.result.uscc, &s.zone) {
+                return;
+            }
             let r = &s.result;
             let history = finals.entry(r.uscc.clone()).or_default();
             history.insert(run.year, r.class);
             let years_in_d = domain::evaluation::years_in_d(history, run.year);
-            let e = &s.evaluated();
             let entry = |reason: String| ListEntry {
                 uscc: r.uscc.clone(),
                 name: s.name.clone(),
                 zone: s.zone.clone(),
-                scale: e.scale,
-                class: e.class,
+                scale: if r.above_scale { "above" } else { "below" },
+                class: crate::evaluation::class_code(r.class),
                 total: r.total,
                 reason,
                 years_in_d,
@@ -629,57 +682,66 @@ impl App {
             if years_in_d >= 2 {
                 lists.d_running.push(entry(format!("连续 {years_in_d} 年D类")));
             }
-        }
+            by_zone.entry(s.zone.clone()).or_insert_with(|| LandSums::new(land_based.len())).add(&s.subject, &land_based);
+            if let Some(park) = &s.park {
+                by_park.entry(park.clone()).or_insert_with(|| LandSums::new(land_based.len())).add(&s.subject, &land_based);
+            }
+        })
+        .await?;
         // Worst first: the lists are for acting on.
         for list in [&mut lists.zombies, &mut lists.low_efficiency, &mut lists.d_running] {
             list.sort_by(|a, b| a.total.total_cmp(&b.total).then_with(|| a.uscc.cmp(&b.uscc)));
         }
-        // Zones: the land-based indicators' numerators summed over the land.
-        let land_based: Vec<(String, String, String)> = {
-            let mut seen = Vec::new();
-            for ind in method.above.iter().chain(&method.below) {
-                if ind.denominator == Denominator::Land
-                    && !seen.iter().any(|(c, _, _): &(String, String, String)| **c == *ind.code)
-                {
-                    seen.push((ind.code.to_string(), ind.name.clone(), ind.numerator.clone()));
-                }
-            }
-            seen
-        };
-        lists.per_mu_indicators = land_based.iter().map(|(c, n, _)| (c.clone(), n.clone())).collect();
-        let aggregate = |code: &str, name: &str, of: Vec<&Stored>| {
-            let land: f64 = of.iter().map(|s| s.subject.land_mu).sum();
-            let per_mu = land_based
-                .iter()
-                .map(|(code, _, numerator)| {
-                    let with: Vec<&&Stored> = of.iter().filter(|s| s.subject.facts.contains_key(numerator.as_str())).collect();
-                    let area: f64 = with.iter().map(|s| s.subject.land_mu).sum();
-                    let sum: f64 = with.iter().map(|s| s.subject.facts[numerator.as_str()]).sum();
-                    (code.clone(), (area > 0.0).then(|| (sum / area * 100.0).round() / 100.0))
-                })
-                .collect();
-            ZoneAggregate {
-                zone: code.to_string(),
-                name: name.to_string(),
-                enterprises: of.len(),
-                land_mu: (land * 100.0).round() / 100.0,
-                per_mu,
-            }
-        };
-        let mine = || stored.iter().filter(|s| shown(&visible, &s.result.uscc, &s.zone));
         for zone in &self.plan.zones {
-            let of: Vec<&Stored> = mine().filter(|s| s.zone == zone.code.as_str()).collect();
-            if !of.is_empty() {
-                lists.zones.push(aggregate(zone.code.as_str(), &zone.name, of));
+            if let Some(sums) = by_zone.get(zone.code.as_str()) {
+                lists.zones.push(sums.aggregate(zone.code.as_str(), &zone.name, &land_based));
             }
         }
         for park in &self.plan.parks {
-            let of: Vec<&Stored> = mine().filter(|s| s.park.as_deref() == Some(park.code.as_str())).collect();
-            if !of.is_empty() {
-                lists.parks.push(aggregate(&park.code, &park.name, of));
+            if let Some(sums) = by_park.get(park.code.as_str()) {
+                lists.parks.push(sums.aggregate(&park.code, &park.name, &land_based));
             }
         }
         Ok(lists)
+    }
+}
+
+/// A zone's or park's evaluated enterprises, their land, and for each land-based indicator the
+/// land of those reporting its numerator and the numerator's sum.
+struct LandSums {
+    enterprises: usize,
+    land: f64,
+    per_indicator: Vec<(f64, f64)>,
+}
+
+impl LandSums {
+    fn new(indicators: usize) -> LandSums {
+        LandSums { enterprises: 0, land: 0.0, per_indicator: vec![(0.0, 0.0); indicators] }
+    }
+
+    fn add(&mut self, subject: &Subject, land_based: &[(String, String, String)]) {
+        self.enterprises += 1;
+        self.land += subject.land_mu;
+        for ((_, _, numerator), (area, sum)) in land_based.iter().zip(&mut self.per_indicator) {
+            if let Some(v) = subject.facts.get(numerator.as_str()) {
+                *area += subject.land_mu;
+                *sum += v;
+            }
+        }
+    }
+
+    fn aggregate(&self, code: &str, name: &str, land_based: &[(String, String, String)]) -> ZoneAggregate {
+        ZoneAggregate {
+            zone: code.to_string(),
+            name: name.to_string(),
+            enterprises: self.enterprises,
+            land_mu: (self.land * 100.0).round() / 100.0,
+            per_mu: land_based
+                .iter()
+                .zip(&self.per_indicator)
+                .map(|((code, _, _), (area, sum))| (code.clone(), (*area > 0.0).then(|| (sum / area * 100.0).round() / 100.0)))
+                .collect(),
+        }
     }
 }
 

@@ -39,7 +39,7 @@ pub use clock::Clock;
 pub use cultivation::{ListingPipeline, ListingRow, ScaleUpLibrary, ScaleUpRow, SelectionGroup};
 pub use demo::{DEMO_PASSWORD, DemoSpec};
 pub use evaluation::{DetailLine, Evaluated, EvaluationDetail, HistoryEntry};
-pub use evaluation_runs::{EvaluationLists, ListEntry, ObjectionView, RunView, Source, ZoneAggregate, default_run};
+pub use evaluation_runs::{EvaluationLists, ListEntry, ObjectionView, ResultLine, RunView, Source, ZoneAggregate, default_run};
 pub use files::ProjectFileKind;
 pub use import::{ImportSummary, Progress};
 pub use innovation::InnovationSummary;

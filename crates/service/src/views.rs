@@ -157,6 +157,8 @@ pub(crate) struct Views {
     /// Evaluations as computed or saved: a year's is 100 MB or more at 100,000 enterprises, so
     /// only a few are kept.
     pub(crate) evaluations: ViewCache<crate::evaluation_runs::ComputedKey, crate::evaluation_runs::Computed>,
+    /// A saved run's lists by run and what the reader sees.
+    pub(crate) lists: ViewCache<(i64, String), crate::EvaluationLists>,
 }
 
 impl Views {
@@ -169,6 +171,7 @@ impl Views {
             self.tickets.usage("tickets"),
             self.tokens.usage("tokens"),
             self.evaluations.usage("evaluations"),
+            self.lists.usage("evaluation_lists"),
         ]
     }
 
@@ -182,6 +185,7 @@ impl Views {
             tickets: ViewCache::new(),
             tokens: ViewCache::new(),
             evaluations: ViewCache::bounded(2),
+            lists: ViewCache::new(),
         }
     }
 }

@@ -547,7 +547,7 @@ async fn workbook(State(app): State<App>, authed: Authed, Query(q): Query<RunQue
     let title = format!("{} {year}年亩产效益综合评价结果(第 {} 批次)", app.plan.region, q.run);
     let mut sheet = book.sheet("评价结果", Some(&title), &result_columns).map_err(WebError::internal)?;
     let mut row = Vec::with_capacity(result_columns.len());
-    app.each_run_result(&authed.caller, q.run, |r| {
+    for r in app.run_lines(&authed.caller, q.run).await? {
         row.clear();
         row.extend([
             text(if r.scale == "above" { "规上" } else { "规下" }),
@@ -558,10 +558,9 @@ async fn workbook(State(app): State<App>, authed: Authed, Query(q): Query<RunQue
             XCell::Number(r.total),
             text(if r.class == "ungraded" { "不定等级" } else { r.class }),
         ]);
-        row.extend(codes.iter().map(|c| r.scores.get(&**c).map_or(XCell::Empty, |v| XCell::Number(*v))));
-        sheet.row(&row).map_err(WebError::internal)
-    })
-    .await?;
+        row.extend(codes.iter().map(|c| r.scores.iter().find(|(k, _)| k == c).map_or(XCell::Empty, |(_, v)| XCell::Number(*v))));
+        sheet.row(&row).map_err(WebError::internal)?;
+    }
     let list_sheet = |name: &str, entries: &[service::ListEntry]| Sheet {
         name: name.into(),
         title: Some(format!("{} {year}年 {name}", app.plan.region)),

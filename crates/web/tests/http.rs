@@ -397,3 +397,40 @@ async fn another_regions_plan_shows_its_own_words() {
     assert_eq!(plan["industries"][0]["colour"], "#123456");
     assert!(plan["industries"].as_array().unwrap().iter().all(|i| i["colour"].as_str().is_some_and(|c| c.starts_with('#'))));
 }
+
+/// The evaluation workbook holds every result of the run, in the run's order (scale, then rank),
+/// each with its class and scores as the run has them: a run longer than one page of the store
+/// (5,000 results) included.
+#[tokio::test]
+async fn the_evaluation_workbook_holds_the_whole_run_in_its_order() {
+    let db = testkit::sqlite();
+    let app = App::open(&db.url).await.unwrap();
+    let op = service::Caller::operator();
+    let spec = service::DemoSpec { enterprises: 7_000, first_year: 2020, years: 1, seed: 5 };
+    app.generate_demo(&op, &spec, None, &|_, _| {}).await.unwrap();
+    let run = app.store.evaluation_runs(Some(2020)).await.unwrap()[0].id;
+    let results = app.evaluation_results(&op, 2020, service::Source::Run(run)).await.unwrap();
+    assert!(results.len() > 5_000, "{} results", results.len());
+
+    let (status, _, body) = get(&app, &format!("/export/evaluation.xlsx?run={run}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = testkit::sheet_rows(&body);
+    // The title line, the header, then one line per result.
+    assert_eq!(rows[1][2], "统一社会信用代码");
+    let lines = &rows[2..];
+    assert_eq!(lines.len(), results.len());
+    let score_columns: Vec<(usize, &str)> =
+        rows[1].iter().enumerate().filter_map(|(i, h)| h.strip_suffix(" 得分").map(|code| (i, code))).collect();
+    assert!(!score_columns.is_empty());
+    for (line, r) in lines.iter().zip(&results) {
+        assert_eq!(line[2], r.uscc);
+        assert_eq!(line[0], if r.scale == "above" { "规上" } else { "规下" });
+        assert_eq!(line[1], r.rank.map_or(String::new(), |k| k.to_string()), "{}", r.uscc);
+        assert_eq!(line[6], if r.class == "ungraded" { "不定等级" } else { r.class });
+        for (i, code) in &score_columns {
+            let want = r.scores.get(*code).copied();
+            let got = (!line[*i].is_empty()).then(|| line[*i].parse::<f64>().unwrap());
+            assert_eq!(got, want, "{} {code}", r.uscc);
+        }
+    }
+}
