@@ -252,9 +252,8 @@ impl App {
                 let method: Method = serde_json::from_str(&run.method).map_err(corrupt)?;
                 let mut stored = Vec::new();
                 self.each_result(run.id, |s| stored.push(s)).await?;
-                // By scale, then rank (the ungraded last), as the run is shown.
                 stored.sort_by(|a, b| {
-                    let key = |s: &Stored| (!s.result.above_scale, s.result.rank.is_none(), s.result.rank);
+                    let key = |s: &Stored| run_order(s.result.above_scale, s.result.rank);
                     key(a).cmp(&key(b)).then_with(|| a.result.uscc.cmp(&b.result.uscc))
                 });
                 Ok(Computed { method, stored })
@@ -576,7 +575,7 @@ impl App {
         })
         .await?;
         lines.sort_by(|a, b| {
-            let key = |l: &ResultLine| (l.scale, l.rank.is_none(), l.rank);
+            let key = |l: &ResultLine| run_order(l.scale == "above", l.rank);
             key(a).cmp(&key(b)).then_with(|| a.uscc.cmp(&b.uscc))
         });
         Ok(lines)
@@ -743,6 +742,12 @@ impl LandSums {
                 .collect(),
         }
     }
+}
+
+/// Where a result stands in its run as the run is shown: 规上 first, then by rank, the ungraded
+/// last (ties by credit code).
+fn run_order(above_scale: bool, rank: Option<usize>) -> (bool, bool, Option<usize>) {
+    (!above_scale, rank.is_none(), rank)
 }
 
 /// The (value, benchmark) of an indicator in a result, when both are known.

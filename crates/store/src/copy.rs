@@ -337,7 +337,12 @@ async fn copy(from: Side<'_>, to: Side<'_>, progress: &(dyn Fn(&TableCopy) + Syn
     if let Some(file) = new_file {
         let report = vacuum_into(&mut read, source.engine, &file, to, progress).await;
         if report.is_err() {
-            let _ = std::fs::remove_file(&file);
+            // Nothing is left of a backup that failed: the file and what SQLite kept beside it.
+            for suffix in ["", "-wal", "-shm"] {
+                let mut part = file.clone().into_os_string();
+                part.push(suffix);
+                let _ = std::fs::remove_file(part);
+            }
         }
         drop(read);
         source.pool.close().await;
@@ -455,8 +460,8 @@ async fn vacuum_into(
     let path =
         file.to_str().ok_or_else(|| StoreError::Invalid(format!("{} 不是 UTF-8 路径 / not a UTF-8 path", file.display())))?;
     read.execute(sqlx::AssertSqlSafe(format!("VACUUM INTO '{}'", path.replace('\'', "''")))).await?;
-    let copy = Store::connect(to, Duration::from_secs(30)).await?;
-    let mut conn = copy.pool.acquire().await?;
+    let written = Store::connect(to, Duration::from_secs(30)).await?;
+    let mut conn = written.pool.acquire().await?;
     let check: Vec<String> = sqlx::query_scalar("PRAGMA quick_check").fetch_all(&mut *conn).await?;
     if check != ["ok"] {
         return Err(StoreError::Corrupt(format!("{} 未通过完整性检查 / failed its check: {}", file.display(), check.join("; "))));
@@ -470,7 +475,7 @@ async fn vacuum_into(
         report.tables.push(copied);
     }
     drop(conn);
-    copy.pool.close().await;
+    written.pool.close().await;
     Ok(report)
 }
 
