@@ -46,6 +46,7 @@ pub mod month;
 pub mod password;
 pub mod plan;
 pub mod progress;
+pub mod projection;
 pub mod projects;
 pub mod services;
 pub mod submission;

@@ -255,18 +255,94 @@ impl<'p> CellIndex<'p> {
             .collect()
     }
 
-    /// The whole table: every shown industry × shown zone, each industry's `all` zone, then the
-    /// `all` industry row for each zone and the grand total.
-    pub fn table(&self, month: Month) -> Vec<ProgressRow> {
+    /// The table's cells in order: every shown industry × shown zone, each industry's `all`
+    /// zone, then the `all` industry row for each zone and the grand total.
+    fn cells(&self) -> Vec<(&'p str, &'p str)> {
         let zones = self.zones_shown();
-        let mut rows = Vec::new();
-        for industry in self.industries_shown().into_iter().chain([ALL]) {
-            for zone in zones.iter().copied().chain([ALL]) {
-                rows.push(self.row(industry, zone, month));
-            }
-        }
-        rows
+        self.industries_shown()
+            .into_iter()
+            .chain([ALL])
+            .flat_map(|industry| zones.iter().copied().chain([ALL]).map(move |zone| (industry, zone)))
+            .collect()
     }
+
+    /// The whole table, a row per cell.
+    pub fn table(&self, month: Month) -> Vec<ProgressRow> {
+        self.cells().into_iter().map(|(industry, zone)| self.row(industry, zone, month)).collect()
+    }
+}
+
+/// A row of the forecast (PRODUCT.md §7): a progress row's cell with its year-to-date, target
+/// and projection; field names are a published contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForecastRow {
+    pub industry: String,
+    pub zone: String,
+    pub month: String,
+    pub ytd: Option<f64>,
+    pub projected: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub target: Option<f64>,
+    pub probability: Option<f64>,
+    pub years: Vec<i32>,
+    /// Why nothing is projected, when nothing is.
+    pub reason: Option<&'static str>,
+}
+
+impl CellIndex<'_> {
+    /// The projection of one cell at `month` from its own earlier years in this index (which must
+    /// hold them: see `months_with_history`).
+    pub fn forecast_row(&self, industry: &str, zone: &str, month: Month) -> ForecastRow {
+        let row = self.row(industry, zone, month);
+        let projection = if self.indicator.kind == IndicatorKind::Stock {
+            crate::projection::Projection {
+                projected: None,
+                low: None,
+                high: None,
+                probability: None,
+                years: Vec::new(),
+                reason: Some(crate::projection::A_LEVEL),
+            }
+        } else {
+            let (pi, pz) = self.pick(industry, zone);
+            let unit = crate::amount::scale(self.indicator.decimals) as f64;
+            let past: Vec<crate::projection::PastYear> = (self.plan.data_from_year.min(self.plan.baseline_year)..month.year())
+                .map(|year| crate::projection::PastYear {
+                    year,
+                    months: std::array::from_fn(|i| {
+                        Month::new(year, i as u32 + 1).and_then(|m| self.month_sum(pi, pz, m)).map(|v| v as f64 / unit)
+                    }),
+                })
+                .collect();
+            crate::projection::project(month.month(), row.ytd, row.target, &past)
+        };
+        ForecastRow {
+            industry: row.industry,
+            zone: row.zone,
+            month: row.month,
+            ytd: row.ytd,
+            projected: projection.projected,
+            low: projection.low,
+            high: projection.high,
+            target: row.target,
+            probability: projection.probability,
+            years: projection.years,
+            reason: projection.reason,
+        }
+    }
+
+    /// The forecast of every cell of the progress table, in the table's order.
+    pub fn forecast(&self, month: Month) -> Vec<ForecastRow> {
+        self.cells().into_iter().map(|(industry, zone)| self.forecast_row(industry, zone, month)).collect()
+    }
+}
+
+/// The months a forecast for `month` needs: every month from the first year facts may be given
+/// for (or the baseline year, if earlier) up to `month`.
+pub fn months_with_history(plan: &Plan, month: Month) -> Vec<(Month, Month)> {
+    let first = Month::new(plan.data_from_year.min(plan.baseline_year), 1).expect("valid year");
+    vec![(first.min(month), month)]
 }
 
 /// The months of facts a progress table for `month` needs: the baseline year (for the target

@@ -1,6 +1,7 @@
 //! Plain-text tables for a terminal.
 
 use domain::amount::{group_thousands, yi_yuan};
+use domain::progress::ForecastRow;
 use domain::{Indicator, Month, Plan, ProgressRow};
 
 fn width(s: &str) -> usize {
@@ -78,6 +79,44 @@ pub fn progress(plan: &Plan, ind: &Indicator, month: Month, rows: &[ProgressRow]
     let h_ytd = format!("累计({unit})");
     let h_target = format!("年度目标({unit})");
     title + &table(&["产业", "组团", &h_month, &h_ytd, "同比%", &h_target, "完成率%", "进度差pp", "状态"], &body, 2)
+}
+
+/// The forecast (预计全年) as a table: each cell's year-to-date, projection with its range, target,
+/// odds of reaching it, and the earlier years it rests on (or why there is none).
+pub fn forecast(plan: &Plan, ind: &Indicator, month: Month, rows: &[ForecastRow]) -> String {
+    let money = ind.unit == "万元";
+    let amount = |v: Option<f64>| match v {
+        None => "-".to_string(),
+        Some(v) if money => yi_yuan(v),
+        Some(v) => group_thousands(&format!("{v:.0}")),
+    };
+    let unit = if money { "亿元" } else { ind.unit.as_str() };
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let basis = match (r.reason, r.years.as_slice()) {
+                (Some(why), _) => why.split(" / ").next().unwrap_or(why).to_string(),
+                (None, years) => years.iter().map(i32::to_string).collect::<Vec<_>>().join("、"),
+            };
+            vec![
+                name_of_industry(plan, &r.industry).to_string(),
+                name_of_zone(plan, &r.zone).to_string(),
+                amount(r.ytd),
+                amount(r.projected),
+                match (r.low, r.high) {
+                    (Some(l), Some(h)) => format!("{} ~ {}", amount(Some(l)), amount(Some(h))),
+                    _ => "-".to_string(),
+                },
+                amount(r.target),
+                r.probability.map_or("-".to_string(), |p| format!("{:.0}%", p * 100.0)),
+                basis,
+            ]
+        })
+        .collect();
+    let title = format!("{} {} 预计全年(单位:{unit};按往年同期完成比例推算,非正式统计)\n", month.zh(), ind.name);
+    let (h_ytd, h_projected, h_range, h_target) =
+        (format!("累计({unit})"), format!("预计全年({unit})"), format!("区间({unit})"), format!("年度目标({unit})"));
+    title + &table(&["产业", "组团", &h_ytd, &h_projected, &h_range, &h_target, "达标概率", "依据年份"], &body, 2)
 }
 
 pub fn plan(plan: &Plan) -> String {

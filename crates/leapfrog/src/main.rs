@@ -106,6 +106,21 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// 预计全年: each progress cell's year projected from its own earlier years, with a range and
+    /// the odds of reaching its target
+    Forecast {
+        /// An indicator code; default the one the plan's targets are written in
+        #[arg(long)]
+        indicator: Option<String>,
+        /// 2022-06, 2022/6 or 2022年6月; default the latest month with data
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
+        /// Include months not yet approved (drafts and submissions); official figures otherwise
+        #[arg(long)]
+        provisional: bool,
+    },
     /// Close history in bulk: approve or lock every zone's months with facts through a month
     Months {
         #[command(subcommand)]
@@ -351,6 +366,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Template { kind, out } => monthly::template(&db, &kind, &out).await?,
         Command::Progress { indicator, month, json, provisional } => {
             monthly::progress(&db, &caller, indicator, month, json, provisional).await?
+        }
+        Command::Forecast { indicator, month, json, provisional } => {
+            monthly::forecast(&db, &caller, indicator, month, json, provisional).await?
         }
         Command::Months { action } => monthly::months(&db, &caller, action).await?,
         Command::Tasks { month, json } => tasks::tasks(&db, &caller, month, json).await?,

@@ -125,13 +125,7 @@ pub async fn progress(
     json: bool,
     provisional: bool,
 ) -> anyhow::Result<()> {
-    let app = App::open(db).await?;
-    let month = match month {
-        Some(m) => Month::parse(&m)?,
-        None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
-    };
-    let figures = if provisional { service::Figures::Provisional } else { service::Figures::Official };
-    let indicator = indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
+    let (app, indicator, month, figures) = cell_view(db, indicator, month, provisional).await?;
     let rows = app.progress(caller, &indicator, month, figures).await?;
     if json {
         println!("{}", serde_json::to_string(&rows)?);
@@ -139,7 +133,49 @@ pub async fn progress(
         let ind = app.plan.indicator(&indicator).expect("checked by progress");
         print!("{}", cli_text::progress(&app.plan, ind, month, &rows));
     }
-    // Official figures leave out months nobody has approved: say so, and what to do.
+    warn_provisional(&app, caller, month, provisional).await
+}
+
+/// 预计全年: each progress cell's projected year, range and odds of its target (PRODUCT.md §7).
+pub async fn forecast(
+    db: &str,
+    caller: &Caller,
+    indicator: Option<String>,
+    month: Option<String>,
+    json: bool,
+    provisional: bool,
+) -> anyhow::Result<()> {
+    let (app, indicator, month, figures) = cell_view(db, indicator, month, provisional).await?;
+    let rows = app.forecast(caller, &indicator, month, figures).await?;
+    if json {
+        println!("{}", serde_json::to_string(&rows)?);
+    } else {
+        let ind = app.plan.indicator(&indicator).expect("checked by forecast");
+        print!("{}", cli_text::forecast(&app.plan, ind, month, &rows));
+    }
+    warn_provisional(&app, caller, month, provisional).await
+}
+
+/// The database, indicator (default the targets'), month (default the latest with facts) and
+/// figures a progress or forecast command reads.
+async fn cell_view(
+    db: &str,
+    indicator: Option<String>,
+    month: Option<String>,
+    provisional: bool,
+) -> anyhow::Result<(App, String, Month, service::Figures)> {
+    let app = App::open(db).await?;
+    let month = match month {
+        Some(m) => Month::parse(&m)?,
+        None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
+    };
+    let figures = if provisional { service::Figures::Provisional } else { service::Figures::Official };
+    let indicator = indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
+    Ok((app, indicator, month, figures))
+}
+
+/// Official figures leave out months nobody has approved: say so, and what to do.
+async fn warn_provisional(app: &App, caller: &Caller, month: Month, provisional: bool) -> anyhow::Result<()> {
     let open = if provisional { 0 } else { app.provisional_months(caller, month).await? };
     if open > 0 {
         eprintln!(

@@ -699,3 +699,32 @@ fn a_backup_carries_the_key_kept_elsewhere() {
     let out = ok(&leapfrog(&["audit", "verify", "--database", &format!("sqlite://{}", backup.display())]));
     assert!(out.contains("intact: 2"), "{out}");
 }
+
+/// `leapfrog forecast --json` prints one row per progress row, with the fields of PRODUCT.md §7.
+#[test]
+fn forecast_prints_a_projection_per_progress_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("f.db").display());
+    ok(&leapfrog(&["demo", "--no-serve", "--enterprises", "60", "--years", "4", "--database", &db]));
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&leapfrog(&["forecast", "--month", "2023-06", "--json", "--database", &db]))).unwrap();
+    let progress: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&leapfrog(&["progress", "--month", "2023-06", "--json", "--database", &db]))).unwrap();
+    assert_eq!(rows.len(), progress.len());
+    let fields = ["industry", "zone", "month", "ytd", "projected", "low", "high", "target", "probability", "years", "reason"];
+    for (r, p) in rows.iter().zip(&progress) {
+        let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort();
+        let mut want = fields.to_vec();
+        want.sort();
+        assert_eq!(keys, want);
+        assert_eq!((&r["industry"], &r["zone"], &r["ytd"], &r["target"]), (&p["industry"], &p["zone"], &p["ytd"], &p["target"]));
+    }
+    let total = rows.iter().find(|r| r["industry"] == "all" && r["zone"] == "all").unwrap();
+    assert_eq!(total["years"], serde_json::json!([2020, 2021, 2022]));
+    let (low, projected, high) =
+        (total["low"].as_f64().unwrap(), total["projected"].as_f64().unwrap(), total["high"].as_f64().unwrap());
+    assert!(low <= projected && projected <= high, "{total}");
+    let text = ok(&leapfrog(&["forecast", "--month", "2023-06", "--database", &db]));
+    assert!(text.contains("预计全年") && text.contains("达标概率"), "{text}");
+}

@@ -1,7 +1,7 @@
 //! Progress tables, the cockpit and drill-downs, all computed from the stored aggregates.
 
 use domain::kpi::KpiActual;
-use domain::progress::{CellIndex, Pick, months_needed, yoy_pct as yoy};
+use domain::progress::{CellIndex, ForecastRow, Pick, months_needed, months_with_history, yoy_pct as yoy};
 use domain::{ALL, IndicatorCode, Month, ProgressRow};
 use serde::Serialize;
 use std::sync::Arc;
@@ -95,9 +95,13 @@ impl App {
     }
 
     pub(crate) async fn index(&self, indicator: &str, month: Month, figures: Figures) -> Result<CellIndex<'_>> {
+        self.index_over(indicator, &months_needed(&self.plan, month), figures).await
+    }
+
+    /// The cells of an indicator over the months of `ranges` (first to last, in order).
+    async fn index_over(&self, indicator: &str, ranges: &[(Month, Month)], figures: Figures) -> Result<CellIndex<'_>> {
         let ind = self.indicator(indicator)?;
-        let ranges = months_needed(&self.plan, month);
-        let mut cells = self.store.cell_months(&ind.code, &ranges).await?;
+        let mut cells = self.store.cell_months(&ind.code, ranges).await?;
         if figures == Figures::Official {
             let (from, to) = (ranges[0].0, ranges[ranges.len() - 1].1);
             let states = self.states(from, to).await?;
@@ -125,6 +129,13 @@ impl App {
             .progress
             .get_or_compute(key, version, || async { Ok(self.index(indicator, month, figures).await?.table(month)) })
             .await
+    }
+
+    /// 预计全年 (PRODUCT.md §7): each cell of the progress table for one indicator and month with
+    /// its year projected from its own earlier years, a range and the odds of the target.
+    pub async fn forecast(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Vec<ForecastRow>> {
+        self.require(caller, Action::ReadAggregates)?;
+        Ok(self.index_over(indicator, &months_with_history(&self.plan, month), figures).await?.forecast(month))
     }
 
     /// The cockpit: progress, the year's trend and the headline KPIs, from memory while nothing

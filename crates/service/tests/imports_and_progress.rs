@@ -571,3 +571,45 @@ async fn a_larger_demo_region_has_projects_leads_and_tickets_in_proportion() {
     assert_eq!((p2, l2, t2), (2 * projects, 2 * leads, 2 * tickets));
     assert!(o2 > ordering, "the second round of tickets is ordered by other enterprises too: {o2} vs {ordering}");
 }
+
+/// 预计全年 on a hand-computed series: 2019 misses a month (no pattern), 2020 did half its year by
+/// June, 2021 a third; 2022 has 900 to June. The target is the progress table's own.
+#[tokio::test]
+async fn the_forecast_projects_each_cell_from_its_own_earlier_years() {
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let (_g, reg) = testkit::file("e.csv", registry().as_bytes());
+        app.import_enterprises(&op(), &reg, &quiet).await.unwrap();
+        let mut facts = String::from("统一社会信用代码,月份,营业收入(万元)\n");
+        let mut month_of = |year: i32, m: u32, v: f64| facts.push_str(&format!("{},{year}-{m:02},{v}\n", uscc(1)));
+        (1..=11).for_each(|m| month_of(2019, m, 100.0));
+        (1..=12).for_each(|m| month_of(2020, m, 100.0));
+        (1..=12).for_each(|m| month_of(2021, m, if m <= 6 { 100.0 } else { 200.0 }));
+        (1..=6).for_each(|m| month_of(2022, m, 150.0));
+        let (_f, f) = testkit::file("f.csv", facts.as_bytes());
+        app.import_facts(&op(), &f, false, &quiet).await.unwrap();
+
+        let rows = app.forecast(&op(), "revenue", month("2022-06"), Figures::Provisional).await.unwrap();
+        let cell = rows.iter().find(|r| r.industry == "optoelectronics" && r.zone == "etdz").unwrap();
+        let close = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-6);
+        // Shares by June: 600 / 1200 = 1/2 (2020), 600 / 1800 = 1/3 (2021); their median 5/12.
+        assert_eq!((cell.ytd, cell.years.clone(), cell.reason), (Some(900.0), vec![2020, 2021], None), "{}", db.engine);
+        assert!(close(cell.projected, 900.0 * 12.0 / 5.0), "{cell:?}");
+        assert!(close(cell.low, 1800.0) && close(cell.high, 2700.0), "{cell:?}");
+        // The target is the progress table's; the odds are the share of the two years reaching it.
+        let progress = app.progress(&op(), "revenue", month("2022-06"), Figures::Provisional).await.unwrap();
+        let target = progress.iter().find(|r| r.industry == "optoelectronics" && r.zone == "etdz").unwrap().target;
+        assert_eq!(cell.target, target);
+        let t = target.expect("a target for 光电信息 in 经开组团");
+        let expected = [1800.0, 2700.0].iter().filter(|p| **p >= t).count() as f64 / 2.0;
+        assert_eq!(cell.probability, Some(expected));
+        // A cell with nothing earlier says why; January projects nothing.
+        let yongxiu = rows.iter().find(|r| r.industry == "optoelectronics" && r.zone == "yongxiu").unwrap();
+        assert_eq!((yongxiu.projected, yongxiu.reason), (None, Some(domain::projection::TOO_FEW_YEARS)));
+        let january = app.forecast(&op(), "revenue", month("2022-01"), Figures::Provisional).await.unwrap();
+        assert!(january.iter().all(|r| r.projected.is_none() && r.reason == Some(domain::projection::JANUARY)));
+        // Headcount is a level: no full year.
+        let staff = app.forecast(&op(), "employees", month("2022-06"), Figures::Provisional).await.unwrap();
+        assert!(staff.iter().all(|r| r.reason == Some(domain::projection::A_LEVEL)));
+    }
+}
