@@ -46,6 +46,18 @@ pub async fn progress(
     Ok(memos.progress.respond(&rows))
 }
 
+/// 预计全年 for every progress cell (PRODUCT.md §7).
+pub async fn forecast(
+    State(app): State<App>,
+    authed: Authed,
+    Query(q): Query<MonthQuery>,
+) -> Result<Json<Vec<domain::progress::ForecastRow>>, WebError> {
+    let month = month_or_latest(&app, q.month.as_deref()).await?;
+    let indicator = q.indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
+    let figures = figures_of(q.figures.as_deref())?;
+    Ok(Json(app.forecast(&authed.caller, &indicator, month, figures).await.map_err(WebError::from)?))
+}
+
 pub async fn cockpit(
     State(app): State<App>,
     Extension(memos): Extension<Arc<Memos>>,

@@ -82,6 +82,7 @@ fn registered() -> Routes {
         .route("/api/openapi.json", &["GET"], get(api::openapi))
         .route("/api/v1/plan", &["GET"], get(api::plan))
         .route("/api/v1/progress", &["GET"], get(api::progress))
+        .route("/api/v1/forecast", &["GET"], get(api::forecast))
         .route("/api/v1/cockpit", &["GET"], get(api::cockpit))
         .route("/api/v1/drill", &["GET"], get(api::drill))
         .route("/api/v1/enterprises", &["GET", "POST"], get(api::enterprises).post(api::import_enterprises).layer(upload()))

@@ -210,6 +210,7 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/api/openapi.json", "-", [200, 200, 200, 200, 200, 200]),
     ("GET", "/api/v1/plan", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/api/v1/progress", "-", [200, 200, 200, 403, 200, 403]),
+    ("GET", "/api/v1/forecast", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/api/v1/cockpit", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/api/v1/drill", "-", [200, 200, 200, 403, 200, 403]),
     ("GET", "/api/v1/enterprises", "-", [200, 200, 200, 200, 200, 403]),
@@ -481,7 +482,9 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
         ) => {
             vec![case("-", route.into(), none())]
         }
-        ("GET", "/api/v1/progress" | "/api/v1/cockpit") => vec![case("-", format!("{route}?month=2022-01"), none())],
+        ("GET", "/api/v1/progress" | "/api/v1/cockpit" | "/api/v1/forecast") => {
+            vec![case("-", format!("{route}?month=2022-01"), none())]
+        }
         ("GET", "/api/v1/drill") => {
             vec![case("-", "/api/v1/drill?industry=optoelectronics&zone=etdz&month=2022-01".into(), none())]
         }

@@ -95,6 +95,10 @@ async fn api_gives_progress_cockpit_drill_and_enterprises() {
         let one = json(&app, &format!("/api/v1/enterprises/{}", uscc(1))).await;
         assert_eq!(one["months"][0]["revenue"], 300.0);
 
+        // 预计全年: a row per progress row, with the §7 fields (nothing projected without history).
+        let forecast = json(&app, "/api/v1/forecast?indicator=revenue&month=2022-06").await;
+        assert_eq!(forecast.as_array().unwrap().len(), rows.as_array().unwrap().len());
+        assert!(forecast[0].get("probability").is_some() && forecast[0]["reason"].is_string(), "{}", forecast[0]);
         let (status, _, body) = get(&app, "/api/v1/progress?month=2022-13").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let err: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -129,7 +133,7 @@ async fn openapi_documents_every_api_route() {
             documented += 1;
         }
     }
-    assert_eq!(documented, 52, "the API routes and /healthz");
+    assert_eq!(documented, 53, "the API routes and /healthz");
     // And nothing is documented that the router does not serve.
     for (path, ops) in paths {
         for method in ops.as_object().unwrap().keys().filter(|k| ["get", "post", "put", "delete", "patch"].contains(&k.as_str()))
