@@ -133,9 +133,21 @@ impl App {
 
     /// 预计全年 (PRODUCT.md §7): each cell of the progress table for one indicator and month with
     /// its year projected from its own earlier years, a range and the odds of the target.
+    /// Kept by data version as the progress table is.
     pub async fn forecast(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Vec<ForecastRow>> {
         self.require(caller, Action::ReadAggregates)?;
-        Ok(self.index_over(indicator, &months_with_history(&self.plan, month), figures).await?.forecast(month))
+        let key = (indicator.to_string(), month.yyyymm(), figures);
+        let version = self.data_version().await?;
+        let rows = self
+            .views
+            .forecast
+            .get_or_compute(key, version, || async {
+                Ok::<_, ServiceError>(
+                    self.index_over(indicator, &months_with_history(&self.plan, month), figures).await?.forecast(month),
+                )
+            })
+            .await?;
+        Ok((*rows).clone())
     }
 
     /// The cockpit: progress, the year's trend and the headline KPIs, from memory while nothing

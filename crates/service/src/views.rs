@@ -148,6 +148,7 @@ impl<K: Hash + Eq + Clone, V> ViewCache<K, V> {
 pub(crate) struct Views {
     pub(crate) version: FreshVersion,
     pub(crate) progress: ViewCache<ViewKey, Vec<domain::ProgressRow>>,
+    pub(crate) forecast: ViewCache<ViewKey, Vec<domain::progress::ForecastRow>>,
     pub(crate) cockpit: ViewCache<CockpitKey, crate::Cockpit>,
     pub(crate) dispatch: ViewCache<DispatchKey, crate::Dispatch>,
     pub(crate) drill: ViewCache<DrillKey, crate::DrillDown>,
@@ -165,6 +166,7 @@ impl Views {
     pub(crate) fn usage(&self) -> Vec<crate::CacheUse> {
         vec![
             self.progress.usage("progress"),
+            self.forecast.usage("forecast"),
             self.cockpit.usage("cockpit"),
             self.dispatch.usage("dispatch"),
             self.drill.usage("drill"),
@@ -179,6 +181,7 @@ impl Views {
         Views {
             version: FreshVersion::new(),
             progress: ViewCache::new(),
+            forecast: ViewCache::new(),
             cockpit: ViewCache::new(),
             dispatch: ViewCache::new(),
             drill: ViewCache::new(),

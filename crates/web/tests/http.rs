@@ -438,3 +438,24 @@ async fn the_evaluation_workbook_holds_the_whole_run_in_its_order() {
         }
     }
 }
+
+/// The cockpit shows each cell's 预计全年 (and its odds where the cell has a target) apart from
+/// the official figures, with the years it rests on in the cell's tooltip.
+#[tokio::test]
+async fn the_cockpit_shows_the_projection_apart_from_the_figures() {
+    let db = testkit::sqlite();
+    let app = App::open(&db.url).await.unwrap();
+    let spec = service::DemoSpec { enterprises: 300, first_year: 2020, years: 3, seed: 9 };
+    app.generate_demo(&service::Caller::operator(), &spec, None, &|_, _| {}).await.unwrap();
+    let (status, _, body) = get(&app, "/?month=2022-06").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(body).unwrap();
+    assert!(page.contains("<span class=\"projection\">预计全年 "), "a projected cell");
+    assert!(page.contains(" · 达标概率 "), "the odds of a cell with a target");
+    assert!(page.contains("按2020、2021年同期完成比例推算"), "the years a projection rests on");
+    assert!(page.contains("是预测而非统计数"), "the legend says what a projection is");
+    // January projects nothing, and says why.
+    let (_, _, body) = get(&app, "/?month=2022-01").await;
+    let page = String::from_utf8(body).unwrap();
+    assert!(!page.contains("<span class=\"projection\">") && page.contains("1月不单独预计"));
+}

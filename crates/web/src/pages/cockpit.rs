@@ -23,6 +23,10 @@ pub struct MatrixCell {
     pub word: &'static str,
     pub reason: String,
     pub href: String,
+    /// 预计全年 with its odds, labelled as a projection; empty when nothing is projected.
+    pub projection: String,
+    /// Why nothing is projected, or the years the projection rests on (the cell's tooltip).
+    pub projection_note: String,
 }
 
 pub struct MatrixRow {
@@ -119,6 +123,7 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
     let Some(month) = month else { return Ok(page) };
     let figures = figures_of(q.figures.as_deref())?;
     let cockpit = app.cockpit(&authed.caller, &indicator, month, figures).await?;
+    let forecast = app.forecast(&authed.caller, &indicator, month, figures).await?;
     page.figures_param = if page.provisional { "&figures=provisional".into() } else { String::new() };
     page.toggle_href =
         format!("/?indicator={indicator}&month={month}{}", if page.provisional { "" } else { "&figures=provisional" });
@@ -151,6 +156,24 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
             (_, None) => "该单元格没有目标,只跟踪规模与增长".to_string(),
             _ => "尚无数据".to_string(),
         };
+        let projected = forecast.iter().find(|f| f.industry == r.industry && f.zone == r.zone);
+        let (projection, projection_note) = match projected {
+            Some(f) if f.projected.is_some() => (
+                format!(
+                    "预计全年 {}{}",
+                    yi(f.projected),
+                    f.probability.map_or(String::new(), |p| format!(" · 达标概率 {:.0}%", p * 100.0))
+                ),
+                format!(
+                    "按{}年同期完成比例推算,区间 {} ~ {}",
+                    f.years.iter().map(i32::to_string).collect::<Vec<_>>().join("、"),
+                    yi(f.low),
+                    yi(f.high)
+                ),
+            ),
+            Some(f) => (String::new(), f.reason.map_or(String::new(), |w| w.split(" / ").next().unwrap_or(w).to_string())),
+            None => (String::new(), String::new()),
+        };
         current.as_mut().expect("set above").cells.push(MatrixCell {
             ytd: yi(r.ytd),
             attainment: pct(r.attainment_pct),
@@ -162,6 +185,8 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
                 "/drill?indicator={indicator}&industry={}&zone={}&month={month}{}",
                 r.industry, r.zone, page.figures_param
             ),
+            projection,
+            projection_note,
         });
     }
     page.rows.extend(current);
