@@ -80,6 +80,8 @@ pub struct DrillDown {
     /// Part of the cell lies outside what the caller may see, so its enterprises are not all
     /// listed (the cell's figures are).
     pub restricted: bool,
+    /// The cell's 预计全年 (PRODUCT.md §7).
+    pub projection: ForecastRow,
 }
 
 impl App {
@@ -359,6 +361,10 @@ impl App {
         let Cell { indicator, industry, zone, month, figures } = *cell;
         let ind = self.indicator(indicator)?;
         let index = self.index(indicator, month, figures).await?;
+        let projection = self
+            .index_over(indicator, &months_with_history(&self.plan, month), figures)
+            .await?
+            .forecast_row(industry, zone, month);
         let row = index.row(industry, zone, month);
         let industries: Vec<String> = if industry == ALL { index.all_industries.clone() } else { vec![industry.to_string()] };
         let (list, total) = if zones.is_empty() {
@@ -393,7 +399,7 @@ impl App {
                 TrendPoint { month: m.to_string(), value, value_prev_year: prev, yoy_pct: yoy(value, prev) }
             })
             .collect();
-        Ok(DrillDown { row, months, total, offset, enterprises, restricted })
+        Ok(DrillDown { row, months, total, offset, enterprises, restricted, projection })
     }
 }
 

@@ -45,6 +45,28 @@ pub fn zone_name(plan: &Plan, code: &str) -> String {
     if code == ALL { "全区".into() } else { plan.zone(code).map_or(code.to_string(), |z| z.name.clone()) }
 }
 
+/// A cell's 预计全年 as two texts: the projection with its odds of the target ("" when nothing is
+/// projected), and what it rests on with its range, or why there is none. `amount` writes an
+/// amount in the page's unit.
+pub fn projection(f: &domain::progress::ForecastRow, amount: impl Fn(Option<f64>) -> String) -> (String, String) {
+    match f.projected {
+        Some(_) => (
+            format!(
+                "预计全年 {}{}",
+                amount(f.projected),
+                f.probability.map_or(String::new(), |p| format!(" · 达标概率 {:.0}%", p * 100.0))
+            ),
+            format!(
+                "按{}年同期完成比例推算,区间 {} ~ {}",
+                f.years.iter().map(i32::to_string).collect::<Vec<_>>().join("、"),
+                amount(f.low),
+                amount(f.high)
+            ),
+        ),
+        None => (String::new(), f.reason.map_or(String::new(), |w| w.split(" / ").next().unwrap_or(w).to_string())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

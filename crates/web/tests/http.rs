@@ -459,3 +459,24 @@ async fn the_cockpit_shows_the_projection_apart_from_the_figures() {
     let page = String::from_utf8(body).unwrap();
     assert!(!page.contains("<span class=\"projection\">") && page.contains("1月不单独预计"));
 }
+
+/// The drill-down shows its cell's projection, and the API carries it.
+#[tokio::test]
+async fn the_drill_down_shows_its_cells_projection() {
+    let db = testkit::sqlite();
+    let app = App::open(&db.url).await.unwrap();
+    let spec = service::DemoSpec { enterprises: 300, first_year: 2020, years: 3, seed: 9 };
+    app.generate_demo(&service::Caller::operator(), &spec, None, &|_, _| {}).await.unwrap();
+    let drill = json(&app, "/api/v1/drill?industry=all&zone=all&month=2022-06").await;
+    let forecast = json(&app, "/api/v1/forecast?month=2022-06").await;
+    let total = forecast.as_array().unwrap().iter().find(|r| r["industry"] == "all" && r["zone"] == "all").unwrap();
+    assert_eq!(&drill["projection"], total);
+    assert!(drill["projection"]["projected"].is_number());
+    let (_, _, body) = get(&app, "/drill?industry=all&zone=all&month=2022-06").await;
+    let page = String::from_utf8(body).unwrap();
+    assert!(
+        page.contains("(预测,非统计数;金额单位:万元)")
+            && page.contains("预计全年 ")
+            && page.contains("按2020、2021年同期完成比例推算")
+    );
+}

@@ -156,24 +156,11 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
             (_, None) => "该单元格没有目标,只跟踪规模与增长".to_string(),
             _ => "尚无数据".to_string(),
         };
-        let projected = forecast.iter().find(|f| f.industry == r.industry && f.zone == r.zone);
-        let (projection, projection_note) = match projected {
-            Some(f) if f.projected.is_some() => (
-                format!(
-                    "预计全年 {}{}",
-                    yi(f.projected),
-                    f.probability.map_or(String::new(), |p| format!(" · 达标概率 {:.0}%", p * 100.0))
-                ),
-                format!(
-                    "按{}年同期完成比例推算,区间 {} ~ {}",
-                    f.years.iter().map(i32::to_string).collect::<Vec<_>>().join("、"),
-                    yi(f.low),
-                    yi(f.high)
-                ),
-            ),
-            Some(f) => (String::new(), f.reason.map_or(String::new(), |w| w.split(" / ").next().unwrap_or(w).to_string())),
-            None => (String::new(), String::new()),
-        };
+        let (projection, projection_note) = forecast
+            .iter()
+            .find(|f| f.industry == r.industry && f.zone == r.zone)
+            .map(|f| crate::format::projection(f, yi))
+            .unwrap_or_default();
         current.as_mut().expect("set above").cells.push(MatrixCell {
             ytd: yi(r.ytd),
             attainment: pct(r.attainment_pct),

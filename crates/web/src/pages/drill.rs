@@ -67,6 +67,9 @@ pub struct DrillPage {
     pub gap: String,
     pub light: &'static str,
     pub word: &'static str,
+    /// 预计全年 and what it rests on, or why there is none.
+    pub projection: String,
+    pub projection_note: String,
     pub total: i64,
     /// Some of the cell's enterprises are outside what the user may see.
     pub restricted: bool,
@@ -88,6 +91,7 @@ pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<Drill
     let d = app.drill_down(&authed.caller, &q.cell(&indicator, month)?, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let ind = app.plan.indicator(&indicator).expect("checked by drill_down");
     let (light, word) = light(d.row.status);
+    let (projection, projection_note) = crate::format::projection(&d.projection, wan);
     let href = |p: i64| format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}&page={p}", q.industry, q.zone);
     let pages = ((d.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     Ok(DrillPage {
@@ -104,6 +108,8 @@ pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<Drill
         gap: pp(d.row.gap_pp),
         light,
         word,
+        projection,
+        projection_note,
         total: d.total,
         restricted: d.restricted,
         page,
