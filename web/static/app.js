@@ -30,7 +30,15 @@
     function draw(data) {
       var rows = data.rows.filter(function (r) { return r.zone === "all" && r.target != null; });
       var names = rows.map(function (r) { return r.industry_name || r.industry; });
-      fetch("/api/v1/plan").then(function (r) { return r.json(); }).then(function (plan) {
+      var json = function (url) { return fetch(url, { headers: { "Accept": "application/json" } }).then(function (r) { return r.json(); }); };
+      var forecastSrc = host.getAttribute("data-src").replace("/api/v1/cockpit", "/api/v1/forecast");
+      Promise.all([json("/api/v1/plan"), json(forecastSrc).catch(function () { return []; })]).then(function (got) {
+        var plan = got[0], forecast = got[1];
+        // 预计全年 as a share of the target: a marker, apart from the official bars.
+        var projectedPct = rows.map(function (r) {
+          var f = forecast.find(function (x) { return x.industry === r.industry && x.zone === r.zone; });
+          return f && f.projected != null && f.target ? Math.round(f.projected / f.target * 1000) / 10 : null;
+        });
         var nameOf = {}, colourOf = { all: TOTAL_COLOUR };
         plan.industries.forEach(function (i) { nameOf[i.code] = i.name; colourOf[i.code] = i.colour; });
         nameOf.all = plan.total_label;
@@ -39,15 +47,18 @@
         bar.setOption({
           title: { text: "完成率与序时进度", left: 8, top: 6, textStyle: { fontSize: 14 } },
           tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(1) + "%"; } },
-          legend: { top: 6, right: 8 },
-          grid: { left: 48, right: 16, top: 44, bottom: 64 },
+          // Under the title: three entries do not fit beside it on a phone.
+          legend: { top: 30, left: 8 },
+          grid: { left: 48, right: 16, top: 72, bottom: 64 },
           xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: 30 } },
           yAxis: { type: "value", name: "%" },
           series: [
             { name: "完成率", type: "bar", data: rows.map(function (r) {
                 return { value: r.attainment_pct, itemStyle: { color: colourOf[r.industry] || "#888" } }; }) },
             { name: "序时进度", type: "line", symbol: "none", lineStyle: { type: "dashed", color: "#b42318" },
-              data: rows.map(function (r) { return r.time_progress_pct; }) }
+              data: rows.map(function (r) { return r.time_progress_pct; }) },
+            { name: "预计全年完成率(预测)", type: "scatter", symbol: "diamond", symbolSize: 12,
+              itemStyle: { color: "#fff", borderColor: "#424a53", borderWidth: 2 }, data: projectedPct }
           ]
         });
         var trendHost = document.getElementById("chart-trend");
