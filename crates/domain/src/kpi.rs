@@ -252,10 +252,88 @@ impl Kpi {
     }
 }
 
+/// A headline KPI projected to the year's end (PRODUCT.md §7), in the KPI's unit, with the odds
+/// of reaching its target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiProjection {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+    pub probability: f64,
+    pub years: Vec<i32>,
+}
+
+impl Kpi {
+    /// The KPI at the year's end, from the year's projection of the 1+2+3 total, for the
+    /// measures a year's projection applies to: the year's sum and the multiple of the baseline
+    /// year. `history` must hold every earlier year (`months_with_history`). None for the counts
+    /// of industries or enterprises, and wherever the total itself projects nothing.
+    pub fn projection_from_facts(&self, plan: &Plan, history: &CellIndex, month: Month) -> Option<KpiProjection> {
+        let KpiSource::Facts { measure, .. } = &self.actual else {
+            return None;
+        };
+        let (all_i, all_z) = history.pick(ALL, ALL);
+        // The KPI's unit in the indicator's: 亿 for the year's sum, the baseline year for a multiple.
+        let per = match measure {
+            KpiMeasure::AnnualSum => plan.target_unit_wan,
+            KpiMeasure::MultipleOfBaseline => history
+                .period(all_i, all_z, Month::new(plan.baseline_year, 1)?, Month::new(plan.baseline_year, 12)?)
+                .filter(|b| *b > 0.0)?,
+            KpiMeasure::IndustriesAtLeast { .. } | KpiMeasure::EnterprisesAtLeast { .. } => return None,
+        };
+        let ytd = history.period(all_i, all_z, month.year_start(), month);
+        let p = crate::projection::project(month.month(), ytd, Some(self.target * per), &history.past_years(ALL, ALL, month));
+        Some(KpiProjection {
+            value: p.projected? / per,
+            low: p.low? / per,
+            high: p.high? / per,
+            probability: p.probability?,
+            years: p.years,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::progress::CellMonth;
+
+    #[test]
+    fn a_years_sum_is_projected_with_the_odds_of_its_target() {
+        let plan = Plan::default_plan();
+        let mut kpi = plan
+            .kpis
+            .iter()
+            .find(|k| matches!(&k.actual, KpiSource::Facts { measure: KpiMeasure::AnnualSum, .. }))
+            .expect("the default plan has a year's-sum KPI")
+            .clone();
+        let KpiSource::Facts { indicator, .. } = &kpi.actual else { unreachable!() };
+        let ind = plan.indicator(indicator).unwrap();
+        let raw = crate::amount::scale(ind.decimals);
+        // 万元 a month in one target industry: 2020 flat (half by June), 2021 doubling in the
+        // second half (a third by June), 2022 900 to June.
+        let mut cells = Vec::new();
+        let mut put = |y: i32, m: u32, wan: i64| {
+            cells.push(CellMonth {
+                industry: crate::IndustryCode::parse("optoelectronics").unwrap(),
+                zone: crate::ZoneCode::parse("etdz").unwrap(),
+                month: Month::new(y, m).unwrap(),
+                sum: wan * raw,
+            })
+        };
+        (1..=12).for_each(|m| put(2020, m, 100));
+        (1..=12).for_each(|m| put(2021, m, if m <= 6 { 100 } else { 200 }));
+        (1..=6).for_each(|m| put(2022, m, 150));
+        let index = CellIndex::new(&plan, ind, &cells);
+        // In 亿元: 900 / (5/12) = 2160 万元; the range 1800 to 2700; a target of 0.2 亿 is reached
+        // by 2020's pattern only.
+        kpi.target = 0.2;
+        let p = kpi.projection_from_facts(&plan, &index, Month::new(2022, 6).unwrap()).expect("projected");
+        assert!((p.value - 0.216).abs() < 1e-9 && (p.low - 0.18).abs() < 1e-9 && (p.high - 0.27).abs() < 1e-9, "{p:?}");
+        assert_eq!((p.probability, p.years), (0.5, vec![2020, 2021]));
+        // January projects nothing.
+        assert_eq!(kpi.projection_from_facts(&plan, &index, Month::new(2022, 1).unwrap()), None);
+    }
 
     #[test]
     fn doubling_and_thousand_billion_industry_from_facts() {

@@ -305,17 +305,7 @@ impl CellIndex<'_> {
                 reason: Some(crate::projection::A_LEVEL),
             }
         } else {
-            let (pi, pz) = self.pick(industry, zone);
-            let unit = crate::amount::scale(self.indicator.decimals) as f64;
-            let past: Vec<crate::projection::PastYear> = (self.plan.data_from_year.min(self.plan.baseline_year)..month.year())
-                .map(|year| crate::projection::PastYear {
-                    year,
-                    months: std::array::from_fn(|i| {
-                        Month::new(year, i as u32 + 1).and_then(|m| self.month_sum(pi, pz, m)).map(|v| v as f64 / unit)
-                    }),
-                })
-                .collect();
-            crate::projection::project(month.month(), row.ytd, row.target, &past)
+            crate::projection::project(month.month(), row.ytd, row.target, &self.past_years(industry, zone, month))
         };
         ForecastRow {
             industry: row.industry,
@@ -330,6 +320,21 @@ impl CellIndex<'_> {
             years: projection.years,
             reason: projection.reason,
         }
+    }
+
+    /// The cell's years before `month`'s, month by month, from the first year facts may be
+    /// given for (this index must hold them: see `months_with_history`).
+    pub fn past_years(&self, industry: &str, zone: &str, month: Month) -> Vec<crate::projection::PastYear> {
+        let (pi, pz) = self.pick(industry, zone);
+        let unit = crate::amount::scale(self.indicator.decimals) as f64;
+        (self.plan.data_from_year.min(self.plan.baseline_year)..month.year())
+            .map(|year| crate::projection::PastYear {
+                year,
+                months: std::array::from_fn(|i| {
+                    Month::new(year, i as u32 + 1).and_then(|m| self.month_sum(pi, pz, m)).map(|v| v as f64 / unit)
+                }),
+            })
+            .collect()
     }
 
     /// The forecast of every cell of the progress table, in the table's order.

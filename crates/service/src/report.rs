@@ -1,5 +1,7 @@
 //! Progress tables, the cockpit and drill-downs, all computed from the stored aggregates.
 
+use std::collections::HashMap;
+
 use domain::kpi::KpiActual;
 use domain::progress::{CellIndex, ForecastRow, Pick, months_needed, months_with_history, yoy_pct as yoy};
 use domain::{ALL, IndicatorCode, Month, ProgressRow};
@@ -25,6 +27,8 @@ pub struct KpiLine {
     /// For KPIs their owners enter: who, and whether the last period is overdue.
     pub owner: Option<String>,
     pub late: bool,
+    /// 预计全年 of a KPI the facts give as a year's sum or a multiple (PRODUCT.md §7).
+    pub projection: Option<domain::kpi::KpiProjection>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -179,6 +183,16 @@ impl App {
             })
             .collect();
         let mut kpis = Vec::new();
+        // Every earlier year of each indicator a KPI projects from, read once.
+        let mut histories: HashMap<String, CellIndex<'_>> = HashMap::new();
+        for k in &self.plan.kpis {
+            if let domain::kpi::KpiSource::Facts { indicator: ind, .. } = &k.actual
+                && !histories.contains_key(ind)
+            {
+                let history = self.index_over(ind, &months_with_history(&self.plan, month), figures).await?;
+                histories.insert(ind.clone(), history);
+            }
+        }
         let reported = if self.plan.kpis.iter().any(|k| matches!(k.actual, domain::kpi::KpiSource::Reported { .. })) {
             self.reported_standing(&self.store.kpi_updates().await?)
         } else {
@@ -291,7 +305,14 @@ impl App {
                 }
                 domain::kpi::KpiSource::Module(m) => (None, Some(m.clone())),
             };
+            let projection = match &k.actual {
+                domain::kpi::KpiSource::Facts { indicator: ind, .. } => {
+                    histories.get(ind).and_then(|h| k.projection_from_facts(&self.plan, h, month))
+                }
+                _ => None,
+            };
             kpis.push(KpiLine {
+                projection,
                 code: k.code.clone(),
                 name: k.name.clone(),
                 target: k.target,

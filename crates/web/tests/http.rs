@@ -454,6 +454,9 @@ async fn the_cockpit_shows_the_projection_apart_from_the_figures() {
     assert!(page.contains(" · 达标概率 "), "the odds of a cell with a target");
     assert!(page.contains("按2020、2021年同期完成比例推算"), "the years a projection rests on");
     assert!(page.contains("是预测而非统计数"), "the legend says what a projection is");
+    // The headline KPIs given as a year's sum or a multiple are projected too.
+    assert!(page.contains("<th class=\"num\">预计全年(预测)</th>"));
+    assert!(page.contains("class=\"num projected\" title=\"按2020、2021年同期完成比例推算"), "a projected KPI");
     // January projects nothing, and says why.
     let (_, _, body) = get(&app, "/?month=2022-01").await;
     let page = String::from_utf8(body).unwrap();

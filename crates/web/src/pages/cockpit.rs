@@ -40,6 +40,10 @@ pub struct KpiView {
     pub name: String,
     pub target: String,
     pub actual: String,
+    /// 预计全年 with the odds of the target, "—" where the KPI is not projected.
+    pub projection: String,
+    /// What the projection rests on (the cell's tooltip).
+    pub projection_note: String,
     pub basis: String,
     pub light: &'static str,
     pub word: &'static str,
@@ -200,6 +204,18 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
                 name: k.name.clone(),
                 target: format!("{period} {cmp} {} {}", k.target, k.unit),
                 actual: k.actual.as_ref().map_or_else(|| "—".to_string(), |a| crate::format::kpi_value(a.value)),
+                projection: k.projection.as_ref().map_or_else(
+                    || "—".to_string(),
+                    |p| format!("{} · 达标概率 {:.0}%", crate::format::kpi_value(p.value), p.probability * 100.0),
+                ),
+                projection_note: k.projection.as_ref().map_or_else(String::new, |p| {
+                    format!(
+                        "按{}年同期完成比例推算,区间 {} ~ {}",
+                        p.years.iter().map(i32::to_string).collect::<Vec<_>>().join("、"),
+                        crate::format::kpi_value(p.low),
+                        crate::format::kpi_value(p.high)
+                    )
+                }),
                 basis: match (&k.actual, &k.supplied_by, &k.owner) {
                     (Some(a), _, _) => a.basis.clone(),
                     (None, Some(m), _) => format!("由 {} 模块提供(建设中)", app.plan.module_name(m)),
