@@ -68,6 +68,8 @@ struct RawPlan {
     #[serde(default)]
     leads: Option<Spanned<RawLeads>>,
     #[serde(default)]
+    review: Option<Spanned<RawReview>>,
+    #[serde(default)]
     assessment: Option<Spanned<RawAssessment>>,
     #[serde(default)]
     evaluation: Option<Spanned<RawEvaluation>>,
@@ -157,6 +159,18 @@ struct RawLeads {
     zone_tiers_yi: Option<Vec<(f64, u32)>>,
     #[serde(default)]
     sources: Option<Vec<String>>,
+}
+
+/// `[review]`: the thresholds of the review rules and the indicators they check (PRODUCT.md §7).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReview {
+    jump_factor: Option<f64>,
+    jump_indicators: Option<Vec<String>>,
+    zero_after_value_indicators: Option<Vec<String>>,
+    copied_min_reported: Option<usize>,
+    va_ratio: Option<(f64, f64)>,
+    tax_ratio_max: Option<f64>,
 }
 
 /// `[projects]`: what counts as a 亿元以上 project, and the dispatch lights' thresholds.
@@ -952,11 +966,13 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
 
     let projects = project_rules(raw.projects, p);
     let leads = lead_rules(raw.leads, p);
+    let review = review_rules(raw.review, &indicators, p);
     let assessment = assessment_rules(raw.assessment, &indicators, &kpis, p);
     let evaluation = evaluation_rules(raw.evaluation, &indicators, p);
     Plan {
         projects,
         leads,
+        review,
         assessment,
         evaluation,
         code: h.code,
@@ -1015,6 +1031,49 @@ fn project_rules(raw: Option<Spanned<RawProjects>>, p: &mut Problems) -> crate::
     }
     if !(l.investment_red_pp <= l.investment_yellow_pp && l.investment_yellow_pp <= 0) {
         p.at(span, "projects.lights: 应为 investment_red_pp ≤ investment_yellow_pp ≤ 0 / investment gaps out of order");
+    }
+    rules
+}
+
+fn review_rules(raw: Option<Spanned<RawReview>>, indicators: &[Indicator], p: &mut Problems) -> crate::review::ReviewRules {
+    let mut rules = crate::review::ReviewRules::default();
+    let Some(raw) = raw else { return rules };
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let mut known = |given: Option<Vec<String>>, into: &mut Vec<String>, what: &str| {
+        let Some(given) = given else { return };
+        for code in &given {
+            if !indicators.iter().any(|i| i.code == code.as_str()) {
+                p.at(span.clone(), format!("review.{what}: 未知指标“{code}” / unknown indicator"));
+            }
+        }
+        *into = given;
+    };
+    known(raw.jump_indicators, &mut rules.jump_indicators, "jump_indicators");
+    known(raw.zero_after_value_indicators, &mut rules.zero_after_value_indicators, "zero_after_value_indicators");
+    if let Some(f) = raw.jump_factor {
+        if !(f > 1.0 && f.is_finite()) {
+            p.at(span.clone(), "review.jump_factor 应大于 1 / must be above 1");
+        }
+        rules.jump_factor = f;
+    }
+    if let Some(n) = raw.copied_min_reported {
+        if n == 0 {
+            p.at(span.clone(), "review.copied_min_reported 至少为 1 / at least 1");
+        }
+        rules.copied_min_reported = n;
+    }
+    if let Some((low, high)) = raw.va_ratio {
+        if !(0.0 <= low && low < high && high <= 1.0) {
+            p.at(span.clone(), "review.va_ratio 应为 [下限, 上限],0 ≤ 下限 < 上限 ≤ 1 / [low, high] within 0..1");
+        }
+        rules.va_ratio = (low, high);
+    }
+    if let Some(t) = raw.tax_ratio_max {
+        if !(t > 0.0 && t <= 1.0) {
+            p.at(span, "review.tax_ratio_max 应在 0 与 1 之间 / between 0 and 1");
+        }
+        rules.tax_ratio_max = t;
     }
     rules
 }

@@ -231,6 +231,8 @@ pub struct Plan {
     pub projects: ProjectRules,
     /// Investment attraction (`[leads]`).
     pub leads: LeadRules,
+    /// 审核规则 on a zone's month (`[review]`).
+    pub review: crate::review::ReviewRules,
     /// The annual zone assessment (`[assessment]`).
     pub assessment: crate::assessment::AssessmentRules,
     /// The per-mu efficiency evaluation (`[evaluation]`), when the plan has one.
