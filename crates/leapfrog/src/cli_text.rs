@@ -119,6 +119,30 @@ pub fn forecast(plan: &Plan, ind: &Indicator, month: Month, rows: &[ForecastRow]
     title + &table(&["产业", "组团", &h_ytd, &h_projected, &h_range, &h_target, "达标概率", "依据年份"], &body, 2)
 }
 
+/// A zone's month's review flags as a table (none: a line saying so).
+pub fn review(plan: &Plan, zone: &str, month: Month, flags: &[domain::review::Flag]) -> String {
+    let zone_name = plan.resolve_zone(zone).map_or(zone.to_string(), |z| z.name.clone());
+    let title = format!("{zone_name} {} 审核:{} 条需说明的提示\n", month.zh(), flags.len());
+    if flags.is_empty() {
+        return title;
+    }
+    let number = |v: Option<f64>| v.map_or("-".to_string(), |v| group_thousands(&format!("{v:.2}")));
+    let body: Vec<Vec<String>> = flags
+        .iter()
+        .map(|f| {
+            vec![
+                f.uscc.clone(),
+                domain::review::RULES.iter().find(|(code, _)| *code == f.rule).map_or(f.rule, |(_, zh)| zh).to_string(),
+                f.indicator.as_deref().and_then(|c| plan.indicator(c)).map_or("-".to_string(), |i| i.name.clone()),
+                number(f.value),
+                number(f.reference),
+                if f.severity == "blocking" { "阻断" } else { "需说明" }.to_string(),
+            ]
+        })
+        .collect();
+    title + &table(&["统一社会信用代码", "规则", "指标", "本月", "参照", "处理"], &body, 3)
+}
+
 pub fn plan(plan: &Plan) -> String {
     let mut out = format!("{}\n代码 {}  基期 {}  计划年份 {:?}\n\n", plan.name, plan.code, plan.baseline_year, plan.years);
     let ind: Vec<Vec<String>> =

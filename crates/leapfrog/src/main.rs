@@ -121,6 +121,20 @@ enum Command {
         #[arg(long)]
         provisional: bool,
     },
+    /// 审核规则: the flags of a zone's month against the month before (PRODUCT.md §7)
+    Review {
+        /// A top-level zone (its sub-zones included), by code or name
+        #[arg(long)]
+        zone: String,
+        /// 2022-06, 2022/6 or 2022年6月
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        json: bool,
+        /// Compare with the month before as imported, approved or not (only once approved otherwise)
+        #[arg(long)]
+        provisional: bool,
+    },
     /// Close history in bulk: approve or lock every zone's months with facts through a month
     Months {
         #[command(subcommand)]
@@ -369,6 +383,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Forecast { indicator, month, json, provisional } => {
             monthly::forecast(&db, &caller, indicator, month, json, provisional).await?
+        }
+        Command::Review { zone, month, json, provisional } => {
+            monthly::review(&db, &caller, &zone, &month, json, provisional).await?
         }
         Command::Months { action } => monthly::months(&db, &caller, action).await?,
         Command::Tasks { month, json } => tasks::tasks(&db, &caller, month, json).await?,

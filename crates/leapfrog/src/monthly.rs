@@ -156,6 +156,20 @@ pub async fn forecast(
     warn_provisional(&app, caller, month, provisional).await
 }
 
+/// 审核规则: a zone's month's flags, as JSON or a table.
+pub async fn review(db: &str, caller: &Caller, zone: &str, month: &str, json: bool, provisional: bool) -> anyhow::Result<()> {
+    let app = App::open(db).await?;
+    let month = Month::parse(month)?;
+    let figures = if provisional { service::Figures::Provisional } else { service::Figures::Official };
+    let flags = app.review(caller, zone, month, figures).await?;
+    if json {
+        println!("{}", serde_json::to_string(&flags)?);
+    } else {
+        print!("{}", cli_text::review(&app.plan, zone, month, &flags));
+    }
+    Ok(())
+}
+
 /// The database, indicator (default the targets'), month (default the latest with facts) and
 /// figures a progress or forecast command reads.
 async fn cell_view(

@@ -728,3 +728,40 @@ fn forecast_prints_a_projection_per_progress_row() {
     let text = ok(&leapfrog(&["forecast", "--month", "2023-06", "--database", &db]));
     assert!(text.contains("预计全年") && text.contains("达标概率"), "{text}");
 }
+
+/// `leapfrog review --json` prints a zone's month's flags with the fields of PRODUCT.md §7, and
+/// the terminal table names the rules in Chinese.
+#[test]
+fn review_prints_a_zones_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("r.db").display());
+    let reg = write(dir.path(), "e.csv", &format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n", uscc(1)));
+    let facts =
+        write(dir.path(), "f.csv", &format!("uscc,month,revenue,tax\n{u},2024-05,100,5\n{u},2024-06,400,150\n", u = uscc(1)));
+    ok(&leapfrog(&["--database", &db, "import", "enterprises", &reg]));
+    ok(&leapfrog(&["--database", &db, "import", "facts", &facts]));
+    let flags: Vec<serde_json::Value> = serde_json::from_str(&ok(&leapfrog(&[
+        "--database",
+        &db,
+        "review",
+        "--zone",
+        "etdz",
+        "--month",
+        "2024-06",
+        "--json",
+        "--provisional",
+    ])))
+    .unwrap();
+    let rules: Vec<&str> = flags.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, vec!["jump", "jump", "tax_ratio"], "{flags:?}");
+    let mut keys: Vec<&str> = flags[0].as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["indicator", "reference", "rule", "severity", "uscc", "value"]);
+    assert_eq!(
+        (&flags[0]["value"], &flags[0]["reference"], &flags[0]["severity"]),
+        (&400.0.into(), &100.0.into(), &"explain".into())
+    );
+    // Officially May is not approved: only the tax ratio, which needs no month before.
+    let text = ok(&leapfrog(&["--database", &db, "review", "--zone", "经开组团", "--month", "2024-06"]));
+    assert!(text.contains("1 条需说明的提示") && text.contains("税收占比异常"), "{text}");
+}

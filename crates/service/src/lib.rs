@@ -20,6 +20,7 @@ mod leads;
 mod operations;
 mod projects;
 mod report;
+mod review;
 mod submissions;
 mod tags;
 mod tasks;

@@ -46,7 +46,7 @@ impl App {
         Ok(recorded.into_iter().map(|((zone, period), state)| ((zone, period as i32), state)).collect())
     }
 
-    fn top_zone_code(&self, zone: &str) -> Result<ZoneCode> {
+    pub(crate) fn top_zone_code(&self, zone: &str) -> Result<ZoneCode> {
         match self.plan.resolve_zone(zone) {
             Some(z) if z.parent.is_none() => Ok(z.code.clone()),
             Some(z) => Ok(self.plan.zone(self.plan.top_zone(&z.code)).expect("a zone's top is in the plan").code.clone()),

@@ -214,3 +214,65 @@ async fn a_deadline_in_working_days_follows_the_plans_calendar() {
     app.clock = leapfrog_service::Clock::on(domain::calendar::Date::new(2023, 10, 10).unwrap());
     assert!(cell(&app.submission_board(&zone, 2023).await.unwrap()).late);
 }
+
+/// 审核规则 on a zone's month (sub-zones included), against the month before: for the zone and
+/// its reviewer only, and the month before counts only once approved (or with provisional figures).
+#[tokio::test]
+async fn a_zones_month_is_reviewed_against_the_month_before() {
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let op = Caller::operator();
+        let registry = format!(
+            "uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n{},乙,linkong,optoelectronics\n{},丙,etdz,optoelectronics\n{},丁,yongxiu,silicone\n",
+            uscc(1),
+            uscc(2),
+            uscc(3),
+            uscc(4)
+        );
+        let (_g, p) = testkit::file("e.csv", registry.as_bytes());
+        app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
+        app.add_user(&op, "zone-etdz", "经开", Role::Zone, Some("etdz"), None).await.unwrap();
+        app.add_user(&op, "zone-yongxiu", "永修", Role::Zone, Some("yongxiu"), None).await.unwrap();
+        app.add_user(&op, "jfj", "经发局", Role::Coordinator, None, None).await.unwrap();
+        let (zone, other_zone, coord) =
+            (caller_of(&app, "zone-etdz").await, caller_of(&app, "zone-yongxiu").await, caller_of(&app, "jfj").await);
+        // May: 1 and 2 report; 3 reports. June: 1 jumps fourfold, 2 (in 临空, under 经开) stops
+        // reporting, 3's value added is 70% of its revenue; 4 (永修) is another zone's.
+        let facts = format!(
+            "uscc,month,revenue,value_added,tax\n\
+             {u1},2024-05,100,20,3\n{u2},2024-05,50,10,2\n{u3},2024-05,80,40,2\n{u4},2024-05,10,1,1\n\
+             {u1},2024-06,400,80,12\n{u3},2024-06,100,70,3\n{u4},2024-06,90,1,1\n",
+            u1 = uscc(1),
+            u2 = uscc(2),
+            u3 = uscc(3),
+            u4 = uscc(4)
+        );
+        import(&app, &op, &facts).await.unwrap();
+        let june = Month::new(2024, 6).unwrap();
+        let hits = |flags: &[domain::review::Flag]| {
+            flags.iter().map(|f| (f.uscc.clone(), f.rule, f.indicator.clone())).collect::<Vec<_>>()
+        };
+        let flags = app.review(&zone, "etdz", june, Figures::Provisional).await.unwrap();
+        let revenue = Some("revenue".to_string());
+        assert_eq!(
+            hits(&flags),
+            vec![
+                (uscc(1), "jump", revenue.clone()),
+                (uscc(1), "jump", Some("value_added".to_string())),
+                (uscc(1), "jump", Some("tax".to_string())),
+                (uscc(2), "missing_reporter", None),
+                (uscc(3), "va_ratio", Some("value_added".to_string())),
+            ],
+            "{}",
+            db.engine
+        );
+        let jump = &flags[0];
+        assert_eq!((jump.value, jump.reference, jump.severity), (Some(400.0), Some(100.0), "explain"));
+        // Officially, May is not approved yet: only what needs no month before.
+        let official = app.review(&coord, "经开组团", june, Figures::Official).await.unwrap();
+        assert_eq!(hits(&official), vec![(uscc(3), "va_ratio", Some("value_added".to_string()))]);
+        // Another zone's user may not review it; a zone not in the plan is not found.
+        assert!(matches!(app.review(&other_zone, "etdz", june, Figures::Provisional).await, Err(ServiceError::Forbidden(_))));
+        assert!(matches!(app.review(&coord, "nowhere", june, Figures::Provisional).await, Err(ServiceError::NotFound(_))));
+    }
+}

@@ -139,6 +139,32 @@ impl Store {
         Ok((list, total))
     }
 
+    /// Every enterprise of `zones` with a row in `month`: its credit code and each indicator's
+    /// value (in the order of `indicators`), by credit code.
+    pub async fn zone_month_rows(
+        &self,
+        zones: &[String],
+        month: Month,
+        indicators: &[IndicatorCode],
+    ) -> Result<Vec<(String, Vec<Option<i64>>)>> {
+        if zones.is_empty() {
+            return Ok(Vec::new());
+        }
+        let cols: Vec<String> = indicators.iter().map(|i| format!("f.{}", fact_column(i))).collect();
+        let sql = format!(
+            "SELECT e.uscc, {} FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
+             WHERE f.month = $1 AND e.zone IN ({}) ORDER BY e.uscc",
+            cols.join(", "),
+            placeholders(zones.len(), 2)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(month.yyyymm()));
+        for z in zones {
+            q = q.bind(z.clone());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| (r.get(0), (1..=indicators.len()).map(|i| r.get::<Option<i64>, _>(i)).collect())).collect())
+    }
+
     /// Every reported month of one enterprise, all indicators, newest first.
     pub async fn enterprise_months(&self, uscc: &str, indicators: &[IndicatorCode]) -> Result<Vec<MonthFacts>> {
         let cols: Vec<String> = indicators.iter().map(|i| format!("f.{}", fact_column(i))).collect();
