@@ -78,19 +78,7 @@ enum Command {
         out: PathBuf,
     },
     /// Progress of one indicator in one month, by industry and zone
-    Progress {
-        /// An indicator code; default the one the plan's targets are written in
-        #[arg(long)]
-        indicator: Option<String>,
-        /// 2022-06, 2022/6 or 2022年6月; default the latest month with data
-        #[arg(long)]
-        month: Option<String>,
-        #[arg(long)]
-        json: bool,
-        /// Include months not yet approved (drafts and submissions); official figures otherwise
-        #[arg(long)]
-        provisional: bool,
-    },
+    Progress(monthly::CellArgs),
     /// Accounts: add, list, disable, enable, reset-password
     User {
         #[command(subcommand)]
@@ -108,19 +96,7 @@ enum Command {
     },
     /// 预计全年: each progress cell's year projected from its own earlier years, with a range and
     /// the odds of reaching its target
-    Forecast {
-        /// An indicator code; default the one the plan's targets are written in
-        #[arg(long)]
-        indicator: Option<String>,
-        /// 2022-06, 2022/6 or 2022年6月; default the latest month with data
-        #[arg(long)]
-        month: Option<String>,
-        #[arg(long)]
-        json: bool,
-        /// Include months not yet approved (drafts and submissions); official figures otherwise
-        #[arg(long)]
-        provisional: bool,
-    },
+    Forecast(monthly::CellArgs),
     /// 审核规则: the flags of a zone's month against the month before (PRODUCT.md §7)
     Review {
         /// A top-level zone (its sub-zones included), by code or name
@@ -378,12 +354,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { what } => monthly::import(&db, &caller, what).await?,
         Command::Template { kind, out } => monthly::template(&db, &kind, &out).await?,
-        Command::Progress { indicator, month, json, provisional } => {
-            monthly::progress(&db, &caller, indicator, month, json, provisional).await?
-        }
-        Command::Forecast { indicator, month, json, provisional } => {
-            monthly::forecast(&db, &caller, indicator, month, json, provisional).await?
-        }
+        Command::Progress(args) => monthly::cells(&db, &caller, monthly::CellView::Progress, args).await?,
+        Command::Forecast(args) => monthly::cells(&db, &caller, monthly::CellView::Forecast, args).await?,
         Command::Review { zone, month, json, provisional } => {
             monthly::review(&db, &caller, &zone, &month, json, provisional).await?
         }

@@ -117,43 +117,59 @@ pub async fn template(db: &str, kind: &str, out: &std::path::Path) -> anyhow::Re
     Ok(())
 }
 
-pub async fn progress(
-    db: &str,
-    caller: &Caller,
+/// What `progress` and `forecast` take: an indicator, a month and the kind of figures.
+#[derive(clap::Args)]
+pub struct CellArgs {
+    /// An indicator code; default the one the plan's targets are written in
+    #[arg(long)]
     indicator: Option<String>,
+    /// 2022-06, 2022/6 or 2022年6月; default the latest month with data
+    #[arg(long)]
     month: Option<String>,
+    #[arg(long)]
     json: bool,
+    /// Include months not yet approved (drafts and submissions); official figures otherwise
+    #[arg(long)]
     provisional: bool,
-) -> anyhow::Result<()> {
-    let (app, indicator, month, figures) = cell_view(db, indicator, month, provisional).await?;
-    let rows = app.progress(caller, &indicator, month, figures).await?;
-    if json {
-        println!("{}", serde_json::to_string(&rows)?);
-    } else {
-        let ind = app.plan.indicator(&indicator).expect("checked by progress");
-        print!("{}", cli_text::progress(&app.plan, ind, month, &rows));
-    }
-    warn_provisional(&app, caller, month, provisional).await
 }
 
-/// 预计全年: each progress cell's projected year, range and odds of its target (PRODUCT.md §7).
-pub async fn forecast(
-    db: &str,
-    caller: &Caller,
-    indicator: Option<String>,
-    month: Option<String>,
-    json: bool,
-    provisional: bool,
-) -> anyhow::Result<()> {
-    let (app, indicator, month, figures) = cell_view(db, indicator, month, provisional).await?;
-    let rows = app.forecast(caller, &indicator, month, figures).await?;
-    if json {
-        println!("{}", serde_json::to_string(&rows)?);
-    } else {
-        let ind = app.plan.indicator(&indicator).expect("checked by forecast");
-        print!("{}", cli_text::forecast(&app.plan, ind, month, &rows));
+/// The views of every cell of the progress table.
+pub enum CellView {
+    Progress,
+    /// 预计全年 (PRODUCT.md §7).
+    Forecast,
+}
+
+/// The progress table or its forecast, as JSON or a terminal table.
+pub async fn cells(db: &str, caller: &Caller, view: CellView, args: CellArgs) -> anyhow::Result<()> {
+    let app = App::open(db).await?;
+    let month = match args.month {
+        Some(m) => Month::parse(&m)?,
+        None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
+    };
+    let figures = if args.provisional { service::Figures::Provisional } else { service::Figures::Official };
+    let indicator = args.indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
+    // Known once the rows are read: an unknown indicator is refused there.
+    let ind = || app.plan.indicator(&indicator).expect("checked by the service");
+    match view {
+        CellView::Progress => {
+            let rows = app.progress(caller, &indicator, month, figures).await?;
+            if args.json {
+                println!("{}", serde_json::to_string(&rows)?);
+            } else {
+                print!("{}", cli_text::progress(&app.plan, ind(), month, &rows));
+            }
+        }
+        CellView::Forecast => {
+            let rows = app.forecast(caller, &indicator, month, figures).await?;
+            if args.json {
+                println!("{}", serde_json::to_string(&rows)?);
+            } else {
+                print!("{}", cli_text::forecast(&app.plan, ind(), month, &rows));
+            }
+        }
     }
-    warn_provisional(&app, caller, month, provisional).await
+    warn_provisional(&app, caller, month, args.provisional).await
 }
 
 /// 审核规则: a zone's month's flags, as JSON or a table.
@@ -168,24 +184,6 @@ pub async fn review(db: &str, caller: &Caller, zone: &str, month: &str, json: bo
         print!("{}", cli_text::review(&app.plan, zone, month, &flags));
     }
     Ok(())
-}
-
-/// The database, indicator (default the targets'), month (default the latest with facts) and
-/// figures a progress or forecast command reads.
-async fn cell_view(
-    db: &str,
-    indicator: Option<String>,
-    month: Option<String>,
-    provisional: bool,
-) -> anyhow::Result<(App, String, Month, service::Figures)> {
-    let app = App::open(db).await?;
-    let month = match month {
-        Some(m) => Month::parse(&m)?,
-        None => app.latest_month().await?.ok_or_else(|| anyhow::anyhow!("数据库中还没有月度数据 / no facts yet"))?,
-    };
-    let figures = if provisional { service::Figures::Provisional } else { service::Figures::Official };
-    let indicator = indicator.unwrap_or_else(|| app.plan.target_indicator.to_string());
-    Ok((app, indicator, month, figures))
 }
 
 /// Official figures leave out months nobody has approved: say so, and what to do.

@@ -11,6 +11,15 @@ async fn caller_of(app: &App, login: &str) -> Caller {
     Caller::new(leapfrog_service::actor_of(&u).unwrap(), "test")
 }
 
+/// 经开组团's and 永修组团's users and the coordinator.
+async fn accounts(app: &App) -> (Caller, Caller, Caller) {
+    let op = Caller::operator();
+    app.add_user(&op, "zone-etdz", "经开", Role::Zone, Some("etdz"), None).await.unwrap();
+    app.add_user(&op, "zone-yongxiu", "永修", Role::Zone, Some("yongxiu"), None).await.unwrap();
+    app.add_user(&op, "jfj", "经发局", Role::Coordinator, None, None).await.unwrap();
+    (caller_of(app, "zone-etdz").await, caller_of(app, "zone-yongxiu").await, caller_of(app, "jfj").await)
+}
+
 async fn import(app: &App, who: &Caller, text: &str) -> Result<(), ServiceError> {
     let (_g, p) = testkit::file("f.csv", text.as_bytes());
     app.import_facts(who, &p, false, &|_, _| {}).await.map(|_| ())
@@ -28,11 +37,7 @@ async fn submit_return_fix_resubmit_approve_lock_and_correct() {
         let (_g, p) =
             testkit::file("e.csv", format!("uscc,name,zone,industry\n{},甲,linkong,optoelectronics\n", uscc(1)).as_bytes());
         app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
-        app.add_user(&op, "zone-etdz", "经开", Role::Zone, Some("etdz"), None).await.unwrap();
-        app.add_user(&op, "zone-yongxiu", "永修", Role::Zone, Some("yongxiu"), None).await.unwrap();
-        app.add_user(&op, "jfj", "经发局", Role::Coordinator, None, None).await.unwrap();
-        let (zone, other_zone, coord) =
-            (caller_of(&app, "zone-etdz").await, caller_of(&app, "zone-yongxiu").await, caller_of(&app, "jfj").await);
+        let (zone, other_zone, coord) = accounts(&app).await;
         let m = Month::new(2024, 3).unwrap();
         let official = || app.progress(&coord, "revenue", m, Figures::Official);
         let provisional = || app.progress(&coord, "revenue", m, Figures::Provisional);
@@ -231,11 +236,7 @@ async fn a_zones_month_is_reviewed_against_the_month_before() {
         );
         let (_g, p) = testkit::file("e.csv", registry.as_bytes());
         app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
-        app.add_user(&op, "zone-etdz", "经开", Role::Zone, Some("etdz"), None).await.unwrap();
-        app.add_user(&op, "zone-yongxiu", "永修", Role::Zone, Some("yongxiu"), None).await.unwrap();
-        app.add_user(&op, "jfj", "经发局", Role::Coordinator, None, None).await.unwrap();
-        let (zone, other_zone, coord) =
-            (caller_of(&app, "zone-etdz").await, caller_of(&app, "zone-yongxiu").await, caller_of(&app, "jfj").await);
+        let (zone, other_zone, coord) = accounts(&app).await;
         // May: 1 and 2 report; 3 reports. June: 1 jumps fourfold, 2 (in 临空, under 经开) stops
         // reporting, 3's value added is 70% of its revenue; 4 (永修) is another zone's.
         let facts = format!(
