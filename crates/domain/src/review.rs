@@ -141,6 +141,58 @@ pub fn review(rules: &ReviewRules, this: &[Row], before: &[Row]) -> Vec<Flag> {
     flags
 }
 
+/// How closely a zone's year of amounts follows Benford's law: Nigrini's mean absolute deviation
+/// of the first digits' shares from log10(1 + 1/d). A screen for the coordinator, never a verdict
+/// on an enterprise (PRODUCT.md §7).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Benford {
+    /// The non-zero amounts screened.
+    pub amounts: usize,
+    /// Each first digit's share, 1 to 9.
+    pub shares: [f64; 9],
+    pub mad: f64,
+    /// `close` (≤ 0.006), `acceptable` (≤ 0.012), `marginal` (≤ 0.015) or `nonconforming`.
+    pub conformity: &'static str,
+}
+
+/// Amounts fewer than this say nothing about their digits: no screen.
+pub const BENFORD_MIN_AMOUNTS: usize = 500;
+
+/// The Benford screen of `amounts` (zeros are left out), or None with fewer than 500 non-zero.
+pub fn benford(amounts: impl IntoIterator<Item = f64>) -> Option<Benford> {
+    let mut counts = [0usize; 9];
+    let mut n = 0;
+    for a in amounts {
+        let a = a.abs();
+        if a == 0.0 || !a.is_finite() {
+            continue;
+        }
+        // The first significant digit, from the mantissa in [1, 10).
+        // (log10 may land a hair under an exact power of ten: bring the mantissa back.)
+        let mut mantissa = a / 10f64.powi(a.log10().floor() as i32);
+        if mantissa >= 10.0 {
+            mantissa /= 10.0;
+        } else if mantissa < 1.0 {
+            mantissa *= 10.0;
+        }
+        let digit = (mantissa.floor() as usize).clamp(1, 9);
+        counts[digit - 1] += 1;
+        n += 1;
+    }
+    if n < BENFORD_MIN_AMOUNTS {
+        return None;
+    }
+    let shares = counts.map(|c| c as f64 / n as f64);
+    let mad = (1..=9).map(|d| (shares[d - 1] - (1.0 + 1.0 / d as f64).log10()).abs()).sum::<f64>() / 9.0;
+    let conformity = match mad {
+        m if m <= 0.006 => "close",
+        m if m <= 0.012 => "acceptable",
+        m if m <= 0.015 => "marginal",
+        _ => "nonconforming",
+    };
+    Some(Benford { amounts: n, shares, mad, conformity })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +275,26 @@ mod tests {
         let problems = crate::Plan::from_toml(&bad).unwrap_err();
         let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert!(text.iter().any(|t| t.contains("gdp")) && text.iter().any(|t| t.contains("tax_ratio_max")), "{text:?}");
+    }
+
+    #[test]
+    fn the_benford_screen_needs_500_amounts_and_grades_the_deviation() {
+        // Amounts spread evenly in their logarithm over four decades follow Benford's law.
+        let benford_like: Vec<f64> = (0..4000).map(|k| 10f64.powf(2.0 + 4.0 * k as f64 / 4000.0)).collect();
+        let b = benford(benford_like.iter().copied()).unwrap();
+        assert_eq!((b.amounts, b.conformity), (4000, "close"), "{b:?}");
+        assert!((b.shares[0] - std::f64::consts::LOG10_2).abs() < 0.001, "{:?}", b.shares);
+        // Amounts spread evenly in their value do not: every first digit about as common.
+        let flat: Vec<f64> = (100..1000).map(f64::from).collect();
+        assert_eq!(benford(flat).unwrap().conformity, "nonconforming");
+        // Fewer than 500 non-zero amounts screen nothing; zeros do not count; 0.0123 starts with 1.
+        let few: Vec<f64> = benford_like[..499].iter().copied().chain(std::iter::repeat_n(0.0, 100)).collect();
+        assert_eq!(benford(few), None);
+        let small = benford(std::iter::repeat_n(0.0123, 500)).unwrap();
+        assert_eq!((small.shares[0], small.conformity), (1.0, "nonconforming"));
+        for power in [1e3, 1e6, 1e-3, 1e15] {
+            assert_eq!(benford(std::iter::repeat_n(power, 500)).unwrap().shares[0], 1.0, "{power} starts with 1");
+        }
     }
 
     #[test]
