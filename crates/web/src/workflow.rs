@@ -35,6 +35,9 @@ pub struct BoardView {
     pub deadline: String,
     pub action: String,
     pub steps: Vec<(&'static str, &'static str, bool)>,
+    /// 审核规则 hits on a month not yet approved, and their count by rule (the tooltip).
+    pub flags: usize,
+    pub flag_note: String,
 }
 
 pub struct BoardRow {
@@ -79,6 +82,30 @@ fn steps_for(authed: &Authed, cell: &BoardCell) -> Vec<(&'static str, &'static s
         .collect()
 }
 
+/// The review flags of a month still open (draft, submitted, returned or being corrected), for
+/// the zone and its reviewer; against the month before as imported. Approved months and readers
+/// who may not review show none.
+async fn open_flags(app: &App, authed: &Authed, cell: &BoardCell) -> Result<(usize, String), WebError> {
+    let open = !matches!(cell.state, SubmissionState::Approved | SubmissionState::Locked);
+    let Ok(month) = Month::parse(&cell.month) else { return Ok((0, String::new())) };
+    if !open || month > app.clock.current_month() {
+        return Ok((0, String::new()));
+    }
+    let flags = match app.review(&authed.caller, &cell.zone, month, service::Figures::Provisional).await {
+        Ok(flags) => flags,
+        Err(service::ServiceError::Forbidden(_) | service::ServiceError::NotFound(_)) => return Ok((0, String::new())),
+        Err(e) => return Err(e.into()),
+    };
+    let by_rule: Vec<String> = domain::review::RULES
+        .iter()
+        .filter_map(|(code, zh)| {
+            let n = flags.iter().filter(|f| f.rule == *code).count();
+            (n > 0).then(|| format!("{zh} {n}"))
+        })
+        .collect();
+    Ok((flags.len(), by_rule.join("、")))
+}
+
 pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQuery>) -> Result<BoardPage, WebError> {
     let today = app.clock.today();
     let year = q.year.unwrap_or(today.year).clamp(app.plan.baseline_year, today.year);
@@ -104,6 +131,7 @@ pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQ
         if !months.contains(&m) {
             months.push(m.clone());
         }
+        let (flags, flag_note) = open_flags(&app, &authed, c).await?;
         let name = zone_name(&app.plan, &c.zone);
         if rows.last().is_none_or(|r| r.zone != name) {
             rows.push(BoardRow { zone: name, cells: Vec::new() });
@@ -117,6 +145,8 @@ pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQ
             deadline: c.deadline.clone(),
             action: format!("/submissions/{}/{}", c.zone, c.month),
             steps: steps_for(&authed, c),
+            flags,
+            flag_note,
         });
     }
     Ok(BoardPage {

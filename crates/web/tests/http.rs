@@ -483,3 +483,24 @@ async fn the_drill_down_shows_its_cells_projection() {
             && page.contains("按2020、2021年同期完成比例推算")
     );
 }
+
+/// The submission board shows a month's review flags while it is open, with their rules.
+#[tokio::test]
+async fn the_submission_board_shows_an_open_months_review_flags() {
+    let db = testkit::sqlite();
+    let app = App::open(&db.url).await.unwrap();
+    let op = service::Caller::operator();
+    let (_a, reg) =
+        testkit::file("e.csv", format!("uscc,name,zone,industry\n{},甲光电,etdz,optoelectronics\n", uscc(1)).as_bytes());
+    let facts = format!("uscc,month,revenue\n{u},2024-05,10\n{u},2024-06,300\n", u = uscc(1));
+    let (_b, f) = testkit::file("f.csv", facts.as_bytes());
+    app.import_enterprises(&op, &reg, &|_, _| {}).await.unwrap();
+    app.import_facts(&op, &f, false, &|_, _| {}).await.unwrap();
+    let (status, _, body) = get(&app, "/submissions?year=2024").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(body).unwrap();
+    assert!(page.contains("title=\"审核规则:环比异常波动 1\">审核提示 1 条</span>"), "the June cell's flag");
+    // July: the enterprise that reported in June has not (yet); May had nothing before it.
+    assert!(page.contains("title=\"审核规则:上月填报本月未报 1\">审核提示 1 条</span>"), "the July cell's flag");
+    assert_eq!(page.matches("审核提示 1 条").count(), 2);
+}
