@@ -128,14 +128,7 @@ async fn killed_at_random_points_the_database_is_whole() {
                 files: Vec::new(),
             };
             let t = then.order_service(&op, order).await.unwrap();
-            let accept = service::StepRequest {
-                step: domain::services::TicketStep::Accept,
-                version: t.version,
-                text: String::new(),
-                rating: None,
-                department: None,
-                files: Vec::new(),
-            };
+            let accept = service::StepRequest::new(domain::services::TicketStep::Accept, t.version, "");
             then.ticket_step(&op, &t.number, accept).await.unwrap();
         }
 

@@ -350,12 +350,9 @@ impl App {
                     ),
                 };
                 let req = StepRequest {
-                    step: a.step,
-                    version: ticket.version,
-                    text: a.text.to_string(),
                     rating: a.rating,
                     department: a.department.map(String::from),
-                    files: Vec::new(),
+                    ..StepRequest::new(a.step, ticket.version, a.text)
                 };
                 ticket = self.on(days[a.days_ago]).ticket_step(who, &ticket.number, req).await?;
             }
@@ -363,14 +360,7 @@ impl App {
                 let dept =
                     self.plan.departments.iter().find(|d| d.code == ticket.department).map_or(String::new(), |d| d.name.clone());
                 let who = as_org(&ticket.department, dept);
-                let visit = StepRequest {
-                    step: Visit,
-                    version: ticket.version,
-                    text: "已电话回访,正协调合作银行追加授信。".into(),
-                    rating: None,
-                    department: None,
-                    files: Vec::new(),
-                };
+                let visit = StepRequest::new(Visit, ticket.version, "已电话回访,正协调合作银行追加授信。");
                 self.on(days[0]).ticket_step(&who, &ticket.number, visit).await?;
             }
         }

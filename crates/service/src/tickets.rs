@@ -57,6 +57,13 @@ pub struct StepRequest {
     pub files: Vec<Upload>,
 }
 
+impl StepRequest {
+    /// A step with its text and nothing else (no rating, transfer or file).
+    pub fn new(step: TicketStep, version: i64, text: impl Into<String>) -> StepRequest {
+        StepRequest { step, version, text: text.into(), rating: None, department: None, files: Vec::new() }
+    }
+}
+
 /// A ticket with what a list shows beside it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TicketRow {

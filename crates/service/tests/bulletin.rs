@@ -75,12 +75,8 @@ async fn the_bulletin_of_a_quarter_holds_the_figures_and_says_what_they_show() {
             };
             let t = summer.order_service(&op, order).await.unwrap();
             let step = |step, version, rating| leapfrog_service::StepRequest {
-                step,
-                version,
-                text: "已答复".into(),
                 rating,
-                department: None,
-                files: Vec::new(),
+                ..leapfrog_service::StepRequest::new(step, version, "已答复")
             };
             use domain::services::TicketStep::{Accept, Rate, Resolve};
             let t = summer.ticket_step(&op, &t.number, step(Accept, t.version, None)).await.unwrap();

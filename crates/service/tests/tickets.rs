@@ -85,7 +85,7 @@ fn loan() -> Order {
 }
 
 fn step(step: TicketStep, version: i64, text: &str) -> StepRequest {
-    StepRequest { step, version, text: text.into(), rating: None, department: None, files: Vec::new() }
+    StepRequest::new(step, version, text)
 }
 
 fn rate(version: i64, rating: u8, text: &str) -> StepRequest {

@@ -54,14 +54,7 @@ async fn metrics_count_requests_imports_queues_and_caches_for_whom_may_read_them
             files: Vec::new(),
         };
         let t = then.order_service(&op, policy).await.unwrap();
-        let accept = service::StepRequest {
-            step: TicketStep::Accept,
-            version: t.version,
-            text: String::new(),
-            rating: None,
-            department: None,
-            files: Vec::new(),
-        };
+        let accept = service::StepRequest::new(TicketStep::Accept, t.version, "");
         then.ticket_step(&op, &t.number, accept).await.unwrap();
 
         // … is overdue by 20 October, when this node imports a facts file of three rows.
