@@ -296,14 +296,7 @@ impl CellIndex<'_> {
     pub fn forecast_row(&self, industry: &str, zone: &str, month: Month) -> ForecastRow {
         let row = self.row(industry, zone, month);
         let projection = if self.indicator.kind == IndicatorKind::Stock {
-            crate::projection::Projection {
-                projected: None,
-                low: None,
-                high: None,
-                probability: None,
-                years: Vec::new(),
-                reason: Some(crate::projection::A_LEVEL),
-            }
+            crate::projection::Projection::none(crate::projection::A_LEVEL, Vec::new())
         } else {
             crate::projection::project(month.month(), row.ytd, row.target, &self.past_years(industry, zone, month))
         };

@@ -30,7 +30,8 @@ pub struct Projection {
 }
 
 impl Projection {
-    fn none(reason: &'static str, years: Vec<i32>) -> Projection {
+    /// Nothing projected, and why.
+    pub fn none(reason: &'static str, years: Vec<i32>) -> Projection {
         Projection { projected: None, low: None, high: None, probability: None, years, reason: Some(reason) }
     }
 }
@@ -40,6 +41,11 @@ pub const JANUARY: &str = "1月不单独预计(1-2月合并发布) / January pro
 pub const TOO_FEW_YEARS: &str = "完整的往年不足两年 / fewer than two complete earlier years";
 pub const NO_YTD: &str = "本年尚无数据 / nothing reported this year";
 pub const A_LEVEL: &str = "存量指标(如从业人数)不预计全年 / a level such as headcount has no full year";
+
+/// A reason's Chinese part, for a page or a terminal that shows one language.
+pub fn reason_zh(reason: &str) -> &str {
+    reason.split(" / ").next().unwrap_or(reason)
+}
 
 /// Projects the year of a cell at `month` (1-12) from its year-to-date, its target for the year
 /// (if any) and its earlier years. Years with a missing month, or whose year or months to date sum

@@ -95,7 +95,7 @@ pub fn forecast(plan: &Plan, ind: &Indicator, month: Month, rows: &[ForecastRow]
         .iter()
         .map(|r| {
             let basis = match (r.reason, r.years.as_slice()) {
-                (Some(why), _) => why.split(" / ").next().unwrap_or(why).to_string(),
+                (Some(why), _) => domain::projection::reason_zh(why).to_string(),
                 (None, years) => years.iter().map(i32::to_string).collect::<Vec<_>>().join("、"),
             };
             vec![

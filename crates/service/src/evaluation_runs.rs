@@ -281,7 +281,7 @@ impl App {
 
     /// One enterprise's result in a saved run.
     async fn stored_one(&self, run: &EvaluationRun, uscc: &str) -> Result<Option<Stored>> {
-        self.store.evaluation_results(run.id, Some(uscc)).await?.first().map(stored_of).transpose()
+        self.store.evaluation_result(run.id, uscc).await?.as_ref().map(stored_of).transpose()
     }
 
     /// Computes the year now, as rows to save, with the method used (JSON).

@@ -84,8 +84,9 @@ pub struct DrillDown {
     /// Part of the cell lies outside what the caller may see, so its enterprises are not all
     /// listed (the cell's figures are).
     pub restricted: bool,
-    /// The cell's 预计全年 (PRODUCT.md §7).
-    pub projection: ForecastRow,
+    /// The cell's 预计全年 (PRODUCT.md §7); None for a cell the progress table does not show
+    /// (no data and no target).
+    pub projection: Option<ForecastRow>,
 }
 
 impl App {
@@ -366,8 +367,17 @@ impl App {
             (month.yyyymm(), figures, zones.clone(), offset, limit),
         );
         let version = self.data_version().await?;
-        let page =
-            self.views.drill.get_or_compute(key, version, || self.compute_drill(cell, &zones, restricted, offset, limit)).await?;
+        // The cell's projection from the forecast kept for the whole table.
+        let projection = self
+            .forecast(caller, indicator, month, figures)
+            .await?
+            .into_iter()
+            .find(|f| f.industry == industry && f.zone == zone);
+        let page = self
+            .views
+            .drill
+            .get_or_compute(key, version, || self.compute_drill(cell, &zones, restricted, offset, limit, projection))
+            .await?;
         Ok((*page).clone())
     }
 
@@ -378,14 +388,11 @@ impl App {
         restricted: bool,
         offset: i64,
         limit: i64,
+        projection: Option<ForecastRow>,
     ) -> Result<DrillDown> {
         let Cell { indicator, industry, zone, month, figures } = *cell;
         let ind = self.indicator(indicator)?;
         let index = self.index(indicator, month, figures).await?;
-        let projection = self
-            .index_over(indicator, &months_with_history(&self.plan, month), figures)
-            .await?
-            .forecast_row(industry, zone, month);
         let row = index.row(industry, zone, month);
         let industries: Vec<String> = if industry == ALL { index.all_industries.clone() } else { vec![industry.to_string()] };
         let (list, total) = if zones.is_empty() {

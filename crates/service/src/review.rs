@@ -16,14 +16,29 @@ impl App {
             self.require(caller, Action::ReviewSubmissions)?;
         }
         self.plan.check_data_month(month, self.clock.current_month()).map_err(crate::ServiceError::NotFound)?;
-        let zones: Vec<String> =
-            self.plan.zones.iter().filter(|z| self.plan.top_zone(&z.code) == zone.as_str()).map(|z| z.code.to_string()).collect();
-        let this = self.review_rows(&zones, month).await?;
-        let prev = month.prev();
-        let compared = figures == Figures::Provisional
-            || self.states(prev, prev).await?.get(&(zone.to_string(), prev.yyyymm())).is_some_and(|s| s.official());
-        let before = if compared { self.review_rows(&zones, prev).await? } else { Vec::new() };
-        Ok(domain::review::review(&self.plan.review, &this, &before))
+        // Kept by data version: the submission board asks for every open month of every zone.
+        let key = (zone.to_string(), month.yyyymm(), figures);
+        let version = self.data_version().await?;
+        let flags = self
+            .views
+            .reviews
+            .get_or_compute(key, version, || async {
+                let zones: Vec<String> = self
+                    .plan
+                    .zones
+                    .iter()
+                    .filter(|z| self.plan.top_zone(&z.code) == zone.as_str())
+                    .map(|z| z.code.to_string())
+                    .collect();
+                let this = self.review_rows(&zones, month).await?;
+                let prev = month.prev();
+                let compared = figures == Figures::Provisional
+                    || self.states(prev, prev).await?.get(&(zone.to_string(), prev.yyyymm())).is_some_and(|s| s.official());
+                let before = if compared { self.review_rows(&zones, prev).await? } else { Vec::new() };
+                Ok::<_, crate::ServiceError>(domain::review::review(&self.plan.review, &this, &before))
+            })
+            .await?;
+        Ok((*flags).clone())
     }
 
     /// The zones' rows of a month, each value in its indicator's unit.

@@ -152,6 +152,8 @@ pub(crate) struct Views {
     pub(crate) cockpit: ViewCache<CockpitKey, crate::Cockpit>,
     pub(crate) dispatch: ViewCache<DispatchKey, crate::Dispatch>,
     pub(crate) drill: ViewCache<DrillKey, crate::DrillDown>,
+    /// A top-level zone's month's review flags.
+    pub(crate) reviews: ViewCache<ViewKey, Vec<domain::review::Flag>>,
     /// Ticket lists by what they hold and the day.
     pub(crate) tickets: ViewCache<(store::TicketFilter, i64), Vec<crate::TicketRow>>,
     pub(crate) tokens: ViewCache<String, domain::authz::Actor>,
@@ -170,6 +172,7 @@ impl Views {
             self.cockpit.usage("cockpit"),
             self.dispatch.usage("dispatch"),
             self.drill.usage("drill"),
+            self.reviews.usage("reviews"),
             self.tickets.usage("tickets"),
             self.tokens.usage("tokens"),
             self.evaluations.usage("evaluations"),
@@ -185,6 +188,7 @@ impl Views {
             cockpit: ViewCache::new(),
             dispatch: ViewCache::new(),
             drill: ViewCache::new(),
+            reviews: ViewCache::new(),
             tickets: ViewCache::new(),
             tokens: ViewCache::new(),
             evaluations: ViewCache::bounded(2),

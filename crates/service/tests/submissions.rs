@@ -272,6 +272,11 @@ async fn a_zones_month_is_reviewed_against_the_month_before() {
         // Officially, May is not approved yet: only what needs no month before.
         let official = app.review(&coord, "经开组团", june, Figures::Official).await.unwrap();
         assert_eq!(hits(&official), vec![(uscc(3), "va_ratio", Some("value_added".to_string()))]);
+        // Once May is approved, the official review compares with it at once.
+        let may = Month::new(2024, 5).unwrap();
+        app.close_months(&op, may, Some("etdz"), S::Approved, "").await.unwrap();
+        let official = app.review(&coord, "etdz", june, Figures::Official).await.unwrap();
+        assert_eq!(hits(&official), hits(&flags), "{}", db.engine);
         // Another zone's user may not review it; a zone not in the plan is not found.
         assert!(matches!(app.review(&other_zone, "etdz", june, Figures::Provisional).await, Err(ServiceError::Forbidden(_))));
         assert!(matches!(app.review(&coord, "nowhere", june, Figures::Provisional).await, Err(ServiceError::NotFound(_))));

@@ -286,17 +286,17 @@ impl Store {
         row.as_ref().map(run_of).transpose()
     }
 
-    /// A run's results, of one enterprise or of all, by scale and rank.
-    pub async fn evaluation_results(&self, run: i64, uscc: Option<&str>) -> Result<Vec<EvaluationRow>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ROW_COLUMNS} FROM evaluation_results WHERE run_id = $1 AND ($2 IS NULL OR uscc = $2) \
-             ORDER BY scale, rank IS NULL, rank, uscc"
+    /// One enterprise's result in a run (a whole run is read a page at a time:
+    /// `evaluation_results_after`).
+    pub async fn evaluation_result(&self, run: i64, uscc: &str) -> Result<Option<EvaluationRow>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ROW_COLUMNS} FROM evaluation_results WHERE run_id = $1 AND uscc = $2"
         )))
         .bind(run)
         .bind(uscc)
-        .fetch_all(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(rows.iter().map(row_of).collect())
+        Ok(row.as_ref().map(row_of))
     }
 
     /// A page of a run's results by credit code, after `after` (from the start when empty): a

@@ -63,7 +63,7 @@ pub fn projection(f: &domain::progress::ForecastRow, amount: impl Fn(Option<f64>
                 amount(f.high)
             ),
         ),
-        None => (String::new(), f.reason.map_or(String::new(), |w| w.split(" / ").next().unwrap_or(w).to_string())),
+        None => (String::new(), f.reason.map_or(String::new(), |w| domain::projection::reason_zh(w).to_string())),
     }
 }
 

@@ -91,7 +91,7 @@ pub async fn drill(State(app): State<App>, authed: Authed, Query(q): Query<Drill
     let d = app.drill_down(&authed.caller, &q.cell(&indicator, month)?, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let ind = app.plan.indicator(&indicator).expect("checked by drill_down");
     let (light, word) = light(d.row.status);
-    let (projection, projection_note) = crate::format::projection(&d.projection, wan);
+    let (projection, projection_note) = d.projection.as_ref().map(|f| crate::format::projection(f, wan)).unwrap_or_default();
     let href = |p: i64| format!("/drill?indicator={indicator}&industry={}&zone={}&month={month}&page={p}", q.industry, q.zone);
     let pages = ((d.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     Ok(DrillPage {
