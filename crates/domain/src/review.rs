@@ -3,8 +3,9 @@
 //! and what it was compared with; the zone explains each, the coordinator accepts or returns it.
 //!
 //! The blocking rules of §7 (a negative amount; a cumulative file's 本年累计 below the month
-//! before) never reach a stored month: imports refuse such rows, by row and column, and store
-//! nothing. What is reviewed here are the explain-to-pass rules, over what was imported.
+//! before) are first applied by imports, which refuse such rows by row and column and store
+//! nothing. A negative amount is also a blocking flag here: a month can hold one that came by
+//! another way (a restored or copied database), and it must never be submitted.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,6 +42,7 @@ impl Default for ReviewRules {
 
 /// The rules, by code, with their Chinese names (in the order flags are listed).
 pub const RULES: &[(&str, &str)] = &[
+    ("negative", "负值"),
     ("jump", "环比异常波动"),
     ("zero_after_value", "上月有值本月为零"),
     ("copied", "与上月完全相同"),
@@ -70,6 +72,16 @@ pub struct Flag {
     pub severity: &'static str,
 }
 
+/// A rule's code as kept, for a code read back (None for one this program does not know).
+pub fn rule_code(code: &str) -> Option<&'static str> {
+    RULES.iter().find(|(c, _)| *c == code).map(|(c, _)| *c)
+}
+
+/// A rule's Chinese name.
+pub fn rule_zh(code: &str) -> &'static str {
+    RULES.iter().find(|(c, _)| *c == code).map_or("未知规则", |(_, zh)| *zh)
+}
+
 /// Reviews a zone's month (`this`) against its previous month (`before`, empty when that month
 /// is not to be compared with): the flags, by enterprise and then by rule.
 pub fn review(rules: &ReviewRules, this: &[Row], before: &[Row]) -> Vec<Flag> {
@@ -85,13 +97,19 @@ pub fn review(rules: &ReviewRules, this: &[Row], before: &[Row]) -> Vec<Flag> {
     };
     let mut flags = Vec::new();
     for row in this.iter().filter(|r| !r.values.is_empty()) {
+        for (code, v) in &row.values {
+            if *v < 0.0 {
+                flags.push(Flag { severity: "blocking", ..flag(&row.uscc, "negative", Some(code), Some(*v), Some(0.0)) });
+            }
+        }
         let last = prev.get(row.uscc.as_str()).filter(|p| !p.values.is_empty());
         let get = |code: &str| row.values.get(code).copied();
         if let Some(last) = last {
             for code in &rules.jump_indicators {
                 if let (Some(v), Some(p)) = (get(code), last.values.get(code).copied())
-                    && v != 0.0
-                    && p != 0.0
+                    // Non-zero, as §7 says; a negative value is the blocking rule's alone.
+                    && v > 0.0
+                    && p > 0.0
                     && (v > rules.jump_factor * p || v < p / rules.jump_factor)
                 {
                     flags.push(flag(&row.uscc, "jump", Some(code), Some(v), Some(p)));
@@ -113,6 +131,7 @@ pub fn review(rules: &ReviewRules, this: &[Row], before: &[Row]) -> Vec<Flag> {
         }
         if let (Some(va), Some(rev)) = (get("value_added"), get("revenue"))
             && rev > 0.0
+            && va >= 0.0
         {
             let ratio = va / rev;
             let (low, high) = rules.va_ratio;
@@ -128,6 +147,7 @@ pub fn review(rules: &ReviewRules, this: &[Row], before: &[Row]) -> Vec<Flag> {
         }
         if let (Some(tax), Some(rev)) = (get("tax"), get("revenue"))
             && rev > 0.0
+            && tax >= 0.0
             && tax / rev > rules.tax_ratio_max
         {
             flags.push(flag(&row.uscc, "tax_ratio", Some("tax"), Some(tax / rev), Some(rules.tax_ratio_max)));
@@ -139,6 +159,160 @@ pub fn review(rules: &ReviewRules, this: &[Row], before: &[Row]) -> Vec<Flag> {
     let order = |rule: &str| RULES.iter().position(|(r, _)| *r == rule).unwrap_or(usize::MAX);
     flags.sort_by(|a, b| a.uscc.cmp(&b.uscc).then_with(|| order(a.rule).cmp(&order(b.rule))));
     flags
+}
+
+/// The coordinator's decision on a zone's explanation of a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Accepted,
+    Returned,
+}
+
+impl Decision {
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Accepted => "accepted",
+            Decision::Returned => "returned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        [Decision::Accepted, Decision::Returned].into_iter().find(|d| d.code() == s)
+    }
+}
+
+/// A flag as kept with its month: the zone's explanation and the coordinator's decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeptFlag {
+    #[serde(flatten)]
+    pub flag: Flag,
+    pub explanation: String,
+    pub explained_by: String,
+    pub explained_at: Option<i64>,
+    pub decision: Option<Decision>,
+    /// Why an explanation was returned (may be empty when accepted).
+    pub decision_reason: String,
+    pub decided_by: String,
+    pub decided_at: Option<i64>,
+}
+
+/// Where a kept flag stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagStatus {
+    /// A blocking flag: the figures must be corrected, no explanation lets it pass.
+    Blocking,
+    Unexplained,
+    /// Explained, waiting for the coordinator.
+    Explained,
+    Accepted,
+    Returned,
+}
+
+impl FlagStatus {
+    /// Where a flag stands from its severity, whether it is explained, and the decision.
+    pub fn of(blocking: bool, explained: bool, decision: Option<Decision>) -> FlagStatus {
+        match decision {
+            _ if blocking => FlagStatus::Blocking,
+            Some(Decision::Accepted) => FlagStatus::Accepted,
+            Some(Decision::Returned) => FlagStatus::Returned,
+            None if explained => FlagStatus::Explained,
+            None => FlagStatus::Unexplained,
+        }
+    }
+
+    pub const ALL: [FlagStatus; 5] =
+        [FlagStatus::Blocking, FlagStatus::Unexplained, FlagStatus::Explained, FlagStatus::Accepted, FlagStatus::Returned];
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            FlagStatus::Blocking => "须更正",
+            FlagStatus::Unexplained => "待说明",
+            FlagStatus::Explained => "待审核",
+            FlagStatus::Accepted => "已认可",
+            FlagStatus::Returned => "已退回",
+        }
+    }
+}
+
+impl KeptFlag {
+    pub fn new(flag: Flag) -> KeptFlag {
+        KeptFlag {
+            flag,
+            explanation: String::new(),
+            explained_by: String::new(),
+            explained_at: None,
+            decision: None,
+            decision_reason: String::new(),
+            decided_by: String::new(),
+            decided_at: None,
+        }
+    }
+
+    /// The flag's key within its month: the enterprise, the rule and the indicator.
+    pub fn key(&self) -> (&str, &str, &str) {
+        (&self.flag.uscc, self.flag.rule, self.flag.indicator.as_deref().unwrap_or(""))
+    }
+
+    pub fn status(&self) -> FlagStatus {
+        FlagStatus::of(self.flag.severity == "blocking", !self.explanation.is_empty(), self.decision)
+    }
+}
+
+/// The flags of a new review of a month, with what was kept of the last one: a flag found again
+/// with the same value and reference keeps its explanation and decision; one whose value changed
+/// keeps the explanation (the zone may stand by it) but not the decision, which judged the old
+/// value. Flags not found again are gone with the figures that raised them (the audit trail
+/// keeps every explanation and decision made).
+pub fn carry_over(kept: &[KeptFlag], fresh: Vec<Flag>) -> Vec<KeptFlag> {
+    let before: BTreeMap<(&str, &str, &str), &KeptFlag> = kept.iter().map(|k| (k.key(), k)).collect();
+    fresh
+        .into_iter()
+        .map(|flag| {
+            let old = before.get(&(flag.uscc.as_str(), flag.rule, flag.indicator.as_deref().unwrap_or(""))).copied();
+            let mut next = KeptFlag::new(flag);
+            if let Some(old) = old {
+                next.explanation.clone_from(&old.explanation);
+                next.explained_by.clone_from(&old.explained_by);
+                next.explained_at = old.explained_at;
+                if old.flag.value == next.flag.value && old.flag.reference == next.flag.reference {
+                    next.decision = old.decision;
+                    next.decision_reason.clone_from(&old.decision_reason);
+                    next.decided_by.clone_from(&old.decided_by);
+                    next.decided_at = old.decided_at;
+                }
+            }
+            next
+        })
+        .collect()
+}
+
+/// Counts flags by status, for a refusal's message.
+fn count_of(flags: &[KeptFlag], status: FlagStatus) -> usize {
+    flags.iter().filter(|f| f.status() == status).count()
+}
+
+/// Why a month with these flags cannot be submitted, or None: a blocking flag, or a flag not
+/// explained (a returned explanation must be written again).
+pub fn submit_refusal(flags: &[KeptFlag]) -> Option<String> {
+    let blocking = count_of(flags, FlagStatus::Blocking);
+    if blocking > 0 {
+        return Some(format!(
+            "有 {blocking} 条须更正的审核提示(负值),请更正数据后再提交 / {blocking} blocking flags: correct the figures"
+        ));
+    }
+    let open = count_of(flags, FlagStatus::Unexplained) + count_of(flags, FlagStatus::Returned);
+    (open > 0).then(|| format!("有 {open} 条审核提示尚未说明或说明被退回,请逐条说明后再提交 / {open} flags need an explanation"))
+}
+
+/// Why a submitted month with these flags cannot be approved, or None: every explanation must be
+/// accepted first.
+pub fn approve_refusal(flags: &[KeptFlag]) -> Option<String> {
+    let open = flags.len() - count_of(flags, FlagStatus::Accepted);
+    (open > 0).then(|| {
+        format!("有 {open} 条审核提示的说明尚未认可,请逐条认可,或退回该月 / {open} explanations not accepted: accept each, or return the month")
+    })
 }
 
 /// How closely a zone's year of amounts follows Benford's law: Nigrini's mean absolute deviation
@@ -160,8 +334,7 @@ pub const BENFORD_MIN_AMOUNTS: usize = 500;
 
 /// The Benford screen of `amounts` (zeros are left out), or None with fewer than 500 non-zero.
 pub fn benford(amounts: impl IntoIterator<Item = f64>) -> Option<Benford> {
-    let mut counts = [0usize; 9];
-    let mut n = 0;
+    let mut counts = [0u64; 9];
     for a in amounts {
         let a = a.abs();
         if a == 0.0 || !a.is_finite() {
@@ -177,8 +350,14 @@ pub fn benford(amounts: impl IntoIterator<Item = f64>) -> Option<Benford> {
         }
         let digit = (mantissa.floor() as usize).clamp(1, 9);
         counts[digit - 1] += 1;
-        n += 1;
     }
+    benford_of_counts(counts)
+}
+
+/// The Benford screen from how many amounts begin with each digit, 1 to 9 (as a database
+/// counts them), or None with fewer than 500.
+pub fn benford_of_counts(counts: [u64; 9]) -> Option<Benford> {
+    let n = counts.iter().sum::<u64>() as usize;
     if n < BENFORD_MIN_AMOUNTS {
         return None;
     }
@@ -315,5 +494,71 @@ mod tests {
         assert_eq!(rules_hit(&flags, "B"), vec![("va_ratio", Some("value_added".into())), ("tax_ratio", Some("tax".into()))]);
         let d = flags.iter().find(|f| f.uscc == "D").unwrap();
         assert_eq!((d.rule, d.reference), ("va_ratio", Some(0.60)));
+    }
+
+    #[test]
+    fn a_negative_amount_blocks_and_nothing_explains_it_away() {
+        // Against last month the fall would be a jump and the ratio out of bounds: the one flag is the blocking one.
+        let flags = review(
+            &ReviewRules::default(),
+            &[row("A", &[("revenue", 10.0), ("value_added", -0.01), ("tax", 1.0)])],
+            &[row("A", &[("revenue", 10.0), ("value_added", 3.0), ("tax", 1.0)])],
+        );
+        assert_eq!(flags.len(), 1, "{flags:?}");
+        assert_eq!((flags[0].rule, flags[0].severity, flags[0].value), ("negative", "blocking", Some(-0.01)));
+        assert_eq!(flags[0].indicator.as_deref(), Some("value_added"));
+        let mut kept = KeptFlag::new(flags[0].clone());
+        kept.explanation = "系统原因".into();
+        kept.decision = Some(Decision::Accepted);
+        assert_eq!(kept.status(), FlagStatus::Blocking);
+        assert!(submit_refusal(&[kept.clone()]).unwrap().contains("须更正"));
+        assert!(approve_refusal(&[kept]).is_some(), "nor can a month holding it be approved");
+    }
+
+    #[test]
+    fn explanations_and_decisions_carry_over_while_the_flag_stands() {
+        let r = ReviewRules::default();
+        let before = [row("A", &[("revenue", 100.0)]), row("B", &[("revenue", 100.0)]), row("C", &[("revenue", 100.0)])];
+        let first = review(&r, &[row("A", &[("revenue", 400.0)]), row("B", &[("revenue", 500.0)])], &before);
+        let mut kept = carry_over(&[], first);
+        assert_eq!(kept.iter().map(|k| k.status()).collect::<Vec<_>>(), vec![FlagStatus::Unexplained; 3], "{kept:?}");
+        assert!(submit_refusal(&kept).unwrap().contains("3 条"));
+        for k in &mut kept {
+            k.explanation = "新增订单".into();
+            k.explained_by = "zone".into();
+        }
+        assert_eq!(submit_refusal(&kept), None);
+        assert!(approve_refusal(&kept).unwrap().contains("3 条"));
+        kept[0].decision = Some(Decision::Accepted);
+        kept[1].decision = Some(Decision::Returned);
+        kept[1].decision_reason = "请附合同".into();
+        assert_eq!(kept[1].status(), FlagStatus::Returned);
+        assert!(submit_refusal(&kept).unwrap().contains("1 条"), "a returned explanation is written again");
+        // B corrected to a new value that still jumps; A unchanged; C still missing.
+        let again = review(&r, &[row("A", &[("revenue", 400.0)]), row("B", &[("revenue", 450.0)])], &before);
+        let next = carry_over(&kept, again);
+        let by = |u: &str| next.iter().find(|k| k.flag.uscc == u).unwrap();
+        assert_eq!((by("A").status(), by("A").explanation.as_str()), (FlagStatus::Accepted, "新增订单"));
+        assert_eq!(
+            (by("B").status(), by("B").decision_reason.as_str()),
+            (FlagStatus::Explained, ""),
+            "the new value is judged anew"
+        );
+        assert_eq!(by("C").status(), FlagStatus::Explained);
+        // A corrected below the threshold: its flag is gone.
+        let fixed = review(&r, &[row("A", &[("revenue", 290.0)]), row("B", &[("revenue", 450.0)])], &before);
+        assert!(carry_over(&next, fixed).iter().all(|k| k.flag.uscc != "A"));
+    }
+
+    #[test]
+    fn benford_from_counts_matches_benford_from_amounts() {
+        let amounts: Vec<f64> = (1..=900).map(|k| (k * 37 % 1000 + 1) as f64 * 1.7).collect();
+        let mut counts = [0u64; 9];
+        for a in &amounts {
+            let first = a.to_string().chars().find(|c| matches!(c, '1'..='9')).unwrap();
+            counts[first.to_digit(10).unwrap() as usize - 1] += 1;
+        }
+        assert_eq!(benford_of_counts(counts), benford(amounts));
+        assert_eq!(benford_of_counts([55; 9]), None, "495 amounts");
     }
 }

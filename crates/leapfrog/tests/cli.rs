@@ -616,8 +616,26 @@ async fn backup_restore_and_copy_between_engines_keep_every_row_figure_and_the_a
         let evaluation = ok(&leapfrog(&["evaluate", "--year", "2020", "--json", "--database", db]));
         (progress, evaluation)
     };
+    // Review flags, with and without values, across several statements of the copy: a null
+    // real once fixed the prepared statement's type on PostgreSQL and failed the next real.
+    sqlx::any::install_default_drivers();
+    let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&original).await.unwrap();
+    for k in 0..300 {
+        let value = if k % 3 == 0 { "NULL".to_string() } else { format!("{}.25", k) };
+        sqlx::Executor::execute(
+            &mut raw,
+            sqlx::AssertSqlSafe(format!(
+                "INSERT INTO review_flags VALUES ('etdz', 202106, 'U{k}', 'jump', 'revenue', {value}, {value}, 'explain', \
+                 '', '', NULL, '', '', '', NULL)"
+            )),
+        )
+        .await
+        .unwrap();
+    }
+    drop(raw);
     let before = store::table_checksums(&original).await.unwrap();
     assert!(before.iter().any(|t| t.table == "facts" && t.rows >= 40 * 24), "{before:?}");
+    assert!(before.iter().any(|t| t.table == "review_flags" && t.rows >= 300), "{before:?}");
     assert!(before.iter().any(|t| t.table == "evaluation_results" && t.rows > 0));
 
     let backup = at("backup.db");
@@ -632,7 +650,6 @@ async fn backup_restore_and_copy_between_engines_keep_every_row_figure_and_the_a
     let damaged = at("damaged.db");
     std::fs::copy(&backup, &damaged).unwrap();
     std::fs::copy(dir.path().join("backup.db.audit-key"), dir.path().join("damaged.db.audit-key")).unwrap();
-    sqlx::any::install_default_drivers();
     let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{}", damaged.display())).await.unwrap();
     sqlx::Executor::execute(
         &mut raw,

@@ -258,6 +258,10 @@ impl App {
         let top_zone = move |zone: &str| plan.top_zone(zone).to_string();
         let guard = store::MonthGuard { top_zone: &top_zone };
         import.finish(&audit, (!caller.actor.operator).then_some(&guard)).await?;
+        // The facts are in whatever follows: a month's review is run again at its submission.
+        if let Err(e) = self.keep_reviews_after_import(&outcome.touched).await {
+            tracing::error!(error = %e, "review flags not kept after an import");
+        }
         progress(outcome.total, outcome.total);
         Ok(self.imported(
             "facts",
@@ -293,6 +297,8 @@ struct ReadOutcome {
     cumulative: bool,
     /// Lines not yet handed over: all of them for a cumulative file, after differencing.
     held: Vec<(EnterpriseKey, FactLine)>,
+    /// The top-level zone-months the file writes.
+    touched: std::collections::BTreeSet<(String, Month)>,
 }
 
 /// What the reading thread needs besides the file.
@@ -332,6 +338,8 @@ fn read_facts(r: &FactsReading, path: &Path, tx: &tokio::sync::mpsc::Sender<Pars
     let mut rows = 0usize;
     let mut months: Option<(domain::Month, domain::Month)> = None;
     let mut denied = RowErrors::new(DENIED_SHOWN);
+    // (cell, yyyymm) of the rows read: the zone-months whose review the import changes.
+    let mut touched: FxHashSet<(u32, i32)> = FxHashSet::default();
     let file = table.file.clone();
     while let Some(next) = table.next_row() {
         let line = match next.map(|(row, cells)| cols.parse(&file, row, &cells)) {
@@ -389,6 +397,7 @@ fn read_facts(r: &FactsReading, path: &Path, tx: &tokio::sync::mpsc::Sender<Pars
             });
             continue;
         }
+        touched.insert((key.cell, line.month.yyyymm()));
         if !seen.insert(((key.id as u64) << 32) | line.month.yyyymm() as u64) {
             errors.push(RowError {
                 file: file.clone(),
@@ -418,7 +427,21 @@ fn read_facts(r: &FactsReading, path: &Path, tx: &tokio::sync::mpsc::Sender<Pars
         held = batch;
     }
     errors.sort();
-    Ok(ReadOutcome { rows, months, total: table.progress().1, errors, denied, held, skipped: table.skipped.clone(), cumulative })
+    let touched = touched
+        .into_iter()
+        .filter_map(|(cell, m)| Some((plan.top_zone(&keys.cells[cell as usize].1).to_string(), Month::from_yyyymm(m)?)))
+        .collect();
+    Ok(ReadOutcome {
+        rows,
+        months,
+        total: table.progress().1,
+        errors,
+        denied,
+        held,
+        skipped: table.skipped.clone(),
+        cumulative,
+        touched,
+    })
 }
 
 async fn write(import: &mut store::FactsImport, lines: &[(EnterpriseKey, FactLine)]) -> Result<()> {

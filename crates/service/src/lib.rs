@@ -51,6 +51,7 @@ pub use projects::{
     DepartmentProblems, Dispatch, OpenProblem, PROJECT_MONTH, PhotoRow, ProjectDetail, ProjectFiles, ReportRow, ZoneCount,
 };
 pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
+pub use review::{DataQuality, FlagRef, QualityBenford, QualityMonth, ReviewSheet, SheetFlag};
 pub use submissions::{BoardCell, Figures, States};
 pub use tags::TagView;
 pub use tasks::TaskLine;

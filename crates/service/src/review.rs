@@ -1,44 +1,301 @@
 //! 审核规则 on a zone's month (PRODUCT.md §7): the month as imported, against the month before.
+//! The flags are kept with the month from each import into it and at submission; the zone
+//! explains each, the coordinator accepts or returns each before the month can be approved.
 
 use domain::authz::{Action, Target};
-use domain::review::{Flag, Row};
+use domain::review::{Benford, Decision, Flag, FlagStatus, KeptFlag, Row};
+use domain::submission::{Step, SubmissionState};
 use domain::{IndicatorCode, Month};
+use serde::Serialize;
 
-use crate::{App, Caller, Figures, Result};
+use crate::{App, Caller, Figures, Result, ServiceError};
+
+/// The longest explanation or reason taken, in characters.
+const MAX_TEXT_CHARS: usize = 2000;
+
+/// A kept flag as listed: with the enterprise's name and where it stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetFlag {
+    #[serde(flatten)]
+    pub kept: KeptFlag,
+    pub name: String,
+    pub status: FlagStatus,
+}
+
+/// A zone's month's kept flags and the month's state.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewSheet {
+    pub zone: String,
+    pub month: String,
+    pub state: SubmissionState,
+    pub flags: Vec<SheetFlag>,
+}
+
+/// One zone-month of the data-quality page.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityMonth {
+    pub zone: String,
+    pub month: String,
+    /// Flags by rule, in the order of `domain::review::RULES` (zeros included).
+    pub by_rule: Vec<(&'static str, u64)>,
+    /// Flags by status, in the order of `FlagStatus::ALL`.
+    pub by_status: Vec<(FlagStatus, u64)>,
+}
+
+/// A top-level zone's year's Benford screen (None: fewer than 500 amounts).
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityBenford {
+    pub zone: String,
+    pub screen: Option<Benford>,
+}
+
+/// The coordinator's data-quality view of a year.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataQuality {
+    pub year: i32,
+    /// Zone-months with kept flags.
+    pub months: Vec<QualityMonth>,
+    pub benford: Vec<QualityBenford>,
+}
+
+/// What a caller names a flag by.
+#[derive(Debug, Clone, Copy)]
+pub struct FlagRef<'a> {
+    pub uscc: &'a str,
+    pub rule: &'a str,
+    /// Empty for the rules that check a row whole.
+    pub indicator: &'a str,
+}
 
 impl App {
     /// The review flags of a top-level zone's month (its sub-zones included), for the zone itself
     /// or its reviewer. The month before is compared with as the official figures show it (only
     /// once approved), or as imported with provisional figures.
     pub async fn review(&self, caller: &Caller, zone: &str, month: Month, figures: Figures) -> Result<Vec<Flag>> {
+        let zone = self.review_reader(caller, zone)?;
+        self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
+        self.computed_review(&zone, month, figures).await
+    }
+
+    /// The top-level zone, when the caller is the zone itself or a reviewer.
+    fn review_reader(&self, caller: &Caller, zone: &str) -> Result<String> {
         let zone = self.top_zone_code(zone)?;
         if self.authorize(caller, Action::SubmitMonth, Target::Zone(&zone)).is_err() {
             self.require(caller, Action::ReviewSubmissions)?;
         }
-        self.plan.check_data_month(month, self.clock.current_month()).map_err(crate::ServiceError::NotFound)?;
-        // Kept by data version: the submission board asks for every open month of every zone.
+        Ok(zone.to_string())
+    }
+
+    async fn computed_review(&self, zone: &str, month: Month, figures: Figures) -> Result<Vec<Flag>> {
         let key = (zone.to_string(), month.yyyymm(), figures);
         let version = self.data_version().await?;
         let flags = self
             .views
             .reviews
             .get_or_compute(key, version, || async {
-                let zones: Vec<String> = self
-                    .plan
-                    .zones
-                    .iter()
-                    .filter(|z| self.plan.top_zone(&z.code) == zone.as_str())
-                    .map(|z| z.code.to_string())
-                    .collect();
+                let zones = self.zones_under(zone);
                 let this = self.review_rows(&zones, month).await?;
                 let prev = month.prev();
                 let compared = figures == Figures::Provisional
                     || self.states(prev, prev).await?.get(&(zone.to_string(), prev.yyyymm())).is_some_and(|s| s.official());
                 let before = if compared { self.review_rows(&zones, prev).await? } else { Vec::new() };
-                Ok::<_, crate::ServiceError>(domain::review::review(&self.plan.review, &this, &before))
+                Ok::<_, ServiceError>(domain::review::review(&self.plan.review, &this, &before))
             })
             .await?;
         Ok((*flags).clone())
+    }
+
+    /// A top-level zone and the zones under it.
+    fn zones_under(&self, top: &str) -> Vec<String> {
+        self.plan.zones.iter().filter(|z| self.plan.top_zone(&z.code) == top).map(|z| z.code.to_string()).collect()
+    }
+
+    /// Reviews a zone's month as the workflow checks it — against the month before as imported,
+    /// whatever its state — and keeps the flags with the month.
+    pub(crate) async fn keep_review(&self, zone: &str, month: Month) -> Result<Vec<KeptFlag>> {
+        let fresh = self.computed_review(zone, month, Figures::Provisional).await?;
+        Ok(self.store.keep_review_flags(zone, month, fresh).await?)
+    }
+
+    /// Keeps the review of every open (draft or returned) month among these top-level
+    /// zone-months and the months after them, whose comparison they change: what an import does
+    /// once its facts are in.
+    pub(crate) async fn keep_reviews_after_import(&self, touched: &std::collections::BTreeSet<(String, Month)>) -> Result<()> {
+        let current = self.clock.current_month();
+        let mut months: std::collections::BTreeSet<(String, Month)> = touched.clone();
+        months.extend(touched.iter().map(|(z, m)| (z.clone(), m.next())).filter(|(_, m)| *m <= current));
+        let (Some(first), Some(last)) = (months.iter().map(|(_, m)| *m).min(), months.iter().map(|(_, m)| *m).max()) else {
+            return Ok(());
+        };
+        let states = self.states(first, last).await?;
+        for (zone, month) in months {
+            let state = states.get(&(zone.clone(), month.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
+            if state.editable() && self.plan.check_data_month(month, current).is_ok() {
+                self.keep_review(&zone, month).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What the review asks before a step on a zone's month: a submission reviews the month
+    /// afresh and is refused while a flag blocks or lacks an explanation; an approval while an
+    /// explanation is not accepted.
+    pub(crate) async fn review_gate(&self, zone: &str, month: Month, step: Step) -> Result<()> {
+        let state = self.zone_month_state(zone, month).await?;
+        let refusal = match step {
+            Step::Submit if state.editable() => domain::review::submit_refusal(&self.keep_review(zone, month).await?),
+            Step::Approve if state == SubmissionState::Submitted => {
+                domain::review::approve_refusal(&self.store.review_flags(zone, month).await?)
+            }
+            _ => None,
+        };
+        match refusal {
+            Some(why) => Err(ServiceError::Conflict(format!("{zone}/{month}:{why}"))),
+            None => Ok(()),
+        }
+    }
+
+    /// A zone's month's kept flags, with the enterprises' names, for the zone or its reviewer.
+    pub async fn review_sheet(&self, caller: &Caller, zone: &str, month: Month) -> Result<ReviewSheet> {
+        let zone = self.review_reader(caller, zone)?;
+        self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
+        let state = self.zone_month_state(&zone, month).await?;
+        let kept = self.store.review_flags(&zone, month).await?;
+        let usccs: Vec<&str> = kept.iter().map(|k| k.flag.uscc.as_str()).collect();
+        let mut names = self.store.enterprise_names(&usccs).await?;
+        let flags = kept
+            .into_iter()
+            .map(|kept| SheetFlag { name: names.remove(&kept.flag.uscc).unwrap_or_default(), status: kept.status(), kept })
+            .collect();
+        Ok(ReviewSheet { zone, month: month.to_string(), state, flags })
+    }
+
+    async fn zone_month_state(&self, zone: &str, month: Month) -> Result<SubmissionState> {
+        Ok(self.states(month, month).await?.remove(&(zone.to_string(), month.yyyymm())).unwrap_or(SubmissionState::Draft))
+    }
+
+    /// The zone explains one flag of its month, while the month is open to it; a returned
+    /// explanation is written again the same way. Audited.
+    pub async fn explain_flag(&self, caller: &Caller, zone: &str, month: Month, flag: FlagRef<'_>, text: &str) -> Result<()> {
+        let zone = self.top_zone_code(zone)?;
+        self.authorize(caller, Action::SubmitMonth, Target::Zone(&zone))?;
+        self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
+        let text = bounded_text(text, "说明 / explanation")?;
+        let state = self.zone_month_state(&zone, month).await?;
+        if !state.editable() {
+            return Err(ServiceError::Conflict(format!(
+                "{zone}/{month} {}:只有填报中或已退回的月份可以填写说明 / only an open month takes explanations",
+                state.zh()
+            )));
+        }
+        let id = flag_id(&zone, month, flag);
+        let audit =
+            caller.audit("review.explain", "review_flag", &id).after(serde_json::json!({ "explanation": text }).to_string());
+        if !self.store.explain_review_flag(&zone, month, (flag.uscc, flag.rule, flag.indicator), text, &audit).await? {
+            return Err(gone(&id));
+        }
+        Ok(())
+    }
+
+    /// The coordinator accepts or returns the explanation of one flag of a submitted month;
+    /// returning says why. Audited.
+    pub async fn decide_flag(
+        &self,
+        caller: &Caller,
+        zone: &str,
+        month: Month,
+        flag: FlagRef<'_>,
+        decision: Decision,
+        reason: &str,
+    ) -> Result<()> {
+        self.require(caller, Action::ReviewSubmissions)?;
+        let zone = self.top_zone_code(zone)?;
+        self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
+        let reason = reason.trim();
+        if decision == Decision::Returned {
+            bounded_text(reason, "退回原因 / the reason")?;
+        } else if reason.chars().count() > MAX_TEXT_CHARS {
+            bounded_text(reason, "意见 / the note")?;
+        }
+        let state = self.zone_month_state(&zone, month).await?;
+        if state != SubmissionState::Submitted {
+            return Err(ServiceError::Conflict(format!(
+                "{zone}/{month} {}:只有已提交的月份可以审核说明 / only a submitted month's explanations are decided",
+                state.zh()
+            )));
+        }
+        let id = flag_id(&zone, month, flag);
+        let mut audit = caller
+            .audit(&format!("review.{}", if decision == Decision::Accepted { "accept" } else { "return" }), "review_flag", &id)
+            .after(serde_json::json!({ "decision": decision }).to_string());
+        audit.reason = reason.to_string();
+        if !self.store.decide_review_flag(&zone, month, (flag.uscc, flag.rule, flag.indicator), decision, reason, &audit).await? {
+            return Err(gone(&id));
+        }
+        Ok(())
+    }
+
+    /// The coordinator's view of a year: each zone-month's kept flags by rule and by status, and
+    /// each top-level zone's Benford screen of its amounts (flow indicators) for the year.
+    pub async fn data_quality(&self, caller: &Caller, year: i32) -> Result<DataQuality> {
+        self.require(caller, Action::ReviewSubmissions)?;
+        let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
+            return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
+        };
+        let counts = self.store.review_flag_counts(from, to).await?;
+        let mut months: Vec<QualityMonth> = Vec::new();
+        for top in self.plan.top_zones() {
+            let mut m = from;
+            while m <= to {
+                let here: Vec<&store::FlagCount> =
+                    counts.iter().filter(|c| c.month == m && c.zone == top.code.as_str()).collect();
+                if !here.is_empty() {
+                    let sum = |keep: &dyn Fn(&store::FlagCount) -> bool| here.iter().filter(|c| keep(c)).map(|c| c.count).sum();
+                    months.push(QualityMonth {
+                        zone: top.code.to_string(),
+                        month: m.to_string(),
+                        by_rule: domain::review::RULES.iter().map(|(r, _)| (*r, sum(&|c| c.rule == *r))).collect(),
+                        by_status: FlagStatus::ALL.iter().map(|s| (*s, sum(&|c| c.status == *s))).collect(),
+                    });
+                }
+                m = m.next();
+            }
+        }
+        let version = self.data_version().await?;
+        let amounts: Vec<IndicatorCode> =
+            self.plan.indicators.iter().filter(|i| i.kind == domain::IndicatorKind::Flow).map(|i| i.code.clone()).collect();
+        let mut benford = Vec::new();
+        for top in self.plan.top_zones() {
+            let zone = top.code.to_string();
+            let screen = self
+                .views
+                .benford
+                .get_or_compute((zone.clone(), year), version, || async {
+                    let counts = self.store.first_digit_counts(&self.zones_under(&zone), from, to, &amounts).await?;
+                    Ok::<_, ServiceError>(domain::review::benford_of_counts(counts))
+                })
+                .await?;
+            benford.push(QualityBenford { zone, screen: (*screen).clone() });
+        }
+        Ok(DataQuality { year, months, benford })
+    }
+
+    /// Every kept flag of a year, for the coordinator's export: (zone, month, flag, name).
+    pub async fn review_flags_of_year(&self, caller: &Caller, year: i32) -> Result<Vec<(String, Month, SheetFlag)>> {
+        self.require(caller, Action::ReviewSubmissions)?;
+        let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
+            return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
+        };
+        let kept = self.store.review_flags_between(from, to).await?;
+        let usccs: Vec<&str> = kept.iter().map(|(_, _, k)| k.flag.uscc.as_str()).collect();
+        let names = self.store.enterprise_names(&usccs).await?;
+        Ok(kept
+            .into_iter()
+            .map(|(zone, month, kept)| {
+                let name = names.get(&kept.flag.uscc).cloned().unwrap_or_default();
+                (zone, month, SheetFlag { name, status: kept.status(), kept })
+            })
+            .collect())
     }
 
     /// The zones' rows of a month, each value in its indicator's unit.
@@ -61,4 +318,25 @@ impl App {
             })
             .collect())
     }
+}
+
+/// A text a user writes, trimmed: not empty, not over the limit.
+fn bounded_text<'a>(text: &'a str, what: &str) -> Result<&'a str> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ServiceError::BadRequest(format!("请填写{what}")));
+    }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(ServiceError::BadRequest(format!("{what}最多 {MAX_TEXT_CHARS} 字 / at most {MAX_TEXT_CHARS} characters")));
+    }
+    Ok(text)
+}
+
+/// How a flag is named in the audit trail and in errors.
+fn flag_id(zone: &str, month: Month, f: FlagRef<'_>) -> String {
+    format!("{zone}/{month}/{}/{}/{}", f.uscc, f.rule, f.indicator)
+}
+
+fn gone(id: &str) -> ServiceError {
+    ServiceError::NotFound(format!("审核提示 {id} 不存在或已随数据更改而消失 / no such flag (the figures may have changed)"))
 }

@@ -85,6 +85,9 @@ impl App {
             self.require(caller, Action::ReviewSubmissions)?;
         }
         self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
+        if kind == ZONE_MONTH {
+            self.review_gate(&zone, month, step).await?;
+        }
         let label = format!("{zone}/{month}");
         let subject = Subject { kind, scope: &zone, period: month.yyyymm().into(), label: &label };
         self.workflow_step(caller, subject, step, reason).await

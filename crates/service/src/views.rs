@@ -154,6 +154,8 @@ pub(crate) struct Views {
     pub(crate) drill: ViewCache<DrillKey, crate::DrillDown>,
     /// A top-level zone's month's review flags.
     pub(crate) reviews: ViewCache<ViewKey, Vec<domain::review::Flag>>,
+    /// A top-level zone's year's Benford screen.
+    pub(crate) benford: ViewCache<(String, i32), Option<domain::review::Benford>>,
     /// Ticket lists by what they hold and the day.
     pub(crate) tickets: ViewCache<(store::TicketFilter, i64), Vec<crate::TicketRow>>,
     pub(crate) tokens: ViewCache<String, domain::authz::Actor>,
@@ -173,6 +175,7 @@ impl Views {
             self.dispatch.usage("dispatch"),
             self.drill.usage("drill"),
             self.reviews.usage("reviews"),
+            self.benford.usage("benford"),
             self.tickets.usage("tickets"),
             self.tokens.usage("tokens"),
             self.evaluations.usage("evaluations"),
@@ -189,6 +192,7 @@ impl Views {
             dispatch: ViewCache::new(),
             drill: ViewCache::new(),
             reviews: ViewCache::new(),
+            benford: ViewCache::new(),
             tickets: ViewCache::new(),
             tokens: ViewCache::new(),
             evaluations: ViewCache::bounded(2),

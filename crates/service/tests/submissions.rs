@@ -282,3 +282,120 @@ async fn a_zones_month_is_reviewed_against_the_month_before() {
         assert!(matches!(app.review(&coord, "nowhere", june, Figures::Provisional).await, Err(ServiceError::NotFound(_))));
     }
 }
+
+/// The review's flags are kept with the month from its import: the zone explains each before it
+/// can submit, the coordinator accepts or returns each before approving, every act audited; a
+/// corrected figure takes its flag away; a blocking flag stops the submission whatever is written.
+#[tokio::test]
+async fn flags_are_explained_by_the_zone_and_decided_by_the_coordinator() {
+    use domain::review::{Decision, FlagStatus};
+    use leapfrog_service::FlagRef;
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let op = Caller::operator();
+        let registry = format!(
+            "uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n{},乙,linkong,optoelectronics\n{},丙,yongxiu,silicone\n",
+            uscc(1),
+            uscc(2),
+            uscc(3)
+        );
+        let (_g, p) = testkit::file("e.csv", registry.as_bytes());
+        app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
+        let (zone, other_zone, coord) = accounts(&app).await;
+        let facts = format!(
+            "uscc,month,revenue,tax\n{u1},2024-05,100,3\n{u2},2024-05,50,2\n{u1},2024-06,400,3\n{u2},2024-06,50,2\n",
+            u1 = uscc(1),
+            u2 = uscc(2)
+        );
+        import(&app, &zone, &facts).await.unwrap();
+        let june = Month::new(2024, 6).unwrap();
+        let sheet = app.review_sheet(&zone, "etdz", june).await.unwrap();
+        let statuses =
+            |s: &leapfrog_service::ReviewSheet| s.flags.iter().map(|f| (f.kept.flag.rule, f.status)).collect::<Vec<_>>();
+        assert_eq!(statuses(&sheet), vec![("jump", FlagStatus::Unexplained)], "kept at import: {}", db.engine);
+        assert_eq!(sheet.flags[0].name, "甲");
+        let jump = FlagRef { uscc: &sheet.flags[0].kept.flag.uscc, rule: "jump", indicator: "revenue" };
+        assert!(matches!(app.review_sheet(&other_zone, "etdz", june).await, Err(ServiceError::Forbidden(_))));
+
+        // Unexplained: the submission is refused and says why.
+        let refused = app.submission_step(&zone, "etdz", june, Step::Submit, "").await.unwrap_err();
+        assert!(matches!(refused, ServiceError::Conflict(ref m) if m.contains("1 条")), "{refused}");
+        // Only the zone explains, with words, a flag that exists.
+        assert!(matches!(app.explain_flag(&coord, "etdz", june, jump, "x").await, Err(ServiceError::Forbidden(_))));
+        assert!(matches!(app.explain_flag(&zone, "etdz", june, jump, "  ").await, Err(ServiceError::BadRequest(_))));
+        let nothing = FlagRef { rule: "copied", indicator: "", ..jump };
+        assert!(matches!(app.explain_flag(&zone, "etdz", june, nothing, "x").await, Err(ServiceError::NotFound(_))));
+        // The coordinator decides only on a submitted month.
+        app.explain_flag(&zone, "etdz", june, jump, "新增海外订单").await.unwrap();
+        assert!(matches!(
+            app.decide_flag(&coord, "etdz", june, jump, Decision::Accepted, "").await,
+            Err(ServiceError::Conflict(_))
+        ));
+        app.submission_step(&zone, "etdz", june, Step::Submit, "").await.unwrap();
+        assert!(matches!(app.explain_flag(&zone, "etdz", june, jump, "改").await, Err(ServiceError::Conflict(_))));
+
+        // Returned with a reason: the month cannot be approved; it goes back to the zone.
+        assert!(matches!(app.submission_step(&coord, "etdz", june, Step::Approve, "").await, Err(ServiceError::Conflict(_))));
+        assert!(matches!(
+            app.decide_flag(&coord, "etdz", june, jump, Decision::Returned, " ").await,
+            Err(ServiceError::BadRequest(_))
+        ));
+        assert!(matches!(
+            app.decide_flag(&zone, "etdz", june, jump, Decision::Accepted, "").await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        app.decide_flag(&coord, "etdz", june, jump, Decision::Returned, "请附订单合同").await.unwrap();
+        let sheet = app.review_sheet(&coord, "etdz", june).await.unwrap();
+        assert_eq!((sheet.flags[0].status, sheet.flags[0].kept.decision_reason.as_str()), (FlagStatus::Returned, "请附订单合同"));
+        assert!(matches!(app.submission_step(&coord, "etdz", june, Step::Approve, "").await, Err(ServiceError::Conflict(_))));
+        app.submission_step(&coord, "etdz", june, Step::Return, "说明被退回").await.unwrap();
+        assert!(
+            matches!(app.submission_step(&zone, "etdz", june, Step::Submit, "").await, Err(ServiceError::Conflict(_))),
+            "a returned explanation is written again before the month is submitted again"
+        );
+        app.explain_flag(&zone, "etdz", june, jump, "新增海外订单,合同已上传").await.unwrap();
+        app.submission_step(&zone, "etdz", june, Step::Submit, "").await.unwrap();
+        app.decide_flag(&coord, "etdz", june, jump, Decision::Accepted, "").await.unwrap();
+        assert_eq!(app.submission_step(&coord, "etdz", june, Step::Approve, "").await.unwrap(), S::Approved);
+        assert_eq!(app.review_sheet(&zone, "etdz", june).await.unwrap().flags[0].status, FlagStatus::Accepted);
+
+        // Every explanation and decision is in the audit trail.
+        let (entries, _) = app
+            .audit_entries(&coord, &store::AuditFilter { entity: Some("review_flag".into()), limit: 50, ..Default::default() })
+            .await
+            .unwrap();
+        let acts: Vec<(&str, &str)> = entries.iter().rev().map(|e| (e.action.as_str(), e.reason.as_str())).collect();
+        assert_eq!(
+            acts,
+            [("review.explain", ""), ("review.return", "请附订单合同"), ("review.explain", ""), ("review.accept", "")],
+            "{}",
+            db.engine
+        );
+
+        // July: 1 jumps, then the zone corrects the figure and the flag is gone with it.
+        let july = Month::new(2024, 7).unwrap();
+        import(&app, &zone, &format!("uscc,month,revenue,tax\n{},2024-07,4000,3\n", uscc(1))).await.unwrap();
+        let rules = |s: &leapfrog_service::ReviewSheet| s.flags.iter().map(|f| f.kept.flag.rule).collect::<Vec<_>>();
+        assert_eq!(rules(&app.review_sheet(&zone, "etdz", july).await.unwrap()), ["jump", "missing_reporter"]);
+        import(&app, &zone, &format!("uscc,month,revenue,tax\n{},2024-07,410,3\n{},2024-07,50,2\n", uscc(1), uscc(2)))
+            .await
+            .unwrap();
+        assert!(app.review_sheet(&zone, "etdz", july).await.unwrap().flags.is_empty());
+
+        // A negative amount that came by another way than an import blocks, explained or not.
+        let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        sqlx::query("UPDATE facts SET v_tax = -20000 WHERE month = 202407 AND enterprise_id = (SELECT id FROM enterprises WHERE uscc = $1)")
+            .bind(uscc(2))
+            .execute(&mut raw)
+            .await
+            .unwrap();
+        // (Another write, so the review cached at the last one is computed afresh.)
+        import(&app, &other_zone, &format!("uscc,month,revenue\n{},2024-07,1\n", uscc(3))).await.unwrap();
+        let refused = app.submission_step(&zone, "etdz", july, Step::Submit, "").await.unwrap_err();
+        assert!(matches!(refused, ServiceError::Conflict(ref m) if m.contains("须更正")), "{}: {refused}", db.engine);
+        let sheet = app.review_sheet(&zone, "etdz", july).await.unwrap();
+        assert_eq!(statuses(&sheet), vec![("negative", FlagStatus::Blocking)]);
+        let negative = FlagRef { uscc: &sheet.flags[0].kept.flag.uscc, rule: "negative", indicator: "tax" };
+        assert!(matches!(app.explain_flag(&zone, "etdz", july, negative, "系统问题").await, Err(ServiceError::NotFound(_))));
+    }
+}

@@ -235,6 +235,14 @@ fn snapshot(engine: Engine) -> &'static str {
 /// that grows with their number.
 const PARAMETERS_PER_STATEMENT: usize = 960;
 
+/// Whether a statement binding nullable reals may be kept prepared. sqlx 0.9's Any driver sends
+/// a null f64 as a null f32: on PostgreSQL the statement prepared with it takes its parameter
+/// as float4, and the same statement kept and given a real f64 later fails ("incorrect binary
+/// data format"). Such statements are prepared afresh each time there.
+pub(crate) fn reals_persist(engine: Engine) -> bool {
+    engine != Engine::Postgres
+}
+
 async fn insert(
     tx: &mut Transaction<'static, Any>,
     engine: Engine,
@@ -251,7 +259,8 @@ async fn insert(
         names.join(", "),
         crate::enterprises::value_rows(engine, rows.len(), columns.len())
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let reals = columns.iter().any(|(_, k)| *k == Kind::Real);
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(!reals || reals_persist(engine));
     for row in rows.drain(..) {
         for v in row {
             q = match v {

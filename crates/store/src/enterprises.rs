@@ -185,6 +185,22 @@ impl Store {
         Ok((rows.iter().map(enterprise_row).collect(), total))
     }
 
+    /// The names of the enterprises of these USCCs (those in the registry).
+    pub async fn enterprise_names(&self, usccs: &[&str]) -> Result<std::collections::HashMap<String, String>> {
+        let mut names = std::collections::HashMap::with_capacity(usccs.len());
+        for chunk in usccs.chunks(500) {
+            let sql = format!("SELECT uscc, name FROM enterprises WHERE uscc IN ({})", placeholders(chunk.len(), 1));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                names.insert(r.get(0), r.get(1));
+            }
+        }
+        Ok(names)
+    }
+
     pub async fn enterprise(&self, uscc: &str) -> Result<Option<EnterpriseRow>> {
         let row = sqlx::query(
             "SELECT uscc, name, zone, industry, land_mu_milli, above_scale, established, tags, park FROM enterprises WHERE uscc = $1",

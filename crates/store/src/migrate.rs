@@ -30,7 +30,34 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 16, name: "headline KPIs entered by their owners", sql: v16 },
     Migration { version: 17, name: "each enterprise's annual sums, kept once read", sql: v17 },
     Migration { version: 18, name: "designations held on a day, counted from one index", sql: v18 },
+    Migration { version: 19, name: "review flags kept with their month, explained and decided", sql: v19 },
 ];
+
+fn v19(_: Engine) -> Vec<&'static str> {
+    // One row per flag of a zone's month (the zone top-level, the month yyyymm); `indicator` is
+    // empty for the rules that check a row whole; `decision` empty until the coordinator decides.
+    vec![
+        "CREATE TABLE review_flags (
+            zone TEXT NOT NULL,
+            month BIGINT NOT NULL,
+            uscc TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            indicator TEXT NOT NULL,
+            value DOUBLE PRECISION,
+            reference DOUBLE PRECISION,
+            severity TEXT NOT NULL,
+            explanation TEXT NOT NULL,
+            explained_by TEXT NOT NULL,
+            explained_at BIGINT,
+            decision TEXT NOT NULL,
+            decision_reason TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            decided_at BIGINT,
+            PRIMARY KEY (zone, month, uscc, rule, indicator)
+        )",
+        "CREATE INDEX review_flags_month ON review_flags (month, zone)",
+    ]
+}
 
 fn v18(_: Engine) -> Vec<&'static str> {
     // The cockpit counts the holders of a designation on a day: with the period's end and the

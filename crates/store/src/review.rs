@@ -1,0 +1,288 @@
+//! The review flags of a zone's month (审核规则, PRODUCT.md §7), kept with the month: the zone's
+//! explanation of each and the coordinator's decision.
+
+use domain::Month;
+use domain::review::{Decision, Flag, FlagStatus, KeptFlag};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit::AuditRecord;
+use crate::enterprises::placeholders;
+use crate::migrate::now;
+use crate::{Result, Store, StoreError, fact_column, stored};
+
+const COLUMNS: &str = "uscc, rule, indicator, value, reference, severity, explanation, explained_by, explained_at, \
+    decision, decision_reason, decided_by, decided_at";
+
+/// A flag's key within its month: the enterprise, the rule and the indicator ("" for none).
+pub type FlagKey<'a> = (&'a str, &'a str, &'a str);
+
+/// How many flags of a zone's month stand where: one row per rule and status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlagCount {
+    pub zone: String,
+    pub month: Month,
+    pub rule: &'static str,
+    pub status: FlagStatus,
+    pub count: u64,
+}
+
+fn kept_of(r: &AnyRow) -> Result<KeptFlag> {
+    let rule: String = r.get(1);
+    let indicator: String = r.get(2);
+    let severity: String = r.get(5);
+    let decision: String = r.get(9);
+    Ok(KeptFlag {
+        flag: Flag {
+            uscc: r.get(0),
+            rule: stored(&rule, |s| domain::review::rule_code(s).ok_or_else(|| format!("unknown review rule '{s}'")))?,
+            indicator: (!indicator.is_empty()).then_some(indicator),
+            value: r.get(3),
+            reference: r.get(4),
+            severity: stored(&severity, |s| match s {
+                "blocking" => Ok("blocking"),
+                "explain" => Ok("explain"),
+                _ => Err(format!("unknown flag severity '{s}'")),
+            })?,
+        },
+        explanation: r.get(6),
+        explained_by: r.get(7),
+        explained_at: r.get(8),
+        decision: match decision.as_str() {
+            "" => None,
+            d => Some(stored(d, |s| Decision::parse(s).ok_or_else(|| format!("unknown decision '{s}'")))?),
+        },
+        decision_reason: r.get(10),
+        decided_by: r.get(11),
+        decided_at: r.get(12),
+    })
+}
+
+/// Flags in the order they are listed: by enterprise, then as the rules are listed.
+fn in_order(mut flags: Vec<KeptFlag>) -> Vec<KeptFlag> {
+    let order = |rule: &str| domain::review::RULES.iter().position(|(r, _)| *r == rule).unwrap_or(usize::MAX);
+    flags.sort_by(|a, b| {
+        a.flag
+            .uscc
+            .cmp(&b.flag.uscc)
+            .then_with(|| order(a.flag.rule).cmp(&order(b.flag.rule)))
+            .then_with(|| a.key().cmp(&b.key()))
+    });
+    flags
+}
+
+impl Store {
+    /// The kept flags of a zone's month.
+    pub async fn review_flags(&self, zone: &str, month: Month) -> Result<Vec<KeptFlag>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM review_flags WHERE zone = $1 AND month = $2")))
+            .bind(zone)
+            .bind(i64::from(month.yyyymm()))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(in_order(rows.iter().map(kept_of).collect::<Result<_>>()?))
+    }
+
+    /// Keeps the flags of a new review of a zone's month in place of the last one's, carrying
+    /// over explanations and decisions (`domain::review::carry_over`) as they stand inside the
+    /// same transaction, so an explanation written meanwhile is never lost. Returns what is kept.
+    pub async fn keep_review_flags(&self, zone: &str, month: Month, fresh: Vec<Flag>) -> Result<Vec<KeptFlag>> {
+        let period = i64::from(month.yyyymm());
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM review_flags WHERE zone = $1 AND month = $2")))
+            .bind(zone)
+            .bind(period)
+            .fetch_all(&mut *tx)
+            .await?;
+        let before: Vec<KeptFlag> = rows.iter().map(kept_of).collect::<Result<_>>()?;
+        let kept = domain::review::carry_over(&before, fresh);
+        if kept != in_order(before) {
+            sqlx::query("DELETE FROM review_flags WHERE zone = $1 AND month = $2")
+                .bind(zone)
+                .bind(period)
+                .execute(&mut *tx)
+                .await?;
+            for k in &kept {
+                let (uscc, rule, indicator) = k.key();
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO review_flags (zone, month, {COLUMNS}) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+                )))
+                .persistent(crate::copy::reals_persist(self.engine))
+                .bind(zone)
+                .bind(period)
+                .bind(uscc)
+                .bind(rule)
+                .bind(indicator)
+                .bind(k.flag.value)
+                .bind(k.flag.reference)
+                .bind(k.flag.severity)
+                .bind(&k.explanation)
+                .bind(&k.explained_by)
+                .bind(k.explained_at)
+                .bind(k.decision.map_or("", Decision::code))
+                .bind(&k.decision_reason)
+                .bind(&k.decided_by)
+                .bind(k.decided_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(in_order(kept))
+    }
+
+    /// Writes the zone's explanation of one flag (dropping any decision on the one before),
+    /// audited. False when the month has no such flag (its figures changed meanwhile).
+    pub async fn explain_review_flag(
+        &self,
+        zone: &str,
+        month: Month,
+        key: FlagKey<'_>,
+        explanation: &str,
+        audit: &AuditRecord,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE review_flags SET explanation = $6, explained_by = $7, explained_at = $8, \
+             decision = '', decision_reason = '', decided_by = '', decided_at = NULL \
+             WHERE zone = $1 AND month = $2 AND uscc = $3 AND rule = $4 AND indicator = $5 AND severity = 'explain'",
+        )
+        .bind(zone)
+        .bind(i64::from(month.yyyymm()))
+        .bind(key.0)
+        .bind(key.1)
+        .bind(key.2)
+        .bind(explanation)
+        .bind(&audit.actor)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        self.commit_audited(tx, audit).await?;
+        Ok(true)
+    }
+
+    /// Records the coordinator's decision on an explained flag, audited. False when the month
+    /// has no such flag with an explanation.
+    pub async fn decide_review_flag(
+        &self,
+        zone: &str,
+        month: Month,
+        key: FlagKey<'_>,
+        decision: Decision,
+        reason: &str,
+        audit: &AuditRecord,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE review_flags SET decision = $6, decision_reason = $7, decided_by = $8, decided_at = $9 \
+             WHERE zone = $1 AND month = $2 AND uscc = $3 AND rule = $4 AND indicator = $5 AND explanation <> ''",
+        )
+        .bind(zone)
+        .bind(i64::from(month.yyyymm()))
+        .bind(key.0)
+        .bind(key.1)
+        .bind(key.2)
+        .bind(decision.code())
+        .bind(reason)
+        .bind(&audit.actor)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        self.commit_audited(tx, audit).await?;
+        Ok(true)
+    }
+
+    /// Every kept flag of the months `from..=to`, with its zone and month, in order.
+    pub async fn review_flags_between(&self, from: Month, to: Month) -> Result<Vec<(String, Month, KeptFlag)>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS}, zone, month FROM review_flags WHERE month BETWEEN $1 AND $2 ORDER BY month, zone"
+        )))
+        .bind(i64::from(from.yyyymm()))
+        .bind(i64::from(to.yyyymm()))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let month: i64 = r.get(14);
+                let month =
+                    Month::from_yyyymm(month as i32).ok_or_else(|| StoreError::Corrupt(format!("review month {month}")))?;
+                Ok((r.get(13), month, kept_of(r)?))
+            })
+            .collect()
+    }
+
+    /// How many flags of each zone-month of `from..=to` stand where, by rule and status.
+    pub async fn review_flag_counts(&self, from: Month, to: Month) -> Result<Vec<FlagCount>> {
+        let rows = sqlx::query(
+            "SELECT zone, month, rule, severity, CAST(CASE WHEN explanation = '' THEN 0 ELSE 1 END AS BIGINT) AS explained, \
+             decision, COUNT(*) FROM review_flags WHERE month BETWEEN $1 AND $2 \
+             GROUP BY zone, month, rule, severity, CAST(CASE WHEN explanation = '' THEN 0 ELSE 1 END AS BIGINT), decision",
+        )
+        .bind(i64::from(from.yyyymm()))
+        .bind(i64::from(to.yyyymm()))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let month: i64 = r.get(1);
+            let rule: String = r.get(2);
+            let severity: String = r.get(3);
+            let explained = r.get::<i64, _>(4) != 0;
+            let decision: String = r.get(5);
+            out.push(FlagCount {
+                zone: r.get(0),
+                month: Month::from_yyyymm(month as i32).ok_or_else(|| StoreError::Corrupt(format!("review month {month}")))?,
+                rule: stored(&rule, |s| domain::review::rule_code(s).ok_or_else(|| format!("unknown review rule '{s}'")))?,
+                status: FlagStatus::of(severity == "blocking", explained, Decision::parse(&decision)),
+                count: r.get::<i64, _>(6) as u64,
+            });
+        }
+        Ok(out)
+    }
+
+    /// How many of the zones' non-zero amounts of the months `from..=to` begin with each digit,
+    /// 1 to 9, over the given indicators (stored in their smallest unit, which keeps the digit).
+    pub async fn first_digit_counts(
+        &self,
+        zones: &[String],
+        from: Month,
+        to: Month,
+        indicators: &[domain::IndicatorCode],
+    ) -> Result<[u64; 9]> {
+        let mut counts = [0u64; 9];
+        if zones.is_empty() || indicators.is_empty() {
+            return Ok(counts);
+        }
+        let parts: Vec<String> = indicators
+            .iter()
+            .map(|i| {
+                let col = format!("f.{}", fact_column(i));
+                format!(
+                    "SELECT SUBSTR(CAST(ABS({col}) AS TEXT), 1, 1) AS d FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
+                     WHERE f.month BETWEEN $1 AND $2 AND e.zone IN ({}) AND {col} <> 0",
+                    placeholders(zones.len(), 3)
+                )
+            })
+            .collect();
+        let sql = format!("SELECT d, COUNT(*) FROM ({}) amounts GROUP BY d", parts.join(" UNION ALL "));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from.yyyymm())).bind(i64::from(to.yyyymm()));
+        for z in zones {
+            q = q.bind(z.clone());
+        }
+        for r in q.fetch_all(&self.pool).await? {
+            let digit: String = r.get(0);
+            if let Ok(d @ 1..=9) = digit.parse::<usize>() {
+                counts[d - 1] += r.get::<i64, _>(1) as u64;
+            }
+        }
+        Ok(counts)
+    }
+}
