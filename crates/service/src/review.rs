@@ -59,7 +59,7 @@ pub struct DataQuality {
 }
 
 /// What a caller names a flag by.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
 pub struct FlagRef<'a> {
     pub uscc: &'a str,
     pub rule: &'a str,
@@ -174,13 +174,22 @@ impl App {
         Ok(self.states(month, month).await?.remove(&(zone.to_string(), month.yyyymm())).unwrap_or(SubmissionState::Draft))
     }
 
-    /// The zone explains one flag of its month, while the month is open to it; a returned
-    /// explanation is written again the same way. Audited.
-    pub async fn explain_flag(&self, caller: &Caller, zone: &str, month: Month, flag: FlagRef<'_>, text: &str) -> Result<()> {
+    /// The zone explains flags of its month (one, or several with the same words), while the
+    /// month is open to it; a returned explanation is written again the same way. Each flag's
+    /// explanation is audited; all are written or none.
+    pub async fn explain_flags(
+        &self,
+        caller: &Caller,
+        zone: &str,
+        month: Month,
+        flags: &[FlagRef<'_>],
+        text: &str,
+    ) -> Result<()> {
         let zone = self.top_zone_code(zone)?;
         self.authorize(caller, Action::SubmitMonth, Target::Zone(&zone))?;
         self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
         let text = bounded_text(text, "说明 / explanation")?;
+        none_chosen(flags)?;
         let state = self.zone_month_state(&zone, month).await?;
         if !state.editable() {
             return Err(ServiceError::Conflict(format!(
@@ -188,23 +197,29 @@ impl App {
                 state.zh()
             )));
         }
-        let id = flag_id(&zone, month, flag);
-        let audit =
-            caller.audit("review.explain", "review_flag", &id).after(serde_json::json!({ "explanation": text }).to_string());
-        if !self.store.explain_review_flag(&zone, month, (flag.uscc, flag.rule, flag.indicator), text, &audit).await? {
-            return Err(gone(&id));
+        let audits: Vec<_> = flags
+            .iter()
+            .map(|f| {
+                caller
+                    .audit("review.explain", "review_flag", &flag_id(&zone, month, *f))
+                    .after(serde_json::json!({ "explanation": text }).to_string())
+            })
+            .collect();
+        let keys: Vec<_> = flags.iter().map(|f| (f.uscc, f.rule, f.indicator)).collect();
+        if !self.store.explain_review_flags(&zone, month, &keys, text, &audits).await? {
+            return Err(gone(&zone, month, flags.len()));
         }
         Ok(())
     }
 
-    /// The coordinator accepts or returns the explanation of one flag of a submitted month;
-    /// returning says why. Audited.
-    pub async fn decide_flag(
+    /// The coordinator accepts or returns the explanations of flags of a submitted month;
+    /// returning says why. Each decision is audited; all are written or none.
+    pub async fn decide_flags(
         &self,
         caller: &Caller,
         zone: &str,
         month: Month,
-        flag: FlagRef<'_>,
+        flags: &[FlagRef<'_>],
         decision: Decision,
         reason: &str,
     ) -> Result<()> {
@@ -212,11 +227,10 @@ impl App {
         let zone = self.top_zone_code(zone)?;
         self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
         let reason = reason.trim();
-        if decision == Decision::Returned {
+        if decision == Decision::Returned || !reason.is_empty() {
             bounded_text(reason, "退回原因 / the reason")?;
-        } else if reason.chars().count() > MAX_TEXT_CHARS {
-            bounded_text(reason, "意见 / the note")?;
         }
+        none_chosen(flags)?;
         let state = self.zone_month_state(&zone, month).await?;
         if state != SubmissionState::Submitted {
             return Err(ServiceError::Conflict(format!(
@@ -224,13 +238,20 @@ impl App {
                 state.zh()
             )));
         }
-        let id = flag_id(&zone, month, flag);
-        let mut audit = caller
-            .audit(&format!("review.{}", if decision == Decision::Accepted { "accept" } else { "return" }), "review_flag", &id)
-            .after(serde_json::json!({ "decision": decision }).to_string());
-        audit.reason = reason.to_string();
-        if !self.store.decide_review_flag(&zone, month, (flag.uscc, flag.rule, flag.indicator), decision, reason, &audit).await? {
-            return Err(gone(&id));
+        let action = if decision == Decision::Accepted { "review.accept" } else { "review.return" };
+        let audits: Vec<_> = flags
+            .iter()
+            .map(|f| {
+                let mut audit = caller
+                    .audit(action, "review_flag", &flag_id(&zone, month, *f))
+                    .after(serde_json::json!({ "decision": decision }).to_string());
+                audit.reason = reason.to_string();
+                audit
+            })
+            .collect();
+        let keys: Vec<_> = flags.iter().map(|f| (f.uscc, f.rule, f.indicator)).collect();
+        if !self.store.decide_review_flags(&zone, month, &keys, decision, reason, &audits).await? {
+            return Err(gone(&zone, month, flags.len()));
         }
         Ok(())
     }
@@ -332,11 +353,21 @@ fn bounded_text<'a>(text: &'a str, what: &str) -> Result<&'a str> {
     Ok(text)
 }
 
-/// How a flag is named in the audit trail and in errors.
+fn none_chosen(flags: &[FlagRef<'_>]) -> Result<()> {
+    if flags.is_empty() {
+        return Err(ServiceError::BadRequest("未选择审核提示 / no flags given".into()));
+    }
+    Ok(())
+}
+
+/// How a flag is named in the audit trail.
 fn flag_id(zone: &str, month: Month, f: FlagRef<'_>) -> String {
     format!("{zone}/{month}/{}/{}/{}", f.uscc, f.rule, f.indicator)
 }
 
-fn gone(id: &str) -> ServiceError {
-    ServiceError::NotFound(format!("审核提示 {id} 不存在或已随数据更改而消失 / no such flag (the figures may have changed)"))
+fn gone(zone: &str, month: Month, n: usize) -> ServiceError {
+    ServiceError::NotFound(format!(
+        "{zone}/{month}:所选 {n} 条审核提示中有的已不存在(数据已更改),或不能这样处理(须更正的提示不能说明,未说明的不能审核),未作任何更改 / \
+         a flag is gone or cannot take this: nothing was changed"
+    ))
 }

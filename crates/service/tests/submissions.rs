@@ -321,30 +321,34 @@ async fn flags_are_explained_by_the_zone_and_decided_by_the_coordinator() {
         let refused = app.submission_step(&zone, "etdz", june, Step::Submit, "").await.unwrap_err();
         assert!(matches!(refused, ServiceError::Conflict(ref m) if m.contains("1 条")), "{refused}");
         // Only the zone explains, with words, a flag that exists.
-        assert!(matches!(app.explain_flag(&coord, "etdz", june, jump, "x").await, Err(ServiceError::Forbidden(_))));
-        assert!(matches!(app.explain_flag(&zone, "etdz", june, jump, "  ").await, Err(ServiceError::BadRequest(_))));
+        assert!(matches!(app.explain_flags(&coord, "etdz", june, &[jump], "x").await, Err(ServiceError::Forbidden(_))));
+        assert!(matches!(app.explain_flags(&zone, "etdz", june, &[jump], "  ").await, Err(ServiceError::BadRequest(_))));
         let nothing = FlagRef { rule: "copied", indicator: "", ..jump };
-        assert!(matches!(app.explain_flag(&zone, "etdz", june, nothing, "x").await, Err(ServiceError::NotFound(_))));
+        assert!(matches!(app.explain_flags(&zone, "etdz", june, &[nothing], "x").await, Err(ServiceError::NotFound(_))));
+        assert!(matches!(app.explain_flags(&zone, "etdz", june, &[], "x").await, Err(ServiceError::BadRequest(_))));
+        // All or nothing: one flag that is not there, and the one that is stays unexplained.
+        assert!(matches!(app.explain_flags(&zone, "etdz", june, &[jump, nothing], "x").await, Err(ServiceError::NotFound(_))));
+        assert_eq!(app.review_sheet(&zone, "etdz", june).await.unwrap().flags[0].status, FlagStatus::Unexplained);
         // The coordinator decides only on a submitted month.
-        app.explain_flag(&zone, "etdz", june, jump, "新增海外订单").await.unwrap();
+        app.explain_flags(&zone, "etdz", june, &[jump], "新增海外订单").await.unwrap();
         assert!(matches!(
-            app.decide_flag(&coord, "etdz", june, jump, Decision::Accepted, "").await,
+            app.decide_flags(&coord, "etdz", june, &[jump], Decision::Accepted, "").await,
             Err(ServiceError::Conflict(_))
         ));
         app.submission_step(&zone, "etdz", june, Step::Submit, "").await.unwrap();
-        assert!(matches!(app.explain_flag(&zone, "etdz", june, jump, "改").await, Err(ServiceError::Conflict(_))));
+        assert!(matches!(app.explain_flags(&zone, "etdz", june, &[jump], "改").await, Err(ServiceError::Conflict(_))));
 
         // Returned with a reason: the month cannot be approved; it goes back to the zone.
         assert!(matches!(app.submission_step(&coord, "etdz", june, Step::Approve, "").await, Err(ServiceError::Conflict(_))));
         assert!(matches!(
-            app.decide_flag(&coord, "etdz", june, jump, Decision::Returned, " ").await,
+            app.decide_flags(&coord, "etdz", june, &[jump], Decision::Returned, " ").await,
             Err(ServiceError::BadRequest(_))
         ));
         assert!(matches!(
-            app.decide_flag(&zone, "etdz", june, jump, Decision::Accepted, "").await,
+            app.decide_flags(&zone, "etdz", june, &[jump], Decision::Accepted, "").await,
             Err(ServiceError::Forbidden(_))
         ));
-        app.decide_flag(&coord, "etdz", june, jump, Decision::Returned, "请附订单合同").await.unwrap();
+        app.decide_flags(&coord, "etdz", june, &[jump], Decision::Returned, "请附订单合同").await.unwrap();
         let sheet = app.review_sheet(&coord, "etdz", june).await.unwrap();
         assert_eq!((sheet.flags[0].status, sheet.flags[0].kept.decision_reason.as_str()), (FlagStatus::Returned, "请附订单合同"));
         assert!(matches!(app.submission_step(&coord, "etdz", june, Step::Approve, "").await, Err(ServiceError::Conflict(_))));
@@ -353,9 +357,9 @@ async fn flags_are_explained_by_the_zone_and_decided_by_the_coordinator() {
             matches!(app.submission_step(&zone, "etdz", june, Step::Submit, "").await, Err(ServiceError::Conflict(_))),
             "a returned explanation is written again before the month is submitted again"
         );
-        app.explain_flag(&zone, "etdz", june, jump, "新增海外订单,合同已上传").await.unwrap();
+        app.explain_flags(&zone, "etdz", june, &[jump], "新增海外订单,合同已上传").await.unwrap();
         app.submission_step(&zone, "etdz", june, Step::Submit, "").await.unwrap();
-        app.decide_flag(&coord, "etdz", june, jump, Decision::Accepted, "").await.unwrap();
+        app.decide_flags(&coord, "etdz", june, &[jump], Decision::Accepted, "").await.unwrap();
         assert_eq!(app.submission_step(&coord, "etdz", june, Step::Approve, "").await.unwrap(), S::Approved);
         assert_eq!(app.review_sheet(&zone, "etdz", june).await.unwrap().flags[0].status, FlagStatus::Accepted);
 
@@ -396,6 +400,6 @@ async fn flags_are_explained_by_the_zone_and_decided_by_the_coordinator() {
         let sheet = app.review_sheet(&zone, "etdz", july).await.unwrap();
         assert_eq!(statuses(&sheet), vec![("negative", FlagStatus::Blocking)]);
         let negative = FlagRef { uscc: &sheet.flags[0].kept.flag.uscc, rule: "negative", indicator: "tax" };
-        assert!(matches!(app.explain_flag(&zone, "etdz", july, negative, "系统问题").await, Err(ServiceError::NotFound(_))));
+        assert!(matches!(app.explain_flags(&zone, "etdz", july, &[negative], "系统问题").await, Err(ServiceError::NotFound(_))));
     }
 }

@@ -131,72 +131,92 @@ impl Store {
         Ok(in_order(kept))
     }
 
-    /// Writes the zone's explanation of one flag (dropping any decision on the one before),
-    /// audited. False when the month has no such flag (its figures changed meanwhile).
-    pub async fn explain_review_flag(
+    /// Writes the zone's explanation of each of these flags (dropping any decision on the one
+    /// before), each with its audit entry, in one transaction. False, and nothing written, when
+    /// the month lacks one of them (its figures changed meanwhile) or it is a blocking flag.
+    pub async fn explain_review_flags(
         &self,
         zone: &str,
         month: Month,
-        key: FlagKey<'_>,
+        keys: &[FlagKey<'_>],
         explanation: &str,
-        audit: &AuditRecord,
+        audits: &[AuditRecord],
     ) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE review_flags SET explanation = $6, explained_by = $7, explained_at = $8, \
-             decision = '', decision_reason = '', decided_by = '', decided_at = NULL \
-             WHERE zone = $1 AND month = $2 AND uscc = $3 AND rule = $4 AND indicator = $5 AND severity = 'explain'",
+        self.mark_review_flags(
+            zone,
+            month,
+            keys,
+            "explanation = $6, explained_by = $7, explained_at = $8, \
+             decision = '', decision_reason = '', decided_by = '', decided_at = NULL",
+            "severity = 'explain'",
+            explanation,
+            audits,
         )
-        .bind(zone)
-        .bind(i64::from(month.yyyymm()))
-        .bind(key.0)
-        .bind(key.1)
-        .bind(key.2)
-        .bind(explanation)
-        .bind(&audit.actor)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if done == 0 {
-            return Ok(false);
-        }
-        self.commit_audited(tx, audit).await?;
-        Ok(true)
+        .await
     }
 
-    /// Records the coordinator's decision on an explained flag, audited. False when the month
-    /// has no such flag with an explanation.
-    pub async fn decide_review_flag(
+    /// Records the coordinator's decision on each of these explained flags, each with its audit
+    /// entry, in one transaction. False, and nothing written, when one is missing or unexplained.
+    pub async fn decide_review_flags(
         &self,
         zone: &str,
         month: Month,
-        key: FlagKey<'_>,
+        keys: &[FlagKey<'_>],
         decision: Decision,
         reason: &str,
-        audit: &AuditRecord,
+        audits: &[AuditRecord],
     ) -> Result<bool> {
+        let set = match decision {
+            Decision::Accepted => "decision = 'accepted', decision_reason = $6, decided_by = $7, decided_at = $8",
+            Decision::Returned => "decision = 'returned', decision_reason = $6, decided_by = $7, decided_at = $8",
+        };
+        self.mark_review_flags(zone, month, keys, set, "explanation <> ''", reason, audits).await
+    }
+
+    /// Sets `set` ($6 the text, $7 who, $8 when) on each flag meeting `only`, with one audit entry
+    /// per flag (the first audit's actor is who).
+    #[allow(clippy::too_many_arguments)]
+    async fn mark_review_flags(
+        &self,
+        zone: &str,
+        month: Month,
+        keys: &[FlagKey<'_>],
+        set: &str,
+        only: &str,
+        text: &str,
+        audits: &[AuditRecord],
+    ) -> Result<bool> {
+        let Some(first) = audits.first() else { return Ok(keys.is_empty()) };
+        let sql = format!(
+            "UPDATE review_flags SET {set} \
+             WHERE zone = $1 AND month = $2 AND uscc = $3 AND rule = $4 AND indicator = $5 AND {only}"
+        );
+        let at = now();
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE review_flags SET decision = $6, decision_reason = $7, decided_by = $8, decided_at = $9 \
-             WHERE zone = $1 AND month = $2 AND uscc = $3 AND rule = $4 AND indicator = $5 AND explanation <> ''",
-        )
-        .bind(zone)
-        .bind(i64::from(month.yyyymm()))
-        .bind(key.0)
-        .bind(key.1)
-        .bind(key.2)
-        .bind(decision.code())
-        .bind(reason)
-        .bind(&audit.actor)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if done == 0 {
-            return Ok(false);
+        let mut last = None;
+        for (key, audit) in keys.iter().zip(audits) {
+            let done = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(zone)
+                .bind(i64::from(month.yyyymm()))
+                .bind(key.0)
+                .bind(key.1)
+                .bind(key.2)
+                .bind(text)
+                .bind(&first.actor)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if done == 0 {
+                // Dropping the transaction rolls it back.
+                return Ok(false);
+            }
+            last = Some(crate::audit::append(&mut tx, self.engine, &self.seal, audit).await?);
         }
-        self.commit_audited(tx, audit).await?;
+        tx.commit().await?;
+        if let Some(a) = &last {
+            self.seal.committed(a);
+        }
         Ok(true)
     }
 
