@@ -52,7 +52,7 @@ pub use projects::{
 };
 pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
 pub use review::{DataQuality, FlagRef, QualityBenford, QualityMonth, ReviewSheet, SheetFlag};
-pub use submissions::{BoardCell, Figures, States};
+pub use submissions::{BoardCell, Figures, FlagTally, States};
 pub use tags::TagView;
 pub use tasks::TaskLine;
 pub use tickets::{Order, StepRequest, TallyRow, TicketDetail, TicketQuery, TicketRow, TicketStats, Upload};

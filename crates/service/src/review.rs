@@ -36,10 +36,9 @@ pub struct ReviewSheet {
 pub struct QualityMonth {
     pub zone: String,
     pub month: String,
-    /// Flags by rule, in the order of `domain::review::RULES` (zeros included).
-    pub by_rule: Vec<(&'static str, u64)>,
-    /// Flags by status, in the order of `FlagStatus::ALL`.
-    pub by_status: Vec<(FlagStatus, u64)>,
+    /// Flags by rule code (every rule, zeros included).
+    pub by_rule: std::collections::BTreeMap<&'static str, u64>,
+    pub by_status: crate::FlagTally,
 }
 
 /// A top-level zone's year's Benford screen (None: fewer than 500 amounts).
@@ -271,13 +270,14 @@ impl App {
                 let here: Vec<&store::FlagCount> =
                     counts.iter().filter(|c| c.month == m && c.zone == top.code.as_str()).collect();
                 if !here.is_empty() {
-                    let sum = |keep: &dyn Fn(&store::FlagCount) -> bool| here.iter().filter(|c| keep(c)).map(|c| c.count).sum();
-                    months.push(QualityMonth {
-                        zone: top.code.to_string(),
-                        month: m.to_string(),
-                        by_rule: domain::review::RULES.iter().map(|(r, _)| (*r, sum(&|c| c.rule == *r))).collect(),
-                        by_status: FlagStatus::ALL.iter().map(|s| (*s, sum(&|c| c.status == *s))).collect(),
-                    });
+                    let mut by_rule: std::collections::BTreeMap<&'static str, u64> =
+                        domain::review::RULES.iter().map(|(r, _)| (*r, 0)).collect();
+                    let mut by_status = crate::FlagTally::default();
+                    for c in here {
+                        *by_rule.entry(c.rule).or_default() += c.count;
+                        by_status.add(c.status, c.count);
+                    }
+                    months.push(QualityMonth { zone: top.code.to_string(), month: m.to_string(), by_rule, by_status });
                 }
                 m = m.next();
             }

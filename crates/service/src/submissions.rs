@@ -35,6 +35,35 @@ pub struct BoardCell {
     pub reason: String,
     pub deadline: String,
     pub late: bool,
+    /// The month's kept review flags by status (审核提示).
+    pub flags: FlagTally,
+}
+
+/// A zone-month's kept review flags, counted by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct FlagTally {
+    pub blocking: u64,
+    pub unexplained: u64,
+    pub explained: u64,
+    pub accepted: u64,
+    pub returned: u64,
+}
+
+impl FlagTally {
+    pub fn add(&mut self, status: domain::review::FlagStatus, n: u64) {
+        use domain::review::FlagStatus as F;
+        *match status {
+            F::Blocking => &mut self.blocking,
+            F::Unexplained => &mut self.unexplained,
+            F::Explained => &mut self.explained,
+            F::Accepted => &mut self.accepted,
+            F::Returned => &mut self.returned,
+        } += n;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.blocking + self.unexplained + self.explained + self.accepted + self.returned
+    }
 }
 
 /// (top-level zone, yyyymm) → state; absent means draft.
@@ -183,6 +212,10 @@ impl App {
             .into_iter()
             .map(|r| ((r.scope, r.period), (r.state, r.reason)))
             .collect();
+        let mut tallies: HashMap<(String, Month), FlagTally> = HashMap::new();
+        for c in self.store.review_flag_counts(from, to).await? {
+            tallies.entry((c.zone, c.month)).or_default().add(c.status, c.count);
+        }
         let this_month = Month::new(today.year, today.month).expect("valid date");
         let mut out = Vec::new();
         for z in self.plan.top_zones() {
@@ -200,6 +233,7 @@ impl App {
                     reason,
                     deadline: due.to_string(),
                     late: is_late(state, due, today),
+                    flags: tallies.get(&(z.code.to_string(), m)).copied().unwrap_or_default(),
                 });
                 m = m.next();
             }

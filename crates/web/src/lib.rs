@@ -20,6 +20,7 @@ mod metrics;
 mod openapi;
 mod pages;
 mod projects;
+mod review;
 mod tags;
 mod tasks;
 mod tickets;
@@ -104,6 +105,7 @@ fn registered() -> Routes {
         .merge_module(tickets::routes)
         .merge_module(inbox::routes)
         .merge_module(kpis::routes)
+        .merge_module(review::routes)
         .fallback(not_found)
 }
 

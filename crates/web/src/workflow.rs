@@ -35,9 +35,12 @@ pub struct BoardView {
     pub deadline: String,
     pub action: String,
     pub steps: Vec<(&'static str, &'static str, bool)>,
-    /// 审核规则 hits on a month not yet approved, and their count by rule (the tooltip).
-    pub flags: usize,
+    /// The month's kept review flags, where they stand (the tooltip), whether any is still
+    /// open, and the page that lists them.
+    pub flags: u64,
     pub flag_note: String,
+    pub flags_open: bool,
+    pub review: String,
 }
 
 pub struct BoardRow {
@@ -82,28 +85,27 @@ fn steps_for(authed: &Authed, cell: &BoardCell) -> Vec<(&'static str, &'static s
         .collect()
 }
 
-/// The review flags of a month still open (draft, submitted, returned or being corrected), for
-/// the zone and its reviewer; against the month before as imported. Approved months and readers
-/// who may not review show none.
-async fn open_flags(app: &App, authed: &Authed, cell: &BoardCell) -> Result<(usize, String), WebError> {
-    let open = !matches!(cell.state, SubmissionState::Approved | SubmissionState::Locked);
-    let Ok(month) = Month::parse(&cell.month) else { return Ok((0, String::new())) };
-    if !open || month > app.clock.current_month() {
-        return Ok((0, String::new()));
+/// A month's kept review flags as the board shows them, to the zone itself and its reviewers
+/// (who may open them): how many, and where they stand (the tooltip).
+fn flags_of(authed: &Authed, cell: &BoardCell) -> (u64, String, bool) {
+    let a = authed.actor();
+    let readable = (a.role == Role::Zone && a.scope.as_deref() == Some(cell.zone.as_str())) || a.may(Action::ReviewSubmissions);
+    let t = cell.flags;
+    if !readable || t.total() == 0 {
+        return (0, String::new(), false);
     }
-    let flags = match app.review(&authed.caller, &cell.zone, month, service::Figures::Provisional).await {
-        Ok(flags) => flags,
-        Err(service::ServiceError::Forbidden(_) | service::ServiceError::NotFound(_)) => return Ok((0, String::new())),
-        Err(e) => return Err(e.into()),
-    };
-    let by_rule: Vec<String> = domain::review::RULES
-        .iter()
-        .filter_map(|(code, zh)| {
-            let n = flags.iter().filter(|f| f.rule == *code).count();
-            (n > 0).then(|| format!("{zh} {n}"))
-        })
-        .collect();
-    Ok((flags.len(), by_rule.join("、")))
+    let parts: Vec<String> = [
+        ("须更正", t.blocking),
+        ("待说明", t.unexplained),
+        ("已退回", t.returned),
+        ("待审核", t.explained),
+        ("已认可", t.accepted),
+    ]
+    .iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(w, n)| format!("{w} {n}"))
+    .collect();
+    (t.total(), parts.join("、"), t.blocking + t.unexplained + t.returned + t.explained > 0)
 }
 
 pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQuery>) -> Result<BoardPage, WebError> {
@@ -131,7 +133,7 @@ pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQ
         if !months.contains(&m) {
             months.push(m.clone());
         }
-        let (flags, flag_note) = open_flags(&app, &authed, c).await?;
+        let (flags, flag_note, flags_open) = flags_of(&authed, c);
         let name = zone_name(&app.plan, &c.zone);
         if rows.last().is_none_or(|r| r.zone != name) {
             rows.push(BoardRow { zone: name, cells: Vec::new() });
@@ -147,6 +149,8 @@ pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQ
             steps: steps_for(&authed, c),
             flags,
             flag_note,
+            flags_open,
+            review: format!("/submissions/{}/{}/review", c.zone, c.month),
         });
     }
     Ok(BoardPage {
@@ -183,8 +187,14 @@ pub async fn step(
 ) -> Result<Response, WebError> {
     authed.check_csrf(&f.csrf)?;
     let (m, step) = parse_step(&month, &f.step)?;
-    app.submission_step(&authed.caller, &zone, m, step, &f.reason).await?;
-    Ok(Redirect::to(&format!("/submissions?year={}", m.year())).into_response())
+    match app.submission_step(&authed.caller, &zone, m, step, &f.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/submissions?year={}", m.year())).into_response()),
+        // A submission or approval the month's flags stop: the flags, with why, to act on.
+        Err(e @ service::ServiceError::Conflict(_)) if matches!(step, Step::Submit | Step::Approve) => {
+            crate::review::refused(&app, &authed, &zone, m, e, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]

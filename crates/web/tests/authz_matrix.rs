@@ -54,6 +54,16 @@ async fn fixture(url: &str) -> Fixture {
         app.submission_step(&op, "yongxiu", month, domain::submission::Step::Submit, "").await.unwrap();
         app.project_month_step(&op, "yongxiu", month, domain::submission::Step::Submit, "").await.unwrap();
     }
+    // December 2025: each enterprise's revenue a hundredfold November's, a review flag in each
+    // zone; 永修's explained and submitted (for the coordinator to decide), 经开's open (for the zone
+    // to explain).
+    let jumps = format!("uscc,month,revenue\n{own},2025-11,10\n{own},2025-12,1000\n{other},2025-11,20\n{other},2025-12,2000\n");
+    let (_j, p) = testkit::file("j.csv", jumps.as_bytes());
+    app.import_facts(&op, &p, false, &|_, _| {}).await.unwrap();
+    let december = domain::Month::new(2025, 12).unwrap();
+    let jump = service::FlagRef { uscc: &other, rule: "jump", indicator: "revenue" };
+    app.explain_flags(&op, "yongxiu", december, &[jump], "新增订单").await.unwrap();
+    app.submission_step(&op, "yongxiu", december, domain::submission::Step::Submit, "").await.unwrap();
     // Projects: P-OWN in 临空 (the zone user's etdz), P-OTHER in 永修; the own requirement and
     // problems are the 行政审批局's (the department user's), the other ones not.
     let projects = "code,name,zone,industry,type,total_investment,status\nP-OWN,本组团项目,linkong,optoelectronics,新建,20000,在建\n\
@@ -194,6 +204,24 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("GET", "/submissions", "-", [200, 200, 200, 403, 200, 403]),
     ("POST", "/submissions/{zone}/{month}", "own", [403, 403, 303, 403, 403, 403]),
     ("POST", "/submissions/{zone}/{month}", "other", [403, 403, 403, 403, 403, 403]),
+    ("GET", "/submissions/{zone}/{month}/review", "own", [200, 403, 200, 403, 403, 403]),
+    ("GET", "/submissions/{zone}/{month}/review", "other", [200, 403, 403, 403, 403, 403]),
+    ("GET", "/submissions/{zone}/{month}/review.xlsx", "own", [200, 403, 200, 403, 403, 403]),
+    ("GET", "/submissions/{zone}/{month}/review.xlsx", "other", [200, 403, 403, 403, 403, 403]),
+    ("POST", "/submissions/{zone}/{month}/review/explain", "own", [403, 403, 303, 403, 403, 403]),
+    ("POST", "/submissions/{zone}/{month}/review/explain", "other", [403, 403, 403, 403, 403, 403]),
+    // 经开's December is open: nothing to decide yet (409); 永修's is submitted.
+    ("POST", "/submissions/{zone}/{month}/review/decide", "own", [409, 403, 403, 403, 403, 403]),
+    ("POST", "/submissions/{zone}/{month}/review/decide", "other", [303, 403, 403, 403, 403, 403]),
+    ("GET", "/data-quality", "-", [200, 403, 403, 403, 403, 403]),
+    ("GET", "/data-quality.xlsx", "-", [200, 403, 403, 403, 403, 403]),
+    ("GET", "/api/v1/review/{zone}/{month}", "own", [200, 403, 200, 403, 403, 403]),
+    ("GET", "/api/v1/review/{zone}/{month}", "other", [200, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/review/{zone}/{month}/explain", "own", [403, 403, 200, 403, 403, 403]),
+    ("POST", "/api/v1/review/{zone}/{month}/explain", "other", [403, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/review/{zone}/{month}/decide", "own", [409, 403, 403, 403, 403, 403]),
+    ("POST", "/api/v1/review/{zone}/{month}/decide", "other", [200, 403, 403, 403, 403, 403]),
+    ("GET", "/api/v1/data-quality", "-", [200, 403, 403, 403, 403, 403]),
     ("POST", "/submissions/upload", "own", [303, 403, 303, 403, 403, 403]),
     ("POST", "/submissions/upload", "other", [303, 403, 403, 403, 403, 403]),
     ("GET", "/targets", "-", [200, 200, 200, 403, 200, 403]),
@@ -452,6 +480,52 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
             case("own", format!("/submissions/etdz/{step_month}"), form(format!("csrf={csrf}&step=submit"))),
             case("other", format!("/submissions/yongxiu/{step_month}"), form(format!("csrf={csrf}&step=submit"))),
         ],
+        (
+            "GET",
+            "/submissions/{zone}/{month}/review" | "/submissions/{zone}/{month}/review.xlsx" | "/api/v1/review/{zone}/{month}",
+        ) => {
+            let suffix = route.rsplit_once("{month}").map_or("", |(_, s)| s);
+            let base = if route.starts_with("/api") { "/api/v1/review" } else { "/submissions" };
+            vec![
+                case("own", format!("{base}/etdz/2025-12{suffix}"), none()),
+                case("other", format!("{base}/yongxiu/2025-12{suffix}"), none()),
+            ]
+        }
+        ("POST", "/submissions/{zone}/{month}/review/explain") => {
+            let body = |e: &str| form(format!("csrf={csrf}&uscc={e}&rule=jump&indicator=revenue&explanation=x"));
+            vec![
+                case("own", "/submissions/etdz/2025-12/review/explain".into(), body(&f.own)),
+                case("other", "/submissions/yongxiu/2025-12/review/explain".into(), body(&f.other)),
+            ]
+        }
+        ("POST", "/submissions/{zone}/{month}/review/decide") => {
+            let body = |e: &str| form(format!("csrf={csrf}&uscc={e}&rule=jump&indicator=revenue&decision=accepted"));
+            vec![
+                case("own", "/submissions/etdz/2025-12/review/decide".into(), body(&f.own)),
+                case("other", "/submissions/yongxiu/2025-12/review/decide".into(), body(&f.other)),
+            ]
+        }
+        ("POST", "/api/v1/review/{zone}/{month}/explain") => {
+            let body = |e: &str| {
+                json(format!(r#"{{"flags":[{{"uscc":"{e}","rule":"jump","indicator":"revenue"}}],"explanation":"x"}}"#))
+            };
+            vec![
+                case("own", "/api/v1/review/etdz/2025-12/explain".into(), body(&f.own)),
+                case("other", "/api/v1/review/yongxiu/2025-12/explain".into(), body(&f.other)),
+            ]
+        }
+        ("POST", "/api/v1/review/{zone}/{month}/decide") => {
+            let body = |e: &str| {
+                json(format!(r#"{{"flags":[{{"uscc":"{e}","rule":"jump","indicator":"revenue"}}],"decision":"accepted"}}"#))
+            };
+            vec![
+                case("own", "/api/v1/review/etdz/2025-12/decide".into(), body(&f.own)),
+                case("other", "/api/v1/review/yongxiu/2025-12/decide".into(), body(&f.other)),
+            ]
+        }
+        ("GET", "/data-quality" | "/data-quality.xlsx" | "/api/v1/data-quality") => {
+            vec![case("-", format!("{route}?year=2025"), none())]
+        }
         ("POST", "/submissions/upload") => vec![
             case("own", route.into(), multipart(csrf, &facts(&f.own))),
             case("other", route.into(), multipart(csrf, &facts(&f.other))),

@@ -133,7 +133,7 @@ async fn openapi_documents_every_api_route() {
             documented += 1;
         }
     }
-    assert_eq!(documented, 53, "the API routes and /healthz");
+    assert_eq!(documented, 57, "the API routes and /healthz");
     // And nothing is documented that the router does not serve.
     for (path, ops) in paths {
         for method in ops.as_object().unwrap().keys().filter(|k| ["get", "post", "put", "delete", "patch"].contains(&k.as_str()))
@@ -484,9 +484,10 @@ async fn the_drill_down_shows_its_cells_projection() {
     );
 }
 
-/// The submission board shows a month's review flags while it is open, with their rules.
+/// The submission board shows each month's kept review flags and links to them; the month's
+/// page lists each flag with its enterprise, values and status, and exports them.
 #[tokio::test]
-async fn the_submission_board_shows_an_open_months_review_flags() {
+async fn the_submission_board_links_each_months_review_flags() {
     let db = testkit::sqlite();
     let app = App::open(&db.url).await.unwrap();
     let op = service::Caller::operator();
@@ -499,8 +500,21 @@ async fn the_submission_board_shows_an_open_months_review_flags() {
     let (status, _, body) = get(&app, "/submissions?year=2024").await;
     assert_eq!(status, StatusCode::OK);
     let page = String::from_utf8(body).unwrap();
-    assert!(page.contains("title=\"审核规则:环比异常波动 1\">审核提示 1 条</span>"), "the June cell's flag");
+    let cell = |m: &str| format!("href=\"/submissions/etdz/{m}/review\">审核提示 1 条<span class=\"sub\">待说明 1</span></a>");
+    assert!(page.contains(&cell("2024-06")), "the June cell's flag: {page}");
     // July: the enterprise that reported in June has not (yet); May had nothing before it.
-    assert!(page.contains("title=\"审核规则:上月填报本月未报 1\">审核提示 1 条</span>"), "the July cell's flag");
+    assert!(page.contains(&cell("2024-07")), "the July cell's flag");
     assert_eq!(page.matches("审核提示 1 条").count(), 2);
+
+    let (status, _, body) = get(&app, "/submissions/etdz/2024-06/review").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(body).unwrap();
+    for shown in ["甲光电", "环比异常波动", "营业收入", "300.00 万元", "10.00 万元", "待说明"] {
+        assert!(page.contains(shown), "{shown} on the month's page");
+    }
+    let (status, headers, body) = get(&app, "/submissions/etdz/2024-06/review.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-disposition"].to_str().unwrap().contains("review-etdz-2024-06.xlsx"));
+    let sheet = testkit::sheet_rows(&body);
+    assert!(sheet.iter().any(|r| r.contains(&"甲光电".to_string()) && r.contains(&"环比异常波动".to_string())), "{sheet:?}");
 }

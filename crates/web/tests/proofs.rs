@@ -57,6 +57,17 @@ async fn every_form_refuses_a_missing_csrf_token_and_changes_nothing() {
             form("/account/password", &zc, "csrf=wrong&old=Ganjiang-2023!&new=Ganxin-Zone-99&repeat=Ganxin-Zone-99".into()),
             form("/admin/users", &ac, "csrf=wrong&op=disable&login=leader".into()),
             form("/submissions/etdz/2022-07", &zc, "csrf=wrong&step=submit".into()),
+            form(
+                "/submissions/etdz/2022-07/review/explain",
+                &zc,
+                format!("csrf=wrong&uscc={}&rule=jump&indicator=revenue&explanation=x", uscc(1)),
+            ),
+            form("/submissions/etdz/2022-07/review/explain", &zc, "csrf=wrong&rule=jump&all=1&explanation=x".into()),
+            form(
+                "/submissions/etdz/2022-07/review/decide",
+                &jc,
+                format!("csrf=wrong&uscc={}&rule=jump&indicator=revenue&decision=accepted", uscc(1)),
+            ),
             form("/tasks/task-2", &zc, "csrf=wrong&month=2022-07&note=进展".into()),
             form("/projects/P1/report", &zc, "csrf=wrong&month=2022-07&investment=1&note=x".into()),
             form("/projects/P1/problems", &zc, "csrf=wrong&month=2022-07&description=x&department=approval&due=2022-08-01".into()),

@@ -95,6 +95,8 @@ pub struct Nav {
     pub show_projects: bool,
     /// The service catalogue and the tickets (企业点单叫号).
     pub show_services: bool,
+    /// The coordinator's data-quality page (审核提示, Benford screen).
+    pub show_quality: bool,
     pub unread: i64,
 }
 
@@ -124,6 +126,7 @@ pub fn nav(app: &App, authed: &Authed, active: &'static str) -> Nav {
         show_tasks: a.may(Action::ReadAggregates),
         show_projects: a.may(Action::ReadProjects),
         show_services: a.may(Action::ReadTickets),
+        show_quality: a.may(Action::ReviewSubmissions) && !a.operator,
         unread: authed.unread,
     }
 }
