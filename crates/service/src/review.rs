@@ -10,6 +10,9 @@ use serde::Serialize;
 
 use crate::{App, Caller, Figures, Result, ServiceError};
 
+/// How many of a zone's latest months an import reviews at once.
+const REVIEWED_AT_IMPORT: usize = 3;
+
 /// The longest explanation or reason taken, in characters.
 const MAX_TEXT_CHARS: usize = 2000;
 
@@ -116,13 +119,29 @@ impl App {
         Ok(self.store.keep_review_flags(zone, month, fresh).await?)
     }
 
-    /// Keeps the review of every open (draft or returned) month among these top-level
-    /// zone-months and the months after them, whose comparison they change: what an import does
-    /// once its facts are in.
+    /// Keeps the review of the open (draft or returned) months an import wrote, and of the month
+    /// after each where reported, whose comparison it changes: what an import does once its facts are in. Only
+    /// each zone's latest few months are reviewed at once — a zone's monthly file is one month,
+    /// a correction a few — so that loading years of history does not review every one of them
+    /// (each is still reviewed when it is submitted).
     pub(crate) async fn keep_reviews_after_import(&self, touched: &std::collections::BTreeSet<(String, Month)>) -> Result<()> {
         let current = self.clock.current_month();
-        let mut months: std::collections::BTreeSet<(String, Month)> = touched.clone();
-        months.extend(touched.iter().map(|(z, m)| (z.clone(), m.next())).filter(|(_, m)| *m <= current));
+        let mut months: std::collections::BTreeSet<(String, Month)> = std::collections::BTreeSet::new();
+        for top in self.plan.top_zones() {
+            let latest = touched.iter().rev().filter(|(z, _)| z == top.code.as_str()).take(REVIEWED_AT_IMPORT);
+            for (zone, month) in latest {
+                months.insert((zone.clone(), *month));
+                // A month nobody has reported yet is not reviewed until it is submitted: its
+                // every enterprise would be a missing reporter.
+                let next = month.next();
+                if next <= current
+                    && (touched.contains(&(zone.clone(), next))
+                        || self.store.month_reported(&self.zones_under(zone), next).await?)
+                {
+                    months.insert((zone.clone(), next));
+                }
+            }
+        }
         let (Some(first), Some(last)) = (months.iter().map(|(_, m)| *m).min(), months.iter().map(|(_, m)| *m).max()) else {
             return Ok(());
         };

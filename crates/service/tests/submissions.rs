@@ -403,3 +403,37 @@ async fn flags_are_explained_by_the_zone_and_decided_by_the_coordinator() {
         assert!(matches!(app.explain_flags(&zone, "etdz", july, &[negative], "系统问题").await, Err(ServiceError::NotFound(_))));
     }
 }
+
+/// An import keeps the flags of each zone's latest three months it writes (and of the month after,
+/// once reported): loading history reviews each older month only when it is submitted, and a
+/// month nobody has reported yet is not a list of missing reporters until then.
+#[tokio::test]
+async fn an_import_reviews_each_zones_latest_months_and_submission_the_rest() {
+    for db in testkit::engines().await {
+        let app = App::open(&db.url).await.unwrap();
+        let op = Caller::operator();
+        let (_g, p) =
+            testkit::file("e.csv", format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n", uscc(1)).as_bytes());
+        app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
+        let (zone, _, _) = accounts(&app).await;
+        // January to June 2024: February jumps fourfold over January, the rest steady.
+        let values = [100, 400, 400, 400, 400, 400];
+        let facts: String = values.iter().enumerate().map(|(i, v)| format!("{},2024-{:02},{v}\n", uscc(1), i + 1)).collect();
+        import(&app, &op, &format!("uscc,month,revenue\n{facts}")).await.unwrap();
+        let kept = |m: u32| {
+            let app = &app;
+            let zone = &zone;
+            async move { app.review_sheet(zone, "etdz", Month::new(2024, m).unwrap()).await.unwrap().flags.len() }
+        };
+        assert_eq!(kept(2).await, 0, "{}: February is older than the latest three months", db.engine);
+        assert_eq!(kept(7).await, 0, "July is not reported yet");
+        // Submitting February reviews it: its jump stops the submission, kept to be explained.
+        let february = Month::new(2024, 2).unwrap();
+        assert!(matches!(app.submission_step(&zone, "etdz", february, Step::Submit, "").await, Err(ServiceError::Conflict(_))));
+        assert_eq!(kept(2).await, 1);
+        // July reported: the import reviews it and the month after it is not.
+        import(&app, &zone, &format!("uscc,month,revenue\n{},2024-07,1600\n", uscc(1))).await.unwrap();
+        assert_eq!(kept(7).await, 1, "{}: July jumps fourfold over June", db.engine);
+        assert_eq!(kept(8).await, 0);
+    }
+}

@@ -165,6 +165,22 @@ impl Store {
         Ok(rows.iter().map(|r| (r.get(0), (1..=indicators.len()).map(|i| r.get::<Option<i64>, _>(i)).collect())).collect())
     }
 
+    /// Whether any enterprise of these zones reported anything for the month (from the kept sums).
+    pub async fn month_reported(&self, zones: &[String], month: Month) -> Result<bool> {
+        if zones.is_empty() {
+            return Ok(false);
+        }
+        let sql = format!(
+            "SELECT 1 FROM cell_months WHERE month = $1 AND reporters > 0 AND zone IN ({}) LIMIT 1",
+            placeholders(zones.len(), 2)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(month.yyyymm()));
+        for z in zones {
+            q = q.bind(z.clone());
+        }
+        Ok(q.fetch_optional(&self.pool).await?.is_some())
+    }
+
     /// Every reported month of one enterprise, all indicators, newest first.
     pub async fn enterprise_months(&self, uscc: &str, indicators: &[IndicatorCode]) -> Result<Vec<MonthFacts>> {
         let cols: Vec<String> = indicators.iter().map(|i| format!("f.{}", fact_column(i))).collect();
