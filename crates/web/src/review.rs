@@ -477,7 +477,7 @@ pub async fn quality(State(app): State<App>, authed: Authed, Query(q): Query<Yea
         .map(|b| match &b.screen {
             Some(s) => BenfordLine {
                 zone: zone_name(&app.plan, &b.zone),
-                amounts: s.amounts.to_string(),
+                amounts: domain::amount::group_thousands(&s.amounts.to_string()),
                 mad: format!("{:.4}", s.mad),
                 conformity: conformity_zh(s.conformity),
                 shares: s.shares.iter().map(|x| pct(Some(x * 100.0))).collect(),
