@@ -48,6 +48,7 @@ pub mod plan;
 pub mod progress;
 pub mod projection;
 pub mod projects;
+pub mod public;
 pub mod review;
 pub mod services;
 pub mod submission;

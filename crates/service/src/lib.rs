@@ -19,6 +19,7 @@ mod kpi_reports;
 mod leads;
 mod operations;
 mod projects;
+mod public;
 mod report;
 mod review;
 mod submissions;
@@ -50,6 +51,7 @@ pub use operations::{CacheUse, QueueLength};
 pub use projects::{
     DepartmentProblems, Dispatch, OpenProblem, PROJECT_MONTH, PhotoRow, ProjectDetail, ProjectFiles, ReportRow, ZoneCount,
 };
+pub use public::{LightCounts, PublicRow, PublicView};
 pub use report::{Cell, Cockpit, DrillDown, DrillRow, KpiLine, TrendPoint};
 pub use review::{DataQuality, FlagRef, QualityBenford, QualityMonth, ReviewSheet, SheetFlag};
 pub use submissions::{BoardCell, Figures, FlagTally, States};

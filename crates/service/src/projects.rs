@@ -177,10 +177,15 @@ impl App {
     /// The monthly dispatch for `month`, of the projects the caller may see.
     pub async fn dispatch(&self, caller: &Caller, month: Month) -> Result<Arc<Dispatch>> {
         let zones = self.project_zones_visible(caller)?;
-        // Callers who see the same zones see the same dispatch.
+        self.dispatch_view(&zones, month).await
+    }
+
+    /// The dispatch of the projects of these zones (none: every zone) as kept: callers who see
+    /// the same zones see the same dispatch.
+    pub(crate) async fn dispatch_view(&self, zones: &[ZoneCode], month: Month) -> Result<Arc<Dispatch>> {
         let key = (month.yyyymm(), zones.iter().map(ZoneCode::to_string).collect());
         let version = self.data_version().await?;
-        self.views.dispatch.get_or_compute(key, version, || self.compute_dispatch(&zones, month)).await
+        self.views.dispatch.get_or_compute(key, version, || self.compute_dispatch(zones, month)).await
     }
 
     async fn compute_dispatch(&self, zones: &[ZoneCode], month: Month) -> Result<Dispatch> {

@@ -143,24 +143,32 @@ impl App {
     /// Kept by data version as the progress table is.
     pub async fn forecast(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Vec<ForecastRow>> {
         self.require(caller, Action::ReadAggregates)?;
+        Ok((*self.forecast_view(indicator, month, figures).await?).clone())
+    }
+
+    /// The forecast as kept, for whoever is allowed it.
+    pub(crate) async fn forecast_view(&self, indicator: &str, month: Month, figures: Figures) -> Result<Arc<Vec<ForecastRow>>> {
         let key = (indicator.to_string(), month.yyyymm(), figures);
         let version = self.data_version().await?;
-        let rows = self
-            .views
+        self.views
             .forecast
             .get_or_compute(key, version, || async {
                 Ok::<_, ServiceError>(
                     self.index_over(indicator, &months_with_history(&self.plan, month), figures).await?.forecast(month),
                 )
             })
-            .await?;
-        Ok((*rows).clone())
+            .await
     }
 
     /// The cockpit: progress, the year's trend and the headline KPIs, from memory while nothing
     /// has been written since it was computed.
     pub async fn cockpit(&self, caller: &Caller, indicator: &str, month: Month, figures: Figures) -> Result<Arc<Cockpit>> {
         self.require(caller, Action::ReadAggregates)?;
+        self.cockpit_view(indicator, month, figures).await
+    }
+
+    /// The cockpit as kept, for whoever is allowed it.
+    pub(crate) async fn cockpit_view(&self, indicator: &str, month: Month, figures: Figures) -> Result<Arc<Cockpit>> {
         let key = (indicator.to_string(), month.yyyymm(), figures, self.clock.today().days());
         let version = self.data_version().await?;
         self.views.cockpit.get_or_compute(key, version, || self.compute_cockpit(indicator, month, figures)).await

@@ -108,7 +108,7 @@ impl App {
     }
 
     /// A top-level zone and the zones under it.
-    fn zones_under(&self, top: &str) -> Vec<String> {
+    pub(crate) fn zones_under(&self, top: &str) -> Vec<String> {
         self.plan.zones.iter().filter(|z| self.plan.top_zone(&z.code) == top).map(|z| z.code.to_string()).collect()
     }
 

@@ -154,6 +154,8 @@ pub(crate) struct Views {
     pub(crate) drill: ViewCache<DrillKey, crate::DrillDown>,
     /// A top-level zone's month's review flags.
     pub(crate) reviews: ViewCache<ViewKey, Vec<domain::review::Flag>>,
+    /// The public page (one: it is the same for everyone).
+    pub(crate) public: ViewCache<(), crate::PublicView>,
     /// A top-level zone's year's Benford screen.
     pub(crate) benford: ViewCache<(String, i32), Option<domain::review::Benford>>,
     /// Ticket lists by what they hold and the day.
@@ -176,6 +178,7 @@ impl Views {
             self.drill.usage("drill"),
             self.reviews.usage("reviews"),
             self.benford.usage("benford"),
+            self.public.usage("public"),
             self.tickets.usage("tickets"),
             self.tokens.usage("tokens"),
             self.evaluations.usage("evaluations"),
@@ -193,6 +196,7 @@ impl Views {
             drill: ViewCache::new(),
             reviews: ViewCache::new(),
             benford: ViewCache::new(),
+            public: ViewCache::new(),
             tickets: ViewCache::new(),
             tokens: ViewCache::new(),
             evaluations: ViewCache::bounded(2),

@@ -165,6 +165,39 @@ impl Store {
         Ok(rows.iter().map(|r| (r.get(0), (1..=indicators.len()).map(|i| r.get::<Option<i64>, _>(i)).collect())).collect())
     }
 
+    /// For each (industry, zone) of these zones, the enterprises that reported the indicator in
+    /// these months: how many, the largest one's sum and the sum of all, in stored units (what
+    /// the public page checks before it shows a cell).
+    pub async fn cell_spreads(
+        &self,
+        indicator: &IndicatorCode,
+        zones: &[String],
+        months: &[Month],
+    ) -> Result<Vec<(String, String, i64, i64, i64)>> {
+        if zones.is_empty() || months.is_empty() {
+            return Ok(Vec::new());
+        }
+        let col = format!("f.{}", fact_column(indicator));
+        let sql = format!(
+            "SELECT industry, zone, COUNT(*), CAST(MAX(s) AS BIGINT), CAST(SUM(s) AS BIGINT) FROM \
+             (SELECT e.industry AS industry, e.zone AS zone, e.id AS id, CAST(SUM({col}) AS BIGINT) AS s \
+              FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
+              WHERE f.month IN ({}) AND e.zone IN ({}) AND {col} IS NOT NULL GROUP BY e.industry, e.zone, e.id) t \
+             GROUP BY industry, zone",
+            placeholders(months.len(), 1),
+            placeholders(zones.len(), months.len() + 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for m in months {
+            q = q.bind(i64::from(m.yyyymm()));
+        }
+        for z in zones {
+            q = q.bind(z.clone());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))).collect())
+    }
+
     /// Whether any enterprise of these zones reported anything for the month (from the kept sums).
     pub async fn month_reported(&self, zones: &[String], month: Month) -> Result<bool> {
         if zones.is_empty() {

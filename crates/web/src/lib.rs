@@ -20,6 +20,7 @@ mod metrics;
 mod openapi;
 mod pages;
 mod projects;
+mod public;
 mod review;
 mod tags;
 mod tasks;
@@ -106,6 +107,7 @@ fn registered() -> Routes {
         .merge_module(inbox::routes)
         .merge_module(kpis::routes)
         .merge_module(review::routes)
+        .merge_module(public::routes)
         .fallback(not_found)
 }
 

@@ -214,6 +214,9 @@ const EXPECTED: &[(&str, &str, &str, [u16; 6])] = &[
     ("POST", "/submissions/{zone}/{month}/review/decide", "own", [409, 403, 403, 403, 403, 403]),
     ("POST", "/submissions/{zone}/{month}/review/decide", "other", [303, 403, 403, 403, 403, 403]),
     ("GET", "/data-quality", "-", [200, 403, 403, 403, 403, 403]),
+    // The public page is off unless the plan file turns it on (tests/http.rs: on, for anyone).
+    ("GET", "/public", "-", [404, 404, 404, 404, 404, 404]),
+    ("GET", "/public.json", "-", [404, 404, 404, 404, 404, 404]),
     ("GET", "/data-quality.xlsx", "-", [200, 403, 403, 403, 403, 403]),
     ("GET", "/api/v1/review/{zone}/{month}", "own", [200, 403, 200, 403, 403, 403]),
     ("GET", "/api/v1/review/{zone}/{month}", "other", [200, 403, 403, 403, 403, 403]),
@@ -523,6 +526,7 @@ fn cases(f: &Fixture, method: &'static str, route: &'static str, k: usize, csrf:
                 case("other", "/api/v1/review/yongxiu/2025-12/decide".into(), body(&f.other)),
             ]
         }
+        ("GET", "/public" | "/public.json") => vec![case("-", route.into(), none())],
         ("GET", "/data-quality" | "/data-quality.xlsx" | "/api/v1/data-quality") => {
             vec![case("-", format!("{route}?year=2025"), none())]
         }

@@ -517,3 +517,35 @@ async fn the_submission_board_links_each_months_review_flags() {
     let sheet = testkit::sheet_rows(&body);
     assert!(sheet.iter().any(|r| r.contains(&"甲光电".to_string()) && r.contains(&"环比异常波动".to_string())), "{sheet:?}");
 }
+
+/// The public page, once the plan file turns it on: for anyone, without signing in, official
+/// figures only, a hidden cell saying why; JSON beside it.
+#[tokio::test]
+async fn the_public_page_is_for_anyone_once_the_plan_turns_it_on() {
+    let db = testkit::sqlite();
+    let op = service::Caller::operator();
+    let src = format!("{}\n[public]\nenabled = true\n", domain::plan::DEFAULT_PLAN_TOML);
+    let app = App::init(&db.url, &src, &op).await.unwrap();
+    let reg: String =
+        (1..=4).map(|k| format!("{},企业{k},etdz,{}\n", uscc(k), if k == 1 { "silicone" } else { "optoelectronics" })).collect();
+    let (_a, p) = testkit::file("e.csv", format!("uscc,name,zone,industry\n{reg}").as_bytes());
+    app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
+    let facts: String = (1..=4).map(|k| format!("{},2024-05,{}\n", uscc(k), k * 100_000)).collect();
+    let (_b, p) = testkit::file("f.csv", format!("uscc,month,revenue\n{facts}").as_bytes());
+    app.import_facts(&op, &p, false, &|_, _| {}).await.unwrap();
+    app.close_months(&op, domain::Month::new(2024, 5).unwrap(), None, domain::submission::SubmissionState::Locked, "")
+        .await
+        .unwrap();
+    let anonymous = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let (status, headers, page) = send(&app, anonymous("/public")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(headers.get("content-security-policy").is_some());
+    assert!(page.contains("数据截至2024年5月") && page.contains("光电信息") && page.contains("90.00"), "{page}");
+    // 有机硅 is one enterprise's figure.
+    assert!(page.contains("涉及企业少于 3 家"), "{page}");
+    assert!(!page.contains("企业1"), "no enterprise is named");
+    let (status, _, json) = send(&app, anonymous("/public.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["month"], "2024-05");
+}

@@ -70,6 +70,8 @@ struct RawPlan {
     #[serde(default)]
     review: Option<Spanned<RawReview>>,
     #[serde(default)]
+    public: Option<Spanned<RawPublic>>,
+    #[serde(default)]
     assessment: Option<Spanned<RawAssessment>>,
     #[serde(default)]
     evaluation: Option<Spanned<RawEvaluation>>,
@@ -171,6 +173,16 @@ struct RawReview {
     copied_min_reported: Option<usize>,
     va_ratio: Option<(f64, f64)>,
     tax_ratio_max: Option<f64>,
+}
+
+/// `[public]`: the public page (PRODUCT.md §7).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPublic {
+    enabled: Option<bool>,
+    zones: Option<bool>,
+    min_enterprises: Option<u64>,
+    max_share: Option<f64>,
 }
 
 /// `[projects]`: what counts as a 亿元以上 project, and the dispatch lights' thresholds.
@@ -967,12 +979,14 @@ fn validate(raw: RawPlan, p: &mut Problems) -> Plan {
     let projects = project_rules(raw.projects, p);
     let leads = lead_rules(raw.leads, p);
     let review = review_rules(raw.review, &indicators, p);
+    let public = public_settings(raw.public, p);
     let assessment = assessment_rules(raw.assessment, &indicators, &kpis, p);
     let evaluation = evaluation_rules(raw.evaluation, &indicators, p);
     Plan {
         projects,
         leads,
         review,
+        public,
         assessment,
         evaluation,
         code: h.code,
@@ -1076,6 +1090,29 @@ fn review_rules(raw: Option<Spanned<RawReview>>, indicators: &[Indicator], p: &m
         rules.tax_ratio_max = t;
     }
     rules
+}
+
+fn public_settings(raw: Option<Spanned<RawPublic>>, p: &mut Problems) -> crate::public::PublicSettings {
+    let mut settings = crate::public::PublicSettings::default();
+    let Some(raw) = raw else { return settings };
+    let span = raw.span();
+    let raw = raw.into_inner();
+    settings.enabled = raw.enabled.unwrap_or(settings.enabled);
+    settings.zones = raw.zones.unwrap_or(settings.zones);
+    if let Some(n) = raw.min_enterprises {
+        // 统计法: a figure of fewer than three reporters identifies them.
+        if n < 3 {
+            p.at(span.clone(), "public.min_enterprises 不得少于 3 / at least 3");
+        }
+        settings.min_enterprises = n;
+    }
+    if let Some(share) = raw.max_share {
+        if !(share > 0.0 && share <= 0.8) {
+            p.at(span, "public.max_share 应在 0 与 0.8 之间 / between 0 and 0.8");
+        }
+        settings.max_share = share;
+    }
+    settings
 }
 
 fn lead_rules(raw: Option<Spanned<RawLeads>>, p: &mut Problems) -> crate::plan::LeadRules {

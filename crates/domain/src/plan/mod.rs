@@ -233,6 +233,8 @@ pub struct Plan {
     pub leads: LeadRules,
     /// 审核规则 on a zone's month (`[review]`).
     pub review: crate::review::ReviewRules,
+    /// The public page (`[public]`), off by default.
+    pub public: crate::public::PublicSettings,
     /// The annual zone assessment (`[assessment]`).
     pub assessment: crate::assessment::AssessmentRules,
     /// The per-mu efficiency evaluation (`[evaluation]`), when the plan has one.

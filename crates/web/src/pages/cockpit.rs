@@ -181,52 +181,7 @@ async fn cockpit(app: App, authed: Authed, Query(q): Query<MonthQuery>) -> Resul
         });
     }
     page.rows.extend(current);
-    page.kpis = cockpit
-        .kpis
-        .iter()
-        .map(|k| {
-            let (light, word) = match (&k.actual, &k.owner) {
-                (_, Some(_)) if k.late => ("red", "逾期未报"),
-                (Some(a), _) if a.met => ("green", "已达成"),
-                (Some(_), _) => ("yellow", "未达成"),
-                (None, Some(_)) => ("grey", "待填报"),
-                (None, None) => ("grey", "待接入"),
-            };
-            let cmp = match k.comparison {
-                domain::kpi::Comparison::AtLeast => "≥",
-                domain::kpi::Comparison::MoreThan => ">",
-            };
-            let period = match k.period {
-                domain::kpi::KpiPeriod::Annual => "每年".to_string(),
-                domain::kpi::KpiPeriod::Year(y) => format!("{y}年"),
-            };
-            KpiView {
-                name: k.name.clone(),
-                target: format!("{period} {cmp} {} {}", k.target, k.unit),
-                actual: k.actual.as_ref().map_or_else(|| "—".to_string(), |a| crate::format::kpi_value(a.value)),
-                projection: k.projection.as_ref().map_or_else(
-                    || "—".to_string(),
-                    |p| format!("{} · 达标概率 {:.0}%", crate::format::kpi_value(p.value), p.probability * 100.0),
-                ),
-                projection_note: k.projection.as_ref().map_or_else(String::new, |p| {
-                    format!(
-                        "按{}年同期完成比例推算,区间 {} ~ {}",
-                        p.years.iter().map(i32::to_string).collect::<Vec<_>>().join("、"),
-                        crate::format::kpi_value(p.low),
-                        crate::format::kpi_value(p.high)
-                    )
-                }),
-                basis: match (&k.actual, &k.supplied_by, &k.owner) {
-                    (Some(a), _, _) => a.basis.clone(),
-                    (None, Some(m), _) => format!("由 {} 模块提供(建设中)", app.plan.module_name(m)),
-                    (None, None, Some(owner)) => format!("由{owner}填报,尚未填报"),
-                    (None, None, None) => "数据不足".to_string(),
-                },
-                light,
-                word,
-            }
-        })
-        .collect();
+    page.kpis = kpi_views(&app, &cockpit.kpis);
     page.export_href = format!("/export/progress.xlsx?indicator={indicator}&month={month}{}", page.figures_param);
     Ok(page)
 }
@@ -338,4 +293,52 @@ pub async fn export_progress(
         rows: data,
     };
     xlsx_response(&format!("progress-{indicator}-{month}.xlsx"), sheet)
+}
+
+/// The headline KPIs as the cockpit and the public page show them.
+pub(crate) fn kpi_views(app: &App, kpis: &[service::KpiLine]) -> Vec<KpiView> {
+    kpis.iter()
+        .map(|k| {
+            let (light, word) = match (&k.actual, &k.owner) {
+                (_, Some(_)) if k.late => ("red", "逾期未报"),
+                (Some(a), _) if a.met => ("green", "已达成"),
+                (Some(_), _) => ("yellow", "未达成"),
+                (None, Some(_)) => ("grey", "待填报"),
+                (None, None) => ("grey", "待接入"),
+            };
+            let cmp = match k.comparison {
+                domain::kpi::Comparison::AtLeast => "≥",
+                domain::kpi::Comparison::MoreThan => ">",
+            };
+            let period = match k.period {
+                domain::kpi::KpiPeriod::Annual => "每年".to_string(),
+                domain::kpi::KpiPeriod::Year(y) => format!("{y}年"),
+            };
+            KpiView {
+                name: k.name.clone(),
+                target: format!("{period} {cmp} {} {}", k.target, k.unit),
+                actual: k.actual.as_ref().map_or_else(|| "—".to_string(), |a| crate::format::kpi_value(a.value)),
+                projection: k.projection.as_ref().map_or_else(
+                    || "—".to_string(),
+                    |p| format!("{} · 达标概率 {:.0}%", crate::format::kpi_value(p.value), p.probability * 100.0),
+                ),
+                projection_note: k.projection.as_ref().map_or_else(String::new, |p| {
+                    format!(
+                        "按{}年同期完成比例推算,区间 {} ~ {}",
+                        p.years.iter().map(i32::to_string).collect::<Vec<_>>().join("、"),
+                        crate::format::kpi_value(p.low),
+                        crate::format::kpi_value(p.high)
+                    )
+                }),
+                basis: match (&k.actual, &k.supplied_by, &k.owner) {
+                    (Some(a), _, _) => a.basis.clone(),
+                    (None, Some(m), _) => format!("由 {} 模块提供(建设中)", app.plan.module_name(m)),
+                    (None, None, Some(owner)) => format!("由{owner}填报,尚未填报"),
+                    (None, None, None) => "数据不足".to_string(),
+                },
+                light,
+                word,
+            }
+        })
+        .collect()
 }

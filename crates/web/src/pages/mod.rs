@@ -173,7 +173,7 @@ pub fn xlsx_bytes(filename: &str, bytes: Vec<u8>) -> Response {
 /// Rows an export asks the store for at a time (the store's largest page).
 pub(super) const EXPORT_PAGE: i64 = 10_000;
 
-mod cockpit;
+pub(crate) mod cockpit;
 mod drill;
 mod registry;
 
