@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use domain::assessment::{Achievement, Measure, ZoneScore, assess};
 use domain::authz::Action;
-use domain::{ALL, Month, ZoneCode};
+use domain::{ALL, ZoneCode};
 
 use crate::{App, Caller, Figures, Result, ServiceError};
 
@@ -17,9 +17,7 @@ impl App {
         // it is computed from is the whole region's.
         self.require(caller, Action::ReadAggregates)?;
         self.require_some(caller, Action::ReadProjects)?;
-        let (Some(first), Some(december)) = (Month::new(year, 1), Month::new(year, 12)) else {
-            return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
-        };
+        let (first, december) = crate::year_months(year)?;
         if !self.plan.years.contains(&year) && year != self.plan.baseline_year {
             return Err(ServiceError::BadRequest(format!(
                 "{year} 年不是计划年份({}) / not a year of the plan",

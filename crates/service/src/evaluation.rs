@@ -105,9 +105,7 @@ impl App {
         figures: Figures,
     ) -> Result<(Vec<Subject>, HashMap<String, Place>)> {
         let rules = self.evaluation_rules()?;
-        let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
-            return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
-        };
+        let (from, to) = crate::year_months(year)?;
         let codes: Vec<domain::IndicatorCode> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
         let months_by_zones = self.counted_months(from, to, figures).await?;
         let filter = store::TotalsFilter {

@@ -254,3 +254,11 @@ impl App {
         })
     }
 }
+
+/// January and December of a year, or why the year is not one.
+pub(crate) fn year_months(year: i32) -> Result<(domain::Month, domain::Month)> {
+    match (domain::Month::new(year, 1), domain::Month::new(year, 12)) {
+        (Some(first), Some(last)) => Ok((first, last)),
+        _ => Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year"))),
+    }
+}

@@ -25,6 +25,17 @@ pub struct SheetFlag {
     pub status: FlagStatus,
 }
 
+impl SheetFlag {
+    /// How a caller names this flag.
+    pub fn flag_ref(&self) -> FlagRef<'_> {
+        FlagRef {
+            uscc: &self.kept.flag.uscc,
+            rule: self.kept.flag.rule,
+            indicator: self.kept.flag.indicator.as_deref().unwrap_or(""),
+        }
+    }
+}
+
 /// A zone's month's kept flags and the month's state.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewSheet {
@@ -278,9 +289,7 @@ impl App {
     /// each top-level zone's Benford screen of its amounts (flow indicators) for the year.
     pub async fn data_quality(&self, caller: &Caller, year: i32) -> Result<DataQuality> {
         self.require(caller, Action::ReviewSubmissions)?;
-        let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
-            return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
-        };
+        let (from, to) = crate::year_months(year)?;
         let counts = self.store.review_flag_counts(from, to).await?;
         let mut months: Vec<QualityMonth> = Vec::new();
         for top in self.plan.top_zones() {
@@ -323,9 +332,7 @@ impl App {
     /// Every kept flag of a year, for the coordinator's export: (zone, month, flag, name).
     pub async fn review_flags_of_year(&self, caller: &Caller, year: i32) -> Result<Vec<(String, Month, SheetFlag)>> {
         self.require(caller, Action::ReviewSubmissions)?;
-        let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
-            return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
-        };
+        let (from, to) = crate::year_months(year)?;
         let kept = self.store.review_flags_between(from, to).await?;
         let usccs: Vec<&str> = kept.iter().map(|(_, _, k)| k.flag.uscc.as_str()).collect();
         let names = self.store.enterprise_names(&usccs).await?;

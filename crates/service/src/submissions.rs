@@ -201,9 +201,7 @@ impl App {
         self.require(caller, Action::ReadAggregates)?;
         let today = self.clock.today();
         let calendar = self.plan.working_calendar();
-        let (Some(from), Some(to)) = (Month::new(year, 1), Month::new(year, 12)) else {
-            return Err(ServiceError::BadRequest(format!("年份 {year} 不正确 / bad year")));
-        };
+        let (from, to) = crate::year_months(year)?;
         // One read: each recorded zone-month's state and reason; the rest are drafts.
         let recorded: HashMap<(String, i64), (SubmissionState, String)> = self
             .store

@@ -272,6 +272,11 @@ pub(crate) async fn refused(
     Ok((err.status, render(app, authed, sheet, Some(err.message), typed, None)).into_response())
 }
 
+/// The flags a form acts on: the one it names, or with `all` every flag of the sheet that `keep`s.
+fn chosen<'a>(sheet: &'a ReviewSheet, all: bool, one: FlagRef<'a>, keep: impl Fn(&SheetFlag) -> bool) -> Vec<FlagRef<'a>> {
+    if all { sheet.flags.iter().filter(|x| keep(x)).map(SheetFlag::flag_ref).collect() } else { vec![one] }
+}
+
 pub async fn explain(
     State(app): State<App>,
     authed: Authed,
@@ -281,20 +286,10 @@ pub async fn explain(
     authed.check_csrf(&f.csrf)?;
     let m = parse_month(&month)?;
     let sheet = app.review_sheet(&authed.caller, &zone, m).await?;
-    let chosen: Vec<FlagRef<'_>> = if f.all == "1" {
-        sheet
-            .flags
-            .iter()
-            .filter(|x| x.kept.flag.rule == f.rule && matches!(x.status, FlagStatus::Unexplained | FlagStatus::Returned))
-            .map(|x| FlagRef {
-                uscc: &x.kept.flag.uscc,
-                rule: x.kept.flag.rule,
-                indicator: x.kept.flag.indicator.as_deref().unwrap_or(""),
-            })
-            .collect()
-    } else {
-        vec![FlagRef { uscc: &f.uscc, rule: &f.rule, indicator: &f.indicator }]
-    };
+    let one = FlagRef { uscc: &f.uscc, rule: &f.rule, indicator: &f.indicator };
+    let chosen = chosen(&sheet, f.all == "1", one, |x| {
+        x.kept.flag.rule == f.rule && matches!(x.status, FlagStatus::Unexplained | FlagStatus::Returned)
+    });
     match app.explain_flags(&authed.caller, &zone, m, &chosen, &f.explanation).await {
         Ok(()) => Ok(Redirect::to(&format!("/submissions/{}/{m}/review?saved={}", sheet.zone, chosen.len())).into_response()),
         Err(e) => {
@@ -314,20 +309,8 @@ pub async fn decide(
     let m = parse_month(&month)?;
     let decision = Decision::parse(&f.decision).ok_or_else(|| WebError::bad_request("未知审核意见 / unknown decision"))?;
     let sheet = app.review_sheet(&authed.caller, &zone, m).await?;
-    let chosen: Vec<FlagRef<'_>> = if f.all == "1" {
-        sheet
-            .flags
-            .iter()
-            .filter(|x| x.status == FlagStatus::Explained)
-            .map(|x| FlagRef {
-                uscc: &x.kept.flag.uscc,
-                rule: x.kept.flag.rule,
-                indicator: x.kept.flag.indicator.as_deref().unwrap_or(""),
-            })
-            .collect()
-    } else {
-        vec![FlagRef { uscc: &f.uscc, rule: &f.rule, indicator: &f.indicator }]
-    };
+    let one = FlagRef { uscc: &f.uscc, rule: &f.rule, indicator: &f.indicator };
+    let chosen = chosen(&sheet, f.all == "1", one, |x| x.status == FlagStatus::Explained);
     match app.decide_flags(&authed.caller, &zone, m, &chosen, decision, &f.reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/submissions/{}/{m}/review?saved={}", sheet.zone, chosen.len())).into_response()),
         Err(e) => refused(&app, &authed, &zone, m, e, None).await,
@@ -577,6 +560,7 @@ pub async fn quality_api(
     authed: Authed,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<service::DataQuality>, WebError> {
-    let year = chosen_year(&app, q.year);
+    // The year as asked (one no month can be in is refused), not brought into range as the page does.
+    let year = q.year.unwrap_or(app.clock.today().year);
     Ok(Json(app.data_quality(&authed.caller, year).await?))
 }
