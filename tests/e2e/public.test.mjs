@@ -27,6 +27,8 @@ test("the public page shows the plan's progress without sign-in, accessibly", as
       // browser bypasses it.
       const context = await browser.newContext({ viewport, locale: "zh-CN", bypassCSP: true });
       const page = await context.newPage();
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
       const response = await page.goto(base + "/public");
       assert.equal(response.status(), 200);
       assert.match(await page.locator("h1").innerText(), /数据截至/);
@@ -35,6 +37,10 @@ test("the public page shows the plan's progress without sign-in, accessibly", as
       const total = await page.locator("#public-industries tbody tr", { hasText: "合计" }).first().innerText();
       assert.match(total, /超序时|略滞后|滞后|不予公布/, "the status in words: " + total);
       assert.match(await page.locator("#public-projects").innerText(), /绿灯[\s\S]*黄灯[\s\S]*红灯/);
+      // The chart is drawn, described for screen readers, and its figures are in the table beside it.
+      await page.locator("#chart-public canvas").first().waitFor();
+      assert.match(await page.locator("#chart-public").getAttribute("aria-label"), /\S/);
+      assert.deepEqual(errors, []);
       // Nothing here names an enterprise.
       assert.doesNotMatch(await page.locator("main").innerText(), /有限公司/);
       const found = await violations(page);

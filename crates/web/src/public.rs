@@ -48,6 +48,9 @@ pub struct PublicPage {
     pub red: usize,
     pub min_enterprises: u64,
     pub max_share: String,
+    /// The chart's data (JSON): industries shown with a target, their attainment, 序时进度 and
+    /// projected attainment; empty when there is none to draw.
+    pub chart: String,
 }
 
 fn row_view(r: &PublicRow, name: String) -> RowView {
@@ -93,7 +96,28 @@ pub async fn page(State(app): State<App>) -> Result<PublicPage, WebError> {
     let time_progress =
         view.industries.iter().find_map(|r| r.progress.as_ref()).map_or_else(String::new, |p| pct(Some(p.time_progress_pct)));
     let settings = &app.plan.public;
+    let charted: Vec<&PublicRow> = view
+        .industries
+        .iter()
+        .filter(|r| r.progress.as_ref().is_some_and(|p| p.attainment_pct.is_some()))
+        .collect();
+    let chart = if charted.is_empty() {
+        String::new()
+    } else {
+        let round = |v: Option<f64>| v.map(|v| (v * 10.0).round() / 10.0);
+        serde_json::json!({
+            "names": charted.iter().map(|r| industry_name(&app.plan, &r.industry)).collect::<Vec<_>>(),
+            "attainment": charted.iter().map(|r| round(r.progress.as_ref().and_then(|p| p.attainment_pct))).collect::<Vec<_>>(),
+            "schedule": charted.first().and_then(|r| r.progress.as_ref()).map(|p| round(Some(p.time_progress_pct))),
+            "projected": charted
+                .iter()
+                .map(|r| round(r.forecast.as_ref().and_then(|f| f.projected.zip(f.target)).map(|(p, t)| p / t * 100.0)))
+                .collect::<Vec<_>>(),
+        })
+        .to_string()
+    };
     Ok(PublicPage {
+        chart,
         region: app.plan.region.clone(),
         plan_name: app.plan.name.clone(),
         month_zh: month.map(|m| m.zh()),
