@@ -507,6 +507,8 @@ mod tests {
         assert_eq!(flags.len(), 1, "{flags:?}");
         assert_eq!((flags[0].rule, flags[0].severity, flags[0].value), ("negative", "blocking", Some(-0.01)));
         assert_eq!(flags[0].indicator.as_deref(), Some("value_added"));
+        // Zero is not below zero.
+        assert!(review(&ReviewRules::default(), &[row("B", &[("revenue", 0.0), ("tax", 0.0)])], &[]).is_empty());
         let mut kept = KeptFlag::new(flags[0].clone());
         kept.explanation = "系统原因".into();
         kept.decision = Some(Decision::Accepted);
