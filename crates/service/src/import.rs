@@ -259,8 +259,12 @@ impl App {
         let guard = store::MonthGuard { top_zone: &top_zone };
         import.finish(&audit, (!caller.actor.operator).then_some(&guard)).await?;
         // The facts are in whatever follows: a month's review is run again at its submission.
-        if let Err(e) = self.keep_reviews_after_import(&outcome.touched).await {
-            tracing::error!(error = %e, "review flags not kept after an import");
+        let reviewing = std::time::Instant::now();
+        match self.keep_reviews_after_import(&outcome.touched).await {
+            Ok(n) => {
+                tracing::info!(zone_months = n, ms = reviewing.elapsed().as_millis() as u64, "review flags kept after an import")
+            }
+            Err(e) => tracing::error!(error = %e, "review flags not kept after an import"),
         }
         progress(outcome.total, outcome.total);
         Ok(self.imported(

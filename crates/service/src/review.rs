@@ -72,7 +72,7 @@ pub struct DataQuality {
 }
 
 /// What a caller names a flag by.
-#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct FlagRef<'a> {
     pub uscc: &'a str,
     pub rule: &'a str,
@@ -135,7 +135,8 @@ impl App {
     /// each zone's latest few months are reviewed at once — a zone's monthly file is one month,
     /// a correction a few — so that loading years of history does not review every one of them
     /// (each is still reviewed when it is submitted).
-    pub(crate) async fn keep_reviews_after_import(&self, touched: &std::collections::BTreeSet<(String, Month)>) -> Result<()> {
+    /// Returns how many zone-months were reviewed.
+    pub(crate) async fn keep_reviews_after_import(&self, touched: &std::collections::BTreeSet<(String, Month)>) -> Result<usize> {
         let current = self.clock.current_month();
         let mut months: std::collections::BTreeSet<(String, Month)> = std::collections::BTreeSet::new();
         for top in self.plan.top_zones() {
@@ -154,16 +155,18 @@ impl App {
             }
         }
         let (Some(first), Some(last)) = (months.iter().map(|(_, m)| *m).min(), months.iter().map(|(_, m)| *m).max()) else {
-            return Ok(());
+            return Ok(0);
         };
         let states = self.states(first, last).await?;
+        let mut reviewed = 0;
         for (zone, month) in months {
             let state = states.get(&(zone.clone(), month.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
             if state.editable() && self.plan.check_data_month(month, current).is_ok() {
                 self.keep_review(&zone, month).await?;
+                reviewed += 1;
             }
         }
-        Ok(())
+        Ok(reviewed)
     }
 
     /// What the review asks before a step on a zone's month: a submission reviews the month
@@ -189,7 +192,12 @@ impl App {
         let zone = self.review_reader(caller, zone)?;
         self.plan.check_data_month(month, self.clock.current_month()).map_err(ServiceError::NotFound)?;
         let state = self.zone_month_state(&zone, month).await?;
-        let kept = self.store.review_flags(&zone, month).await?;
+        let mut kept = self.store.review_flags(&zone, month).await?;
+        // An open month is shown as a submission would find it now (a month an import did not
+        // review, or whose month before changed since), with what was kept of each flag.
+        if state.editable() {
+            kept = domain::review::carry_over(&kept, self.computed_review(&zone, month, Figures::Provisional).await?);
+        }
         let usccs: Vec<&str> = kept.iter().map(|k| k.flag.uscc.as_str()).collect();
         let mut names = self.store.enterprise_names(&usccs).await?;
         let flags = kept
@@ -226,6 +234,8 @@ impl App {
                 state.zh()
             )));
         }
+        // The flags as the page showed them, kept before they are explained.
+        self.keep_review(&zone, month).await?;
         let audits: Vec<_> = flags
             .iter()
             .map(|f| {

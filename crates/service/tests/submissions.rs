@@ -420,20 +420,37 @@ async fn an_import_reviews_each_zones_latest_months_and_submission_the_rest() {
         let values = [100, 400, 400, 400, 400, 400];
         let facts: String = values.iter().enumerate().map(|(i, v)| format!("{},2024-{:02},{v}\n", uscc(1), i + 1)).collect();
         import(&app, &op, &format!("uscc,month,revenue\n{facts}")).await.unwrap();
+        // What the board counts is what is kept.
         let kept = |m: u32| {
             let app = &app;
             let zone = &zone;
-            async move { app.review_sheet(zone, "etdz", Month::new(2024, m).unwrap()).await.unwrap().flags.len() }
+            async move {
+                let board = app.submission_board(zone, 2024).await.unwrap();
+                board.iter().find(|c| c.zone == "etdz" && c.month == format!("2024-{m:02}")).unwrap().flags.total()
+            }
         };
         assert_eq!(kept(2).await, 0, "{}: February is older than the latest three months", db.engine);
         assert_eq!(kept(7).await, 0, "July is not reported yet");
-        // Submitting February reviews it: its jump stops the submission, kept to be explained.
+        // The month's page shows an open month as a submission would find it: February's jump.
         let february = Month::new(2024, 2).unwrap();
+        let sheet = app.review_sheet(&zone, "etdz", february).await.unwrap();
+        assert_eq!(sheet.flags.iter().map(|f| f.kept.flag.rule).collect::<Vec<_>>(), ["jump"]);
+        // Submitting February reviews it: its jump stops the submission, kept to be explained.
         assert!(matches!(app.submission_step(&zone, "etdz", february, Step::Submit, "").await, Err(ServiceError::Conflict(_))));
         assert_eq!(kept(2).await, 1);
         // July reported: the import reviews it and the month after it is not.
         import(&app, &zone, &format!("uscc,month,revenue\n{},2024-07,1600\n", uscc(1))).await.unwrap();
         assert_eq!(kept(7).await, 1, "{}: July jumps fourfold over June", db.engine);
         assert_eq!(kept(8).await, 0);
+        // August, open and unreported: its page lists the missing reporter, and the flag the page
+        // shows is explained all the same (kept first).
+        let august = Month::new(2024, 8).unwrap();
+        let sheet = app.review_sheet(&zone, "etdz", august).await.unwrap();
+        assert_eq!(sheet.flags.iter().map(|f| f.kept.flag.rule).collect::<Vec<_>>(), ["missing_reporter"]);
+        let missing = leapfrog_service::FlagRef { uscc: &sheet.flags[0].kept.flag.uscc, rule: "missing_reporter", indicator: "" };
+        app.explain_flags(&zone, "etdz", august, &[missing], "8月停产检修").await.unwrap();
+        assert_eq!(kept(8).await, 1, "{}", db.engine);
+        let explained = app.review_sheet(&zone, "etdz", august).await.unwrap();
+        assert_eq!(explained.flags[0].status, domain::review::FlagStatus::Explained);
     }
 }

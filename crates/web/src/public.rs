@@ -96,11 +96,8 @@ pub async fn page(State(app): State<App>) -> Result<PublicPage, WebError> {
     let time_progress =
         view.industries.iter().find_map(|r| r.progress.as_ref()).map_or_else(String::new, |p| pct(Some(p.time_progress_pct)));
     let settings = &app.plan.public;
-    let charted: Vec<&PublicRow> = view
-        .industries
-        .iter()
-        .filter(|r| r.progress.as_ref().is_some_and(|p| p.attainment_pct.is_some()))
-        .collect();
+    let charted: Vec<&PublicRow> =
+        view.industries.iter().filter(|r| r.progress.as_ref().is_some_and(|p| p.attainment_pct.is_some())).collect();
     let chart = if charted.is_empty() {
         String::new()
     } else {
