@@ -2,6 +2,8 @@
 //! The flags are kept with the month from each import into it and at submission; the zone
 //! explains each, the coordinator accepts or returns each before the month can be approved.
 
+use std::collections::BTreeMap;
+
 use domain::authz::{Action, Target};
 use domain::review::{Benford, Decision, Flag, FlagStatus, KeptFlag, Row};
 use domain::submission::{Step, SubmissionState};
@@ -106,12 +108,12 @@ impl App {
             .views
             .reviews
             .get_or_compute(key, version, || async {
-                let zones = self.zones_under(zone);
-                let this = self.review_rows(&zones, month).await?;
                 let prev = month.prev();
                 let compared = figures == Figures::Provisional
                     || self.states(prev, prev).await?.get(&(zone.to_string(), prev.yyyymm())).is_some_and(|s| s.official());
-                let before = if compared { self.review_rows(&zones, prev).await? } else { Vec::new() };
+                let mut rows = self.review_rows(zone, if compared { prev } else { month }, month).await?;
+                let this = rows.remove(&month).unwrap_or_default();
+                let before = rows.remove(&prev).unwrap_or_default();
                 Ok::<_, ServiceError>(domain::review::review(&self.plan.review, &this, &before))
             })
             .await?;
@@ -159,10 +161,25 @@ impl App {
         };
         let states = self.states(first, last).await?;
         let mut reviewed = 0;
-        for (zone, month) in months {
-            let state = states.get(&(zone.clone(), month.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
-            if state.editable() && self.plan.check_data_month(month, current).is_ok() {
-                self.keep_review(&zone, month).await?;
+        for top in self.plan.top_zones() {
+            let open: Vec<Month> = months
+                .iter()
+                .filter(|(z, m)| {
+                    z == top.code.as_str()
+                        && states.get(&(z.clone(), m.yyyymm())).copied().unwrap_or(SubmissionState::Draft).editable()
+                        && self.plan.check_data_month(*m, current).is_ok()
+                })
+                .map(|(_, m)| *m)
+                .collect();
+            let (Some(from), Some(to)) = (open.first(), open.last()) else { continue };
+            // The zone's months read at once, the month before the first included.
+            let rows = self.review_rows(&top.code, from.prev(), *to).await?;
+            let none = Vec::new();
+            for month in open {
+                let this = rows.get(&month).unwrap_or(&none);
+                let before = rows.get(&month.prev()).unwrap_or(&none);
+                let fresh = domain::review::review(&self.plan.review, this, before);
+                self.store.keep_review_flags(&top.code, month, fresh).await?;
                 reviewed += 1;
             }
         }
@@ -355,25 +372,22 @@ impl App {
             .collect())
     }
 
-    /// The zones' rows of a month, each value in its indicator's unit.
-    async fn review_rows(&self, zones: &[String], month: Month) -> Result<Vec<Row>> {
+    /// A top-level zone's rows (its sub-zones included) of the months `from..=to`, by month, each
+    /// value in its indicator's unit.
+    async fn review_rows(&self, zone: &str, from: Month, to: Month) -> Result<BTreeMap<Month, Vec<Row>>> {
         let codes: Vec<IndicatorCode> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
-        let rows = self.store.zone_month_rows(zones, month, &codes).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(uscc, values)| Row {
-                uscc,
-                values: self
-                    .plan
-                    .indicators
-                    .iter()
-                    .zip(values)
-                    .filter_map(|(ind, v)| {
-                        v.map(|v| (ind.code.to_string(), v as f64 / domain::amount::scale(ind.decimals) as f64))
-                    })
-                    .collect(),
-            })
-            .collect())
+        let mut out: BTreeMap<Month, Vec<Row>> = BTreeMap::new();
+        for (uscc, month, values) in self.store.zone_rows(&self.zones_under(zone), from, to, &codes).await? {
+            let values = self
+                .plan
+                .indicators
+                .iter()
+                .zip(values)
+                .filter_map(|(ind, v)| v.map(|v| (ind.code.to_string(), v as f64 / domain::amount::scale(ind.decimals) as f64)))
+                .collect();
+            out.entry(month).or_default().push(Row { uscc, values });
+        }
+        Ok(out)
     }
 }
 

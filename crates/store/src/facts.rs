@@ -139,30 +139,39 @@ impl Store {
         Ok((list, total))
     }
 
-    /// Every enterprise of `zones` with a row in `month`: its credit code and each indicator's
-    /// value (in the order of `indicators`), by credit code.
-    pub async fn zone_month_rows(
+    /// Every row of the enterprises of `zones` in the months `from..=to`: the credit code, the
+    /// month and each indicator's value (in the order of `indicators`), by credit code and month.
+    /// One pass over the zones' enterprises (by the zone index) with a range of months each.
+    pub async fn zone_rows(
         &self,
         zones: &[String],
-        month: Month,
+        from: Month,
+        to: Month,
         indicators: &[IndicatorCode],
-    ) -> Result<Vec<(String, Vec<Option<i64>>)>> {
+    ) -> Result<Vec<(String, Month, Vec<Option<i64>>)>> {
         if zones.is_empty() {
             return Ok(Vec::new());
         }
         let cols: Vec<String> = indicators.iter().map(|i| format!("f.{}", fact_column(i))).collect();
         let sql = format!(
-            "SELECT e.uscc, {} FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
-             WHERE f.month = $1 AND e.zone IN ({}) ORDER BY e.uscc",
+            "SELECT e.uscc, f.month, {} FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
+             WHERE f.month BETWEEN $1 AND $2 AND e.zone IN ({}) ORDER BY e.uscc, f.month",
             cols.join(", "),
-            placeholders(zones.len(), 2)
+            placeholders(zones.len(), 3)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(month.yyyymm()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from.yyyymm())).bind(i64::from(to.yyyymm()));
         for z in zones {
             q = q.bind(z.clone());
         }
         let rows = q.fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(|r| (r.get(0), (1..=indicators.len()).map(|i| r.get::<Option<i64>, _>(i)).collect())).collect())
+        rows.iter()
+            .map(|r| {
+                let month: i64 = r.get(1);
+                let month =
+                    Month::from_yyyymm(month as i32).ok_or_else(|| crate::StoreError::Corrupt(format!("fact month {month}")))?;
+                Ok((r.get(0), month, (2..indicators.len() + 2).map(|i| r.get::<Option<i64>, _>(i)).collect()))
+            })
+            .collect()
     }
 
     /// For each (industry, zone) of these zones, the enterprises that reported the indicator in

@@ -31,7 +31,15 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 17, name: "each enterprise's annual sums, kept once read", sql: v17 },
     Migration { version: 18, name: "designations held on a day, counted from one index", sql: v18 },
     Migration { version: 19, name: "review flags kept with their month, explained and decided", sql: v19 },
+    Migration { version: 20, name: "a zone's enterprises in credit-code order, from one index", sql: v20 },
 ];
+
+fn v20(_: Engine) -> Vec<&'static str> {
+    // The review reads a zone's rows of a few months: through this index, one pass over the zone's
+    // enterprises probing each one's months, instead of every enterprise of the region (100,000
+    // enterprises: 264 ms to 87 ms for two zones' five months).
+    vec!["CREATE INDEX enterprises_zone ON enterprises (zone, uscc, id)"]
+}
 
 fn v19(_: Engine) -> Vec<&'static str> {
     // One row per flag of a zone's month (the zone top-level, the month yyyymm); `indicator` is
