@@ -12,8 +12,10 @@ use serde::Serialize;
 
 use crate::{App, Caller, Figures, Result, ServiceError};
 
-/// How many of a zone's latest months an import reviews at once.
-const REVIEWED_AT_IMPORT: usize = 3;
+/// How many of a zone's latest months an import reviews at once: its monthly file's. Reading a
+/// zone's month costs about a second per 100,000 rows (the SQLite driver hands each row across
+/// threads), and an open month's page and its submission review it afresh anyway.
+const REVIEWED_AT_IMPORT: usize = 1;
 
 /// The longest explanation or reason taken, in characters.
 const MAX_TEXT_CHARS: usize = 2000;
@@ -132,11 +134,10 @@ impl App {
         Ok(self.store.keep_review_flags(zone, month, fresh).await?)
     }
 
-    /// Keeps the review of the open (draft or returned) months an import wrote, and of the month
-    /// after each where reported, whose comparison it changes: what an import does once its facts are in. Only
-    /// each zone's latest few months are reviewed at once — a zone's monthly file is one month,
-    /// a correction a few — so that loading years of history does not review every one of them
-    /// (each is still reviewed when it is submitted).
+    /// Keeps the review of the latest open (draft or returned) month an import wrote of each
+    /// zone, and of the month after where reported, whose comparison it changes: what an import
+    /// does once its facts are in, so the board counts a zone's new month's flags at once. Older
+    /// months an import wrote (history, corrections) are reviewed on their page and when submitted.
     /// Returns how many zone-months were reviewed.
     pub(crate) async fn keep_reviews_after_import(&self, touched: &std::collections::BTreeSet<(String, Month)>) -> Result<usize> {
         let current = self.clock.current_month();

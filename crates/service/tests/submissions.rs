@@ -404,9 +404,9 @@ async fn flags_are_explained_by_the_zone_and_decided_by_the_coordinator() {
     }
 }
 
-/// An import keeps the flags of each zone's latest three months it writes (and of the month after,
-/// once reported): loading history reviews each older month only when it is submitted, and a
-/// month nobody has reported yet is not a list of missing reporters until then.
+/// An import keeps the flags of each zone's latest month it writes (and of the month after, once
+/// reported): loading history reviews each older month on its page and when it is submitted, and
+/// a month nobody has reported yet is not a list of missing reporters until then.
 #[tokio::test]
 async fn an_import_reviews_each_zones_latest_months_and_submission_the_rest() {
     for db in testkit::engines().await {
@@ -419,7 +419,7 @@ async fn an_import_reviews_each_zones_latest_months_and_submission_the_rest() {
         // January to June 2024: February jumps fourfold over January, the rest steady.
         let values = [100, 400, 400, 400, 400, 400];
         let facts: String = values.iter().enumerate().map(|(i, v)| format!("{},2024-{:02},{v}\n", uscc(1), i + 1)).collect();
-        import(&app, &op, &format!("uscc,month,revenue\n{facts}")).await.unwrap();
+        import(&app, &zone, &format!("uscc,month,revenue\n{facts}")).await.unwrap();
         // What the board counts is what is kept.
         let kept = |m: u32| {
             let app = &app;
@@ -429,7 +429,7 @@ async fn an_import_reviews_each_zones_latest_months_and_submission_the_rest() {
                 board.iter().find(|c| c.zone == "etdz" && c.month == format!("2024-{m:02}")).unwrap().flags.total()
             }
         };
-        assert_eq!(kept(2).await, 0, "{}: February is older than the latest three months", db.engine);
+        assert_eq!(kept(2).await, 0, "{}: February is older than the latest month", db.engine);
         assert_eq!(kept(7).await, 0, "July is not reported yet");
         // The month's page shows an open month as a submission would find it: February's jump.
         let february = Month::new(2024, 2).unwrap();
