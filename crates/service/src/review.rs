@@ -1,6 +1,7 @@
 //! 审核规则 on a zone's month (PRODUCT.md §7): the month as imported, against the month before.
-//! The flags are kept with the month from each import into it and at submission; the zone
-//! explains each, the coordinator accepts or returns each before the month can be approved.
+//! The flags are kept with the month — from the zone's import of it, when a flag shown on its
+//! page is explained, and at submission; the zone explains each, the coordinator accepts or
+//! returns each before the month can be approved.
 
 use std::collections::BTreeMap;
 
@@ -55,7 +56,7 @@ pub struct QualityMonth {
     pub zone: String,
     pub month: String,
     /// Flags by rule code (every rule, zeros included).
-    pub by_rule: std::collections::BTreeMap<&'static str, u64>,
+    pub by_rule: BTreeMap<&'static str, u64>,
     pub by_status: crate::FlagTally,
 }
 
@@ -326,8 +327,7 @@ impl App {
                 let here: Vec<&store::FlagCount> =
                     counts.iter().filter(|c| c.month == m && c.zone == top.code.as_str()).collect();
                 if !here.is_empty() {
-                    let mut by_rule: std::collections::BTreeMap<&'static str, u64> =
-                        domain::review::RULES.iter().map(|(r, _)| (*r, 0)).collect();
+                    let mut by_rule: BTreeMap<&'static str, u64> = domain::review::RULES.iter().map(|(r, _)| (*r, 0)).collect();
                     let mut by_status = crate::FlagTally::default();
                     for c in here {
                         *by_rule.entry(c.rule).or_default() += c.count;
