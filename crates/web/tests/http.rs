@@ -520,6 +520,30 @@ async fn the_submission_board_links_each_months_review_flags() {
     assert!(headers["content-disposition"].to_str().unwrap().contains("review-etdz-2024-06.xlsx"));
     let sheet = testkit::sheet_rows(&body);
     assert!(sheet.iter().any(|r| r.contains(&"甲光电".to_string()) && r.contains(&"环比异常波动".to_string())), "{sheet:?}");
+
+    // The zone explains it on the page: an empty explanation comes back with why, beside the
+    // flag; a written one is kept and shown to the coordinator.
+    let session = app.login("zone-etdz", service::DEMO_PASSWORD, "test").await.unwrap();
+    let explain = |text: &str| {
+        Request::post("/submissions/etdz/2024-06/review/explain")
+            .header("cookie", format!("lf_session={}", session.token))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "csrf={}&uscc={}&rule=jump&indicator=revenue&explanation={}",
+                session.csrf,
+                uscc(1),
+                urlencode(text)
+            )))
+            .unwrap()
+    };
+    let (status, _, page) = send(&app, explain("   ")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("role=\"alert\"") && page.contains("请填写说明") && page.contains("保存说明"), "{page}");
+    let (status, headers, _) = send(&app, explain("新增海外订单")).await;
+    assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/submissions/etdz/2024-06/review?saved=1"));
+    let (_, _, body) = get(&app, "/submissions/etdz/2024-06/review").await;
+    let page = String::from_utf8(body).unwrap();
+    assert!(page.contains("新增海外订单") && page.contains("待审核"), "{page}");
 }
 
 /// The public page, once the plan file turns it on: for anyone, without signing in, official
