@@ -114,9 +114,8 @@ impl App {
                 let prev = month.prev();
                 let compared = figures == Figures::Provisional
                     || self.states(prev, prev).await?.get(&(zone.to_string(), prev.yyyymm())).is_some_and(|s| s.official());
-                let mut rows = self.review_rows(zone, if compared { prev } else { month }, month).await?;
-                let this = rows.remove(&month).unwrap_or_default();
-                let before = rows.remove(&prev).unwrap_or_default();
+                let (this, before) = self.review_rows(zone, month).await?;
+                let before = if compared { before } else { Vec::new() };
                 Ok::<_, ServiceError>(domain::review::review(&self.plan.review, &this, &before))
             })
             .await?;
@@ -163,25 +162,11 @@ impl App {
         };
         let states = self.states(first, last).await?;
         let mut reviewed = 0;
-        for top in self.plan.top_zones() {
-            let open: Vec<Month> = months
-                .iter()
-                .filter(|(z, m)| {
-                    z == top.code.as_str()
-                        && states.get(&(z.clone(), m.yyyymm())).copied().unwrap_or(SubmissionState::Draft).editable()
-                        && self.plan.check_data_month(*m, current).is_ok()
-                })
-                .map(|(_, m)| *m)
-                .collect();
-            let (Some(from), Some(to)) = (open.first(), open.last()) else { continue };
-            // The zone's months read at once, the month before the first included.
-            let rows = self.review_rows(&top.code, from.prev(), *to).await?;
-            let none = Vec::new();
-            for month in open {
-                let this = rows.get(&month).unwrap_or(&none);
-                let before = rows.get(&month.prev()).unwrap_or(&none);
-                let fresh = domain::review::review(&self.plan.review, this, before);
-                self.store.keep_review_flags(&top.code, month, fresh).await?;
+        for (zone, month) in months {
+            let state = states.get(&(zone.clone(), month.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
+            if state.editable() && self.plan.check_data_month(month, current).is_ok() {
+                let (this, before) = self.review_rows(&zone, month).await?;
+                self.store.keep_review_flags(&zone, month, domain::review::review(&self.plan.review, &this, &before)).await?;
                 reviewed += 1;
             }
         }
@@ -373,22 +358,30 @@ impl App {
             .collect())
     }
 
-    /// A top-level zone's rows (its sub-zones included) of the months `from..=to`, by month, each
+    /// A top-level zone's rows (its sub-zones included) of a month and of the month before, each
     /// value in its indicator's unit.
-    async fn review_rows(&self, zone: &str, from: Month, to: Month) -> Result<BTreeMap<Month, Vec<Row>>> {
+    async fn review_rows(&self, zone: &str, month: Month) -> Result<(Vec<Row>, Vec<Row>)> {
         let codes: Vec<IndicatorCode> = self.plan.indicators.iter().map(|i| i.code.clone()).collect();
-        let mut out: BTreeMap<Month, Vec<Row>> = BTreeMap::new();
-        for (uscc, month, values) in self.store.zone_rows(&self.zones_under(zone), from, to, &codes).await? {
-            let values = self
+        let row = |uscc: &str, values: Vec<Option<i64>>| Row {
+            uscc: uscc.to_string(),
+            values: self
                 .plan
                 .indicators
                 .iter()
                 .zip(values)
                 .filter_map(|(ind, v)| v.map(|v| (ind.code.to_string(), v as f64 / domain::amount::scale(ind.decimals) as f64)))
-                .collect();
-            out.entry(month).or_default().push(Row { uscc, values });
+                .collect(),
+        };
+        let (mut this, mut before) = (Vec::new(), Vec::new());
+        for pair in self.store.zone_month_pairs(&self.zones_under(zone), month, month.prev(), &codes).await? {
+            if let Some(values) = pair.this {
+                this.push(row(&pair.uscc, values));
+            }
+            if let Some(values) = pair.before {
+                before.push(row(&pair.uscc, values));
+            }
         }
-        Ok(out)
+        Ok((this, before))
     }
 }
 

@@ -8,6 +8,14 @@ use sqlx::Row;
 use crate::enterprises::placeholders;
 use crate::{Engine, Result, Store, fact_column, stored};
 
+/// An enterprise's row of a month and of the month before (None without a row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthPair {
+    pub uscc: String,
+    pub this: Option<Vec<Option<i64>>>,
+    pub before: Option<Vec<Option<i64>>>,
+}
+
 impl Store {
     /// The stored aggregates of an indicator over a range of months.
     pub async fn cell_months(&self, indicator: &IndicatorCode, ranges: &[(Month, Month)]) -> Result<Vec<CellMonth>> {
@@ -139,39 +147,46 @@ impl Store {
         Ok((list, total))
     }
 
-    /// Every row of the enterprises of `zones` in the months `from..=to`: the credit code, the
-    /// month and each indicator's value (in the order of `indicators`), by credit code and month.
-    /// One pass over the zones' enterprises (by the zone index) with a range of months each.
-    pub async fn zone_rows(
+    /// Each enterprise of `zones` with a row in `month` or in `before`: its credit code and each
+    /// indicator's values (in the order of `indicators`) in the month and in the one before (None
+    /// without a row), by credit code: one pass over the zones' enterprises (by the zone index),
+    /// both months joined (100,000 enterprises: 95 ms in sqlite3 for a zone of 51,580; handing the
+    /// values over through the driver costs six times that).
+    pub async fn zone_month_pairs(
         &self,
         zones: &[String],
-        from: Month,
-        to: Month,
+        month: Month,
+        before: Month,
         indicators: &[IndicatorCode],
-    ) -> Result<Vec<(String, Month, Vec<Option<i64>>)>> {
+    ) -> Result<Vec<MonthPair>> {
         if zones.is_empty() {
             return Ok(Vec::new());
         }
-        let cols: Vec<String> = indicators.iter().map(|i| format!("f.{}", fact_column(i))).collect();
+        let cols: Vec<String> =
+            ["t", "p"].iter().flat_map(|t| indicators.iter().map(move |i| format!("{t}.{}", fact_column(i)))).collect();
         let sql = format!(
-            "SELECT e.uscc, f.month, {} FROM facts f JOIN enterprises e ON e.id = f.enterprise_id \
-             WHERE f.month BETWEEN $1 AND $2 AND e.zone IN ({}) ORDER BY e.uscc, f.month",
+            "SELECT e.uscc, t.month, p.month, {} FROM enterprises e \
+             LEFT JOIN facts t ON t.enterprise_id = e.id AND t.month = $1 \
+             LEFT JOIN facts p ON p.enterprise_id = e.id AND p.month = $2 \
+             WHERE e.zone IN ({}) AND (t.month IS NOT NULL OR p.month IS NOT NULL) ORDER BY e.uscc",
             cols.join(", "),
             placeholders(zones.len(), 3)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from.yyyymm())).bind(i64::from(to.yyyymm()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(month.yyyymm())).bind(i64::from(before.yyyymm()));
         for z in zones {
             q = q.bind(z.clone());
         }
+        let n = indicators.len();
         let rows = q.fetch_all(&self.pool).await?;
-        rows.iter()
+        Ok(rows
+            .iter()
             .map(|r| {
-                let month: i64 = r.get(1);
-                let month =
-                    Month::from_yyyymm(month as i32).ok_or_else(|| crate::StoreError::Corrupt(format!("fact month {month}")))?;
-                Ok((r.get(0), month, (2..indicators.len() + 2).map(|i| r.get::<Option<i64>, _>(i)).collect()))
+                let values = |first: usize| (first..first + n).map(|i| r.get::<Option<i64>, _>(i)).collect::<Vec<_>>();
+                let this = r.get::<Option<i64>, _>(1).map(|_| values(3));
+                let prev = r.get::<Option<i64>, _>(2).map(|_| values(3 + n));
+                MonthPair { uscc: r.get(0), this, before: prev }
             })
-            .collect()
+            .collect())
     }
 
     /// For each (industry, zone) of these zones, the enterprises that reported the indicator in

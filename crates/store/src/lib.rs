@@ -36,7 +36,7 @@ pub use audit::{AuditFilter, AuditRecord};
 pub use copy::{CopyReport, Side, TableCopy, backup_database, copy_database, redact, table_checksums};
 pub use enterprises::{EnterpriseFilter, EnterpriseKey, EnterpriseKeys, EnterpriseRow, EnterprisesImport};
 pub use evaluation::{Adjustment, EvaluationRow, EvaluationRun, Objection};
-pub use facts::{CellEnterprise, MonthFacts};
+pub use facts::{CellEnterprise, MonthFacts, MonthPair};
 pub use facts_import::{FactRow, FactsImport, MonthGuard};
 pub use migrate::now;
 pub use projects::{PhotoInfo, ProjectReport};

@@ -540,7 +540,10 @@ async fn the_submission_board_links_each_months_review_flags() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("role=\"alert\"") && page.contains("请填写说明") && page.contains("保存说明"), "{page}");
     let (status, headers, _) = send(&app, explain("新增海外订单")).await;
-    assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/submissions/etdz/2024-06/review?saved=1"));
+    assert_eq!(
+        (status, headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/submissions/etdz/2024-06/review?saved=1")
+    );
     let (_, _, body) = get(&app, "/submissions/etdz/2024-06/review").await;
     let page = String::from_utf8(body).unwrap();
     assert!(page.contains("新增海外订单") && page.contains("待审核"), "{page}");
