@@ -20,6 +20,13 @@ async fn accounts(app: &App) -> (Caller, Caller, Caller) {
     (caller_of(app, "zone-etdz").await, caller_of(app, "zone-yongxiu").await, caller_of(app, "jfj").await)
 }
 
+/// Registers enterprises `uscc(k)`, named 企业k, in their zone and industry.
+async fn register(app: &App, rows: &[(u32, &str, &str)]) {
+    let text: String = rows.iter().map(|(k, zone, industry)| format!("{},企业{k},{zone},{industry}\n", uscc(*k))).collect();
+    let (_g, p) = testkit::file("e.csv", format!("uscc,name,zone,industry\n{text}").as_bytes());
+    app.import_enterprises(&Caller::operator(), &p, &|_, _| {}).await.unwrap();
+}
+
 async fn import(app: &App, who: &Caller, text: &str) -> Result<(), ServiceError> {
     let (_g, p) = testkit::file("f.csv", text.as_bytes());
     app.import_facts(who, &p, false, &|_, _| {}).await.map(|_| ())
@@ -292,15 +299,7 @@ async fn flags_are_explained_by_the_zone_and_decided_by_the_coordinator() {
     use leapfrog_service::FlagRef;
     for db in testkit::engines().await {
         let app = App::open(&db.url).await.unwrap();
-        let op = Caller::operator();
-        let registry = format!(
-            "uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n{},乙,linkong,optoelectronics\n{},丙,yongxiu,silicone\n",
-            uscc(1),
-            uscc(2),
-            uscc(3)
-        );
-        let (_g, p) = testkit::file("e.csv", registry.as_bytes());
-        app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
+        register(&app, &[(1, "etdz", "optoelectronics"), (2, "linkong", "optoelectronics"), (3, "yongxiu", "silicone")]).await;
         let (zone, other_zone, coord) = accounts(&app).await;
         let facts = format!(
             "uscc,month,revenue,tax\n{u1},2024-05,100,3\n{u2},2024-05,50,2\n{u1},2024-06,400,3\n{u2},2024-06,50,2\n",
@@ -313,7 +312,7 @@ async fn flags_are_explained_by_the_zone_and_decided_by_the_coordinator() {
         let statuses =
             |s: &leapfrog_service::ReviewSheet| s.flags.iter().map(|f| (f.kept.flag.rule, f.status)).collect::<Vec<_>>();
         assert_eq!(statuses(&sheet), vec![("jump", FlagStatus::Unexplained)], "kept at import: {}", db.engine);
-        assert_eq!(sheet.flags[0].name, "甲");
+        assert_eq!(sheet.flags[0].name, "企业1");
         let jump = FlagRef { uscc: &sheet.flags[0].kept.flag.uscc, rule: "jump", indicator: "revenue" };
         assert!(matches!(app.review_sheet(&other_zone, "etdz", june).await, Err(ServiceError::Forbidden(_))));
 
@@ -411,10 +410,7 @@ async fn flags_are_explained_by_the_zone_and_decided_by_the_coordinator() {
 async fn an_import_reviews_each_zones_latest_months_and_submission_the_rest() {
     for db in testkit::engines().await {
         let app = App::open(&db.url).await.unwrap();
-        let op = Caller::operator();
-        let (_g, p) =
-            testkit::file("e.csv", format!("uscc,name,zone,industry\n{},甲,etdz,optoelectronics\n", uscc(1)).as_bytes());
-        app.import_enterprises(&op, &p, &|_, _| {}).await.unwrap();
+        register(&app, &[(1, "etdz", "optoelectronics")]).await;
         let (zone, _, _) = accounts(&app).await;
         // January to June 2024: February jumps fourfold over January, the rest steady.
         let values = [100, 400, 400, 400, 400, 400];
