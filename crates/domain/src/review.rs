@@ -82,6 +82,13 @@ pub fn rule_zh(code: &str) -> &'static str {
     RULES.iter().find(|(c, _)| *c == code).map_or("未知规则", |(_, zh)| *zh)
 }
 
+/// The order flags are listed in: by enterprise, then as the rules are listed, then by
+/// indicator — one order for a review and for the flags kept from it.
+pub fn listing_order(a: &Flag, b: &Flag) -> std::cmp::Ordering {
+    let rule = |r: &str| RULES.iter().position(|(c, _)| *c == r).unwrap_or(usize::MAX);
+    (&a.uscc, rule(a.rule), &a.indicator).cmp(&(&b.uscc, rule(b.rule), &b.indicator))
+}
+
 /// Reviews a zone's month (`this`) against its previous month (`before`, empty when that month
 /// is not to be compared with): the flags, by enterprise and then by rule.
 pub fn review(rules: &ReviewRules, this: &[Row], before: &[Row]) -> Vec<Flag> {
@@ -156,8 +163,7 @@ pub fn review(rules: &ReviewRules, this: &[Row], before: &[Row]) -> Vec<Flag> {
     for last in before.iter().filter(|r| !r.values.is_empty() && !now.contains(r.uscc.as_str())) {
         flags.push(flag(&last.uscc, "missing_reporter", None, None, None));
     }
-    let order = |rule: &str| RULES.iter().position(|(r, _)| *r == rule).unwrap_or(usize::MAX);
-    flags.sort_by(|a, b| a.uscc.cmp(&b.uscc).then_with(|| order(a.rule).cmp(&order(b.rule))));
+    flags.sort_by(listing_order);
     flags
 }
 

@@ -165,8 +165,7 @@ impl App {
         for (zone, month) in months {
             let state = states.get(&(zone.clone(), month.yyyymm())).copied().unwrap_or(SubmissionState::Draft);
             if state.editable() && self.plan.check_data_month(month, current).is_ok() {
-                let (this, before) = self.review_rows(&zone, month).await?;
-                self.store.keep_review_flags(&zone, month, domain::review::review(&self.plan.review, &this, &before)).await?;
+                self.keep_review(&zone, month).await?;
                 reviewed += 1;
             }
         }

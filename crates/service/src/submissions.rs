@@ -50,19 +50,29 @@ pub struct FlagTally {
 }
 
 impl FlagTally {
-    pub fn add(&mut self, status: domain::review::FlagStatus, n: u64) {
+    fn slot(&mut self, status: domain::review::FlagStatus) -> &mut u64 {
         use domain::review::FlagStatus as F;
-        *match status {
+        match status {
             F::Blocking => &mut self.blocking,
             F::Unexplained => &mut self.unexplained,
             F::Explained => &mut self.explained,
             F::Accepted => &mut self.accepted,
             F::Returned => &mut self.returned,
-        } += n;
+        }
+    }
+
+    pub fn add(&mut self, status: domain::review::FlagStatus, n: u64) {
+        *self.slot(status) += n;
+    }
+
+    pub fn count(&self, status: domain::review::FlagStatus) -> u64 {
+        // A copy: one match serves reading and counting.
+        let mut copy = *self;
+        *copy.slot(status)
     }
 
     pub fn total(&self) -> u64 {
-        self.blocking + self.unexplained + self.explained + self.accepted + self.returned
+        domain::review::FlagStatus::ALL.iter().map(|s| self.count(*s)).sum()
     }
 }
 

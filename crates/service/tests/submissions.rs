@@ -266,8 +266,8 @@ async fn a_zones_month_is_reviewed_against_the_month_before() {
             hits(&flags),
             vec![
                 (uscc(1), "jump", revenue.clone()),
-                (uscc(1), "jump", Some("value_added".to_string())),
                 (uscc(1), "jump", Some("tax".to_string())),
+                (uscc(1), "jump", Some("value_added".to_string())),
                 (uscc(2), "missing_reporter", None),
                 (uscc(3), "va_ratio", Some("value_added".to_string())),
             ],

@@ -35,7 +35,7 @@ fn kept_of(r: &AnyRow) -> Result<KeptFlag> {
     Ok(KeptFlag {
         flag: Flag {
             uscc: r.get(0),
-            rule: stored(&rule, |s| domain::review::rule_code(s).ok_or_else(|| format!("unknown review rule '{s}'")))?,
+            rule: stored_rule(&rule)?,
             indicator: (!indicator.is_empty()).then_some(indicator),
             value: r.get(3),
             reference: r.get(4),
@@ -58,27 +58,29 @@ fn kept_of(r: &AnyRow) -> Result<KeptFlag> {
     })
 }
 
-/// Flags in the order they are listed: by enterprise, then as the rules are listed.
+/// Flags in the order they are listed (`domain::review::listing_order`).
 fn in_order(mut flags: Vec<KeptFlag>) -> Vec<KeptFlag> {
-    let order = |rule: &str| domain::review::RULES.iter().position(|(r, _)| *r == rule).unwrap_or(usize::MAX);
-    flags.sort_by(|a, b| {
-        a.flag
-            .uscc
-            .cmp(&b.flag.uscc)
-            .then_with(|| order(a.flag.rule).cmp(&order(b.flag.rule)))
-            .then_with(|| a.key().cmp(&b.key()))
-    });
+    flags.sort_by(|a, b| domain::review::listing_order(&a.flag, &b.flag));
     flags
+}
+
+/// A zone's month's kept flags, as read ($1 zone, $2 month).
+const MONTH_FLAGS: &str = "SELECT uscc, rule, indicator, value, reference, severity, explanation, explained_by, \
+    explained_at, decision, decision_reason, decided_by, decided_at FROM review_flags WHERE zone = $1 AND month = $2";
+
+/// A stored rule code this program knows, or corrupt data.
+fn stored_rule(code: &str) -> Result<&'static str> {
+    stored(code, |s| domain::review::rule_code(s).ok_or_else(|| format!("unknown review rule '{s}'")))
+}
+
+fn stored_month(yyyymm: i64) -> Result<Month> {
+    Month::from_yyyymm(yyyymm as i32).ok_or_else(|| StoreError::Corrupt(format!("review month {yyyymm}")))
 }
 
 impl Store {
     /// The kept flags of a zone's month.
     pub async fn review_flags(&self, zone: &str, month: Month) -> Result<Vec<KeptFlag>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM review_flags WHERE zone = $1 AND month = $2")))
-            .bind(zone)
-            .bind(i64::from(month.yyyymm()))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(MONTH_FLAGS).bind(zone).bind(i64::from(month.yyyymm())).fetch_all(&self.pool).await?;
         Ok(in_order(rows.iter().map(kept_of).collect::<Result<_>>()?))
     }
 
@@ -88,11 +90,7 @@ impl Store {
     pub async fn keep_review_flags(&self, zone: &str, month: Month, fresh: Vec<Flag>) -> Result<Vec<KeptFlag>> {
         let period = i64::from(month.yyyymm());
         let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM review_flags WHERE zone = $1 AND month = $2")))
-            .bind(zone)
-            .bind(period)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows = sqlx::query(MONTH_FLAGS).bind(zone).bind(period).fetch_all(&mut *tx).await?;
         let before: Vec<KeptFlag> = rows.iter().map(kept_of).collect::<Result<_>>()?;
         let kept = domain::review::carry_over(&before, fresh);
         if kept != in_order(before) {
@@ -223,20 +221,18 @@ impl Store {
     /// Every kept flag of the months `from..=to`, with its zone and month, in order.
     pub async fn review_flags_between(&self, from: Month, to: Month) -> Result<Vec<(String, Month, KeptFlag)>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS}, zone, month FROM review_flags WHERE month BETWEEN $1 AND $2 ORDER BY month, zone"
+            "SELECT {COLUMNS}, zone, month FROM review_flags WHERE month BETWEEN $1 AND $2"
         )))
         .bind(i64::from(from.yyyymm()))
         .bind(i64::from(to.yyyymm()))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let month: i64 = r.get(14);
-                let month =
-                    Month::from_yyyymm(month as i32).ok_or_else(|| StoreError::Corrupt(format!("review month {month}")))?;
-                Ok((r.get(13), month, kept_of(r)?))
-            })
-            .collect()
+        let mut flags =
+            rows.iter().map(|r| Ok((r.get(13), stored_month(r.get(14))?, kept_of(r)?))).collect::<Result<Vec<_>>>()?;
+        flags.sort_by(|a: &(String, Month, KeptFlag), b| {
+            (a.1, &a.0).cmp(&(b.1, &b.0)).then_with(|| domain::review::listing_order(&a.2.flag, &b.2.flag))
+        });
+        Ok(flags)
     }
 
     /// How many flags of each zone-month of `from..=to` stand where, by rule and status.
@@ -259,8 +255,8 @@ impl Store {
             let decision: String = r.get(5);
             out.push(FlagCount {
                 zone: r.get(0),
-                month: Month::from_yyyymm(month as i32).ok_or_else(|| StoreError::Corrupt(format!("review month {month}")))?,
-                rule: stored(&rule, |s| domain::review::rule_code(s).ok_or_else(|| format!("unknown review rule '{s}'")))?,
+                month: stored_month(month)?,
+                rule: stored_rule(&rule)?,
                 status: FlagStatus::of(severity == "blocking", explained, Decision::parse(&decision)),
                 count: r.get::<i64, _>(6) as u64,
             });

@@ -19,6 +19,7 @@ use service::{App, FlagRef, ReviewSheet, SheetFlag};
 use crate::auth::Authed;
 use crate::format::{kpi_value, pct, wan, zone_name};
 use crate::pages::{Nav, nav};
+use crate::workflow::{YearQuery, chosen_year};
 use crate::{Routes, WebError};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -385,11 +386,6 @@ pub async fn month_xlsx(
     crate::pages::xlsx_response(&name, flags_sheet(&app, title, &rows))
 }
 
-#[derive(Deserialize, Default)]
-pub struct YearQuery {
-    pub year: Option<i32>,
-}
-
 /// One zone-month's line of the data-quality page.
 pub struct QualityLine {
     pub zone: String,
@@ -422,11 +418,6 @@ pub struct QualityPage {
     pub expected: Vec<String>,
 }
 
-fn chosen_year(app: &App, year: Option<i32>) -> i32 {
-    let today = app.clock.today();
-    year.unwrap_or(today.year).clamp(app.plan.baseline_year, today.year)
-}
-
 fn conformity_zh(c: &str) -> &'static str {
     match c {
         "close" => "高度符合",
@@ -448,10 +439,7 @@ pub async fn quality(State(app): State<App>, authed: Authed, Query(q): Query<Yea
             month: l.month.clone(),
             month_zh: Month::parse(&l.month).map(|m| m.zh()).unwrap_or_default(),
             by_rule: domain::review::RULES.iter().map(|(r, _)| l.by_rule.get(r).copied().unwrap_or(0)).collect(),
-            by_status: {
-                let t = l.by_status;
-                vec![t.blocking, t.unexplained, t.explained, t.accepted, t.returned]
-            },
+            by_status: FlagStatus::ALL.iter().map(|s| l.by_status.count(*s)).collect(),
         })
         .collect();
     let benford = dq

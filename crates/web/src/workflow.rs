@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::Month;
 use domain::authz::{Action, Role};
+use domain::review::FlagStatus;
 use domain::submission::{Step, SubmissionState};
 use serde::Deserialize;
 use service::{App, BoardCell};
@@ -61,6 +62,12 @@ pub struct BoardPage {
     pub can_upload: bool,
 }
 
+/// The year a page shows: the one asked for, within the plan's years up to this one.
+pub(crate) fn chosen_year(app: &App, year: Option<i32>) -> i32 {
+    let today = app.clock.today();
+    year.unwrap_or(today.year).clamp(app.plan.baseline_year, today.year)
+}
+
 fn class_of(c: &BoardCell) -> &'static str {
     match c.state {
         SubmissionState::Returned => "yellow",
@@ -94,23 +101,14 @@ fn flags_of(authed: &Authed, cell: &BoardCell) -> (u64, String, bool) {
     if !readable || t.total() == 0 {
         return (0, String::new(), false);
     }
-    let parts: Vec<String> = [
-        ("须更正", t.blocking),
-        ("待说明", t.unexplained),
-        ("已退回", t.returned),
-        ("待审核", t.explained),
-        ("已认可", t.accepted),
-    ]
-    .iter()
-    .filter(|(_, n)| *n > 0)
-    .map(|(w, n)| format!("{w} {n}"))
-    .collect();
-    (t.total(), parts.join("、"), t.blocking + t.unexplained + t.returned + t.explained > 0)
+    let parts: Vec<String> =
+        FlagStatus::ALL.iter().filter(|s| t.count(**s) > 0).map(|s| format!("{} {}", s.zh(), t.count(*s))).collect();
+    (t.total(), parts.join("、"), t.total() > t.accepted)
 }
 
 pub async fn board(State(app): State<App>, authed: Authed, Query(q): Query<YearQuery>) -> Result<BoardPage, WebError> {
     let today = app.clock.today();
-    let year = q.year.unwrap_or(today.year).clamp(app.plan.baseline_year, today.year);
+    let year = chosen_year(&app, q.year);
     let cells = app.submission_board(&authed.caller, year).await?;
     let reminders = app
         .reminders(&authed.caller, year)
